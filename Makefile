@@ -1,0 +1,32 @@
+# Two commands: `make run` shows Bespoke at work, `make test` checks everything.
+PY := .venv/bin/python
+BESPOKE := .venv/bin/bespoke
+
+.PHONY: setup run test lint typecheck pytest bench lock clean
+
+setup:
+	@scripts/setup
+
+run: setup
+	@scripts/demo
+
+test: setup lint typecheck pytest
+
+lint:
+	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff format --check src tests bench
+
+typecheck:
+	$(PY) -m mypy src
+
+pytest:
+	$(PY) -m pytest -q
+
+bench: setup
+	$(PY) bench/quote.py
+
+lock:
+	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf .venv .venv-tools .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Bespoke: from a design file to a process plan, a price by quantity, and production."""

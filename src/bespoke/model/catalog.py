@@ -1,0 +1,293 @@
+"""The process library: materials, processes, machines and the shop that owns them.
+
+Every number a quote rests on lives here, loaded from catalog YAML. Each entry
+carries `sources`: for every figure field, where the value comes from.
+"""
+
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+Fraction = Annotated[float, Field(ge=0, lt=1)]
+# A table of (thickness mm, value) rows sorted by thickness, interpolated linearly.
+ThicknessTable = list[tuple[Positive, Positive]]
+
+
+class CatalogEntry(BaseModel):
+    """Base for catalog entries: an id, a name, and a source for every figure."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    name: str
+    sources: dict[str, str] = Field(default_factory=dict)
+    calibrated: bool = Field(
+        default=False, description="False: literature defaults, to calibrate on real jobs"
+    )
+
+    @model_validator(mode="after")
+    def _every_figure_has_a_source(self) -> "CatalogEntry":
+        missing = [f for f in self.figure_fields() if f not in self.sources]
+        if missing:
+            raise ValueError(f"no source for {', '.join(missing)} (add them under 'sources:')")
+        return self
+
+    def figure_fields(self) -> list[str]:
+        """Names of the fields holding figures that need a source."""
+        skip = {"id", "name", "sources", "calibrated"}
+        return [
+            name
+            for name, info in type(self).model_fields.items()
+            if name not in skip and getattr(self, name) is not None and _is_figure(info.annotation)
+        ]
+
+
+def _is_figure(annotation: object) -> bool:
+    text = str(annotation)
+    return "float" in text or "int" in text
+
+
+class StockKind(StrEnum):
+    SHEET = "sheet"
+    FILAMENT = "filament"
+    POWDER = "powder"
+    RESIN = "resin"
+    BAR = "bar"
+    PELLET = "pellet"
+
+
+class StockForm(BaseModel):
+    """How a material is bought: sheets of given sizes and thicknesses, spools, powder ..."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: StockKind
+    thicknesses_mm: list[Positive] = Field(default_factory=list)
+    sheet_sizes_mm: list[tuple[Positive, Positive]] = Field(default_factory=list)
+    diameters_mm: list[Positive] = Field(default_factory=list)
+    unit_kg: Positive | None = Field(default=None, description="Spool, bag or bottle mass")
+
+    @model_validator(mode="after")
+    def _sheet_has_sizes(self) -> "StockForm":
+        if self.kind is StockKind.SHEET and not (self.thicknesses_mm and self.sheet_sizes_mm):
+            raise ValueError("a sheet stock form needs thicknesses_mm and sheet_sizes_mm")
+        if self.kind is StockKind.BAR and not self.diameters_mm:
+            raise ValueError("a bar stock form needs diameters_mm")
+        return self
+
+
+class Material(CatalogEntry):
+    """What things are made of, and how it is bought."""
+
+    family: Annotated[str, Field(pattern=r"^[a-z0-9_]+$")] = Field(
+        description="Group used by process tables: mild_steel, stainless, aluminium, acrylic, "
+        "wood, thermoplastic, photopolymer, nylon ..."
+    )
+    density_kg_m3: Positive
+    price_per_kg: Positive
+    stock: list[StockForm] = Field(min_length=1)
+    default_thickness_mm: Positive | None = None
+
+    def stock_of(self, kind: StockKind) -> StockForm | None:
+        return next((s for s in self.stock if s.kind is kind), None)
+
+    @property
+    def sheet_thicknesses_mm(self) -> list[float]:
+        sheet = self.stock_of(StockKind.SHEET)
+        return sorted(sheet.thicknesses_mm) if sheet else []
+
+
+class ProcessKind(StrEnum):
+    PROFILE_CUTTING = "profile_cutting"
+    ADDITIVE = "additive"
+    MACHINING = "machining"
+    BENDING = "bending"
+    FINISHING = "finishing"
+    MOULDING = "moulding"
+    STAMPING = "stamping"
+
+
+class ProcessBase(CatalogEntry):
+    """Common to every process: what it consumes and how long it takes to set up."""
+
+    stock: StockKind = Field(description="Stock form the process consumes")
+    families: list[str] = Field(min_length=1, description="Material families it can work")
+    setup_s: NonNegative = Field(description="Set-up per batch: programming, fixturing, first part")
+    handling_s: NonNegative = Field(default=0, description="Load and unload per part")
+    manual: bool = Field(default=False, description="Run time is manual work (learning applies)")
+    learning_rate: Annotated[float, Field(gt=0, le=1)] = 1.0
+    lead_days: NonNegative = Field(default=1, description="Days added to lead time")
+    min_feature_mm: NonNegative = 0
+
+
+class ProfileCutting(ProcessBase):
+    """Cutting a flat outline from sheet: laser, waterjet, plasma, router."""
+
+    kind: Literal[ProcessKind.PROFILE_CUTTING] = ProcessKind.PROFILE_CUTTING
+    speed_mm_s: dict[str, ThicknessTable] = Field(
+        description="Cutting speed by material family, rows (thickness mm, speed mm/s); "
+        "the last row is the thickest the process cuts"
+    )
+    pierce_s: dict[str, ThicknessTable] = Field(description="Pierce time by family and thickness")
+    min_thickness_mm: Positive = 0.5
+    kerf_mm: Positive
+    min_hole_factor: NonNegative = Field(description="Smallest hole or slot = factor x thickness")
+    speed_derate: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=0.8, description="Fraction of table speed reached on real parts"
+    )
+    part_spacing_mm: NonNegative = 5.0
+
+    @model_validator(mode="after")
+    def _tables_cover_families(self) -> "ProfileCutting":
+        for table_name in ("speed_mm_s", "pierce_s"):
+            table = getattr(self, table_name)
+            missing = [f for f in self.families if f not in table]
+            if missing:
+                raise ValueError(f"{table_name} has no rows for {', '.join(missing)}")
+            for family, rows in table.items():
+                if [t for t, _ in rows] != sorted(t for t, _ in rows):
+                    raise ValueError(f"{table_name}.{family}: rows must be sorted by thickness")
+        return self
+
+    def max_thickness_mm(self, family: str) -> float:
+        return self.speed_mm_s[family][-1][0]
+
+
+class Additive(ProcessBase):
+    """Building a solid layer by layer: FDM (extrusion), SLA (vat), SLS (powder bed)."""
+
+    kind: Literal[ProcessKind.ADDITIVE] = ProcessKind.ADDITIVE
+    method: Literal["extrusion", "vat", "powder_bed"]
+    deposition_mm3_s: Positive = Field(description="Effective build rate of solid volume")
+    layer_height_mm: Positive
+    layer_time_s: NonNegative = Field(description="Per-layer overhead (peel, recoat, travel)")
+    support_fraction: Fraction = Field(description="Support or waste volume per part volume")
+    post_process_s: NonNegative = Field(description="Manual work per part: supports, cleaning")
+    packing_density: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=1.0, description="Powder bed: share of the build volume parts fill"
+    )
+    powder_refresh: Fraction = Field(default=0, description="Powder bed: fresh powder share")
+
+
+class Machining(ProcessBase):
+    """Removing material from a block: 3-axis milling."""
+
+    kind: Literal[ProcessKind.MACHINING] = ProcessKind.MACHINING
+    removal_mm3_s: dict[str, Positive] = Field(description="Average removal rate by family")
+    stock_allowance_mm: NonNegative = Field(description="Added to each side of the stock")
+    setups_per_part: Annotated[int, Field(ge=1)] = 2
+    min_internal_radius_mm: NonNegative = 0
+
+
+class Bending(ProcessBase):
+    """Press-brake bending of cut sheet."""
+
+    kind: Literal[ProcessKind.BENDING] = ProcessKind.BENDING
+    bend_s: Positive = Field(description="Run time per bend")
+    setup_per_bend_s: NonNegative
+    max_thickness_mm: Positive
+    max_length_mm: Positive
+
+
+class Finishing(ProcessBase):
+    """Treating a made part: deburring along edges, coating over its area."""
+
+    kind: Literal[ProcessKind.FINISHING] = ProcessKind.FINISHING
+    basis: Literal["edge_length", "area"]
+    rate: Positive = Field(description="mm of edge per s, or mm² of surface per s")
+    consumable_per_m2: NonNegative = Field(default=0, description="Coating powder, paint")
+
+
+class Moulding(ProcessBase):
+    """Injection moulding: a mould once, then fast cheap cycles."""
+
+    kind: Literal[ProcessKind.MOULDING] = ProcessKind.MOULDING
+    tooling_base: Positive = Field(description="Mould cost for the simplest part")
+    tooling_per_cm3: NonNegative = Field(description="Mould cost added per cm³ of part")
+    tooling_lead_days: NonNegative
+    cycle_base_s: Positive
+    cycle_s_per_cm3: NonNegative
+    cavities: Annotated[int, Field(ge=1)] = 1
+    max_volume_mm3: Positive
+    scrap_fraction: Fraction = 0.02
+
+
+class Stamping(ProcessBase):
+    """Blanking and piercing sheet in a die: a die once, then one stroke per part."""
+
+    kind: Literal[ProcessKind.STAMPING] = ProcessKind.STAMPING
+    tooling_base: Positive
+    tooling_per_contour: NonNegative = Field(description="Die cost per punched contour")
+    tooling_per_mm: NonNegative = Field(description="Die cost per mm of cut edge")
+    tooling_lead_days: NonNegative
+    stroke_s: Positive
+    max_thickness_mm: dict[str, Positive]
+    min_hole_factor: NonNegative
+    strip_utilisation: Annotated[float, Field(gt=0, le=1)] = 0.75
+
+
+Process = Annotated[
+    ProfileCutting | Additive | Machining | Bending | Finishing | Moulding | Stamping,
+    Field(discriminator="kind"),
+]
+
+
+class Machine(CatalogEntry):
+    """A machine that runs one process, with its working envelope and hourly rate."""
+
+    process: str
+    envelope_mm: tuple[Positive, Positive] | tuple[Positive, Positive, Positive] = Field(
+        description="Bed (x, y) for sheet processes, build or work volume (x, y, z) otherwise"
+    )
+    rate_per_hour: Positive = Field(description="Machine rate, operator included where attended")
+    max_thickness_mm: Positive | None = Field(
+        default=None, description="Caps the process table: a smaller machine cuts less"
+    )
+    outsourced: bool = Field(default=False, description="Run by a partner, not in the shop")
+
+
+class Shop(CatalogEntry):
+    """The commercial settings of the workshop that quotes."""
+
+    currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    labour_rate_per_hour: Positive
+    overhead: Fraction = Field(description="Added to cost: rent, admin, energy not in rates")
+    margin: Fraction = Field(description="Share of price that is profit: price = cost/(1-margin)")
+    min_order_price: NonNegative = 0
+    hours_per_day: Annotated[float, Field(gt=0, le=24)] = 8
+    base_lead_days: NonNegative = 2
+    quantity_breaks: list[Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: [1, 10, 100, 1000]
+    )
+    default_sheet_material: str = "steel-s235"
+    default_solid_material: str = "pla"
+
+
+class Catalog(BaseModel):
+    """Materials, processes, machines and shop settings, bundled defaults merged with a shop's."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    shop: Shop
+    materials: dict[str, Material]
+    processes: dict[str, Process]
+    machines: dict[str, Machine]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> "Catalog":
+        for machine in self.machines.values():
+            if machine.process not in self.processes:
+                raise ValueError(
+                    f"machine '{machine.id}' runs unknown process '{machine.process}'"
+                    f" (known: {', '.join(sorted(self.processes))})"
+                )
+        for ref in (self.shop.default_sheet_material, self.shop.default_solid_material):
+            if ref not in self.materials:
+                raise ValueError(f"shop default material '{ref}' is not in the catalog")
+        return self
+
+    def machines_for(self, process_id: str) -> list[Machine]:
+        return [m for m in self.machines.values() if m.process == process_id]

@@ -1,0 +1,57 @@
+"""What a part costs and what it sells for, by quantity."""
+
+from decimal import Decimal
+
+from pydantic import Field
+
+from bespoke.model.geometry import Frozen
+
+
+class CostBreakdown(Frozen):
+    """Cost of a whole order line by kind, in the shop's currency."""
+
+    setup: Decimal
+    run: Decimal
+    material: Decimal
+    tooling: Decimal
+    consumables: Decimal
+    overhead: Decimal
+    margin: Decimal
+    total: Decimal
+
+
+class PriceBreak(Frozen):
+    """The price of a quantity made one way."""
+
+    quantity: int = Field(ge=1)
+    process_id: str
+    machine_id: str
+    unit_price: Decimal
+    total_price: Decimal
+    breakdown: CostBreakdown
+    lead_time_days: int = Field(ge=0)
+    hours: float = Field(ge=0, description="Machine and labour hours for the whole line")
+
+
+class BreakEven(Frozen):
+    """The quantity from which another process becomes the cheapest."""
+
+    quantity: int = Field(ge=1)
+    from_process: str
+    to_process: str
+    unit_price: Decimal
+
+
+class ScalePoint(Frozen):
+    """Unit price of every feasible process at one quantity."""
+
+    quantity: int = Field(ge=1)
+    unit_prices: dict[str, Decimal]
+    cheapest: str
+
+
+class ScaleCurve(Frozen):
+    """Unit price over quantity, the cheapest process along it, and where it switches."""
+
+    points: list[ScalePoint]
+    break_evens: list[BreakEven]

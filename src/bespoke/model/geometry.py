@@ -1,0 +1,99 @@
+"""Measured geometry of design files: flat drawings (`Sheet2D`) and solids (`Solid3D`).
+
+Lengths are in mm, areas in mm², volumes in mm³, whatever unit the file was drawn in.
+"""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    """Base for immutable value objects."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ContourKind(StrEnum):
+    OUTER = "outer"
+    HOLE = "hole"
+
+
+class Contour(Frozen):
+    """One closed loop to cut: the outline of a part or a hole in it."""
+
+    kind: ContourKind
+    length_mm: float = Field(ge=0)
+    area_mm2: float = Field(ge=0, description="Area enclosed by the loop (unsigned).")
+    width_mm: float = Field(
+        ge=0,
+        description="Narrowest width of the enclosed region: diameter of its largest "
+        "inscribed circle (a hole's diameter, a slot's width).",
+    )
+    is_circle: bool = False
+    bbox_mm: tuple[float, float, float, float] = Field(description="min x, min y, max x, max y")
+
+
+class UnitReading(Frozen):
+    """How drawing units were turned into mm, and whether that reading is trustworthy."""
+
+    declared: str | None = Field(description="Units the file declares ($INSUNITS), None if absent")
+    used: str = Field(description="Units the measurements were read in")
+    factor_to_mm: float = Field(gt=0)
+    source: str = Field(description="'header', 'option' (--units) or 'assumed'")
+    suspicious: bool = False
+    reason: str | None = None
+    alternative_units: str | None = Field(
+        default=None, description="The other plausible reading when suspicious"
+    )
+    alternative_factor_to_mm: float | None = None
+
+
+class Sheet2D(Frozen):
+    """A flat drawing measured for cutting: contours, cut length, pierces, area."""
+
+    units: UnitReading
+    cut_length_mm: float = Field(ge=0, description="Length cut once: duplicates merged")
+    pierces: int = Field(ge=0, description="Closed contours plus open chains: one pierce each")
+    area_mm2: float = Field(ge=0, description="Net material area: outlines minus holes")
+    bbox_min_mm: tuple[float, float]
+    bbox_mm: tuple[float, float] = Field(description="width x height of the cut geometry")
+    contours: list[Contour]
+    parts: int = Field(ge=0, description="Separate outer contours (parts) in the drawing")
+    holes: int = Field(ge=0)
+    open_chains: int = Field(ge=0, description="Chains of segments that do not close")
+    open_length_mm: float = Field(ge=0, default=0.0)
+    duplicates_removed: int = Field(ge=0, default=0)
+    overlap_removed_mm: float = Field(ge=0, default=0.0)
+    degenerate_removed: int = Field(ge=0, default=0)
+    ignored_entities: dict[str, int] = Field(default_factory=dict)
+    warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def smallest_hole_mm(self) -> float | None:
+        widths = [c.width_mm for c in self.contours if c.kind is ContourKind.HOLE]
+        return min(widths) if widths else None
+
+
+class Solid3D(Frozen):
+    """A mesh measured for building: volume, area, bounds, bodies, watertightness."""
+
+    units: UnitReading
+    facets: int = Field(ge=0)
+    volume_mm3: float | None = Field(
+        description="Enclosed volume; None when the mesh is open and could not be repaired"
+    )
+    volume_estimate_mm3: float = Field(
+        ge=0, description="Volume used for costing: exact when watertight, else estimated"
+    )
+    volume_method: str = Field(
+        description="'exact', 'repaired' (holes filled) or 'convex hull' (upper bound)"
+    )
+    surface_area_mm2: float = Field(ge=0)
+    bbox_min_mm: tuple[float, float, float]
+    bbox_mm: tuple[float, float, float]
+    watertight: bool
+    winding_consistent: bool
+    bodies: int = Field(ge=0)
+    repaired: bool = False
+    warnings: list[str] = Field(default_factory=list)

@@ -1,0 +1,85 @@
+"""A part to make, what stops a process from making it, and the operations that will."""
+
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from bespoke.model.geometry import Frozen, Sheet2D, Solid3D
+
+
+class Part(Frozen):
+    """A thing to make: measured geometry, the material, its thickness for sheet parts."""
+
+    name: str
+    material_id: str
+    thickness_mm: float | None = Field(default=None, gt=0)
+    sheet: Sheet2D | None = None
+    solid: Solid3D | None = None
+    finish: str | None = None
+
+    @model_validator(mode="after")
+    def _one_geometry(self) -> Self:
+        if (self.sheet is None) == (self.solid is None):
+            raise ValueError("a part has either a flat drawing (sheet) or a solid, not both")
+        if self.sheet is not None and self.thickness_mm is None:
+            raise ValueError("a flat part needs a thickness")
+        return self
+
+
+class DfmFinding(Frozen):
+    """Why a process cannot make a feature: measured value, limit, and what would work."""
+
+    process_id: str
+    machine_id: str | None = None
+    feature: str = Field(description="What was checked: 'bounding box', 'hole 3', 'thickness' ...")
+    measured: float | None = None
+    limit: float | None = None
+    unit: str = "mm"
+    message: str
+    alternatives: list[str] = Field(
+        default_factory=list, description="Processes or materials that would work instead"
+    )
+
+
+class Operation(Frozen):
+    """One step on a machine with its set-up and its run time for the first part."""
+
+    id: str
+    process_id: str
+    machine_id: str
+    name: str
+    setup_s: float = Field(ge=0)
+    run_s: float = Field(ge=0, description="Run time of the first part, handling included")
+    manual: bool = False
+    learning_rate: float = Field(default=1.0, gt=0, le=1)
+    basis: str = Field(description="How the time was computed, in words and numbers")
+
+
+class Routing(Frozen):
+    """Operations and the order they must follow (a DAG of operation ids)."""
+
+    operations: list[Operation]
+    edges: list[tuple[str, str]] = Field(default_factory=list)
+
+    @classmethod
+    def chain(cls, operations: list[Operation]) -> "Routing":
+        """Operations done one after the other."""
+        pairs = zip(operations, operations[1:], strict=False)
+        return cls(operations=operations, edges=[(a.id, b.id) for a, b in pairs])
+
+
+class ProcessOption(Frozen):
+    """One way to make the part: a process on a machine, feasible or not and why."""
+
+    process_id: str
+    process_name: str
+    machine_id: str | None
+    feasible: bool
+    findings: list[DfmFinding] = Field(default_factory=list)
+    routing: Routing | None = None
+    material_kg_per_part: float = Field(default=0, ge=0)
+    material_cost_per_part: float = Field(default=0, ge=0)
+    material_basis: str = ""
+    tooling_cost: float = Field(default=0, ge=0)
+    consumables_per_part: float = Field(default=0, ge=0)
+    lead_days: float = Field(default=0, ge=0)

@@ -1,0 +1,36 @@
+"""A quote: the plan for one design and its prices by quantity."""
+
+from typing import Literal
+
+from pydantic import Field
+
+from bespoke.model.costing import PriceBreak, ScaleCurve
+from bespoke.model.geometry import Frozen
+from bespoke.model.planning import Part, ProcessOption
+
+
+class ProcessQuote(Frozen):
+    """A feasible way to make the part and its prices."""
+
+    option: ProcessOption
+    prices: list[PriceBreak]
+
+
+class Quote(Frozen):
+    """Everything a maker needs to decide: how it can be made, why not otherwise, at what price."""
+
+    design: str = Field(description="File name of the design")
+    design_kind: Literal["dxf", "stl"]
+    part: Part
+    currency: str
+    quantities: list[int]
+    options: list[ProcessQuote] = Field(
+        description="Feasible ways, cheapest first at the first qty"
+    )
+    rejected: list[ProcessOption] = Field(description="Processes that cannot make it, and why")
+    best: list[PriceBreak] = Field(description="The cheapest way at each quantity")
+    curve: ScaleCurve | None
+
+    @property
+    def makeable(self) -> bool:
+        return bool(self.options)
