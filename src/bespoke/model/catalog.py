@@ -36,12 +36,14 @@ class CatalogEntry(BaseModel):
         return self
 
     def figure_fields(self) -> list[str]:
-        """Names of the fields holding figures that need a source."""
-        skip = {"id", "name", "sources", "calibrated"}
+        """Names of the figures given for this entry: each needs a source."""
+        fields = type(self).model_fields
         return [
             name
-            for name, info in type(self).model_fields.items()
-            if name not in skip and getattr(self, name) is not None and _is_figure(info.annotation)
+            for name in sorted(self.model_fields_set)
+            if name not in {"id", "name", "sources", "calibrated"}
+            and getattr(self, name) is not None
+            and _is_figure(fields[name].annotation)
         ]
 
 

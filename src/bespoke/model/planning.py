@@ -1,5 +1,6 @@
 """A part to make, what stops a process from making it, and the operations that will."""
 
+import itertools
 from typing import Self
 
 from pydantic import Field, model_validator
@@ -46,8 +47,9 @@ class Operation(Frozen):
 
     id: str
     process_id: str
-    machine_id: str
+    machine_id: str | None = Field(description="None for bench work done by hand")
     name: str
+    rate_per_hour: float = Field(ge=0, description="Machine rate, or labour rate for bench work")
     setup_s: float = Field(ge=0)
     run_s: float = Field(ge=0, description="Run time of the first part, handling included")
     manual: bool = False
@@ -64,7 +66,7 @@ class Routing(Frozen):
     @classmethod
     def chain(cls, operations: list[Operation]) -> "Routing":
         """Operations done one after the other."""
-        pairs = zip(operations, operations[1:], strict=False)
+        pairs = itertools.pairwise(operations)
         return cls(operations=operations, edges=[(a.id, b.id) for a, b in pairs])
 
 
@@ -78,8 +80,7 @@ class ProcessOption(Frozen):
     findings: list[DfmFinding] = Field(default_factory=list)
     routing: Routing | None = None
     material_kg_per_part: float = Field(default=0, ge=0)
-    material_cost_per_part: float = Field(default=0, ge=0)
-    material_basis: str = ""
+    material_basis: str = Field(default="", description="How the material was estimated")
     tooling_cost: float = Field(default=0, ge=0)
     consumables_per_part: float = Field(default=0, ge=0)
     lead_days: float = Field(default=0, ge=0)

@@ -1,0 +1,158 @@
+"""The `bespoke` command: thin calls into the services, output as tables or JSON."""
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from bespoke.catalog import load_catalog
+from bespoke.model import BespokeError, InputError
+from bespoke.reports.quote_tables import print_quote
+from bespoke.reports.scale_curve import write_scale_curve
+from bespoke.services.quote import quote_design
+from bespoke.services.quote_document import quote_document
+
+EXIT_BAD_INPUT = 1
+EXIT_CANNOT_MAKE = 3
+
+app = typer.Typer(
+    help="Bespoke: process plans and honest prices for one-off production.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+catalog_app = typer.Typer(help="Show the process library: materials, processes, machines.")
+app.add_typer(catalog_app, name="catalog")
+console = Console()
+errors = Console(stderr=True)
+
+ShopOption = Annotated[
+    Path | None, typer.Option("--shop", help="Shop YAML overriding or extending the catalog")
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(EXIT_BAD_INPUT)
+
+
+def _quantities(text: str | None) -> list[int] | None:
+    if text is None:
+        return None
+    quantities = []
+    for token in text.split(","):
+        try:
+            quantities.append(int(token.strip()))
+        except ValueError:
+            raise InputError(
+                f"--qty: '{token.strip()}' is not a whole number (expected e.g. 1,10,100)"
+            ) from None
+    return quantities
+
+
+@app.command()
+def quote(
+    file: Annotated[Path, typer.Argument(help="Design file: a DXF drawing or an STL mesh")],
+    material: Annotated[
+        str | None, typer.Option(help="Material id (bespoke catalog materials)")
+    ] = None,
+    thickness: Annotated[float | None, typer.Option(help="Sheet thickness in mm")] = None,
+    qty: Annotated[str | None, typer.Option(help="Quantities, e.g. 1,10,100")] = None,
+    units: Annotated[str | None, typer.Option(help="Drawing units: mm, cm, m, inch, ft")] = None,
+    process: Annotated[str | None, typer.Option(help="Quote only this process")] = None,
+    finish: Annotated[
+        str | None, typer.Option(help="Surface finish process, e.g. powder-coat")
+    ] = None,
+    shop: ShopOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the quote as JSON")] = False,
+    curve: Annotated[Path | None, typer.Option(help="Write the scale curve as a PNG here")] = None,
+) -> None:
+    """Quote a design: the processes that can make it, why others cannot, price by quantity."""
+    try:
+        result = quote_design(
+            file,
+            material=material,
+            thickness_mm=thickness,
+            quantities=_quantities(qty),
+            units=units,
+            process=process,
+            finish=finish,
+            shop_file=shop,
+        )
+    except BespokeError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        print(json.dumps(quote_document(result), indent=2))
+    else:
+        print_quote(result, console)
+    if curve is not None and result.curve is not None:
+        write_scale_curve(
+            result.curve, f"{result.design}: unit price by quantity", result.currency, curve
+        )
+        if not as_json:
+            console.print(f"scale curve written to {curve}")
+    if not result.makeable:
+        raise typer.Exit(EXIT_CANNOT_MAKE)
+
+
+def _listing(kind: Literal["materials", "processes", "machines"], shop: Path | None) -> Table:
+    catalog = load_catalog(shop)
+    table = Table(title=f"{kind.capitalize()} ({catalog.shop.name}, {catalog.shop.currency})")
+    if kind == "materials":
+        for column in ("id", "name", "family", "kg/m³", "per kg", "stock"):
+            table.add_column(column)
+        for m in catalog.materials.values():
+            stock = "; ".join(
+                s.kind.value
+                + (
+                    f" {', '.join(f'{t:g}' for t in s.thicknesses_mm)} mm"
+                    if s.thicknesses_mm
+                    else ""
+                )
+                for s in m.stock
+            )
+            table.add_row(
+                m.id, m.name, m.family, f"{m.density_kg_m3:g}", f"{m.price_per_kg:g}", stock
+            )
+    elif kind == "processes":
+        for column in ("id", "name", "kind", "materials", "set-up"):
+            table.add_column(column)
+        for p in catalog.processes.values():
+            table.add_row(
+                p.id, p.name, p.kind.value, ", ".join(p.families), f"{p.setup_s / 60:g} min"
+            )
+    else:
+        for column in ("id", "name", "process", "envelope mm", "per hour"):
+            table.add_column(column)
+        for m in catalog.machines.values():
+            envelope = " x ".join(f"{e:g}" for e in m.envelope_mm)
+            name = m.name + (" (partner)" if m.outsourced else "")
+            table.add_row(m.id, name, m.process, envelope, f"{m.rate_per_hour:g}")
+    return table
+
+
+def _show(kind: Literal["materials", "processes", "machines"], shop: Path | None) -> None:
+    try:
+        console.print(_listing(kind, shop))
+    except BespokeError as error:
+        raise _fail(str(error)) from None
+
+
+@catalog_app.command("materials")
+def catalog_materials(shop: ShopOption = None) -> None:
+    """Materials with density, price and how they are stocked."""
+    _show("materials", shop)
+
+
+@catalog_app.command("processes")
+def catalog_processes(shop: ShopOption = None) -> None:
+    """Processes with the material families they work."""
+    _show("processes", shop)
+
+
+@catalog_app.command("machines")
+def catalog_machines(shop: ShopOption = None) -> None:
+    """The shop's machines with their envelopes and hourly rates."""
+    _show("machines", shop)

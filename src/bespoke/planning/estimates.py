@@ -1,0 +1,237 @@
+"""Time, material and tooling of each process: the equations. The numbers are the catalog's."""
+
+from dataclasses import dataclass
+
+from bespoke.model import (
+    Additive,
+    Finishing,
+    Machine,
+    Machining,
+    Material,
+    Moulding,
+    Operation,
+    Process,
+    ProfileCutting,
+    Shop,
+    Stamping,
+    StockKind,
+)
+from bespoke.planning.shape import Shape
+from bespoke.planning.sheets import parts_per_sheet
+from bespoke.planning.tables import by_thickness
+
+MM3_PER_M3 = 1e9
+MM2_PER_M2 = 1e6
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What making one part by one process takes."""
+
+    operations: list[Operation]
+    material_kg_per_part: float
+    material_basis: str
+    tooling_cost: float = 0.0
+    consumables_per_part: float = 0.0
+    lead_days: float = 0.0
+
+
+def estimate(
+    process: Process, machine: Machine, shape: Shape, material: Material, shop: Shop
+) -> Estimate:
+    """Operations, material and tooling to make `shape` on `machine` (already found feasible)."""
+    match process:
+        case ProfileCutting():
+            return _profile_cutting(process, machine, shape, material)
+        case Additive():
+            return _additive(process, machine, shape, material, shop)
+        case Machining():
+            return _machining(process, machine, shape, material)
+        case Moulding():
+            return _moulding(process, machine, shape, material)
+        case Stamping():
+            return _stamping(process, machine, shape, material)
+    raise ValueError(f"{process.id} is a {process.kind} process: it does not make parts alone")
+
+
+def finishing(process: Finishing, machine: Machine | None, shape: Shape, shop: Shop) -> Estimate:
+    """A finishing step along the cut edges or over the surface of a made part."""
+    if process.basis == "edge_length":
+        amount, unit, what = shape.cut_length_mm, "mm", "edge"
+    else:
+        amount, unit, what = shape.surface_mm2, "mm²", "surface"
+    run = amount / process.rate + process.handling_s
+    rate = machine.rate_per_hour if machine else shop.labour_rate_per_hour
+    operation = _operation(
+        process,
+        machine,
+        rate,
+        run,
+        f"{amount:,.0f} {unit} of {what} at {process.rate:g} {unit}/s"
+        f" + {process.handling_s:g} s handling",
+    )
+    consumables = shape.surface_mm2 / MM2_PER_M2 * process.consumable_per_m2
+    return Estimate(
+        [operation], 0.0, "", consumables_per_part=consumables, lead_days=process.lead_days
+    )
+
+
+def _operation(
+    process: Process, machine: Machine | None, rate_per_hour: float, run_s: float, basis: str
+) -> Operation:
+    return Operation(
+        id=process.id,
+        process_id=process.id,
+        machine_id=machine.id if machine else None,
+        name=process.name,
+        rate_per_hour=rate_per_hour,
+        setup_s=process.setup_s,
+        run_s=run_s,
+        manual=process.manual,
+        learning_rate=process.learning_rate,
+        basis=basis,
+    )
+
+
+def _sheet_material(shape: Shape, material: Material, spacing_mm: float) -> tuple[float, str]:
+    """Share of the best stocked sheet one part takes, the rest returning to stock."""
+    assert shape.thickness_mm is not None
+    sheet = material.stock_of(StockKind.SHEET)
+    assert sheet is not None
+    best: tuple[float, str] | None = None
+    for size in sheet.sheet_sizes_mm:
+        count = parts_per_sheet(shape.footprint_mm, size, spacing_mm)
+        if count == 0:
+            continue
+        sheet_kg = size[0] * size[1] * shape.thickness_mm * material.density_kg_m3 / MM3_PER_M3
+        used = count * shape.volume_mm3 / (size[0] * size[1] * shape.thickness_mm)
+        basis = (
+            f"{count} per {size[0]:g} x {size[1]:g} mm sheet ({used:.0%} of it is part):"
+            f" 1/{count} of {sheet_kg:.2f} kg"
+        )
+        if best is None or sheet_kg / count < best[0]:
+            best = (sheet_kg / count, basis)
+    assert best is not None, "feasibility checks that some stocked sheet holds the part"
+    return best
+
+
+def _profile_cutting(
+    process: ProfileCutting, machine: Machine, shape: Shape, material: Material
+) -> Estimate:
+    t = shape.thickness_mm
+    assert t is not None
+    speed = by_thickness(process.speed_mm_s[material.family], t) * process.speed_derate
+    pierce = by_thickness(process.pierce_s[material.family], t)
+    run = shape.cut_length_mm / speed + shape.pierces * pierce + process.handling_s
+    basis = (
+        f"{shape.cut_length_mm:,.0f} mm cut at {speed:.1f} mm/s + {shape.pierces} pierces"
+        f" x {pierce:.2f} s + {process.handling_s:g} s handling"
+    )
+    kg, material_basis = _sheet_material(shape, material, process.part_spacing_mm + process.kerf_mm)
+    operations = [_operation(process, machine, machine.rate_per_hour, run, basis)]
+    return Estimate(operations, kg, material_basis, lead_days=process.lead_days)
+
+
+def _additive(
+    process: Additive, machine: Machine, shape: Shape, material: Material, shop: Shop
+) -> Estimate:
+    layers = shape.height_mm / process.layer_height_mm
+    deposit = shape.volume_mm3 * (1 + process.support_fraction) / process.deposition_mm3_s
+    if process.method == "powder_bed":
+        full_build_s = machine.envelope_mm[-1] / process.layer_height_mm * process.layer_time_s
+        build_share = shape.bbox_volume_mm3 / (process.packing_density * _volume(machine))
+        layer_s = full_build_s * build_share
+        layer_note = f"{build_share:.2%} of a {full_build_s / 3600:.1f} h full build"
+        kg_volume = shape.volume_mm3 + process.powder_refresh * shape.bbox_volume_mm3
+    else:
+        layer_s = layers * process.layer_time_s
+        layer_note = f"{layers:.0f} layers x {process.layer_time_s:g} s"
+        kg_volume = shape.volume_mm3 * (1 + process.support_fraction)
+    run = deposit + layer_s + process.handling_s
+    basis = (
+        f"{shape.volume_mm3 / 1000:.1f} cm³ (+{process.support_fraction:.0%} support) at "
+        f"{process.deposition_mm3_s:g} mm³/s + {layer_note} + {process.handling_s:g} s handling"
+    )
+    build = _operation(process, machine, machine.rate_per_hour, run, basis)
+    operations = [build]
+    if process.post_process_s > 0:
+        finish = Operation(
+            id=f"{process.id}-post",
+            process_id=process.id,
+            machine_id=None,
+            name=f"{process.name}: post-processing",
+            rate_per_hour=shop.labour_rate_per_hour,
+            setup_s=0.0,
+            run_s=process.post_process_s,
+            manual=True,
+            learning_rate=process.learning_rate,
+            basis=f"{process.post_process_s:g} s by hand per part (supports, cleaning)",
+        )
+        operations.append(finish)
+    kg = kg_volume * material.density_kg_m3 / MM3_PER_M3
+    material_basis = f"{kg_volume / 1000:.1f} cm³ of {material.id} incl. support or refresh"
+    return Estimate(operations, kg, material_basis, lead_days=process.lead_days)
+
+
+def _volume(machine: Machine) -> float:
+    volume = 1.0
+    for side in machine.envelope_mm:
+        volume *= side
+    return volume
+
+
+def _machining(process: Machining, machine: Machine, shape: Shape, material: Material) -> Estimate:
+    stock = [s + 2 * process.stock_allowance_mm for s in shape.size_mm]
+    stock_volume = stock[0] * stock[1] * stock[2]
+    removed = max(stock_volume - shape.volume_mm3, 0.0)
+    rate = process.removal_mm3_s[material.family]
+    run = removed / rate + process.handling_s * process.setups_per_part
+    basis = (
+        f"{removed / 1000:,.1f} cm³ removed at {rate:g} mm³/s + {process.setups_per_part}"
+        f" clampings x {process.handling_s:g} s"
+    )
+    operation = _operation(process, machine, machine.rate_per_hour, run, basis)
+    operation = operation.model_copy(update={"setup_s": process.setup_s * process.setups_per_part})
+    kg = stock_volume * material.density_kg_m3 / MM3_PER_M3
+    dims = " x ".join(f"{s:.0f}" for s in stock)
+    return Estimate([operation], kg, f"stock block {dims} mm", lead_days=process.lead_days)
+
+
+def _moulding(process: Moulding, machine: Machine, shape: Shape, material: Material) -> Estimate:
+    cm3 = shape.volume_mm3 / 1000
+    cycle = process.cycle_base_s + process.cycle_s_per_cm3 * cm3
+    run = cycle / process.cavities + process.handling_s
+    basis = (
+        f"cycle {process.cycle_base_s:g} s + {process.cycle_s_per_cm3:g} s/cm³ x {cm3:.1f} cm³,"
+        f" {process.cavities} cavit{'y' if process.cavities == 1 else 'ies'}"
+    )
+    tooling = process.tooling_base + process.tooling_per_cm3 * cm3
+    kg = shape.volume_mm3 * material.density_kg_m3 / MM3_PER_M3 / (1 - process.scrap_fraction)
+    return Estimate(
+        [_operation(process, machine, machine.rate_per_hour, run, basis)],
+        kg,
+        f"{cm3:.1f} cm³ shot + {process.scrap_fraction:.0%} runners and scrap",
+        tooling_cost=tooling,
+        lead_days=process.lead_days + process.tooling_lead_days,
+    )
+
+
+def _stamping(process: Stamping, machine: Machine, shape: Shape, material: Material) -> Estimate:
+    assert shape.thickness_mm is not None
+    run = process.stroke_s + process.handling_s
+    basis = f"one stroke of {process.stroke_s:g} s + {process.handling_s:g} s handling"
+    tooling = (
+        process.tooling_base
+        + process.tooling_per_contour * shape.contours
+        + process.tooling_per_mm * shape.cut_length_mm
+    )
+    w, h = shape.footprint_mm
+    blank_mm3 = w * h * shape.thickness_mm / process.strip_utilisation
+    kg = blank_mm3 * material.density_kg_m3 / MM3_PER_M3
+    return Estimate(
+        [_operation(process, machine, machine.rate_per_hour, run, basis)],
+        kg,
+        f"blank {w:.0f} x {h:.0f} mm on strip used at {process.strip_utilisation:.0%}",
+        tooling_cost=tooling,
+        lead_days=process.lead_days + process.tooling_lead_days,
+    )

@@ -1,0 +1,1 @@
+"""Pictures and documents made from model types: charts for the CLI and reports."""

@@ -1,0 +1,142 @@
+"""A quote as Rich tables for the terminal: price by quantity, the plan, what cannot be made."""
+
+from decimal import Decimal
+
+from rich.console import Console
+from rich.table import Table
+
+from bespoke.model import ProcessOption, Quote, Sheet2D, Solid3D
+
+
+def print_quote(quote: Quote, console: Console) -> None:
+    """Summary, warnings, prices, the cheapest plan, break-evens and DFM findings."""
+    console.print(_summary(quote))
+    geometry = quote.part.sheet or quote.part.solid
+    assert geometry is not None
+    for warning in geometry.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+    if quote.options:
+        console.print(_prices(quote))
+        best = quote.options[0]
+        console.print(_plan(best.option, f"Plan with {best.option.process_name}"))
+        if quote.curve and quote.curve.break_evens:
+            for even in quote.curve.break_evens:
+                console.print(
+                    f"break-even: {even.to_process} is cheaper than {even.from_process} from"
+                    f" {even.quantity:,} pieces ({_money(even.unit_price, quote.currency)} each)"
+                )
+    if quote.rejected:
+        console.print(_findings(quote.rejected))
+    if not quote.makeable:
+        console.print("[bold red]No process in this shop can make this part.[/]")
+
+
+def _summary(quote: Quote) -> str:
+    part = quote.part
+    thickness = f" {part.thickness_mm:g} mm" if part.thickness_mm else ""
+    head = f"[bold]{quote.design}[/] in {part.material_id}{thickness}"
+    if part.finish:
+        head += f", {part.finish}"
+    if isinstance(part.sheet, Sheet2D):
+        g = part.sheet
+        w, h = g.bbox_mm
+        facts = (
+            f"{w:.1f} x {h:.1f} mm, cut {g.cut_length_mm:,.1f} mm, {g.pierces} pierces,"
+            f" area {g.area_mm2:,.1f} mm², {g.parts} part(s), {g.holes} hole(s)"
+        )
+    else:
+        assert isinstance(part.solid, Solid3D)
+        s = part.solid
+        x, y, z = s.bbox_mm
+        volume = (
+            f"{s.volume_mm3 / 1000:,.2f} cm³"
+            if s.volume_mm3 is not None
+            else f"~{s.volume_estimate_mm3 / 1000:,.2f} cm³ ({s.volume_method} estimate)"
+        )
+        facts = (
+            f"{x:.1f} x {y:.1f} x {z:.1f} mm, volume {volume},"
+            f" area {s.surface_area_mm2 / 100:,.1f} cm², {s.bodies} bodies,"
+            f" {'watertight' if s.watertight else 'open mesh'}"
+        )
+    return f"{head}\n{facts} (units: {part.sheet.units.used if part.sheet else 'mm'})"
+
+
+def _prices(quote: Quote) -> Table:
+    table = Table(title=f"Price by quantity ({quote.currency})")
+    table.add_column("qty", justify="right")
+    table.add_column("cheapest way")
+    table.add_column("unit", justify="right")
+    table.add_column("total", justify="right")
+    table.add_column("days", justify="right")
+    others = [q.option.process_id for q in quote.options]
+    for process in others:
+        table.add_column(process, justify="right", style="dim")
+    for i, best in enumerate(quote.best):
+        unit_by_process = [_money(q.prices[i].unit_price, "") for q in quote.options]
+        table.add_row(
+            f"{best.quantity:,}",
+            best.process_id,
+            _money(best.unit_price, ""),
+            _money(best.total_price, ""),
+            str(best.lead_time_days),
+            *unit_by_process,
+        )
+    return table
+
+
+def _plan(option: ProcessOption, title: str) -> Table:
+    table = Table(title=title)
+    table.add_column("operation")
+    table.add_column("machine")
+    table.add_column("set-up", justify="right")
+    table.add_column("per part", justify="right")
+    table.add_column("how the time is made up")
+    assert option.routing is not None
+    for op in option.routing.operations:
+        table.add_row(
+            op.name + (" (manual)" if op.manual else ""),
+            op.machine_id or "bench",
+            _duration(op.setup_s),
+            _duration(op.run_s),
+            op.basis,
+        )
+    table.add_row(
+        "material", "", "", f"{option.material_kg_per_part:.3f} kg", option.material_basis
+    )
+    if option.tooling_cost:
+        table.add_row("tooling", "", "", "", f"{option.tooling_cost:,.0f} once")
+    return table
+
+
+def _findings(rejected: list[ProcessOption]) -> Table:
+    table = Table(title="Cannot make it this way")
+    table.add_column("process")
+    table.add_column("feature")
+    table.add_column("measured", justify="right")
+    table.add_column("limit", justify="right")
+    table.add_column("why")
+    table.add_column("try instead")
+    for option in rejected:
+        for f in option.findings:
+            table.add_row(
+                option.process_id,
+                f.feature,
+                "" if f.measured is None else f"{f.measured:g} {f.unit}",
+                "" if f.limit is None else f"{f.limit:g} {f.unit}",
+                f.message,
+                ", ".join(f.alternatives[:4]),
+            )
+    return table
+
+
+def _money(value: Decimal, currency: str) -> str:
+    text = f"{value:,.2f}" if value >= 1 else f"{value:,.4f}"
+    return f"{text} {currency}".strip()
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    if seconds >= 60:
+        return f"{seconds / 60:.1f} min"
+    return f"{seconds:.1f} s"

@@ -1,0 +1,160 @@
+"""Quote a design file: measure it, plan every process, price by quantity, draw the curve."""
+
+from pathlib import Path
+
+from bespoke.catalog import load_catalog
+from bespoke.costing import price_break, scale_curve, unit_price
+from bespoke.geometry import read_dxf, read_stl
+from bespoke.model import (
+    Catalog,
+    DesignFileError,
+    Finishing,
+    InputError,
+    Material,
+    Part,
+    ProcessOption,
+    ProcessQuote,
+    Quote,
+    Sheet2D,
+    Solid3D,
+)
+from bespoke.planning import plan_part
+from bespoke.planning.part import SHAPING
+from bespoke.services.lookup import lookup
+
+DESIGN_KINDS = {".dxf": "dxf", ".stl": "stl"}
+
+
+def quote_design(
+    path: Path,
+    *,
+    material: str | None = None,
+    thickness_mm: float | None = None,
+    quantities: list[int] | None = None,
+    units: str | None = None,
+    process: str | None = None,
+    finish: str | None = None,
+    shop_file: Path | None = None,
+    catalog: Catalog | None = None,
+) -> Quote:
+    """Everything a maker asks of a design file: can it be made, how, and at what price."""
+    catalog = catalog or load_catalog(shop_file)
+    quantities = _quantities(quantities or catalog.shop.quantity_breaks)
+    kind = design_kind(path)
+    _check_process_and_finish(process, finish, catalog)
+    geometry = read_dxf(path, units) if kind == "dxf" else read_stl(path, units)
+    part = _part(path, geometry, material, thickness_mm, finish, catalog)
+    chosen = lookup("material", part.material_id, catalog.materials)
+    options = plan_part(part, catalog, [process] if process else None)
+    feasible = sorted(
+        (o for o in options if o.feasible),
+        key=lambda o: unit_price(o, quantities[0], chosen, catalog.shop),
+    )
+    priced = [_priced(o, quantities, chosen, catalog) for o in feasible]
+    best = (
+        [
+            min((p.prices[i] for p in priced), key=lambda b: b.unit_price)
+            for i in range(len(quantities))
+        ]
+        if priced
+        else []
+    )
+    return Quote(
+        design=path.name,
+        design_kind=kind,  # type: ignore[arg-type]
+        part=part,
+        currency=catalog.shop.currency,
+        quantities=quantities,
+        options=priced,
+        rejected=[o for o in options if not o.feasible],
+        best=best,
+        curve=scale_curve(feasible, chosen, catalog.shop) if feasible else None,
+    )
+
+
+def design_kind(path: Path) -> str:
+    """'dxf' or 'stl' from the file name; anything else is refused."""
+    kind = DESIGN_KINDS.get(path.suffix.lower())
+    if kind is None:
+        accepted = ", ".join(DESIGN_KINDS)
+        raise DesignFileError(
+            f"{path.name}: not a design file Bespoke reads (accepted: {accepted} files)"
+        )
+    return kind
+
+
+def _quantities(quantities: list[int]) -> list[int]:
+    bad = [q for q in quantities if q < 1]
+    if bad:
+        raise InputError(f"quantity must be a whole number of at least 1, got {bad[0]}")
+    return sorted(set(quantities))
+
+
+def _check_process_and_finish(process: str | None, finish: str | None, catalog: Catalog) -> None:
+    if process is not None:
+        shaping = {k: p for k, p in catalog.processes.items() if p.kind in SHAPING}
+        lookup("shaping process", process, shaping)
+    if finish is not None:
+        finishes = {
+            k: p
+            for k, p in catalog.processes.items()
+            if isinstance(p, Finishing) and p.basis == "area"
+        }
+        lookup("finish", finish, finishes)
+
+
+def _part(
+    path: Path,
+    geometry: Sheet2D | Solid3D,
+    material_id: str | None,
+    thickness_mm: float | None,
+    finish: str | None,
+    catalog: Catalog,
+) -> Part:
+    flat = isinstance(geometry, Sheet2D)
+    default = catalog.shop.default_sheet_material if flat else catalog.shop.default_solid_material
+    material = lookup("material", material_id or default, catalog.materials)
+    if not flat:
+        if thickness_mm is not None:
+            raise InputError(
+                f"--thickness applies to flat drawings; {path.name} is a solid with its own sizes"
+            )
+        return Part(name=path.stem, material_id=material.id, solid=geometry, finish=finish)
+    assert isinstance(geometry, Sheet2D)
+    thickness = _thickness(material, thickness_mm)
+    return Part(
+        name=path.stem,
+        material_id=material.id,
+        thickness_mm=thickness,
+        sheet=geometry,
+        finish=finish,
+    )
+
+
+def _thickness(material: Material, thickness_mm: float | None) -> float:
+    """The sheet thickness asked for, checked against stock; else the material's default."""
+    stocked = material.sheet_thicknesses_mm
+    if thickness_mm is None:
+        if material.default_thickness_mm is not None:
+            return material.default_thickness_mm
+        if stocked:
+            return stocked[0]
+        raise InputError(
+            f"{material.id} is not stocked as sheet: give --thickness to make the outline"
+            " that thick (printed, moulded or milled)"
+        )
+    if thickness_mm <= 0:
+        raise InputError(f"thickness must be greater than 0 mm, got {thickness_mm:g}")
+    if stocked and not any(abs(thickness_mm - t) < 1e-6 for t in stocked):
+        listed = ", ".join(f"{t:g}" for t in stocked)
+        raise InputError(
+            f"{material.id} is not stocked {thickness_mm:g} mm thick (stocked: {listed} mm)"
+        )
+    return thickness_mm
+
+
+def _priced(
+    option: ProcessOption, quantities: list[int], material: Material, catalog: Catalog
+) -> ProcessQuote:
+    prices = [price_break(option, q, material, catalog.shop) for q in quantities]
+    return ProcessQuote(option=option, prices=prices)

@@ -1,0 +1,168 @@
+"""The stable JSON document of a quote, as the CLI prints it and the API will serve it.
+
+Measurements carry their unit in their names; money is a number in the quote's currency.
+"""
+
+from decimal import Decimal
+from typing import Any
+
+from bespoke.model import (
+    CostBreakdown,
+    DfmFinding,
+    PriceBreak,
+    ProcessOption,
+    Quote,
+    ScaleCurve,
+    Sheet2D,
+    Solid3D,
+    UnitReading,
+)
+
+Document = dict[str, Any]
+SCHEMA_VERSION = 1
+
+
+def quote_document(quote: Quote) -> Document:
+    """Everything in a quote as plain JSON types, in a fixed shape."""
+    part = quote.part
+    geometry = part.sheet or part.solid
+    assert geometry is not None
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "design": quote.design,
+        "design_kind": quote.design_kind,
+        "material": part.material_id,
+        "thickness_mm": part.thickness_mm,
+        "finish": part.finish,
+        "currency": quote.currency,
+        "geometry": geometry_document(geometry),
+        "makeable": quote.makeable,
+        "quantities": quote.quantities,
+        "best": [_price(b) for b in quote.best],
+        "options": [
+            {**_option(q.option), "prices": [_price(p) for p in q.prices]} for q in quote.options
+        ],
+        "rejected": [_option(o) for o in quote.rejected],
+        "curve": _curve(quote.curve) if quote.curve else None,
+    }
+
+
+def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
+    """Measurements with their units in their names."""
+    common = {"units": _units(geometry.units), "warnings": list(geometry.warnings)}
+    if isinstance(geometry, Sheet2D):
+        return {
+            "cut_length_mm": _round(geometry.cut_length_mm),
+            "pierces": geometry.pierces,
+            "area_mm2": _round(geometry.area_mm2),
+            "bbox_mm": [_round(v) for v in geometry.bbox_mm],
+            "bbox_min_mm": [_round(v) for v in geometry.bbox_min_mm],
+            "parts": geometry.parts,
+            "holes": geometry.holes,
+            "smallest_hole_mm": _round(geometry.smallest_hole_mm),
+            "open_chains": geometry.open_chains,
+            "duplicates_removed": geometry.duplicates_removed,
+            "overlap_removed_mm": _round(geometry.overlap_removed_mm),
+            "degenerate_removed": geometry.degenerate_removed,
+            "ignored_entities": dict(geometry.ignored_entities),
+            **common,
+        }
+    return {
+        "volume_mm3": _round(geometry.volume_mm3),
+        "volume_estimate_mm3": _round(geometry.volume_estimate_mm3),
+        "volume_method": geometry.volume_method,
+        "surface_area_mm2": _round(geometry.surface_area_mm2),
+        "bbox_mm": [_round(v) for v in geometry.bbox_mm],
+        "bbox_min_mm": [_round(v) for v in geometry.bbox_min_mm],
+        "watertight": geometry.watertight,
+        "winding_consistent": geometry.winding_consistent,
+        "bodies": geometry.bodies,
+        "facets": geometry.facets,
+        "repaired": geometry.repaired,
+        **common,
+    }
+
+
+def _units(units: UnitReading) -> Document:
+    return units.model_dump(mode="json")
+
+
+def _option(option: ProcessOption) -> Document:
+    operations = option.routing.operations if option.routing else []
+    return {
+        "process": option.process_id,
+        "process_name": option.process_name,
+        "machine": option.machine_id,
+        "feasible": option.feasible,
+        "findings": [_finding(f) for f in option.findings],
+        "operations": [
+            {
+                "id": op.id,
+                "name": op.name,
+                "machine": op.machine_id,
+                "setup_s": _round(op.setup_s),
+                "run_s": _round(op.run_s),
+                "rate_per_hour": op.rate_per_hour,
+                "manual": op.manual,
+                "learning_rate": op.learning_rate,
+                "basis": op.basis,
+            }
+            for op in operations
+        ],
+        "edges": [list(e) for e in option.routing.edges] if option.routing else [],
+        "material_kg_per_part": _round(option.material_kg_per_part),
+        "material_basis": option.material_basis,
+        "tooling": _round(option.tooling_cost),
+        "lead_days": _round(option.lead_days),
+    }
+
+
+def _finding(finding: DfmFinding) -> Document:
+    return finding.model_dump(mode="json")
+
+
+def _price(price: PriceBreak) -> Document:
+    return {
+        "quantity": price.quantity,
+        "process": price.process_id,
+        "machine": price.machine_id,
+        "unit_price": _money(price.unit_price),
+        "total_price": _money(price.total_price),
+        "lead_time_days": price.lead_time_days,
+        "hours": price.hours,
+        "breakdown": _breakdown(price.breakdown),
+    }
+
+
+def _breakdown(breakdown: CostBreakdown) -> Document:
+    return {kind: _money(value) for kind, value in breakdown.model_dump().items()}
+
+
+def _curve(curve: ScaleCurve) -> Document:
+    return {
+        "points": [
+            {
+                "quantity": p.quantity,
+                "unit_prices": {k: _money(v) for k, v in p.unit_prices.items()},
+                "cheapest": p.cheapest,
+            }
+            for p in curve.points
+        ],
+        "break_evens": [
+            {
+                "quantity": b.quantity,
+                "from_process": b.from_process,
+                "to_process": b.to_process,
+                "unit_price": _money(b.unit_price),
+            }
+            for b in curve.break_evens
+        ],
+    }
+
+
+def _money(value: Decimal) -> float:
+    return float(value)
+
+
+def _round(value: float | None, digits: int = 4) -> float | None:
+    return None if value is None else round(value, digits)
