@@ -32,7 +32,7 @@ FloatArray = npt.NDArray[np.float64]
 ARC_STEP_RAD = 2 * math.pi / 256
 """Largest angle one flattened segment of an arc may span (area error ≈ 1e-4)."""
 
-SPLINE_CHORD_MM = 1e-3
+SPLINE_CHORD_MM = 1e-4
 """Largest distance between a spline and its flattening."""
 
 _EXTRUSION_Z_TOLERANCE = 1e-9
@@ -132,7 +132,7 @@ def _scaled(piece: Piece, factor: float) -> Piece:
 
 def _line(entity: DXFGraphic) -> Piece:
     assert isinstance(entity, Line)
-    points = np.array([entity.dxf.start.xy, entity.dxf.end.xy], dtype=np.float64)
+    points = _xy_array([entity.dxf.start, entity.dxf.end])
     return Piece("LINE", points, float(np.linalg.norm(points[1] - points[0])), closed=False)
 
 
@@ -140,7 +140,7 @@ def _circle(entity: DXFGraphic) -> Piece:
     assert isinstance(entity, Circle)
     radius = float(entity.dxf.radius)
     center = entity.dxf.center
-    points = _ocs_to_xy(entity, _arc_points(np.array(center.xy), radius, 0.0, 2 * math.pi), center.z)
+    points = _ocs_to_xy(entity, _arc_points(np.array((center.x, center.y)), radius, 0.0, 2 * math.pi), center.z)
     return Piece("CIRCLE", points, 2 * math.pi * radius, closed=True, circle_radius_mm=radius)
 
 
@@ -150,7 +150,7 @@ def _arc(entity: DXFGraphic) -> Piece:
     start = math.radians(entity.dxf.start_angle)
     sweep = math.radians((entity.dxf.end_angle - entity.dxf.start_angle) % 360.0)
     center = entity.dxf.center
-    points = _ocs_to_xy(entity, _arc_points(np.array(center.xy), radius, start, sweep), center.z)
+    points = _ocs_to_xy(entity, _arc_points(np.array((center.x, center.y)), radius, start, sweep), center.z)
     return Piece("ARC", points, radius * sweep, closed=False)
 
 
@@ -162,7 +162,7 @@ def _ellipse(entity: DXFGraphic) -> Piece:
     span = 2 * math.pi if full else span
     start = 0.0 if full else ellipse.start_param
     params = start + np.linspace(0.0, span, _arc_segments(span) + 1)
-    points = np.array([v.xy for v in ellipse.vertices(params)], dtype=np.float64)
+    points = _xy_array(ellipse.vertices(params))
     a = ellipse.major_axis.magnitude
     b = a * ellipse.ratio
     length, _ = quad(lambda t: math.hypot(a * math.sin(t), b * math.cos(t)), start, start + span)
@@ -172,7 +172,7 @@ def _ellipse(entity: DXFGraphic) -> Piece:
 def _spline(entity: DXFGraphic) -> Piece:
     assert isinstance(entity, Spline)
     curve = entity.construction_tool()
-    points = np.array([v.xy for v in curve.flattening(SPLINE_CHORD_MM)], dtype=np.float64)
+    points = _xy_array(curve.flattening(SPLINE_CHORD_MM))
     length = float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum())
     return Piece("SPLINE", points, length, closed=entity.closed)
 
@@ -190,7 +190,7 @@ def _lwpolyline(entity: DXFGraphic) -> Piece | None:
 def _polyline(entity: DXFGraphic) -> Piece | None:
     assert isinstance(entity, Polyline)
     vertices = [v for v in entity.vertices if not v.dxf.flags & _SPLINE_FRAME_VERTEX]
-    xy = np.array([v.dxf.location.xy for v in vertices], dtype=np.float64).reshape(-1, 2)
+    xy = _xy_array(v.dxf.location for v in vertices)
     if len(xy) == 0:
         return None
     if entity.is_3d_polyline:
@@ -276,9 +276,14 @@ def _ocs_to_xy(entity: DXFGraphic, points: FloatArray, z: float) -> FloatArray:
     ocs = OCS(entity.dxf.get("extrusion", (0.0, 0.0, 1.0)))
     if not ocs.transform:
         return points
-    axes = np.array([ocs.ux.xy, ocs.uy.xy], dtype=np.float64)
-    offset = np.array(ocs.uz.xy, dtype=np.float64) * z
+    axes = _xy_array([ocs.ux, ocs.uy])
+    offset = _xy_array([ocs.uz])[0] * z
     return points @ axes + offset
+
+
+def _xy_array(vectors: Iterable[Vec3]) -> FloatArray:
+    """The XY coordinates of `vectors` as an (n, 2) array."""
+    return np.array([(v.x, v.y) for v in vectors], dtype=np.float64).reshape(-1, 2)
 
 
 _MEASURES: dict[str, Callable[[DXFGraphic], Piece | None]] = {

@@ -1,0 +1,397 @@
+"""Read STL meshes (binary or ASCII) and measure them as solids.
+
+STL carries no units: millimetres are assumed unless the caller names the file's units,
+and a part too small to be real in millimetres is flagged with its likelier reading.
+
+A volume is stated only for a closed mesh. Closed shells are counted by the even-odd
+rule: a shell inside an odd number of other shells is a cavity, whatever its normals
+say, so inverted or inconsistently wound shells cannot yield negative or garbage
+volumes (such shells are re-oriented, and the result is reported as repaired). An open
+mesh is measured after filling its holes when that closes it; otherwise its volume is
+`None` and the estimate is an upper bound from convex hulls.
+"""
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import trimesh
+from numpy.typing import NDArray
+from scipy.spatial import ConvexHull, QhullError
+from trimesh.exchange.stl import load_stl_ascii, load_stl_binary
+from trimesh.grouping import hashable_rows
+
+from bespoke.model.errors import DesignFileError, InputError
+from bespoke.model.geometry import Solid3D, UnitReading
+
+UNITS_TO_MM: dict[str, float] = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "inch": 25.4, "ft": 304.8}
+"""Units an STL file may be read in, and their size in mm."""
+
+SMALLEST_PLAUSIBLE_PART_MM = 3.0
+"""A part whose largest extent, read as mm, is below this was probably drawn in other units."""
+
+_UNIT_ALIASES = {"in": "inch"}
+_ACCEPTED_UNITS = "mm, cm, m, inch (or in), ft"
+_HEADER_BYTES = 84
+_FACET_BYTES = 50
+_ACCEPTED_FILES = (
+    "accepted: binary STL (84-byte header, then 50 bytes per facet) "
+    "or ASCII STL ('solid', facets, 'endsolid')"
+)
+_ACCEPTED_SOLIDS = "accepted: a mesh of facets that encloses a volume"
+_KNOWN_FORMATS = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"%PDF", "a PDF document"),
+    (b"PK\x03\x04", "a ZIP archive (3MF files are ZIP archives)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"ISO-10303-21", "a STEP file"),
+    (b"AC10", "a DWG drawing"),
+    (b"AutoCAD Binary DXF", "a binary DXF drawing"),
+)
+_PROBE_POINTS = 32
+_MAX_SHELL_HULLS = 256
+
+Triangles = NDArray[np.float64]
+"""Facets as an (n, 3, 3) array: n triangles of three xyz vertices."""
+
+
+@dataclass(frozen=True)
+class _Volume:
+    """A mesh's volume, or why it has none and what stands in for it."""
+
+    exact_mm3: float | None
+    estimate_mm3: float
+    method: str
+    repaired: bool = False
+    warnings: tuple[str, ...] = ()
+
+
+def read_stl(path: Path, units: str | None = None) -> Solid3D:
+    """Measure the STL file at `path`: facets, volume, area, bounds and bodies, in mm.
+
+    `units` names the file's units (mm, cm, m, inch or in, ft); without it mm are
+    assumed. `watertight` and `winding_consistent` describe the file as written;
+    `repaired` says whether the volume was measured on a re-oriented or hole-filled copy.
+
+    Raises InputError for unknown units and DesignFileError for a file that is missing,
+    is not a readable STL, or encloses no volume.
+    """
+    reading = _unit_reading(units)
+    triangles = _read_triangles(_read_bytes(path), path.name)
+    finite = _finite_facets(triangles, path.name)
+    mesh = _build_mesh(triangles[finite] * reading.factor_to_mm)
+    degenerate = _count_degenerate(mesh, path.name)
+    warnings = []
+    if not finite.all():
+        warnings.append(f"{np.count_nonzero(~finite)} facets with non-numeric coordinates ignored")
+    if degenerate:
+        warnings.append(f"{degenerate} of {len(mesh.faces)} facets have zero area")
+    labels = _body_labels(mesh)
+    bodies = int(labels.max()) + 1
+    volume = _closed_volume(mesh, labels) if mesh.is_watertight else _open_volume(mesh, labels)
+    if volume.estimate_mm3 <= 0.0:
+        size = " x ".join(f"{extent:.4g}" for extent in mesh.extents)
+        raise _design_error(
+            path.name, f"the mesh encloses no volume (bounding box {size} mm)", _ACCEPTED_SOLIDS
+        )
+    reading = _flag_unlikely_units(reading, float(mesh.extents.max()))
+    if reading.suspicious and reading.reason is not None:
+        warnings.append(reading.reason)
+    return Solid3D(
+        units=reading,
+        facets=len(triangles),
+        volume_mm3=volume.exact_mm3,
+        volume_estimate_mm3=volume.estimate_mm3,
+        volume_method=volume.method,
+        surface_area_mm2=float(mesh.area),
+        bbox_min_mm=_xyz(mesh.bounds[0]),
+        bbox_mm=_xyz(mesh.extents),
+        watertight=bool(mesh.is_watertight),
+        winding_consistent=bool(mesh.is_winding_consistent),
+        bodies=bodies,
+        repaired=volume.repaired,
+        warnings=[*volume.warnings, *warnings],
+    )
+
+
+def _unit_reading(units: str | None) -> UnitReading:
+    if units is None:
+        return UnitReading(declared=None, used="mm", factor_to_mm=1.0, source="assumed")
+    key = units.strip().lower()
+    key = _UNIT_ALIASES.get(key, key)
+    if key not in UNITS_TO_MM:
+        raise InputError(f"unknown STL units {units!r}; accepted: {_ACCEPTED_UNITS}")
+    return UnitReading(declared=None, used=key, factor_to_mm=UNITS_TO_MM[key], source="option")
+
+
+def _flag_unlikely_units(reading: UnitReading, largest_mm: float) -> UnitReading:
+    """Flag an assumed-mm part too small to be real, naming the likelier units."""
+    if reading.source != "assumed" or largest_mm >= SMALLEST_PLAUSIBLE_PART_MM:
+        return reading
+    inch = UNITS_TO_MM["inch"]
+    alternative = "inch" if largest_mm * inch >= SMALLEST_PLAUSIBLE_PART_MM else "m"
+    factor = UNITS_TO_MM[alternative]
+    reason = (
+        f"units: the largest extent is {largest_mm:.3g} mm, too small for a real part "
+        f"read as mm; in {alternative} it would be {largest_mm * factor:.4g} mm "
+        f"(read the file with units '{alternative}' if so)"
+    )
+    return reading.model_copy(
+        update={
+            "suspicious": True,
+            "reason": reason,
+            "alternative_units": alternative,
+            "alternative_factor_to_mm": factor,
+        }
+    )
+
+
+def _design_error(name: str, problem: str, accepted: str = _ACCEPTED_FILES) -> DesignFileError:
+    return DesignFileError(f"{name}: {problem}; {accepted}")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise _design_error(str(path), "no such file") from None
+    except OSError as error:
+        raise _design_error(str(path), f"cannot be read ({error.strerror})") from None
+    if not data:
+        raise _design_error(path.name, "the file is empty")
+    return data
+
+
+def _read_triangles(data: bytes, name: str) -> Triangles:
+    """Decode the facets, deciding the encoding by the bytes: binary if its size adds up."""
+    if _is_binary(data):
+        triangles = _binary_triangles(data)
+    elif _is_ascii(data):
+        triangles = _ascii_triangles(data, name)
+    else:
+        raise _not_an_stl(data, name)
+    if len(triangles) == 0:
+        raise _design_error(name, "the STL holds no facets")
+    return triangles
+
+
+def _declared_facets(data: bytes) -> int:
+    return int.from_bytes(data[80:_HEADER_BYTES], "little")
+
+
+def _is_binary(data: bytes) -> bool:
+    size = len(data)
+    return size >= _HEADER_BYTES and size == _HEADER_BYTES + _FACET_BYTES * _declared_facets(data)
+
+
+def _is_ascii(data: bytes) -> bool:
+    start = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:5].lower()
+    return start == b"solid" and _looks_textual(data)
+
+
+def _looks_textual(data: bytes) -> bool:
+    """No NUL byte where a binary STL always has some (the facet count, the first facets)."""
+    return b"\0" not in data[:1024]
+
+
+def _binary_triangles(data: bytes) -> Triangles:
+    loaded = load_stl_binary(io.BytesIO(data))
+    if "vertices" not in loaded:
+        return np.empty((0, 3, 3))
+    return np.asarray(loaded["vertices"], dtype=np.float64).reshape(-1, 3, 3)
+
+
+def _ascii_triangles(data: bytes, name: str) -> Triangles:
+    """Facets of every `solid ... endsolid` block, checked against the facets declared."""
+    lower = data.lower()
+    if b"endsolid" not in lower:
+        raise _design_error(name, "ASCII STL without 'endsolid': the file is truncated")
+    try:
+        loaded = load_stl_ascii(io.BytesIO(data))
+    except ValueError:
+        raise _design_error(
+            name, "malformed ASCII STL: a facet lacks three 'vertex' lines of three numbers"
+        ) from None
+    solids = loaded["geometry"].values() if "geometry" in loaded else [loaded]
+    vertices = [np.asarray(solid["vertices"], dtype=np.float64) for solid in solids]
+    triangles = np.concatenate(vertices).reshape(-1, 3, 3) if vertices else np.empty((0, 3, 3))
+    declared = lower.count(b"endfacet")
+    if len(triangles) != declared:
+        raise _design_error(
+            name, f"malformed ASCII STL: {declared} facets written but {len(triangles)} readable"
+        )
+    return triangles
+
+
+def _not_an_stl(data: bytes, name: str) -> DesignFileError:
+    """The most specific account of why `data` is neither binary nor ASCII STL."""
+    head = data.lstrip()
+    for signature, kind in _KNOWN_FORMATS:
+        if head.startswith(signature):
+            return _design_error(name, f"not an STL file: it is {kind}")
+    if _looks_textual(data):
+        kind = "a DXF drawing" if head[:1] == b"0" and b"SECTION" in head[:64] else "a text file"
+        return _design_error(name, f"not an STL file: {kind} that does not begin with 'solid'")
+    if len(data) < _HEADER_BYTES:
+        return _design_error(
+            name, f"not an STL file: {len(data)} bytes, shorter than a binary STL header"
+        )
+    declared = _declared_facets(data)
+    expected = _HEADER_BYTES + _FACET_BYTES * declared
+    problem = "truncated" if expected > len(data) else "followed by unexpected bytes"
+    return _design_error(
+        name,
+        f"binary STL {problem} or not an STL: its header declares {declared:,} facets "
+        f"({expected:,} bytes) but the file holds {len(data):,} bytes",
+    )
+
+
+def _finite_facets(triangles: Triangles, name: str) -> NDArray[np.bool_]:
+    """Which facets have numeric coordinates; an error when none has."""
+    finite: NDArray[np.bool_] = np.isfinite(triangles).all(axis=(1, 2))
+    if not finite.any():
+        raise _design_error(name, "no facet has numeric coordinates (all NaN or infinite)")
+    return finite
+
+
+def _build_mesh(triangles: Triangles) -> trimesh.Trimesh:
+    """One mesh of all facets, coincident vertices merged."""
+    faces = np.arange(triangles.shape[0] * 3).reshape(-1, 3)
+    return trimesh.Trimesh(vertices=triangles.reshape(-1, 3), faces=faces, process=True)
+
+
+def _count_degenerate(mesh: trimesh.Trimesh, name: str) -> int:
+    """Facets without area; an error when no facet has any."""
+    degenerate = int(np.count_nonzero(~mesh.nondegenerate_faces()))
+    if degenerate == len(mesh.faces):
+        raise _design_error(
+            name, f"all {degenerate} facets are degenerate (zero area)", _ACCEPTED_SOLIDS
+        )
+    return degenerate
+
+
+def _body_labels(mesh: trimesh.Trimesh) -> NDArray[np.int64]:
+    """The body (edge-connected set of facets) each facet belongs to."""
+    labels: NDArray[np.int64] = trimesh.graph.connected_component_labels(
+        mesh.face_adjacency, node_count=len(mesh.faces)
+    )
+    return labels
+
+
+def _split_bodies(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> list[trimesh.Trimesh]:
+    order = np.argsort(labels, kind="stable")
+    groups = np.split(order, np.cumsum(np.bincount(labels))[:-1])
+    bodies: list[trimesh.Trimesh] = mesh.submesh(groups, append=False)
+    return bodies
+
+
+def _closed_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
+    """Volume of a watertight mesh, every shell oriented by the even-odd rule."""
+    if labels.max() == 0 and mesh.is_winding_consistent and mesh.volume > 0.0:
+        volume = float(mesh.volume)
+        return _Volume(volume, volume, "exact")
+    bodies = _split_bodies(mesh, labels)
+    trusted = np.array([body.is_winding_consistent for body in bodies])
+    for body in bodies:
+        trimesh.repair.fix_winding(body)
+    if not all(body.is_winding_consistent for body in bodies):
+        return _hull_estimate(mesh, labels, "facets cannot be oriented consistently")
+    signed = np.array([float(body.volume) for body in bodies])
+    material = _nesting_depths(bodies) % 2 == 0
+    volume = float(np.where(material, np.abs(signed), -np.abs(signed)).sum())
+    inverted = trusted & np.where(material, signed < 0.0, signed > 0.0)
+    notes = _orientation_notes(len(bodies), int(np.count_nonzero(~trusted)), int(inverted.sum()))
+    if not notes:
+        return _Volume(volume, volume, "exact")
+    return _Volume(volume, volume, "repaired", repaired=True, warnings=notes)
+
+
+def _nesting_depths(bodies: list[trimesh.Trimesh]) -> NDArray[np.int64]:
+    """How many other bodies enclose each body (judged on a sample of its vertices)."""
+    bounds = np.array([body.bounds for body in bodies])
+    low, high = bounds[:, 0], bounds[:, 1]
+    within = (low[:, None] > low[None]).all(axis=-1) & (high[:, None] < high[None]).all(axis=-1)
+    depths = np.zeros(len(bodies), dtype=np.int64)
+    for inner, outer in zip(*np.nonzero(within), strict=True):
+        vertices = bodies[inner].vertices
+        probes = vertices[:: max(1, len(vertices) // _PROBE_POINTS)]
+        if bodies[outer].contains(probes).all():
+            depths[inner] += 1
+    return depths
+
+
+def _orientation_notes(bodies: int, rewound: int, inverted: int) -> tuple[str, ...]:
+    notes = []
+    if rewound:
+        notes.append(
+            f"facet winding was inconsistent in {rewound} of {bodies} bodies: "
+            "volume measured after re-orienting their facets"
+        )
+    if inverted:
+        notes.append(
+            f"{inverted} of {bodies} bodies face inside out for their nesting: volume counts "
+            "every shell by the even-odd rule (a shell inside another is a cavity)"
+        )
+    return tuple(notes)
+
+
+def _open_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
+    """Volume after filling small holes, or a stated upper bound when that fails."""
+    openings = _describe_openings(mesh, labels)
+    patched = mesh.copy()
+    if not trimesh.repair.fill_holes(patched):
+        return _hull_estimate(mesh, labels, f"the mesh is open ({openings})")
+    closed = _closed_volume(patched, _body_labels(patched))
+    if closed.exact_mm3 is None:
+        return _hull_estimate(mesh, labels, f"the mesh is open ({openings}) and cannot be oriented")
+    note = f"the mesh is open ({openings}): volume measured after filling its holes"
+    return _Volume(
+        closed.exact_mm3,
+        closed.estimate_mm3,
+        "repaired",
+        repaired=True,
+        warnings=(note, *closed.warnings),
+    )
+
+
+def _describe_openings(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> str:
+    """Open and over-shared edges, and how many shells have them."""
+    _, group, uses = np.unique(
+        hashable_rows(mesh.edges_sorted), return_inverse=True, return_counts=True
+    )
+    edge_uses = uses[group]
+    broken_shells = np.unique(labels[mesh.edges_face[edge_uses != 2]])
+    described = f"{np.count_nonzero(uses == 1)} open edges"
+    if (uses > 2).any():
+        described += f" and {np.count_nonzero(uses > 2)} edges shared by more than two facets"
+    return f"{described} on {len(broken_shells)} of {labels.max() + 1} shells"
+
+
+def _hull_estimate(mesh: trimesh.Trimesh, labels: NDArray[np.int64], why: str) -> _Volume:
+    """Upper bound: the smaller of the whole mesh's hull and the sum of its shells' hulls."""
+    estimate = _hull_volume(mesh.vertices)
+    method = "convex hull of the whole mesh"
+    shells = int(labels.max()) + 1
+    if 1 < shells <= _MAX_SHELL_HULLS:
+        by_shell = sum(_hull_volume(body.vertices) for body in _split_bodies(mesh, labels))
+        if by_shell < estimate:
+            estimate, method = by_shell, f"sum of the convex hulls of its {shells} shells"
+    note = (
+        f"{why}: its volume is undefined; the estimate {estimate:.6g} mm³ is the {method}, "
+        "an upper bound"
+    )
+    return _Volume(None, estimate, "convex hull", warnings=(note,))
+
+
+def _hull_volume(points: NDArray[np.float64]) -> float:
+    """Convex hull volume, 0 for points that span no volume."""
+    try:
+        return float(ConvexHull(points).volume)
+    except (QhullError, ValueError):
+        return 0.0
+
+
+def _xyz(values: NDArray[np.float64]) -> tuple[float, float, float]:
+    return (float(values[0]), float(values[1]), float(values[2]))
