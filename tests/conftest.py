@@ -9,8 +9,8 @@ import os
 from pathlib import Path
 
 import pytest
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BESPOKE_SHARED_DIR", ROOT.parent / "shared"))
 
 

@@ -11,7 +11,6 @@ from rich.table import Table
 from bespoke.catalog import load_catalog
 from bespoke.model import BespokeError, InputError
 from bespoke.reports.quote_tables import print_quote
-from bespoke.reports.scale_curve import write_scale_curve
 from bespoke.services.quote import quote_design
 from bespoke.services.quote_document import quote_document
 
@@ -88,6 +87,8 @@ def quote(
     else:
         print_quote(result, console)
     if curve is not None and result.curve is not None:
+        from bespoke.reports.scale_curve import write_scale_curve  # matplotlib: only when asked
+
         write_scale_curve(
             result.curve, f"{result.design}: unit price by quantity", result.currency, curve
         )
@@ -126,10 +127,10 @@ def _listing(kind: Literal["materials", "processes", "machines"], shop: Path | N
     else:
         for column in ("id", "name", "process", "envelope mm", "per hour"):
             table.add_column(column)
-        for m in catalog.machines.values():
-            envelope = " x ".join(f"{e:g}" for e in m.envelope_mm)
-            name = m.name + (" (partner)" if m.outsourced else "")
-            table.add_row(m.id, name, m.process, envelope, f"{m.rate_per_hour:g}")
+        for machine in catalog.machines.values():
+            envelope = " x ".join(f"{e:g}" for e in machine.envelope_mm)
+            name = machine.name + (" (partner)" if machine.outsourced else "")
+            table.add_row(machine.id, name, machine.process, envelope, f"{machine.rate_per_hour:g}")
     return table
 
 

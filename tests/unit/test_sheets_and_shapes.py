@@ -1,7 +1,7 @@
 import pytest
 
-from bespoke.planning.sheets import parts_per_sheet
 from bespoke.planning.shape import fits
+from bespoke.planning.sheets import parts_per_sheet
 from bespoke.planning.tables import by_thickness
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import numpy as np
 
 from bespoke.costing.line import UNIT_PRECISION, unit_price
-from bespoke.model import BreakEven, Material, ProcessOption, ScaleCurve, ScalePoint, Shop
+from bespoke.model import BreakEven, ProcessOption, ScaleCurve, ScalePoint, Shop
 
 MAX_QUANTITY = 100_000
 POINTS_PER_DECADE = 8
@@ -22,7 +22,6 @@ def curve_quantities(max_quantity: int = MAX_QUANTITY) -> list[int]:
 
 def scale_curve(
     options: list[ProcessOption],
-    material: Material,
     shop: Shop,
     max_quantity: int = MAX_QUANTITY,
 ) -> ScaleCurve:
@@ -32,7 +31,7 @@ def scale_curve(
         return ScaleCurve(points=[], break_evens=[])
 
     def prices(quantity: int) -> dict[str, float]:
-        return {o.process_id: unit_price(o, quantity, material, shop) for o in feasible}
+        return {o.process_id: unit_price(o, quantity, shop) for o in feasible}
 
     def cheapest(quantity: int) -> str:
         at = prices(quantity)

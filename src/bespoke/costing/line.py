@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from bespoke.costing.learning import total_time
-from bespoke.model import CostBreakdown, Material, PriceBreak, ProcessOption, Shop
+from bespoke.model import CostBreakdown, PriceBreak, ProcessOption, Shop
 
 CENT = Decimal("0.01")
 UNIT_PRECISION = Decimal("0.0001")
@@ -29,16 +29,18 @@ class LineCost:
         return self.setup + self.run + self.material + self.tooling + self.consumables
 
 
-def line_cost(option: ProcessOption, quantity: int, material: Material, shop: Shop) -> LineCost:
-    """Set-up once, run per part (learning on manual work), material, tooling, then price."""
+def line_cost(option: ProcessOption, quantity: int, shop: Shop) -> LineCost:
+    """Set-up once, builds as needed, run per part (learning on manual work), material,
+    tooling, then overhead, margin and the minimum order price."""
     assert option.routing is not None, "only feasible options have a cost"
     setup = run = hours = 0.0
     for op in option.routing.operations:
         run_s = total_time(op.run_s, quantity, op.learning_rate if op.manual else 1.0)
+        run_s += math.ceil(quantity / op.parts_per_batch) * op.batch_s
         setup += op.setup_s / 3600 * op.rate_per_hour
         run += run_s / 3600 * op.rate_per_hour
         hours += (op.setup_s + run_s) / 3600
-    material_cost = quantity * option.material_kg_per_part * material.price_per_kg
+    material_cost = quantity * option.material_kg_per_part * option.material_price_per_kg
     consumables = quantity * option.consumables_per_part
     cost = setup + run + material_cost + option.tooling_cost + consumables
     overhead = cost * shop.overhead
@@ -48,14 +50,14 @@ def line_cost(option: ProcessOption, quantity: int, material: Material, shop: Sh
     )
 
 
-def unit_price(option: ProcessOption, quantity: int, material: Material, shop: Shop) -> float:
-    return line_cost(option, quantity, material, shop).price / quantity
+def unit_price(option: ProcessOption, quantity: int, shop: Shop) -> float:
+    return line_cost(option, quantity, shop).price / quantity
 
 
-def price_break(option: ProcessOption, quantity: int, material: Material, shop: Shop) -> PriceBreak:
+def price_break(option: ProcessOption, quantity: int, shop: Shop) -> PriceBreak:
     """The priced line with its breakdown and the lead time its hours imply."""
     assert option.machine_id is not None
-    line = line_cost(option, quantity, material, shop)
+    line = line_cost(option, quantity, shop)
     parts = [line.setup, line.run, line.material, line.tooling, line.consumables, line.overhead]
     setup, run, material_cost, tooling, consumables, overhead = (_money(x) for x in parts)
     total = _money(line.price)

@@ -1,8 +1,9 @@
 """Joining open pieces end to end into closed loops, and what is left open.
 
-Piece ends closer than a tolerance are one node. A connected group of pieces in
-which every node joins exactly two piece ends is a closed loop; any other group
-(a dangling end, a branch) is an open chain.
+A piece that is closed, or whose two ends meet, is a loop by itself. The other
+pieces are edges of a graph whose nodes are clusters of piece ends closer than a
+tolerance. A connected group in which every node joins exactly two piece ends is
+a closed loop; any other group (a loose end, a branch) is an open chain.
 """
 
 from dataclasses import dataclass
@@ -12,7 +13,8 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import KDTree
 
-from bespoke.geometry._entities import FloatArray, Piece
+from bespoke.geometry._arcs import FloatArray, IntArray
+from bespoke.geometry._entities import Piece
 
 CHAIN_TOLERANCE_MM = 0.01
 """Piece ends closer than this are joined."""
@@ -20,20 +22,22 @@ CHAIN_TOLERANCE_MM = 0.01
 
 @dataclass(frozen=True)
 class Loop:
-    """A closed path to cut: a ring of points (first == last) and its exact length."""
+    """A closed path to cut: a ring of points (first == last), its exact length and area."""
 
     points: FloatArray
     length_mm: float
+    area_mm2: float
     circle_radius_mm: float | None = None
 
 
 @dataclass(frozen=True)
 class OpenChain:
-    """Connected pieces that do not close: their paths, length and loose ends."""
+    """Connected pieces that do not close: their paths, length, loose ends and branch points."""
 
     paths: list[FloatArray]
     length_mm: float
     ends: FloatArray
+    branches: FloatArray
 
     @property
     def gap_mm(self) -> float | None:
@@ -51,10 +55,18 @@ class Chaining:
 
 def chain_pieces(pieces: list[Piece], tolerance_mm: float = CHAIN_TOLERANCE_MM) -> Chaining:
     """Closed pieces as loops, open pieces joined into loops where they close."""
+    closes = [p.closed or _ends_meet(p, tolerance_mm) for p in pieces]
     loops = [
-        Loop(_closed_ring(p.points), p.length_mm, p.circle_radius_mm) for p in pieces if p.closed
+        Loop(
+            _closed_ring(p.points),
+            p.length_mm,
+            abs(p.area_term + _chord_term(p.end, p.start)),
+            p.circle_radius_mm,
+        )
+        for p, closed in zip(pieces, closes, strict=True)
+        if closed
     ]
-    open_pieces = [p for p in pieces if not p.closed]
+    open_pieces = [p for p, closed in zip(pieces, closes, strict=True) if not closed]
     if not open_pieces:
         return Chaining(loops, [])
     graph = _PieceGraph(open_pieces, tolerance_mm)
@@ -65,6 +77,15 @@ def chain_pieces(pieces: list[Piece], tolerance_mm: float = CHAIN_TOLERANCE_MM) 
         else:
             open_chains.append(graph.open_chain(group))
     return Chaining(loops, open_chains)
+
+
+def _ends_meet(piece: Piece, tolerance_mm: float) -> bool:
+    return float(np.linalg.norm(piece.end - piece.start)) <= tolerance_mm
+
+
+def _chord_term(start: FloatArray, end: FloatArray) -> float:
+    """Area term of the straight step from `start` to `end` (a gap within tolerance)."""
+    return 0.5 * float(start[0] * end[1] - end[0] * start[1])
 
 
 def _closed_ring(points: FloatArray) -> FloatArray:
@@ -84,14 +105,14 @@ class _PieceGraph:
         ends = np.array([point for p in pieces for point in (p.start, p.end)])
         self.ends = ends
         pairs = KDTree(ends).query_pairs(tolerance_mm, output_type="ndarray")
-        self.node = _cluster_labels(len(ends), pairs)
+        self.node = cluster_labels(len(ends), pairs)
         self.degree = np.bincount(self.node)
         self.ends_at = _ends_by_node(self.node)
 
     def groups(self) -> list[list[int]]:
         """Indices of pieces grouped by connectivity."""
         starts, stops = self.node[0::2], self.node[1::2]
-        node_group = _cluster_labels(len(self.degree), np.column_stack([starts, stops]))
+        node_group = cluster_labels(len(self.degree), np.column_stack([starts, stops]))
         piece_group = node_group[starts]
         order = np.argsort(piece_group, kind="stable")
         bounds = np.flatnonzero(np.diff(piece_group[order])) + 1
@@ -104,33 +125,38 @@ class _PieceGraph:
     def loop(self, group: list[int]) -> Loop:
         """Walk a group whose every node has two piece ends into one ring."""
         paths: list[FloatArray] = []
+        area_term = 0.0
         end = 2 * group[0]
         for _ in group:
-            piece, at_start = divmod(end, 2)
-            points = self.pieces[piece].points
-            paths.append(points if at_start == 0 else points[::-1])
+            index, reverse = divmod(end, 2)
+            piece = self.pieces[index]
+            paths.append(piece.points[::-1] if reverse else piece.points)
+            area_term += -piece.area_term if reverse else piece.area_term
             exit_end = end ^ 1
             end = next(e for e in self.ends_at[self.node[exit_end]] if e != exit_end)
+            area_term += _chord_term(self.ends[exit_end], self.ends[end])
         ring = np.vstack([paths[0], *(path[1:] for path in paths[1:])])
         length = sum(self.pieces[i].length_mm for i in group)
-        return Loop(_closed_ring(ring), length)
+        return Loop(_closed_ring(ring), length, abs(area_term))
 
     def open_chain(self, group: list[int]) -> OpenChain:
         ends = np.array([2 * i for i in group] + [2 * i + 1 for i in group])
-        loose = ends[self.degree[self.node[ends]] == 1]
+        degree = self.degree[self.node[ends]]
+        _, branch_ends = np.unique(self.node[ends[degree > 2]], return_index=True)
         return OpenChain(
             paths=[self.pieces[i].points for i in group],
             length_mm=sum(self.pieces[i].length_mm for i in group),
-            ends=self.ends[loose],
+            ends=self.ends[ends[degree == 1]],
+            branches=self.ends[ends[degree > 2][branch_ends]],
         )
 
 
-def _cluster_labels(count: int, pairs: np.ndarray) -> np.ndarray:
+def cluster_labels(count: int, pairs: IntArray) -> IntArray:
     """Connected-component label of each of `count` items linked by index `pairs`."""
     links = coo_array(
         (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(count, count)
     )
-    _, labels = connected_components(links, directed=False)
+    labels: IntArray = connected_components(links, directed=False)[1]
     return labels
 
 

@@ -1,9 +1,10 @@
 """Modelspace entities as measured pieces of cut path, in mm.
 
 Each cut entity becomes a `Piece`: its exact length (arcs as r·θ, ellipses by
-integral, splines by fine flattening) and a flattened XY path fine enough for
-topology (areas, containment, chaining). Block references are expanded
-recursively; everything that is not cut geometry is counted by DXF type.
+integral, splines by fine flattening), its exact contribution to the area of a
+loop it belongs to, and a flattened XY path for topology (containment, chaining,
+bounds, overlaps). Block references are expanded recursively; everything else
+that is not cut geometry is counted by DXF type.
 """
 
 import math
@@ -12,61 +13,76 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
-from ezdxf.entities import (
-    Arc,
-    Circle,
-    DXFGraphic,
-    Ellipse,
-    Insert,
-    Line,
-    LWPolyline,
-    Polyline,
-    Spline,
-)
+from ezdxf.entities.arc import Arc
+from ezdxf.entities.circle import Circle
+from ezdxf.entities.dxfgfx import DXFGraphic
+from ezdxf.entities.ellipse import Ellipse
+from ezdxf.entities.insert import Insert
+from ezdxf.entities.line import Line
+from ezdxf.entities.lwpolyline import LWPolyline
+from ezdxf.entities.polyline import Polyline
+from ezdxf.entities.spline import Spline
+from ezdxf.lldxf.const import DXFError
 from ezdxf.math import OCS, Vec3
 from scipy.integrate import quad
 
-FloatArray = npt.NDArray[np.float64]
+from bespoke.geometry._arcs import Arcs, FloatArray, bulged_path
 
-ARC_STEP_RAD = 2 * math.pi / 256
-"""Largest angle one flattened segment of an arc may span (area error ≈ 1e-4)."""
-
-SPLINE_CHORD_MM = 1e-4
-"""Largest distance between a spline and its flattening."""
-
+FLATTEN_TOLERANCE_MM = 0.005
+"""Largest distance between a curve and its flattened path."""
+SPLINE_TOLERANCE_MM = 1e-4
+"""Flattening tolerance for splines, whose length is measured on the flattened path."""
 _EXTRUSION_Z_TOLERANCE = 1e-9
 _SPLINE_FRAME_VERTEX = 16
 
 
 @dataclass(frozen=True)
 class Piece:
-    """One cut entity: an exact length and a flattened XY path (mm)."""
+    """One cut entity in mm: exact length, flattened XY path, and area term.
+
+    `area_term` is ½∮(x·dy - y·dx) along the piece from its start to its end:
+    summed around a closed loop it gives the loop's signed area exactly.
+    """
 
     source: str
     points: FloatArray
     length_mm: float
+    area_term: float
     closed: bool
     circle_radius_mm: float | None = None
 
     @property
     def start(self) -> FloatArray:
-        return self.points[0]
+        point: FloatArray = self.points[0]
+        return point
 
     @property
     def end(self) -> FloatArray:
-        return self.points[-1]
+        point: FloatArray = self.points[-1]
+        return point
+
+    def scaled(self, factor: float) -> "Piece":
+        radius = None if self.circle_radius_mm is None else self.circle_radius_mm * factor
+        return Piece(
+            self.source,
+            self.points * factor,
+            self.length_mm * factor,
+            self.area_term * factor**2,
+            self.closed,
+            radius,
+        )
 
 
 @dataclass
 class Extraction:
-    """The pieces of a drawing and what was left out, with the reasons."""
+    """The pieces of a drawing and what was left out, by reason."""
 
     pieces: list[Piece] = field(default_factory=list)
     ignored: Counter[str] = field(default_factory=Counter)
     meshes: int = 0
     projected: int = 0
     unexpanded: Counter[str] = field(default_factory=Counter)
+    unreadable: Counter[str] = field(default_factory=Counter)
 
 
 def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extraction:
@@ -81,17 +97,23 @@ def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extra
         if isinstance(entity, Polyline) and (entity.is_poly_face_mesh or entity.is_polygon_mesh):
             extraction.meshes += 1
             continue
-        piece = measure(entity)
+        try:
+            piece = measure(entity, FLATTEN_TOLERANCE_MM / factor_to_mm)
+        except (DXFError, ValueError, ArithmeticError, IndexError):
+            extraction.unreadable[dxftype] += 1
+            continue
         if piece is None:
             continue
         if not _in_xy_plane(entity):
             piece = _projected(piece)
             extraction.projected += 1
-        extraction.pieces.append(_scaled(piece, factor_to_mm))
+        extraction.pieces.append(piece.scaled(factor_to_mm))
     return extraction
 
 
-def _expand_inserts(entities: Iterable[DXFGraphic], unexpanded: Counter[str]) -> Iterator[DXFGraphic]:
+def _expand_inserts(
+    entities: Iterable[DXFGraphic], unexpanded: Counter[str]
+) -> Iterator[DXFGraphic]:
     """Yield entities with block references replaced by their content, recursively."""
 
     def skipped(entity: DXFGraphic, _reason: str) -> None:
@@ -113,172 +135,171 @@ def _in_xy_plane(entity: DXFGraphic) -> bool:
         isinstance(entity, Polyline) and entity.is_3d_polyline
     ):
         return True
-    extrusion = Vec3(entity.dxf.get("extrusion", (0.0, 0.0, 1.0))).normalize()
-    return abs(abs(extrusion.z) - 1.0) <= _EXTRUSION_Z_TOLERANCE
+    return bool(abs(abs(_extrusion(entity).z) - 1.0) <= _EXTRUSION_Z_TOLERANCE)
+
+
+def _extrusion(entity: DXFGraphic) -> Vec3:
+    return Vec3(entity.dxf.get("extrusion", (0.0, 0.0, 1.0))).normalize()
 
 
 def _projected(piece: Piece) -> Piece:
-    """A piece whose plane is tilted: its length is that of its XY projection."""
-    length = float(np.linalg.norm(np.diff(piece.points, axis=0), axis=1).sum())
-    return Piece(piece.source, piece.points, length, piece.closed)
+    """A piece in a tilted plane, measured by its projection onto XY."""
+    return Piece(
+        piece.source,
+        piece.points,
+        _path_length(piece.points),
+        _path_area_term(piece.points),
+        piece.closed,
+    )
 
 
-def _scaled(piece: Piece, factor: float) -> Piece:
-    if factor == 1.0:
-        return piece
-    radius = None if piece.circle_radius_mm is None else piece.circle_radius_mm * factor
-    return Piece(piece.source, piece.points * factor, piece.length_mm * factor, piece.closed, radius)
-
-
-def _line(entity: DXFGraphic) -> Piece:
+def _line(entity: DXFGraphic, _tolerance: float) -> Piece:
     assert isinstance(entity, Line)
     points = _xy_array([entity.dxf.start, entity.dxf.end])
-    return Piece("LINE", points, float(np.linalg.norm(points[1] - points[0])), closed=False)
+    return Piece("LINE", points, _path_length(points), _path_area_term(points), closed=False)
 
 
-def _circle(entity: DXFGraphic) -> Piece:
+def _circle(entity: DXFGraphic, tolerance: float) -> Piece:
     assert isinstance(entity, Circle)
-    radius = float(entity.dxf.radius)
     center = entity.dxf.center
-    points = _ocs_to_xy(entity, _arc_points(np.array((center.x, center.y)), radius, 0.0, 2 * math.pi), center.z)
-    return Piece("CIRCLE", points, 2 * math.pi * radius, closed=True, circle_radius_mm=radius)
-
-
-def _arc(entity: DXFGraphic) -> Piece:
-    assert isinstance(entity, Arc)
     radius = float(entity.dxf.radius)
+    arc = Arcs.single((center.x, center.y), radius, 0.0, 2 * math.pi)
+    return _ocs_piece(
+        entity,
+        "CIRCLE",
+        arc.path(tolerance),
+        2 * math.pi * radius,
+        float(arc.area_terms[0]),
+        center.z,
+        closed=True,
+        circle_radius=radius,
+    )
+
+
+def _arc(entity: DXFGraphic, tolerance: float) -> Piece:
+    assert isinstance(entity, Arc)
+    center = entity.dxf.center
     start = math.radians(entity.dxf.start_angle)
     sweep = math.radians((entity.dxf.end_angle - entity.dxf.start_angle) % 360.0)
-    center = entity.dxf.center
-    points = _ocs_to_xy(entity, _arc_points(np.array((center.x, center.y)), radius, start, sweep), center.z)
-    return Piece("ARC", points, radius * sweep, closed=False)
+    arc = Arcs.single((center.x, center.y), float(entity.dxf.radius), start, sweep)
+    return _ocs_piece(
+        entity,
+        "ARC",
+        arc.path(tolerance),
+        float(arc.lengths[0]),
+        float(arc.area_terms[0]),
+        center.z,
+        closed=False,
+    )
 
 
-def _ellipse(entity: DXFGraphic) -> Piece:
+def _ellipse(entity: DXFGraphic, tolerance: float) -> Piece:
+    """Length by numerical integral; area term exact for P(t) = c + u·cos t + v·sin t."""
     assert isinstance(entity, Ellipse)
     ellipse = entity.construction_tool()
     span = ellipse.param_span
-    full = math.isclose(span, 2 * math.pi, rel_tol=1e-9) or span == 0.0
-    span = 2 * math.pi if full else span
-    start = 0.0 if full else ellipse.start_param
-    params = start + np.linspace(0.0, span, _arc_segments(span) + 1)
-    points = _xy_array(ellipse.vertices(params))
+    full = span == 0.0 or math.isclose(span, 2 * math.pi, rel_tol=1e-9)
+    start, end = ellipse.start_param, ellipse.start_param + (2 * math.pi if full else span)
     a = ellipse.major_axis.magnitude
     b = a * ellipse.ratio
-    length, _ = quad(lambda t: math.hypot(a * math.sin(t), b * math.cos(t)), start, start + span)
-    return Piece("ELLIPSE", points, float(length), closed=full)
+    length, _ = quad(lambda t: math.hypot(a * math.sin(t), b * math.cos(t)), start, end, limit=200)
+    points = _xy_array(ellipse.flattening(tolerance))
+    if full:
+        points[-1] = points[0]
+    u, v = ellipse.major_axis, ellipse.minor_axis
+    chord = points[-1] - points[0]
+    center = ellipse.center
+    area_term = 0.5 * (
+        center.x * chord[1] - center.y * chord[0] + (u.x * v.y - u.y * v.x) * (end - start)
+    )
+    return Piece("ELLIPSE", points, float(length), area_term, closed=full)
 
 
-def _spline(entity: DXFGraphic) -> Piece:
+def _spline(entity: DXFGraphic, tolerance: float) -> Piece:
     assert isinstance(entity, Spline)
-    curve = entity.construction_tool()
-    points = _xy_array(curve.flattening(SPLINE_CHORD_MM))
-    length = float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum())
-    return Piece("SPLINE", points, length, closed=entity.closed)
+    points = _xy_array(
+        entity.construction_tool().flattening(
+            tolerance * SPLINE_TOLERANCE_MM / FLATTEN_TOLERANCE_MM
+        )
+    )
+    return Piece(
+        "SPLINE", points, _path_length(points), _path_area_term(points), closed=entity.closed
+    )
 
 
-def _lwpolyline(entity: DXFGraphic) -> Piece | None:
+def _lwpolyline(entity: DXFGraphic, tolerance: float) -> Piece | None:
     assert isinstance(entity, LWPolyline)
     xyb = np.array(entity.get_points("xyb"), dtype=np.float64).reshape(-1, 3)
     if len(xyb) == 0:
         return None
-    path = bulged_path(xyb[:, :2], xyb[:, 2], entity.closed)
-    points = _ocs_to_xy(entity, path.points, float(entity.dxf.elevation))
-    return Piece("LWPOLYLINE", points, path.length, entity.closed, path.circle_radius)
+    path = bulged_path(xyb[:, :2], xyb[:, 2], entity.closed, tolerance)
+    return _ocs_piece(
+        entity,
+        "LWPOLYLINE",
+        path.points,
+        path.length,
+        path.area_term,
+        float(entity.dxf.elevation),
+        entity.closed,
+        path.circle_radius,
+    )
 
 
-def _polyline(entity: DXFGraphic) -> Piece | None:
+def _polyline(entity: DXFGraphic, tolerance: float) -> Piece | None:
     assert isinstance(entity, Polyline)
     vertices = [v for v in entity.vertices if not v.dxf.flags & _SPLINE_FRAME_VERTEX]
-    xy = _xy_array(v.dxf.location for v in vertices)
-    if len(xy) == 0:
+    if not vertices:
         return None
+    xy = _xy_array(v.dxf.location for v in vertices)
     if entity.is_3d_polyline:
-        path = bulged_path(xy, np.zeros(len(xy)), entity.is_closed)
-        return Piece("POLYLINE", path.points, path.length, entity.is_closed)
+        path = bulged_path(xy, np.zeros(len(xy)), entity.is_closed, tolerance)
+        return Piece("POLYLINE", path.points, path.length, path.area_term, entity.is_closed)
     bulges = np.array([v.dxf.bulge for v in vertices], dtype=np.float64)
-    path = bulged_path(xy, bulges, entity.is_closed)
-    points = _ocs_to_xy(entity, path.points, float(entity.dxf.elevation.z))
-    return Piece("POLYLINE", points, path.length, entity.is_closed, path.circle_radius)
+    path = bulged_path(xy, bulges, entity.is_closed, tolerance)
+    return _ocs_piece(
+        entity,
+        "POLYLINE",
+        path.points,
+        path.length,
+        path.area_term,
+        float(entity.dxf.elevation.z),
+        entity.is_closed,
+        path.circle_radius,
+    )
 
 
-@dataclass(frozen=True)
-class BulgedPath:
-    """A flattened polyline with bulge arcs, its exact length, and its radius if a circle."""
+def _ocs_piece(
+    entity: DXFGraphic,
+    source: str,
+    points: FloatArray,
+    length: float,
+    area_term: float,
+    elevation: float,
+    closed: bool,
+    circle_radius: float | None = None,
+) -> Piece:
+    """A piece drawn in the entity's object coordinate system, mapped to world XY.
 
-    points: FloatArray
-    length: float
-    circle_radius: float | None
-
-
-def bulged_path(xy: FloatArray, bulges: FloatArray, closed: bool) -> BulgedPath:
-    """Flatten a polyline whose segment i runs from vertex i to i+1 with bulge `bulges[i]`.
-
-    A bulge b makes the segment a circular arc of sweep 4·atan(b), counter-clockwise
-    when b > 0. Lengths are exact: a straight segment is its chord c, an arc is
-    c·θ / (2·sin(θ/2)).
+    In a plane parallel to XY the map is a rotation or a mirror: lengths are kept
+    and the area term keeps or flips its sign.
     """
-    ends = np.vstack([xy[1:], xy[:1]]) if closed else xy[1:]
-    starts = xy[: len(ends)]
-    segment_bulges = bulges[: len(ends)]
-    chords = np.linalg.norm(ends - starts, axis=1)
-    sweeps = 4.0 * np.arctan(segment_bulges)
-    is_arc = (segment_bulges != 0.0) & (chords > 0.0)
-    half = np.abs(sweeps[is_arc]) / 2.0
-    lengths = chords.copy()
-    lengths[is_arc] = chords[is_arc] * half / np.sin(half)
-
-    parts: list[FloatArray] = []
-    circles: list[tuple[float, float, float]] = []
-    next_vertex = 0
-    for i in np.flatnonzero(is_arc):
-        parts.append(starts[next_vertex : i + 1])
-        center, radius = _bulge_center(starts[i], ends[i], float(sweeps[i]))
-        start_angle = math.atan2(starts[i][1] - center[1], starts[i][0] - center[0])
-        arc = _arc_points(center, radius, start_angle, float(sweeps[i]))
-        parts.append(arc[1:-1])
-        circles.append((float(center[0]), float(center[1]), radius))
-        next_vertex = i + 1
-    parts.append(starts[next_vertex:])
-    parts.append(ends[-1:] if len(ends) else xy[:1])
-    points = np.vstack(parts)
-    circle_radius = _common_circle_radius(circles) if closed and is_arc.all() else None
-    return BulgedPath(points, float(lengths.sum()), circle_radius)
-
-
-def _bulge_center(start: FloatArray, end: FloatArray, sweep: float) -> tuple[FloatArray, float]:
-    chord = end - start
-    length = float(np.hypot(chord[0], chord[1]))
-    left = np.array([-chord[1], chord[0]]) / length
-    center = (start + end) / 2.0 + left * (length / 2.0) / math.tan(sweep / 2.0)
-    return center, length / (2.0 * abs(math.sin(sweep / 2.0)))
-
-
-def _common_circle_radius(circles: list[tuple[float, float, float]]) -> float | None:
-    """The radius when every arc of a closed polyline lies on one circle."""
-    values = np.array(circles)
-    radius = float(values[0, 2])
-    spread = np.ptp(values, axis=0) if len(values) > 1 else np.zeros(3)
-    return radius if float(spread.max()) <= 1e-9 * max(radius, 1.0) else None
-
-
-def _arc_segments(sweep: float) -> int:
-    return max(1, math.ceil(abs(sweep) / ARC_STEP_RAD))
-
-
-def _arc_points(center: FloatArray, radius: float, start: float, sweep: float) -> FloatArray:
-    angles = start + np.linspace(0.0, sweep, _arc_segments(sweep) + 1)
-    return np.column_stack([center[0] + radius * np.cos(angles), center[1] + radius * np.sin(angles)])
-
-
-def _ocs_to_xy(entity: DXFGraphic, points: FloatArray, z: float) -> FloatArray:
-    """Map 2-D points at height `z` of an entity's object coordinate system to world XY."""
-    ocs = OCS(entity.dxf.get("extrusion", (0.0, 0.0, 1.0)))
+    ocs = OCS(_extrusion(entity))
     if not ocs.transform:
-        return points
+        return Piece(source, points, length, area_term, closed, circle_radius)
     axes = _xy_array([ocs.ux, ocs.uy])
-    offset = _xy_array([ocs.uz])[0] * z
-    return points @ axes + offset
+    world = points @ axes + _xy_array([ocs.uz])[0] * elevation
+    return Piece(
+        source, world, length, area_term * float(np.linalg.det(axes)), closed, circle_radius
+    )
+
+
+def _path_length(points: FloatArray) -> float:
+    return float(np.linalg.norm(np.diff(points, axis=0), axis=1).sum())
+
+
+def _path_area_term(points: FloatArray) -> float:
+    x, y = points[:, 0], points[:, 1]
+    return 0.5 * float(np.sum(x[:-1] * y[1:] - x[1:] * y[:-1]))
 
 
 def _xy_array(vectors: Iterable[Vec3]) -> FloatArray:
@@ -286,7 +307,7 @@ def _xy_array(vectors: Iterable[Vec3]) -> FloatArray:
     return np.array([(v.x, v.y) for v in vectors], dtype=np.float64).reshape(-1, 2)
 
 
-_MEASURES: dict[str, Callable[[DXFGraphic], Piece | None]] = {
+_MEASURES: dict[str, Callable[[DXFGraphic, float], Piece | None]] = {
     "LINE": _line,
     "CIRCLE": _circle,
     "ARC": _arc,

@@ -14,6 +14,7 @@ mesh is measured after filling its holes when that closes it; otherwise its volu
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import trimesh
@@ -51,7 +52,9 @@ _KNOWN_FORMATS = (
     (b"AutoCAD Binary DXF", "a binary DXF drawing"),
 )
 _PROBE_POINTS = 32
-_MAX_SHELL_HULLS = 256
+_NEGLIGIBLE_VOLUME = 1e-9
+"""Volumes below this fraction of the largest extent cubed are rounding noise."""
+_MAX_SHELLS_TO_SPLIT = 256
 
 Triangles = NDArray[np.float64]
 """Facets as an (n, 3, 3) array: n triangles of three xyz vertices."""
@@ -91,7 +94,7 @@ def read_stl(path: Path, units: str | None = None) -> Solid3D:
     labels = _body_labels(mesh)
     bodies = int(labels.max()) + 1
     volume = _closed_volume(mesh, labels) if mesh.is_watertight else _open_volume(mesh, labels)
-    if volume.estimate_mm3 <= 0.0:
+    if not _encloses_volume(volume.estimate_mm3, mesh):
         size = " x ".join(f"{extent:.4g}" for extent in mesh.extents)
         raise _design_error(
             path.name, f"the mesh encloses no volume (bounding box {size} mm)", _ACCEPTED_SOLIDS
@@ -250,7 +253,7 @@ def _not_an_stl(data: bytes, name: str) -> DesignFileError:
 
 def _finite_facets(triangles: Triangles, name: str) -> NDArray[np.bool_]:
     """Which facets have numeric coordinates; an error when none has."""
-    finite: NDArray[np.bool_] = np.isfinite(triangles).all(axis=(1, 2))
+    finite = np.asarray(np.isfinite(triangles).all(axis=(1, 2)), dtype=np.bool_)
     if not finite.any():
         raise _design_error(name, "no facet has numeric coordinates (all NaN or infinite)")
     return finite
@@ -274,7 +277,7 @@ def _count_degenerate(mesh: trimesh.Trimesh, name: str) -> int:
 
 def _body_labels(mesh: trimesh.Trimesh) -> NDArray[np.int64]:
     """The body (edge-connected set of facets) each facet belongs to."""
-    labels: NDArray[np.int64] = trimesh.graph.connected_component_labels(
+    labels: NDArray[np.int64] = trimesh.graph.connected_component_labels(  # type: ignore[no-untyped-call]
         mesh.face_adjacency, node_count=len(mesh.faces)
     )
     return labels
@@ -283,41 +286,76 @@ def _body_labels(mesh: trimesh.Trimesh) -> NDArray[np.int64]:
 def _split_bodies(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> list[trimesh.Trimesh]:
     order = np.argsort(labels, kind="stable")
     groups = np.split(order, np.cumsum(np.bincount(labels))[:-1])
-    bodies: list[trimesh.Trimesh] = mesh.submesh(groups, append=False)
-    return bodies
+    return cast(list[trimesh.Trimesh], mesh.submesh(groups, append=False))
+
+
+def _facet_volumes(mesh: trimesh.Trimesh) -> NDArray[np.float64]:
+    """Signed volume of the tetrahedron each facet spans with the origin.
+
+    Summed over a closed shell they give its enclosed volume (negative when the facets
+    face inwards); summed per body they give every body's volume without splitting.
+    """
+    volumes: NDArray[np.float64] = (
+        np.einsum("ij,ij->i", mesh.triangles[:, 0], mesh.triangles_cross) / 6.0
+    )
+    return volumes
 
 
 def _closed_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
-    """Volume of a watertight mesh, every shell oriented by the even-odd rule."""
-    if labels.max() == 0 and mesh.is_winding_consistent and mesh.volume > 0.0:
-        volume = float(mesh.volume)
-        return _Volume(volume, volume, "exact")
-    bodies = _split_bodies(mesh, labels)
-    trusted = np.array([body.is_winding_consistent for body in bodies])
-    for body in bodies:
-        trimesh.repair.fix_winding(body)
-    if not all(body.is_winding_consistent for body in bodies):
-        return _hull_estimate(mesh, labels, "facets cannot be oriented consistently")
-    signed = np.array([float(body.volume) for body in bodies])
-    material = _nesting_depths(bodies) % 2 == 0
+    """Volume of a watertight mesh, every shell counted by the even-odd rule."""
+    trusted = np.ones(int(labels.max()) + 1, dtype=np.bool_)
+    if not mesh.is_winding_consistent:
+        mesh, labels, trusted = _rewound(mesh, labels)
+        if not mesh.is_winding_consistent:
+            return _hull_estimate(mesh, labels, "its facets cannot be oriented consistently")
+    signed = np.bincount(labels, weights=_facet_volumes(mesh))
+    material = _nesting_depths(mesh, labels) % 2 == 0
     volume = float(np.where(material, np.abs(signed), -np.abs(signed)).sum())
     inverted = trusted & np.where(material, signed < 0.0, signed > 0.0)
-    notes = _orientation_notes(len(bodies), int(np.count_nonzero(~trusted)), int(inverted.sum()))
+    notes = _orientation_notes(
+        len(signed), int(np.count_nonzero(~trusted)), int(np.count_nonzero(inverted))
+    )
     if not notes:
         return _Volume(volume, volume, "exact")
     return _Volume(volume, volume, "repaired", repaired=True, warnings=notes)
 
 
-def _nesting_depths(bodies: list[trimesh.Trimesh]) -> NDArray[np.int64]:
-    """How many other bodies enclose each body (judged on a sample of its vertices)."""
-    bounds = np.array([body.bounds for body in bodies])
-    low, high = bounds[:, 0], bounds[:, 1]
+def _rewound(
+    mesh: trimesh.Trimesh, labels: NDArray[np.int64]
+) -> tuple[trimesh.Trimesh, NDArray[np.int64], NDArray[np.bool_]]:
+    """The mesh with each body's facets wound consistently, its labels, and which already were."""
+    bodies = _split_bodies(mesh, labels)
+    consistent = np.array([body.is_winding_consistent for body in bodies], dtype=np.bool_)
+    for body in bodies:
+        trimesh.repair.fix_winding(body)  # type: ignore[no-untyped-call]
+    rewound_labels = np.repeat(np.arange(len(bodies)), [len(body.faces) for body in bodies])
+    merged = cast(trimesh.Trimesh, trimesh.util.concatenate(bodies))
+    return merged, rewound_labels, consistent
+
+
+def _nesting_depths(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> NDArray[np.int64]:
+    """How many other bodies enclose each body (judged on a sample of its vertices).
+
+    Only a body whose bounding box lies strictly inside another's is tested, so bodies
+    side by side cost nothing.
+    """
+    count = int(labels.max()) + 1
+    depths = np.zeros(count, dtype=np.int64)
+    if count == 1:
+        return depths
+    low = np.full((count, 3), np.inf)
+    high = np.full((count, 3), -np.inf)
+    np.minimum.at(low, labels, mesh.triangles.min(axis=1))
+    np.maximum.at(high, labels, mesh.triangles.max(axis=1))
     within = (low[:, None] > low[None]).all(axis=-1) & (high[:, None] < high[None]).all(axis=-1)
-    depths = np.zeros(len(bodies), dtype=np.int64)
+    outers: dict[int, trimesh.Trimesh] = {}
     for inner, outer in zip(*np.nonzero(within), strict=True):
-        vertices = bodies[inner].vertices
+        if outer not in outers:
+            shell = mesh.submesh([np.flatnonzero(labels == outer)], append=True)
+            outers[outer] = cast(trimesh.Trimesh, shell)
+        vertices = mesh.vertices[np.unique(mesh.faces[labels == inner])]
         probes = vertices[:: max(1, len(vertices) // _PROBE_POINTS)]
-        if bodies[outer].contains(probes).all():
+        if outers[outer].contains(probes).all():
             depths[inner] += 1
     return depths
 
@@ -344,8 +382,9 @@ def _open_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
     if not trimesh.repair.fill_holes(patched):
         return _hull_estimate(mesh, labels, f"the mesh is open ({openings})")
     closed = _closed_volume(patched, _body_labels(patched))
-    if closed.exact_mm3 is None:
-        return _hull_estimate(mesh, labels, f"the mesh is open ({openings}) and cannot be oriented")
+    if closed.exact_mm3 is None or not _encloses_volume(closed.exact_mm3, mesh):
+        why = f"the mesh is open ({openings}) and filling its holes does not make it a solid"
+        return _hull_estimate(mesh, labels, why)
     note = f"the mesh is open ({openings}): volume measured after filling its holes"
     return _Volume(
         closed.exact_mm3,
@@ -370,19 +409,36 @@ def _describe_openings(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> str:
 
 
 def _hull_estimate(mesh: trimesh.Trimesh, labels: NDArray[np.int64], why: str) -> _Volume:
-    """Upper bound: the smaller of the whole mesh's hull and the sum of its shells' hulls."""
+    """An upper bound: the convex hull of every vertex or, when some shells are closed,
+    their volume plus the convex hull of the other shells, whichever is smaller."""
     estimate = _hull_volume(mesh.vertices)
-    method = "convex hull of the whole mesh"
+    method = "the convex hull of the whole mesh"
     shells = int(labels.max()) + 1
-    if 1 < shells <= _MAX_SHELL_HULLS:
-        by_shell = sum(_hull_volume(body.vertices) for body in _split_bodies(mesh, labels))
-        if by_shell < estimate:
-            estimate, method = by_shell, f"sum of the convex hulls of its {shells} shells"
+    if 1 < shells <= _MAX_SHELLS_TO_SPLIT:
+        bodies = _split_bodies(mesh, labels)
+        closed = [body for body in bodies if _is_closed(body)]
+        others = [body.vertices for body in bodies if not _is_closed(body)]
+        bound = sum(abs(float(_facet_volumes(body).sum())) for body in closed)
+        bound += _hull_volume(np.concatenate(others)) if others else 0.0
+        if closed and bound < estimate:
+            estimate = bound
+            method = (
+                f"the volume of its {len(closed)} closed shells plus the convex hull "
+                f"of the other {shells - len(closed)}"
+            )
     note = (
-        f"{why}: its volume is undefined; the estimate {estimate:.6g} mm³ is the {method}, "
+        f"{why}: its volume is undefined; the estimate {estimate:.6g} mm³ is {method}, "
         "an upper bound"
     )
     return _Volume(None, estimate, "convex hull", warnings=(note,))
+
+
+def _encloses_volume(volume_mm3: float, mesh: trimesh.Trimesh) -> bool:
+    return volume_mm3 > _NEGLIGIBLE_VOLUME * float(mesh.extents.max()) ** 3
+
+
+def _is_closed(shell: trimesh.Trimesh) -> bool:
+    return bool(shell.is_watertight and shell.is_winding_consistent)
 
 
 def _hull_volume(points: NDArray[np.float64]) -> float:

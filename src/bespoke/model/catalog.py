@@ -5,7 +5,7 @@ carries `sources`: for every figure field, where the value comes from.
 """
 
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -48,8 +48,10 @@ class CatalogEntry(BaseModel):
 
 
 def _is_figure(annotation: object) -> bool:
-    text = str(annotation)
-    return "float" in text or "int" in text
+    """A number, or a container or union holding numbers (bool is a flag, not a figure)."""
+    if annotation is float or annotation is int:
+        return True
+    return any(_is_figure(arg) for arg in get_args(annotation))
 
 
 class StockKind(StrEnum):
@@ -90,11 +92,29 @@ class Material(CatalogEntry):
     )
     density_kg_m3: Positive
     price_per_kg: Positive
+    price_per_kg_by_form: dict[StockKind, Positive] = Field(
+        default_factory=dict,
+        description="Price of a stock form that differs from price_per_kg (pellets vs filament)",
+    )
     stock: list[StockForm] = Field(min_length=1)
     default_thickness_mm: Positive | None = None
 
+    @model_validator(mode="after")
+    def _refers_to_its_stock(self) -> "Material":
+        unstocked = [k.value for k in self.price_per_kg_by_form if self.stock_of(k) is None]
+        if unstocked:
+            raise ValueError(f"price_per_kg_by_form names {', '.join(unstocked)}: not in stock")
+        thickness = self.default_thickness_mm
+        if thickness is not None and thickness not in self.sheet_thicknesses_mm:
+            raise ValueError(f"default_thickness_mm {thickness:g} is not a stocked sheet thickness")
+        return self
+
     def stock_of(self, kind: StockKind) -> StockForm | None:
         return next((s for s in self.stock if s.kind is kind), None)
+
+    def price_per_kg_for(self, kind: StockKind) -> float:
+        """Price of the material bought as `kind` (pellets cost less than filament)."""
+        return self.price_per_kg_by_form.get(kind, self.price_per_kg)
 
     @property
     def sheet_thicknesses_mm(self) -> list[float]:
@@ -172,6 +192,7 @@ class Additive(ProcessBase):
         default=1.0, description="Powder bed: share of the build volume parts fill"
     )
     powder_refresh: Fraction = Field(default=0, description="Powder bed: fresh powder share")
+    part_spacing_mm: NonNegative = Field(default=5.0, description="Gap between parts on a build")
 
 
 class Machining(ProcessBase):

@@ -50,8 +50,12 @@ class Operation(Frozen):
     machine_id: str | None = Field(description="None for bench work done by hand")
     name: str
     rate_per_hour: float = Field(ge=0, description="Machine rate, or labour rate for bench work")
-    setup_s: float = Field(ge=0)
+    setup_s: float = Field(ge=0, description="Once per order line: programming, fixturing")
     run_s: float = Field(ge=0, description="Run time of the first part, handling included")
+    batch_s: float = Field(
+        default=0, ge=0, description="Once per build, plate or load, shared by the parts on it"
+    )
+    parts_per_batch: int = Field(default=1, ge=1, description="Parts one build or load holds")
     manual: bool = False
     learning_rate: float = Field(default=1.0, gt=0, le=1)
     basis: str = Field(description="How the time was computed, in words and numbers")
@@ -80,6 +84,7 @@ class ProcessOption(Frozen):
     findings: list[DfmFinding] = Field(default_factory=list)
     routing: Routing | None = None
     material_kg_per_part: float = Field(default=0, ge=0)
+    material_price_per_kg: float = Field(default=0, ge=0, description="Of the stock form used")
     material_basis: str = Field(default="", description="How the material was estimated")
     tooling_cost: float = Field(default=0, ge=0)
     consumables_per_part: float = Field(default=0, ge=0)

@@ -1,5 +1,6 @@
 """Time, material and tooling of each process: the equations. The numbers are the catalog's."""
 
+import math
 from dataclasses import dataclass
 
 from bespoke.model import (
@@ -34,6 +35,15 @@ class Estimate:
     tooling_cost: float = 0.0
     consumables_per_part: float = 0.0
     lead_days: float = 0.0
+
+
+def stock_used(process: Process, material: Material) -> StockKind:
+    """The stock form a process consumes: milling takes plate when stocked, else bar."""
+    if isinstance(process, Machining) and material.stock_of(StockKind.SHEET) is None:
+        return StockKind.BAR
+    if isinstance(process, Machining):
+        return StockKind.SHEET
+    return process.stock
 
 
 def estimate(
@@ -93,26 +103,41 @@ def _operation(
     )
 
 
-def _sheet_material(shape: Shape, material: Material, spacing_mm: float) -> tuple[float, str]:
-    """Share of the best stocked sheet one part takes, the rest returning to stock."""
+def _sheet_material(
+    shape: Shape, material: Material, spacing_mm: float, bed_mm: tuple[float, ...]
+) -> tuple[float, str]:
+    """Share of the best stocked sheet one part takes, the rest returning to stock.
+
+    A sheet larger than the machine's bed is cut down to the bed first.
+    """
     assert shape.thickness_mm is not None
     sheet = material.stock_of(StockKind.SHEET)
     assert sheet is not None
     best: tuple[float, str] | None = None
     for size in sheet.sheet_sizes_mm:
-        count = parts_per_sheet(shape.footprint_mm, size, spacing_mm)
+        usable = _cut_to_bed(size, bed_mm)
+        count = parts_per_sheet(shape.footprint_mm, usable, spacing_mm)
         if count == 0:
             continue
-        sheet_kg = size[0] * size[1] * shape.thickness_mm * material.density_kg_m3 / MM3_PER_M3
-        used = count * shape.volume_mm3 / (size[0] * size[1] * shape.thickness_mm)
+        area = usable[0] * usable[1]
+        sheet_kg = area * shape.thickness_mm * material.density_kg_m3 / MM3_PER_M3
+        used = count * shape.volume_mm3 / (area * shape.thickness_mm)
+        cut = "" if usable == size else f" cut to {usable[0]:g} x {usable[1]:g}"
         basis = (
-            f"{count} per {size[0]:g} x {size[1]:g} mm sheet ({used:.0%} of it is part):"
+            f"{count} per {size[0]:g} x {size[1]:g} mm sheet{cut} ({used:.0%} of it is part):"
             f" 1/{count} of {sheet_kg:.2f} kg"
         )
         if best is None or sheet_kg / count < best[0]:
             best = (sheet_kg / count, basis)
     assert best is not None, "feasibility checks that some stocked sheet holds the part"
     return best
+
+
+def _cut_to_bed(sheet: tuple[float, float], bed: tuple[float, ...]) -> tuple[float, float]:
+    """The largest piece of a sheet that lies on the bed, either way round."""
+    lying = (min(sheet[0], bed[0]), min(sheet[1], bed[1]))
+    turned = (min(sheet[0], bed[1]), min(sheet[1], bed[0]))
+    return max(lying, turned, key=lambda s: s[0] * s[1])
 
 
 def _profile_cutting(
@@ -127,7 +152,9 @@ def _profile_cutting(
         f"{shape.cut_length_mm:,.0f} mm cut at {speed:.1f} mm/s + {shape.pierces} pierces"
         f" x {pierce:.2f} s + {process.handling_s:g} s handling"
     )
-    kg, material_basis = _sheet_material(shape, material, process.part_spacing_mm + process.kerf_mm)
+    kg, material_basis = _sheet_material(
+        shape, material, process.part_spacing_mm + process.kerf_mm, machine.envelope_mm
+    )
     operations = [_operation(process, machine, machine.rate_per_hour, run, basis)]
     return Estimate(operations, kg, material_basis, lead_days=process.lead_days)
 
@@ -135,49 +162,56 @@ def _profile_cutting(
 def _additive(
     process: Additive, machine: Machine, shape: Shape, material: Material, shop: Shop
 ) -> Estimate:
-    layers = shape.height_mm / process.layer_height_mm
+    """Deposit per part; plate preparation and layer overhead per build, shared by its parts.
+
+    A build is one band of the part's height on the bed; a powder bed stacks bands in its
+    chamber, so each band carries its share of the chamber's warm-up and cool-down.
+    """
+    layers = math.ceil(shape.height_mm / process.layer_height_mm)
     deposit = shape.volume_mm3 * (1 + process.support_fraction) / process.deposition_mm3_s
+    per_build = parts_per_sheet(
+        shape.footprint_mm,
+        (machine.envelope_mm[0], machine.envelope_mm[1]),
+        process.part_spacing_mm,
+    )
+    setup_share = 1.0
     if process.method == "powder_bed":
-        full_build_s = machine.envelope_mm[-1] / process.layer_height_mm * process.layer_time_s
-        build_share = shape.bbox_volume_mm3 / (process.packing_density * _volume(machine))
-        layer_s = full_build_s * build_share
-        layer_note = f"{build_share:.2%} of a {full_build_s / 3600:.1f} h full build"
+        setup_share = min(
+            1.0, (shape.height_mm + process.part_spacing_mm) / machine.envelope_mm[-1]
+        )
+        per_build = max(1, math.floor(per_build * process.packing_density))
         kg_volume = shape.volume_mm3 + process.powder_refresh * shape.bbox_volume_mm3
     else:
-        layer_s = layers * process.layer_time_s
-        layer_note = f"{layers:.0f} layers x {process.layer_time_s:g} s"
         kg_volume = shape.volume_mm3 * (1 + process.support_fraction)
-    run = deposit + layer_s + process.handling_s
+    build_s = process.setup_s * setup_share + layers * process.layer_time_s
     basis = (
-        f"{shape.volume_mm3 / 1000:.1f} cm³ (+{process.support_fraction:.0%} support) at "
-        f"{process.deposition_mm3_s:g} mm³/s + {layer_note} + {process.handling_s:g} s handling"
+        f"{shape.volume_mm3 / 1000:.1f} cm³ (+{process.support_fraction:.0%} support) at"
+        f" {process.deposition_mm3_s:g} mm³/s + {process.handling_s:g} s handling; per build of"
+        f" up to {per_build}: {layers} layers x {process.layer_time_s:g} s"
+        f" + {process.setup_s * setup_share / 60:.0f} min preparation"
     )
-    build = _operation(process, machine, machine.rate_per_hour, run, basis)
+    build = _operation(
+        process, machine, machine.rate_per_hour, deposit + process.handling_s, basis
+    ).model_copy(update={"setup_s": 0.0, "batch_s": build_s, "parts_per_batch": per_build})
     operations = [build]
     if process.post_process_s > 0:
-        finish = Operation(
-            id=f"{process.id}-post",
-            process_id=process.id,
-            machine_id=None,
-            name=f"{process.name}: post-processing",
-            rate_per_hour=shop.labour_rate_per_hour,
-            setup_s=0.0,
-            run_s=process.post_process_s,
-            manual=True,
-            learning_rate=process.learning_rate,
-            basis=f"{process.post_process_s:g} s by hand per part (supports, cleaning)",
+        operations.append(
+            Operation(
+                id=f"{process.id}-post",
+                process_id=process.id,
+                machine_id=None,
+                name=f"{process.name}: post-processing",
+                rate_per_hour=shop.labour_rate_per_hour,
+                setup_s=0.0,
+                run_s=process.post_process_s,
+                manual=True,
+                learning_rate=process.learning_rate,
+                basis=f"{process.post_process_s:g} s by hand per part (supports, cleaning)",
+            )
         )
-        operations.append(finish)
     kg = kg_volume * material.density_kg_m3 / MM3_PER_M3
     material_basis = f"{kg_volume / 1000:.1f} cm³ of {material.id} incl. support or refresh"
     return Estimate(operations, kg, material_basis, lead_days=process.lead_days)
-
-
-def _volume(machine: Machine) -> float:
-    volume = 1.0
-    for side in machine.envelope_mm:
-        volume *= side
-    return volume
 
 
 def _machining(process: Machining, machine: Machine, shape: Shape, material: Material) -> Estimate:

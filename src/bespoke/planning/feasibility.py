@@ -28,6 +28,8 @@ def check(
     process: Process, machine: Machine, shape: Shape, material: Material, catalog: Catalog
 ) -> Findings:
     """Every reason `machine` cannot make `shape` in `material` by `process` (empty: it can)."""
+    if isinstance(process, ProfileCutting | Stamping) and not shape.flat:
+        return _needs_flat(process)
     findings = _material_findings(process, material, catalog)
     if findings:
         return findings
@@ -55,14 +57,10 @@ def _material_findings(process: Process, material: Material, catalog: Catalog) -
     kinds = _stock_kinds(process)
     if material.family in process.families and any(material.stock_of(k) for k in kinds):
         return []
-    workable = sorted(
-        (
-            m
-            for m in catalog.materials.values()
-            if m.family in process.families and any(m.stock_of(k) for k in kinds)
-        ),
-        key=lambda m: m.price_per_kg,
-    )
+    cheapest_by_family: dict[str, Material] = {}
+    for m in sorted(catalog.materials.values(), key=lambda m: m.price_per_kg, reverse=True):
+        if m.family in process.families and any(m.stock_of(k) for k in kinds):
+            cheapest_by_family[m.family] = m
     stock = " or ".join(sorted(k.value for k in kinds))
     return [
         DfmFinding(
@@ -71,14 +69,12 @@ def _material_findings(process: Process, material: Material, catalog: Catalog) -
             unit="",
             message=f"{process.name} works {', '.join(process.families)} supplied as {stock};"
             f" {material.id} is {material.family}",
-            alternatives=[m.id for m in workable[:3]],
+            alternatives=[m.id for m in cheapest_by_family.values()][:3],
         )
     ]
 
 
-def _needs_flat(process: Process, shape: Shape) -> Findings:
-    if shape.flat:
-        return []
+def _needs_flat(process: Process) -> Findings:
     return [
         DfmFinding(
             process_id=process.id,
@@ -160,8 +156,6 @@ def _stock_sheet(process: Process, shape: Shape, material: Material, spacing: fl
 def _profile_cutting(
     process: ProfileCutting, machine: Machine, shape: Shape, material: Material
 ) -> Findings:
-    if not shape.flat:
-        return _needs_flat(process, shape)
     assert shape.thickness_mm is not None
     high = process.max_thickness_mm(material.family)
     if machine.max_thickness_mm is not None:
@@ -177,8 +171,6 @@ def _profile_cutting(
 
 
 def _stamping(process: Stamping, machine: Machine, shape: Shape, material: Material) -> Findings:
-    if not shape.flat:
-        return _needs_flat(process, shape)
     assert shape.thickness_mm is not None
     high = process.max_thickness_mm.get(material.family, 0.0)
     hole_limit = max(process.min_hole_factor * shape.thickness_mm, process.min_feature_mm)

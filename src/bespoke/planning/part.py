@@ -14,7 +14,7 @@ from bespoke.model import (
     ProcessOption,
     Routing,
 )
-from bespoke.planning.estimates import Estimate, estimate, finishing
+from bespoke.planning.estimates import Estimate, estimate, finishing, stock_used
 from bespoke.planning.feasibility import check
 from bespoke.planning.shape import Shape, shape_of
 
@@ -90,6 +90,7 @@ def _option(
         findings=findings,
         routing=Routing.chain(operations),
         material_kg_per_part=made.material_kg_per_part,
+        material_price_per_kg=material.price_per_kg_for(stock_used(process, material)),
         material_basis=made.material_basis,
         tooling_cost=made.tooling_cost,
         consumables_per_part=sum(s.consumables_per_part for s in steps),

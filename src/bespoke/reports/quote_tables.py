@@ -42,7 +42,7 @@ def _summary(quote: Quote) -> str:
         w, h = g.bbox_mm
         facts = (
             f"{w:.1f} x {h:.1f} mm, cut {g.cut_length_mm:,.1f} mm, {g.pierces} pierces,"
-            f" area {g.area_mm2:,.1f} mm², {g.parts} part(s), {g.holes} hole(s)"
+            f" area {g.area_mm2:,.1f} mm², parts {g.parts}, holes {g.holes}"
         )
     else:
         assert isinstance(part.solid, Solid3D)
@@ -62,30 +62,26 @@ def _summary(quote: Quote) -> str:
 
 
 def _prices(quote: Quote) -> Table:
-    table = Table(title=f"Price by quantity ({quote.currency})")
-    table.add_column("qty", justify="right")
-    table.add_column("cheapest way")
-    table.add_column("unit", justify="right")
-    table.add_column("total", justify="right")
-    table.add_column("days", justify="right")
-    others = [q.option.process_id for q in quote.options]
-    for process in others:
-        table.add_column(process, justify="right", style="dim")
-    for i, best in enumerate(quote.best):
-        unit_by_process = [_money(q.prices[i].unit_price, "") for q in quote.options]
+    """Quantities across; the cheapest way first, then each process's unit price."""
+    table = Table(title=f"Price by quantity ({quote.currency})", title_justify="left")
+    table.add_column("")
+    for best in quote.best:
+        table.add_column(f"{best.quantity:,}", justify="right")
+    table.add_row("cheapest way", *(b.process_id for b in quote.best), style="bold")
+    table.add_row("unit price", *(_money(b.unit_price) for b in quote.best), style="bold")
+    table.add_row("total", *(_money(b.total_price) for b in quote.best))
+    table.add_row("lead time, days", *(str(b.lead_time_days) for b in quote.best))
+    for option in quote.options:
         table.add_row(
-            f"{best.quantity:,}",
-            best.process_id,
-            _money(best.unit_price, ""),
-            _money(best.total_price, ""),
-            str(best.lead_time_days),
-            *unit_by_process,
+            f"unit price, {option.option.process_id}",
+            *(_money(p.unit_price) for p in option.prices),
+            style="dim",
         )
     return table
 
 
 def _plan(option: ProcessOption, title: str) -> Table:
-    table = Table(title=title)
+    table = Table(title=title, title_justify="left")
     table.add_column("operation")
     table.add_column("machine")
     table.add_column("set-up", justify="right")
@@ -109,27 +105,17 @@ def _plan(option: ProcessOption, title: str) -> Table:
 
 
 def _findings(rejected: list[ProcessOption]) -> Table:
-    table = Table(title="Cannot make it this way")
+    table = Table(title="Cannot make it this way", title_justify="left")
     table.add_column("process")
-    table.add_column("feature")
-    table.add_column("measured", justify="right")
-    table.add_column("limit", justify="right")
-    table.add_column("why")
-    table.add_column("try instead")
+    table.add_column("why not")
+    table.add_column("would work")
     for option in rejected:
         for f in option.findings:
-            table.add_row(
-                option.process_id,
-                f.feature,
-                "" if f.measured is None else f"{f.measured:g} {f.unit}",
-                "" if f.limit is None else f"{f.limit:g} {f.unit}",
-                f.message,
-                ", ".join(f.alternatives[:4]),
-            )
+            table.add_row(option.process_id, f.message, ", ".join(f.alternatives[:4]))
     return table
 
 
-def _money(value: Decimal, currency: str) -> str:
+def _money(value: Decimal, currency: str = "") -> str:
     text = f"{value:,.2f}" if value >= 1 else f"{value:,.4f}"
     return f"{text} {currency}".strip()
 

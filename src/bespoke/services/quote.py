@@ -1,6 +1,7 @@
 """Quote a design file: measure it, plan every process, price by quantity, draw the curve."""
 
 from pathlib import Path
+from typing import Literal
 
 from bespoke.catalog import load_catalog
 from bespoke.costing import price_break, scale_curve, unit_price
@@ -22,7 +23,8 @@ from bespoke.planning import plan_part
 from bespoke.planning.part import SHAPING
 from bespoke.services.lookup import lookup
 
-DESIGN_KINDS = {".dxf": "dxf", ".stl": "stl"}
+DesignKind = Literal["dxf", "stl"]
+DESIGN_KINDS: dict[str, DesignKind] = {".dxf": "dxf", ".stl": "stl"}
 
 
 def quote_design(
@@ -44,13 +46,12 @@ def quote_design(
     _check_process_and_finish(process, finish, catalog)
     geometry = read_dxf(path, units) if kind == "dxf" else read_stl(path, units)
     part = _part(path, geometry, material, thickness_mm, finish, catalog)
-    chosen = lookup("material", part.material_id, catalog.materials)
     options = plan_part(part, catalog, [process] if process else None)
     feasible = sorted(
         (o for o in options if o.feasible),
-        key=lambda o: unit_price(o, quantities[0], chosen, catalog.shop),
+        key=lambda o: unit_price(o, quantities[0], catalog.shop),
     )
-    priced = [_priced(o, quantities, chosen, catalog) for o in feasible]
+    priced = [_priced(o, quantities, catalog) for o in feasible]
     best = (
         [
             min((p.prices[i] for p in priced), key=lambda b: b.unit_price)
@@ -61,18 +62,18 @@ def quote_design(
     )
     return Quote(
         design=path.name,
-        design_kind=kind,  # type: ignore[arg-type]
+        design_kind=kind,
         part=part,
         currency=catalog.shop.currency,
         quantities=quantities,
         options=priced,
         rejected=[o for o in options if not o.feasible],
         best=best,
-        curve=scale_curve(feasible, chosen, catalog.shop) if feasible else None,
+        curve=scale_curve(feasible, catalog.shop) if feasible else None,
     )
 
 
-def design_kind(path: Path) -> str:
+def design_kind(path: Path) -> DesignKind:
     """'dxf' or 'stl' from the file name; anything else is refused."""
     kind = DESIGN_KINDS.get(path.suffix.lower())
     if kind is None:
@@ -153,8 +154,6 @@ def _thickness(material: Material, thickness_mm: float | None) -> float:
     return thickness_mm
 
 
-def _priced(
-    option: ProcessOption, quantities: list[int], material: Material, catalog: Catalog
-) -> ProcessQuote:
-    prices = [price_break(option, q, material, catalog.shop) for q in quantities]
+def _priced(option: ProcessOption, quantities: list[int], catalog: Catalog) -> ProcessQuote:
+    prices = [price_break(option, q, catalog.shop) for q in quantities]
     return ProcessQuote(option=option, prices=prices)

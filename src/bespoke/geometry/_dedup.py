@@ -1,0 +1,100 @@
+"""Geometry drawn more than once is cut once.
+
+Three cases: an open piece drawn twice (a LINE on top of a LINE), a closed
+contour drawn twice (a whole part pasted over itself), and linework that runs
+along other linework (two parts sharing an edge, collinear lines overlapping).
+"""
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from scipy.spatial import KDTree
+
+from bespoke.geometry._arcs import FloatArray
+from bespoke.geometry._chaining import cluster_labels
+from bespoke.geometry._entities import Piece
+
+SAME_AREA_REL = 1e-3
+SAME_CENTROID_MM = 0.1
+SAME_OUTLINE_HAUSDORFF_MM = 1.0
+OVERLAP_GRID_MM = 1e-4
+"""Coordinates are snapped to this grid before measuring overlaps, so that
+edges equal up to rounding are recognised as the same edge."""
+
+
+def drop_repeated_pieces(pieces: list[Piece], tolerance_mm: float) -> tuple[list[Piece], float]:
+    """Open pieces drawn more than once, kept once; also returns the length dropped.
+
+    Two open pieces are the same when their ends match (in either direction)
+    and so do their length-weighted centroids, all within `tolerance_mm`.
+    """
+    open_index = [i for i, p in enumerate(pieces) if not p.closed]
+    if len(open_index) < 2:
+        return pieces, 0.0
+    count = len(open_index)
+    signatures = np.array(
+        [_signature(pieces[i], reverse) for reverse in (False, True) for i in open_index]
+    )
+    pairs = KDTree(signatures).query_pairs(tolerance_mm, output_type="ndarray") % count
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    lengths = np.array([pieces[i].length_mm for i in open_index])
+    same = np.abs(lengths[pairs[:, 0]] - lengths[pairs[:, 1]]) <= tolerance_mm
+    dropped = {open_index[i] for i in _later_members(count, pairs[same])}
+    kept = [p for i, p in enumerate(pieces) if i not in dropped]
+    return kept, float(sum(pieces[i].length_mm for i in dropped))
+
+
+def _signature(piece: Piece, reverse: bool) -> FloatArray:
+    start, end = (piece.end, piece.start) if reverse else (piece.start, piece.end)
+    return np.concatenate([start, end, _path_centroid(piece.points)])
+
+
+def _path_centroid(points: FloatArray) -> FloatArray:
+    segments = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    total = float(segments.sum())
+    if total == 0.0:
+        return np.asarray(points[0], dtype=np.float64)
+    middles = (points[:-1] + points[1:]) / 2.0
+    return np.asarray((middles * segments[:, None]).sum(axis=0) / total, dtype=np.float64)
+
+
+def repeated_polygons(polygons: npt.NDArray[np.object_], areas: FloatArray) -> list[int]:
+    """Indices of polygons that repeat an earlier one.
+
+    Repeats have the same area (`areas`, relative `SAME_AREA_REL`), centroids
+    within `SAME_CENTROID_MM` and outlines within a Hausdorff distance of
+    `SAME_OUTLINE_HAUSDORFF_MM`.
+    """
+    if len(polygons) < 2:
+        return []
+    centroids = shapely.get_coordinates(shapely.centroid(polygons))
+    pairs = KDTree(centroids).query_pairs(SAME_CENTROID_MM, output_type="ndarray")
+    if len(pairs) == 0:
+        return []
+    a, b = pairs[:, 0], pairs[:, 1]
+    same_area = np.abs(areas[a] - areas[b]) <= SAME_AREA_REL * np.maximum(areas[a], areas[b])
+    pairs = pairs[same_area]
+    rings = shapely.get_exterior_ring(polygons)
+    close = shapely.hausdorff_distance(rings[pairs[:, 0]], rings[pairs[:, 1]])
+    return _later_members(len(polygons), pairs[close < SAME_OUTLINE_HAUSDORFF_MM])
+
+
+def _later_members(count: int, pairs: np.ndarray) -> list[int]:
+    """Every item linked to an earlier one through `pairs`: all but the first of each group."""
+    labels = cluster_labels(count, pairs)
+    _, first = np.unique(labels, return_index=True)
+    return sorted(set(range(count)) - set(first.tolist()))
+
+
+def overlap_length(paths: list[FloatArray]) -> float:
+    """Length of linework that runs over other linework (counted once per extra pass)."""
+    paths = [path for path in paths if len(path) >= 2]
+    if not paths:
+        return 0.0
+    index = np.repeat(np.arange(len(paths)), [len(path) for path in paths])
+    lines = shapely.set_precision(
+        shapely.linestrings(np.vstack(paths), indices=index), OVERLAP_GRID_MM
+    )
+    drawn = float(shapely.length(lines).sum())
+    merged = float(shapely.length(shapely.union_all(lines, grid_size=OVERLAP_GRID_MM)))
+    return max(0.0, drawn - merged)

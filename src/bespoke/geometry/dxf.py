@@ -1,0 +1,262 @@
+"""DXF drawings measured for cutting: contours, holes, cut length, pierces, area (mm)."""
+
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+from ezdxf import recover
+from ezdxf.document import Drawing
+from ezdxf.filemanagement import readfile
+from ezdxf.lldxf.validator import is_binary_dxf_file, is_dxf_file
+
+from bespoke.geometry._arcs import FloatArray
+from bespoke.geometry._chaining import CHAIN_TOLERANCE_MM, Chaining, OpenChain, chain_pieces
+from bespoke.geometry._dedup import drop_repeated_pieces, overlap_length
+from bespoke.geometry._entities import Extraction, extract_pieces
+from bespoke.geometry._topology import Layout, lay_out
+from bespoke.geometry._units import (
+    check_units,
+    declared_units,
+    round_hole_diameters,
+    unit_reading,
+    units_option,
+)
+from bespoke.model.errors import DesignFileError
+from bespoke.model.geometry import ContourKind, Sheet2D
+
+CUT_ENTITIES = "LINE, ARC, CIRCLE, ELLIPSE, SPLINE, LWPOLYLINE, POLYLINE"
+_SHOWN_OPEN_CHAINS = 5
+_FILE_SIGNATURES = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive",
+    b"AC10": "a DWG drawing (export it as DXF)",
+}
+
+
+def read_dxf(path: Path, units: str | None = None) -> Sheet2D:
+    """Measure the modelspace of a DXF drawing for cutting, in mm.
+
+    Units come from `units` ("mm", "cm", "m", "inch"/"in", "ft") when given, else
+    from the header's `$INSUNITS`, else mm is assumed. Geometry drawn more than
+    once is cut once; open pieces are joined end to end into closed contours.
+
+    Raises:
+        InputError: `units` is not one of the accepted names.
+        DesignFileError: the file is missing, not a DXF, damaged beyond recovery,
+            has no cut geometry, or none of its geometry closes.
+    """
+    option = units_option(units)
+    raw = _read_bytes(path)
+    doc, damage = _load(path, raw)
+    declared, undeclared = declared_units(doc, raw)
+    reading, used = unit_reading(declared, option)
+    warnings = (
+        [] if damage is None else [f"damaged file recovered ({damage}); it may be incomplete"]
+    )
+    if undeclared is not None and option is None:
+        warnings.append(f"{undeclared}: read as mm")
+
+    extraction = extract_pieces(doc.modelspace(), reading.factor_to_mm)
+    warnings += _extraction_warnings(extraction)
+    if not extraction.pieces:
+        raise DesignFileError(_no_geometry_message(path, extraction, damage))
+    pieces, repeated_length = drop_repeated_pieces(extraction.pieces, CHAIN_TOLERANCE_MM)
+    chaining = chain_pieces(pieces, CHAIN_TOLERANCE_MM)
+    layout = lay_out(chaining.loops, CHAIN_TOLERANCE_MM)
+    if not layout.contours:
+        raise DesignFileError(_nothing_closes_message(path, chaining, layout))
+
+    paths = [loop.points for loop in layout.loops]
+    paths += [path for chain in chaining.open_chains for path in chain.paths]
+    overlap = overlap_length(paths)
+    overlap = overlap if overlap >= CHAIN_TOLERANCE_MM else 0.0
+    warnings += _cleanup_warnings(layout, chaining, overlap + repeated_length)
+
+    low, high = _bounds(paths)
+    size = high - low
+    reading, unit_warning = check_units(
+        reading, used, float(size.max()), round_hole_diameters(layout.contours)
+    )
+    warnings += [] if unit_warning is None else [unit_warning]
+
+    open_length = sum(chain.length_mm for chain in chaining.open_chains)
+    closed_length = sum(contour.length_mm for contour in layout.contours)
+    return Sheet2D(
+        units=reading,
+        cut_length_mm=max(0.0, closed_length + open_length - overlap),
+        pierces=len(layout.contours) + len(chaining.open_chains),
+        area_mm2=layout.area_mm2,
+        bbox_min_mm=(float(low[0]), float(low[1])),
+        bbox_mm=(float(size[0]), float(size[1])),
+        contours=layout.contours,
+        parts=sum(c.kind is ContourKind.OUTER for c in layout.contours),
+        holes=sum(c.kind is ContourKind.HOLE for c in layout.contours),
+        open_chains=len(chaining.open_chains),
+        open_length_mm=open_length,
+        duplicates_removed=layout.duplicates,
+        overlap_removed_mm=overlap + repeated_length,
+        degenerate_removed=layout.degenerate,
+        ignored_entities=dict(sorted(extraction.ignored.items())),
+        warnings=warnings,
+    )
+
+
+def _read_bytes(path: Path) -> bytes:
+    if not path.is_file():
+        missing = "is a directory, not a file" if path.is_dir() else "does not exist"
+        raise DesignFileError(f"design file {path} {missing}; expected a DXF drawing")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise DesignFileError(f"{path.name} is empty ({len(raw)} bytes); expected a DXF drawing")
+    return raw
+
+
+def _load(path: Path, raw: bytes) -> tuple[Drawing, str | None]:
+    """The document, and what was wrong with the file when it had to be recovered."""
+    if not (is_binary_dxf_file(str(path)) or is_dxf_file(str(path))):
+        raise DesignFileError(
+            f"{path.name} is not a DXF file: it looks like {_looks_like(raw)}; "
+            "expected an ASCII or binary DXF drawing"
+        )
+    try:
+        return readfile(path), None
+    except Exception as error:  # ezdxf raises many kinds on damaged files
+        damage = _damage(error, raw)
+    try:
+        doc, _ = recover.readfile(path)
+    except Exception as error:
+        raise DesignFileError(
+            f"{path.name} is a damaged DXF file that could not be recovered: {damage}"
+        ) from error
+    return doc, damage
+
+
+def _looks_like(raw: bytes) -> str:
+    for signature, kind in _FILE_SIGNATURES.items():
+        if raw.startswith(signature):
+            return kind
+    if b"\x00" in raw[:1024]:
+        return "binary data"
+    return "text without DXF group codes (no SECTION)"
+
+
+def _damage(error: Exception, raw: bytes) -> str:
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    message = message.removeprefix("DXFStructureError: ").rstrip(".")
+    if not raw.rstrip().endswith(b"EOF"):
+        message += "; the file ends before its EOF marker, so it is probably truncated"
+    return message
+
+
+def _extraction_warnings(extraction: Extraction) -> list[str]:
+    warnings = []
+    if extraction.ignored:
+        warnings.append(
+            f"ignored {extraction.ignored.total()} entities that are not cut paths: "
+            f"{_counts(extraction.ignored)}"
+        )
+    if extraction.meshes:
+        warnings.append(
+            f"ignored {extraction.meshes} polyface or polygon-mesh POLYLINE entities "
+            "(3-D surfaces, not cut paths)"
+        )
+    if extraction.unexpanded:
+        warnings.append(
+            "left out entities of block references that could not be transformed: "
+            f"{_counts(extraction.unexpanded)}"
+        )
+    if extraction.unreadable:
+        warnings.append(f"left out entities with invalid data: {_counts(extraction.unreadable)}")
+    if extraction.projected:
+        warnings.append(
+            f"{extraction.projected} entities lie in planes tilted to XY; "
+            "measured by their projection onto XY"
+        )
+    return warnings
+
+
+def _cleanup_warnings(layout: Layout, chaining: Chaining, overlap: float) -> list[str]:
+    warnings = []
+    if layout.degenerate:
+        warnings.append(
+            f"dropped {layout.degenerate} degenerate contours (zero area: "
+            "fewer than 3 distinct points, or a path that doubles back on itself)"
+        )
+    if layout.duplicates:
+        warnings.append(f"{layout.duplicates} contours drawn more than once are cut once")
+    if overlap > 0.0:
+        warnings.append(f"{_mm(overlap)} mm of linework drawn over other linework is cut once")
+    chains = chaining.open_chains
+    if chains:
+        shown = "; ".join(_describe_chain(chain) for chain in chains[:_SHOWN_OPEN_CHAINS])
+        more = len(chains) - _SHOWN_OPEN_CHAINS
+        warnings.append(
+            f"{len(chains)} open chains do not close and are cut as open paths: {shown}"
+            + (f"; and {more} more" if more > 0 else "")
+        )
+    return warnings
+
+
+def _no_geometry_message(path: Path, extraction: Extraction, damage: str | None) -> str:
+    found = Counter(extraction.ignored)
+    found.update(extraction.unreadable)
+    if extraction.meshes:
+        found["POLYLINE (mesh)"] += extraction.meshes
+    contents = f"found only {_counts(found)}" if found else "its modelspace is empty"
+    if damage is not None:
+        return f"{path.name} is damaged ({damage}) and no cut geometry could be recovered"
+    return f"{path.name} has no cut geometry ({CUT_ENTITIES}): {contents}"
+
+
+def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout) -> str:
+    chains = chaining.open_chains
+    if not chains:
+        return (
+            f"{path.name} has no usable contour: all {layout.degenerate} closed contours "
+            "are degenerate (zero area)"
+        )
+    total = sum(chain.length_mm for chain in chains)
+    gapped = [chain for chain in chains if chain.gap_mm is not None]
+    if gapped:
+        widest = max(gapped, key=lambda chain: chain.gap_mm or 0.0)
+        where = (
+            f"largest gap {_mm(widest.gap_mm or 0.0)} mm between "
+            f"{_point(widest.ends[0])} and {_point(widest.ends[1])}"
+        )
+    else:
+        where = f"pieces branch at {_point(chains[0].branches[0])}"
+    return (
+        f"{path.name}: nothing closes: {len(chains)} open chains ({_mm(total)} mm), {where}; "
+        f"a part needs closed outlines (ends within {CHAIN_TOLERANCE_MM} mm are joined)"
+    )
+
+
+def _describe_chain(chain: OpenChain) -> str:
+    text = f"{len(chain.paths)} pieces, {_mm(chain.length_mm)} mm"
+    if chain.gap_mm is not None:
+        return (
+            f"{text}, ends at {_point(chain.ends[0])} and {_point(chain.ends[1])} "
+            f"({_mm(chain.gap_mm)} mm apart)"
+        )
+    branches = ", ".join(_point(p) for p in chain.branches[:3])
+    return f"{text}, branching at {branches} (more than two pieces meet)"
+
+
+def _bounds(paths: list[FloatArray]) -> tuple[FloatArray, FloatArray]:
+    points = np.vstack(paths)
+    return points.min(axis=0), points.max(axis=0)
+
+
+def _counts(counter: Counter[str]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(counter.items()))
+
+
+def _point(point: FloatArray) -> str:
+    return f"({point[0]:.2f}, {point[1]:.2f})"
+
+
+def _mm(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")

@@ -1,0 +1,120 @@
+"""The `bespoke` command as a user runs it: a real process, its output and exit status."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from tests.helpers import ROOT, plate_dxf
+
+EXAMPLES = ROOT / "examples"
+BESPOKE = Path(sys.executable).with_name("bespoke")
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run(
+        [str(BESPOKE), *map(str, args)], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_quote_prints_a_priced_plan() -> None:
+    result = run(
+        "quote", EXAMPLES / "wall-bracket.dxf", "--material", "steel-s235", "--thickness", "2"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Price by quantity" in result.stdout
+    assert "fiber-laser" in result.stdout
+    assert "Cannot make it this way" in result.stdout
+
+
+def test_quote_json_is_a_stable_document(tmp_path: Path) -> None:
+    curve = tmp_path / "curve.png"
+    result = run(
+        "quote",
+        EXAMPLES / "sprocket.dxf",
+        "--material",
+        "steel-s235",
+        "--thickness",
+        "4",
+        "--qty",
+        "1,10,100",
+        "--json",
+        "--curve",
+        curve,
+    )
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["quantities"] == [1, 10, 100]
+    assert document["geometry"]["pierces"] == 6
+    assert [b["quantity"] for b in document["best"]] == [1, 10, 100]
+    assert curve.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_part_nothing_can_make_prints_findings_and_fails(tmp_path: Path) -> None:
+    result = run("quote", plate_dxf(tmp_path / "huge.dxf", 6000, 3500))
+    assert result.returncode == 3
+    assert "bounding box" in result.stdout
+    assert "No process in this shop can make this part" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--material", "stainless-340"], "unknown material 'stainless-340'"),
+        (["--thickness", "2.7"], "not stocked 2.7 mm thick"),
+        (["--qty", "0"], "at least 1, got 0"),
+        (["--qty", "ten"], "'ten' is not a whole number"),
+        (["--units", "furlong"], "furlong"),
+    ],
+)
+def test_bad_options_give_one_clear_line(args: list[str], message: str) -> None:
+    result = run("quote", EXAMPLES / "wall-bracket.dxf", *args)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.txt", b"hello", "not a design file"),
+        ("fake.dxf", b"\x89PNG\r\n\x1a\n" + bytes(100), "fake.dxf"),
+        ("fake.stl", b"this is not a mesh at all", "fake.stl"),
+        ("cut.dxf", b"0\nSECTION\n2\nENTITIES\n0\nLINE\n8\n0\n10\n0.0\n20", "cut.dxf"),
+    ],
+)
+def test_unreadable_files_give_one_clear_line(
+    tmp_path: Path, name: str, content: bytes, message: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = run("quote", path)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_catalog_lists_materials_processes_and_machines() -> None:
+    for kind, expected in [
+        ("materials", "steel-s235"),
+        ("processes", "fiber-laser"),
+        ("machines", "fiber-laser"),
+    ]:
+        result = run("catalog", kind)
+        assert result.returncode == 0, result.stderr
+        assert expected in result.stdout
+
+
+def test_every_shared_drawing_is_quoted(shared_fixtures: Path) -> None:
+    for drawing in sorted((shared_fixtures / "dxf").glob("*.dxf")):
+        result = run("quote", drawing, "--json")
+        assert result.returncode in (0, 3), f"{drawing.name}: {result.stderr}"
+        document = json.loads(result.stdout)
+        if result.returncode == 0:
+            assert document["best"], drawing.name
+        else:
+            assert document["rejected"], drawing.name

@@ -1,0 +1,232 @@
+"""Quoting designs end to end in process: geometry, planning, costing, the curve."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from tests.helpers import ROOT, plate_dxf
+
+from bespoke.catalog import load_catalog
+from bespoke.costing import unit_price
+from bespoke.model import Catalog, DesignFileError, InputError, ProfileCutting, Quote
+from bespoke.planning.tables import by_thickness
+from bespoke.services.quote import quote_design
+from bespoke.services.quote_document import quote_document
+
+EXAMPLES = ROOT / "examples"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def bracket(catalog: Catalog) -> Quote:
+    return quote_design(
+        EXAMPLES / "wall-bracket.dxf", material="steel-s235", thickness_mm=2, catalog=catalog
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "material", "thickness"),
+    [
+        ("wall-bracket.dxf", "steel-s235", 2.0),
+        ("sign-plate.dxf", "acrylic-cast", 3.0),
+        ("sprocket.dxf", "steel-s235", 4.0),
+        ("motor-mount.dxf", "aluminium-5052", 3.0),
+        ("cable-clip.stl", "petg", None),
+        ("enclosure.stl", "abs", None),
+    ],
+)
+def test_every_example_gets_a_priced_plan(
+    catalog: Catalog, name: str, material: str, thickness: float | None
+) -> None:
+    quote = quote_design(
+        EXAMPLES / name, material=material, thickness_mm=thickness, catalog=catalog
+    )
+    assert quote.makeable
+    assert [b.quantity for b in quote.best] == [1, 10, 100, 1000]
+    unit_prices = [b.unit_price for b in quote.best]
+    assert unit_prices == sorted(unit_prices, reverse=True), "unit price falls with quantity"
+    assert unit_prices[0] > 2 * unit_prices[-1], "set-up spreads over the quantity"
+
+
+def test_breakdown_adds_up_to_the_total(bracket: Quote) -> None:
+    for option in bracket.options:
+        for price in option.prices:
+            b = price.breakdown
+            parts = b.setup + b.run + b.material + b.tooling + b.consumables + b.overhead
+            assert parts + b.margin == b.total == price.total_price
+            assert b.margin >= 0
+
+
+def test_best_is_the_cheapest_option_at_each_quantity(bracket: Quote) -> None:
+    for i, best in enumerate(bracket.best):
+        assert best.unit_price == min(o.prices[i].unit_price for o in bracket.options)
+
+
+def test_laser_time_follows_the_cut_length_equation(bracket: Quote, catalog: Catalog) -> None:
+    laser = next(o.option for o in bracket.options if o.option.process_id == "fiber-laser")
+    process = catalog.processes["fiber-laser"]
+    assert isinstance(process, ProfileCutting)
+    sheet = bracket.part.sheet
+    assert sheet is not None
+    speed = by_thickness(process.speed_mm_s["mild_steel"], 2.0) * process.speed_derate
+    pierce = by_thickness(process.pierce_s["mild_steel"], 2.0)
+    expected = sheet.cut_length_mm / speed + sheet.pierces * pierce + process.handling_s
+    assert laser.routing is not None
+    assert laser.routing.operations[0].run_s == pytest.approx(expected)
+
+
+def test_cut_metal_is_deburred_by_hand_with_learning(bracket: Quote) -> None:
+    laser = next(o.option for o in bracket.options if o.option.process_id == "fiber-laser")
+    assert laser.routing is not None
+    manual = [op for op in laser.routing.operations if op.manual]
+    assert manual, "a deburring step follows laser cutting of steel"
+    assert all(op.learning_rate < 1 for op in manual)
+    assert all(not op.manual for op in laser.routing.operations if op.process_id == "fiber-laser")
+
+
+def test_scale_curve_names_the_cheapest_and_its_break_evens(catalog: Catalog) -> None:
+    quote = quote_design(
+        EXAMPLES / "sprocket.dxf", material="steel-s235", thickness_mm=4, catalog=catalog
+    )
+    assert quote.curve is not None
+    points = quote.curve.points
+    assert points[0].quantity == 1 and points[-1].quantity == 100_000
+    for point in points:
+        assert point.unit_prices[point.cheapest] == min(point.unit_prices.values())
+    switches = [(b.from_process, b.to_process) for b in quote.curve.break_evens]
+    assert switches, "a sprocket is laser cut one-off and stamped in the thousands"
+    assert switches[-1][1] == "stamping"
+    material = catalog.materials["steel-s235"]
+    options = {o.option.process_id: o.option for o in quote.options}
+    for even in quote.curve.break_evens:
+        before, after = options[even.from_process], options[even.to_process]
+        q = even.quantity
+        assert unit_price(after, q, material, catalog.shop) <= unit_price(
+            before, q, material, catalog.shop
+        )
+        assert unit_price(after, q - 1, material, catalog.shop) >= unit_price(
+            before, q - 1, material, catalog.shop
+        )
+
+
+def test_printing_gives_way_to_moulding_at_volume(catalog: Catalog) -> None:
+    quote = quote_design(EXAMPLES / "cable-clip.stl", material="abs", catalog=catalog)
+    assert quote.curve is not None
+    assert quote.curve.points[0].cheapest != "injection-moulding"
+    assert quote.curve.points[-1].cheapest == "injection-moulding"
+    assert any(b.to_process == "injection-moulding" for b in quote.curve.break_evens)
+
+
+def test_a_part_larger_than_every_machine_cannot_be_made(tmp_path: Path, catalog: Catalog) -> None:
+    quote = quote_design(plate_dxf(tmp_path / "huge.dxf", 6000, 3500), catalog=catalog)
+    assert not quote.makeable
+    assert quote.best == [] and quote.curve is None
+    features = {f.feature for o in quote.rejected for f in o.findings}
+    assert "bounding box" in features
+    finding = next(f for o in quote.rejected for f in o.findings if f.feature == "bounding box")
+    assert finding.measured == pytest.approx(6000)
+    assert finding.limit is not None and finding.limit < 6000
+
+
+def test_a_hole_too_small_for_the_laser_names_the_limit_and_what_would_work(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    drawing = plate_dxf(tmp_path / "thick.dxf", 200, 100, holes=[(50, 50, 1.0)])
+    quote = quote_design(drawing, material="steel-s235", thickness_mm=10, catalog=catalog)
+    laser = next(o for o in quote.rejected if o.process_id == "fiber-laser")
+    hole = next(f for f in laser.findings if f.feature == "smallest hole or slot")
+    assert hole.measured == pytest.approx(1.0, rel=1e-3)
+    assert hole.limit is not None and hole.limit > 1.0
+    if quote.makeable:
+        assert hole.alternatives
+
+
+def test_a_material_no_process_works_is_refused_with_alternatives(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    drawing = plate_dxf(tmp_path / "p.dxf", 100, 50)
+    quote = quote_design(drawing, material="acrylic-cast", thickness_mm=3, catalog=catalog)
+    plasma = next(o for o in quote.rejected if o.process_id == "plasma")
+    finding = plasma.findings[0]
+    assert finding.feature == "material"
+    assert "acrylic" in finding.message
+    assert finding.alternatives
+
+
+def test_a_finish_the_material_cannot_take_blocks_every_option(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    drawing = plate_dxf(tmp_path / "p.dxf", 100, 50)
+    quote = quote_design(
+        drawing, material="acrylic-cast", thickness_mm=3, finish="powder-coat", catalog=catalog
+    )
+    assert not quote.makeable
+    assert all(
+        any(f.feature == "finish" for f in o.findings)
+        for o in quote.rejected
+        if o.machine_id is not None
+    )
+
+
+def test_json_document_names_units_in_its_keys(bracket: Quote) -> None:
+    document = quote_document(bracket)
+    geometry = document["geometry"]
+    for key in ("cut_length_mm", "pierces", "area_mm2", "bbox_mm"):
+        assert key in geometry
+    assert document["best"][0]["unit_price"] == float(bracket.best[0].unit_price)
+    assert document["curve"]["points"][0]["quantity"] == 1
+
+
+def test_json_document_of_a_mesh(catalog: Catalog) -> None:
+    quote = quote_design(EXAMPLES / "enclosure.stl", material="abs", catalog=catalog)
+    geometry = quote_document(quote)["geometry"]
+    for key in ("volume_mm3", "surface_area_mm2", "bbox_mm", "watertight", "bodies"):
+        assert key in geometry
+    assert geometry["watertight"] is True
+    assert geometry["bbox_mm"] == pytest.approx([120, 80, 40])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"material": "steel-s253"}, "did you mean 'steel-s235'"),
+        ({"material": "steel-s235", "thickness_mm": 2.7}, "not stocked 2.7 mm thick"),
+        ({"quantities": [10, 0]}, "at least 1, got 0"),
+        ({"quantities": [-5]}, "at least 1, got -5"),
+        ({"process": "lazer"}, "unknown shaping process 'lazer'"),
+        ({"finish": "deburr"}, "unknown finish 'deburr'"),
+    ],
+)
+def test_bad_requests_are_refused_clearly(
+    catalog: Catalog, kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InputError, match=message):
+        quote_design(EXAMPLES / "wall-bracket.dxf", catalog=catalog, **kwargs)  # type: ignore[arg-type]
+
+
+def test_thickness_is_refused_for_a_mesh(catalog: Catalog) -> None:
+    with pytest.raises(InputError, match="flat drawings"):
+        quote_design(EXAMPLES / "enclosure.stl", thickness_mm=3, catalog=catalog)
+
+
+def test_a_file_of_another_kind_is_refused(tmp_path: Path, catalog: Catalog) -> None:
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    with pytest.raises(DesignFileError, match=r"photo.png: .*accepted: \.dxf, \.stl"):
+        quote_design(picture, catalog=catalog)
+
+
+def test_the_unit_price_of_laser_parts_follows_the_shop_margin(
+    bracket: Quote, catalog: Catalog
+) -> None:
+    price = bracket.best[0]
+    b = price.breakdown
+    cost = b.setup + b.run + b.material + b.tooling + b.consumables + b.overhead
+    expected = max(cost / (1 - Decimal(str(catalog.shop.margin))), Decimal(0))
+    assert abs(
+        price.total_price - max(expected, Decimal(str(catalog.shop.min_order_price)))
+    ) <= Decimal("0.05")
