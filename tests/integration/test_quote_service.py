@@ -100,17 +100,12 @@ def test_scale_curve_names_the_cheapest_and_its_break_evens(catalog: Catalog) ->
     switches = [(b.from_process, b.to_process) for b in quote.curve.break_evens]
     assert switches, "a sprocket is laser cut one-off and stamped in the thousands"
     assert switches[-1][1] == "stamping"
-    material = catalog.materials["steel-s235"]
     options = {o.option.process_id: o.option for o in quote.options}
     for even in quote.curve.break_evens:
         before, after = options[even.from_process], options[even.to_process]
         q = even.quantity
-        assert unit_price(after, q, material, catalog.shop) <= unit_price(
-            before, q, material, catalog.shop
-        )
-        assert unit_price(after, q - 1, material, catalog.shop) >= unit_price(
-            before, q - 1, material, catalog.shop
-        )
+        assert unit_price(after, q, catalog.shop) <= unit_price(before, q, catalog.shop)
+        assert unit_price(after, q - 1, catalog.shop) >= unit_price(before, q - 1, catalog.shop)
 
 
 def test_printing_gives_way_to_moulding_at_volume(catalog: Catalog) -> None:
@@ -220,13 +215,21 @@ def test_a_file_of_another_kind_is_refused(tmp_path: Path, catalog: Catalog) -> 
         quote_design(picture, catalog=catalog)
 
 
-def test_the_unit_price_of_laser_parts_follows_the_shop_margin(
-    bracket: Quote, catalog: Catalog
-) -> None:
-    price = bracket.best[0]
-    b = price.breakdown
-    cost = b.setup + b.run + b.material + b.tooling + b.consumables + b.overhead
-    expected = max(cost / (1 - Decimal(str(catalog.shop.margin))), Decimal(0))
-    assert abs(
-        price.total_price - max(expected, Decimal(str(catalog.shop.min_order_price)))
-    ) <= Decimal("0.05")
+def test_price_is_cost_and_overhead_over_one_minus_margin(bracket: Quote, catalog: Catalog) -> None:
+    thousand = bracket.best[-1]
+    b = thousand.breakdown
+    assert thousand.total_price > Decimal(str(catalog.shop.min_order_price))
+    cost = b.setup + b.run + b.material + b.tooling + b.consumables
+    assert b.overhead == pytest.approx(
+        cost * Decimal(str(catalog.shop.overhead)), abs=Decimal("0.02")
+    )
+    expected = (cost + b.overhead) / (1 - Decimal(str(catalog.shop.margin)))
+    assert thousand.total_price == pytest.approx(expected, abs=Decimal("0.05"))
+
+
+def test_a_tiny_order_pays_the_minimum_order_price(tmp_path: Path, catalog: Catalog) -> None:
+    drawing = plate_dxf(tmp_path / "washer.dxf", 10, 10)
+    quote = quote_design(
+        drawing, material="steel-s235", thickness_mm=1, catalog=catalog, quantities=[1]
+    )
+    assert quote.best[0].total_price >= Decimal(str(catalog.shop.min_order_price))

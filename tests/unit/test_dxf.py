@@ -148,7 +148,9 @@ def test_quarter_bulge_is_an_arc_of_its_own_radius(tmp_path: Path) -> None:
     """Bulge tan(θ/4): θ = 90° on a chord of 10·√2 is an arc of radius 10."""
     doc = new_drawing()
     bulge = math.tan(math.pi / 8)
-    doc.modelspace().add_lwpolyline([(10, 0, bulge), (0, 10, 0), (0, 0, 0)], format="xyb", close=True)
+    doc.modelspace().add_lwpolyline(
+        [(10, 0, bulge), (0, 10, 0), (0, 0, 0)], format="xyb", close=True
+    )
     sheet = read(doc, tmp_path)
     assert sheet.cut_length_mm == pytest.approx(5 * math.pi + 20, rel=1e-12)
     assert sheet.area_mm2 == pytest.approx(25 * math.pi, rel=1e-12)
@@ -423,7 +425,11 @@ def test_inch_header_is_converted_to_mm(tmp_path: Path) -> None:
     rectangle(doc, 0, 0, 2, 1)
     doc.modelspace().add_circle((1, 0.5), 0.125)
     sheet = read(doc, tmp_path)
-    assert (sheet.units.declared, sheet.units.used, sheet.units.source) == ("inch", "inch", "header")
+    assert (sheet.units.declared, sheet.units.used, sheet.units.source) == (
+        "inch",
+        "inch",
+        "header",
+    )
     assert sheet.units.factor_to_mm == 25.4
     assert sheet.cut_length_mm == pytest.approx(6 * 25.4 + 0.25 * math.pi * 25.4, rel=1e-12)
     assert sheet.area_mm2 == pytest.approx((2 - math.pi / 64) * 25.4**2, rel=1e-12)
@@ -432,7 +438,9 @@ def test_inch_header_is_converted_to_mm(tmp_path: Path) -> None:
     assert not sheet.units.suspicious
 
 
-@pytest.mark.parametrize(("option", "factor"), [("mm", 1.0), ("CM", 10.0), ("m", 1000.0), ("in", 25.4), ("ft", 304.8)])
+@pytest.mark.parametrize(
+    ("option", "factor"), [("mm", 1.0), ("CM", 10.0), ("m", 1000.0), ("in", 25.4), ("ft", 304.8)]
+)
 def test_units_option_overrides_the_header(tmp_path: Path, option: str, factor: float) -> None:
     doc = new_drawing(INCH)
     rectangle(doc, 0, 0, 2, 1)
@@ -446,7 +454,7 @@ def test_units_option_overrides_the_header(tmp_path: Path, option: str, factor: 
 def test_unknown_units_option_lists_the_accepted_names(tmp_path: Path) -> None:
     doc = new_drawing()
     rectangle(doc, 0, 0, 10, 10)
-    with pytest.raises(InputError, match="furlong.*mm, cm, m, inch, in, ft"):
+    with pytest.raises(InputError, match=r"furlong.*mm, cm, m, inch, in, ft"):
         read(doc, tmp_path, units="furlong")
 
 
@@ -469,14 +477,16 @@ def test_file_without_header_is_assumed_mm_not_metres(tmp_path: Path) -> None:
 def test_tiny_drawing_without_units_is_flagged_as_probably_inches(tmp_path: Path) -> None:
     path = tmp_path / "tiny.dxf"
     path.write_text(
-        "0\nSECTION\n2\nENTITIES\n"
-        + HEADERLESS_SQUARE.replace("50", "2.5")
-        + "0\nENDSEC\n0\nEOF\n"
+        "0\nSECTION\n2\nENTITIES\n" + HEADERLESS_SQUARE.replace("50", "2.5") + "0\nENDSEC\n0\nEOF\n"
     )
     sheet = read_dxf(path)
     units = sheet.units
     assert units.suspicious
-    assert (units.used, units.alternative_units, units.alternative_factor_to_mm) == ("mm", "inch", 25.4)
+    assert (units.used, units.alternative_units, units.alternative_factor_to_mm) == (
+        "mm",
+        "inch",
+        25.4,
+    )
     assert "2.50 mm across" in (units.reason or "")
     assert sheet.cut_length_mm == pytest.approx(10.0)
     assert any("units look wrong" in warning for warning in sheet.warnings)
@@ -511,6 +521,39 @@ def test_units_option_is_never_flagged(tmp_path: Path) -> None:
     assert sheet.units.reason is None
 
 
+# --- file formats -------------------------------------------------------------------------------
+
+
+def test_binary_dxf(tmp_path: Path) -> None:
+    doc = new_drawing()
+    rectangle(doc, 0, 0, 30, 20)
+    path = tmp_path / "binary.dxf"
+    doc.saveas(path, fmt="bin")
+    assert path.read_bytes().startswith(b"AutoCAD Binary DXF")
+    assert read_dxf(path).cut_length_mm == pytest.approx(100.0)
+
+
+def test_legacy_code_page(tmp_path: Path) -> None:
+    """R2000 files are written in the code page their header names (cp1252 here)."""
+    doc = ezdxf.new("R2000", units=MM)
+    doc.layers.add("Flügel")
+    rectangle(doc, 0, 0, 30, 20)
+    doc.modelspace().add_text("Rippe ä", dxfattribs={"layer": "Flügel"})
+    path = save(doc, tmp_path)
+    assert "ü".encode("cp1252") in path.read_bytes()
+    sheet = read_dxf(path)
+    assert sheet.cut_length_mm == pytest.approx(100.0)
+    assert sheet.ignored_entities == {"TEXT": 1}
+
+
+def test_text_with_byte_order_mark(tmp_path: Path) -> None:
+    doc = new_drawing()
+    rectangle(doc, 0, 0, 30, 20)
+    path = tmp_path / "bom.dxf"
+    path.write_bytes(b"\xef\xbb\xbf" + save(doc, tmp_path).read_bytes())
+    assert read_dxf(path).cut_length_mm == pytest.approx(100.0)
+
+
 # --- bad input ----------------------------------------------------------------------------------
 
 
@@ -535,6 +578,12 @@ def test_png_renamed_to_dxf(tmp_path: Path) -> None:
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     message = bad_file_message(path)
     assert "photo.dxf is not a DXF file" in message and "PNG image" in message
+
+
+def test_dwg_renamed_to_dxf(tmp_path: Path) -> None:
+    path = tmp_path / "drawing.dxf"
+    path.write_bytes(b"AC1032" + bytes(200))
+    assert "a DWG drawing (export it as DXF)" in bad_file_message(path)
 
 
 def test_text_renamed_to_dxf(tmp_path: Path) -> None:

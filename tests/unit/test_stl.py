@@ -404,7 +404,7 @@ def test_tiny_part_in_explicit_units_is_not_second_guessed(tmp_path: Path) -> No
 
 # --- bad input ---------------------------------------------------------------------------
 
-BOX_TRIANGLE = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+UNIT_TRIANGLE = np.array([[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
 
 
 def rejection(path: Path) -> str:
@@ -471,7 +471,7 @@ def test_truncated_binary_file(tmp_path: Path, box_mesh: trimesh.Trimesh) -> Non
 
 def test_truncated_binary_file_with_solid_header(tmp_path: Path) -> None:
     path = tmp_path / "cut.stl"
-    path.write_bytes(raw_binary([BOX_TRIANGLE] * 3, header=b"solid part")[:-10])
+    path.write_bytes(raw_binary([UNIT_TRIANGLE] * 3, header=b"solid part")[:-10])
 
     assert "binary STL truncated" in rejection(path)
 
@@ -545,11 +545,10 @@ def test_flat_surface_encloses_no_volume(tmp_path: Path) -> None:
 
 
 def test_closed_but_flat_mesh_encloses_no_volume(tmp_path: Path) -> None:
-    square = trimesh.creation.box(extents=(10.0, 10.0, 1.0))
-    top = square.faces[[i for i, normal in enumerate(square.face_normals) if normal[2] > 0.5]]
-    pillow = with_faces(square, np.concatenate([top, top[:, ::-1]]))
-    assert pillow.is_watertight
-    path = write_binary(tmp_path / "pillow.stl", pillow)
+    triangle = UNIT_TRIANGLE * 10.0
+    path = tmp_path / "pillow.stl"
+    path.write_bytes(raw_binary([triangle, triangle[::-1]]))
+    assert trimesh.load(path).is_watertight
 
     assert "encloses no volume" in rejection(path)
 

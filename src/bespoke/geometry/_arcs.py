@@ -124,6 +124,10 @@ def bulged_path(xy: FloatArray, bulges: FloatArray, closed: bool, tolerance: flo
     sweeps = 4.0 * np.arctan(bulges[: len(ends)])
     chords = np.hypot(*(ends - starts).T)
     is_arc = (sweeps != 0.0) & (chords > 0.0)
+    if not is_arc.any():
+        points = np.vstack([xy, xy[:1]]) if closed else xy
+        terms = starts[:, 0] * ends[:, 1] - ends[:, 0] * starts[:, 1]
+        return BulgedPath(points, float(chords.sum()), 0.5 * float(terms.sum()), None)
     line = ~is_arc
     arcs = Arcs.from_chords(starts[is_arc], ends[is_arc], sweeps[is_arc])
     interior, counts = arcs.interior_points(tolerance)

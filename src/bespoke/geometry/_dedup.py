@@ -25,16 +25,17 @@ edges equal up to rounding are recognised as the same edge."""
 def drop_repeated_pieces(pieces: list[Piece], tolerance_mm: float) -> tuple[list[Piece], float]:
     """Open pieces drawn more than once, kept once; also returns the length dropped.
 
-    Two open pieces are the same when their ends match (in either direction)
-    and so do their length-weighted centroids, all within `tolerance_mm`.
+    Two open pieces are the same when their ends match (in either direction), and
+    so do their lengths and the means of their flattened points, within `tolerance_mm`.
     """
     open_index = [i for i, p in enumerate(pieces) if not p.closed]
     if len(open_index) < 2:
         return pieces, 0.0
     count = len(open_index)
-    signatures = np.array(
-        [_signature(pieces[i], reverse) for reverse in (False, True) for i in open_index]
-    )
+    starts = np.array([pieces[i].start for i in open_index])
+    ends = np.array([pieces[i].end for i in open_index])
+    means = np.array([pieces[i].points.mean(axis=0) for i in open_index])
+    signatures = np.vstack([np.hstack([starts, ends, means]), np.hstack([ends, starts, means])])
     pairs = KDTree(signatures).query_pairs(tolerance_mm, output_type="ndarray") % count
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     lengths = np.array([pieces[i].length_mm for i in open_index])
@@ -42,20 +43,6 @@ def drop_repeated_pieces(pieces: list[Piece], tolerance_mm: float) -> tuple[list
     dropped = {open_index[i] for i in _later_members(count, pairs[same])}
     kept = [p for i, p in enumerate(pieces) if i not in dropped]
     return kept, float(sum(pieces[i].length_mm for i in dropped))
-
-
-def _signature(piece: Piece, reverse: bool) -> FloatArray:
-    start, end = (piece.end, piece.start) if reverse else (piece.start, piece.end)
-    return np.concatenate([start, end, _path_centroid(piece.points)])
-
-
-def _path_centroid(points: FloatArray) -> FloatArray:
-    segments = np.linalg.norm(np.diff(points, axis=0), axis=1)
-    total = float(segments.sum())
-    if total == 0.0:
-        return np.asarray(points[0], dtype=np.float64)
-    middles = (points[:-1] + points[1:]) / 2.0
-    return np.asarray((middles * segments[:, None]).sum(axis=0) / total, dtype=np.float64)
 
 
 def repeated_polygons(polygons: npt.NDArray[np.object_], areas: FloatArray) -> list[int]:
@@ -87,14 +74,21 @@ def _later_members(count: int, pairs: np.ndarray) -> list[int]:
 
 
 def overlap_length(paths: list[FloatArray]) -> float:
-    """Length of linework that runs over other linework (counted once per extra pass)."""
+    """Length of linework that runs over other linework (counted once per extra pass).
+
+    Only paths that touch another path are merged; a path retracing itself is
+    not looked at.
+    """
     paths = [path for path in paths if len(path) >= 2]
-    if not paths:
+    if len(paths) < 2:
         return 0.0
     index = np.repeat(np.arange(len(paths)), [len(path) for path in paths])
-    lines = shapely.set_precision(
-        shapely.linestrings(np.vstack(paths), indices=index), OVERLAP_GRID_MM
-    )
+    lines = shapely.linestrings(np.vstack(paths), indices=index)
+    first, second = shapely.STRtree(lines).query(lines, predicate="intersects")
+    touching = np.unique(np.concatenate([first[first != second], second[first != second]]))
+    if len(touching) == 0:
+        return 0.0
+    lines = shapely.set_precision(lines[touching], OVERLAP_GRID_MM)
     drawn = float(shapely.length(lines).sum())
     merged = float(shapely.length(shapely.union_all(lines, grid_size=OVERLAP_GRID_MM)))
     return max(0.0, drawn - merged)

@@ -10,7 +10,7 @@ from bespoke.geometry._chaining import Loop, cluster_labels
 from bespoke.geometry._dedup import repeated_polygons
 from bespoke.model.geometry import Contour, ContourKind
 
-WIDTH_REL_TOLERANCE = 0.01
+WIDTH_REL_TOLERANCE = 0.02
 """Precision of a contour's width, relative to its mean width 2·area/length."""
 
 Polygons = npt.NDArray[np.object_]
@@ -43,9 +43,18 @@ def lay_out(loops: list[Loop], tolerance_mm: float) -> Layout:
     unique = [j for j in range(len(solid)) if j not in repeats]
     kept, polygons = solid[unique], polygons[unique]
     depths = _nesting_depths(polygons, areas[kept])
+    widths = _widths([loops[k] for k in kept], polygons)
+    bounds = shapely.bounds(polygons).tolist()
     contours = [
-        _contour(loops[k], polygon, int(depth))
-        for k, polygon, depth in zip(kept, polygons, depths, strict=True)
+        Contour(
+            kind=ContourKind.OUTER if depth % 2 == 0 else ContourKind.HOLE,
+            length_mm=loops[k].length_mm,
+            area_mm2=loops[k].area_mm2,
+            width_mm=float(width),
+            is_circle=loops[k].circle_radius_mm is not None,
+            bbox_mm=tuple(box),
+        )
+        for k, depth, width, box in zip(kept, depths, widths, bounds, strict=True)
     ]
     return Layout(
         contours=contours,
@@ -113,22 +122,14 @@ def _symmetric_difference(polygons: list[shapely.Polygon]) -> shapely.Geometry:
     return polygons[0]
 
 
-def _contour(loop: Loop, polygon: shapely.Polygon, depth: int) -> Contour:
-    min_x, min_y, max_x, max_y = (float(v) for v in shapely.bounds(polygon))
-    return Contour(
-        kind=ContourKind.OUTER if depth % 2 == 0 else ContourKind.HOLE,
-        length_mm=loop.length_mm,
-        area_mm2=loop.area_mm2,
-        width_mm=_width(loop, polygon),
-        is_circle=loop.circle_radius_mm is not None,
-        bbox_mm=(min_x, min_y, max_x, max_y),
-    )
-
-
-def _width(loop: Loop, polygon: shapely.Polygon) -> float:
-    """Diameter of the largest circle inside the loop."""
-    if loop.circle_radius_mm is not None:
-        return 2.0 * loop.circle_radius_mm
-    region = polygon if shapely.is_valid(polygon) else shapely.make_valid(polygon)
-    tolerance = WIDTH_REL_TOLERANCE * 2.0 * loop.area_mm2 / loop.length_mm
-    return 2.0 * float(shapely.maximum_inscribed_circle(region, tolerance).length)
+def _widths(loops: list[Loop], polygons: Polygons) -> npt.NDArray[np.float64]:
+    """Diameter of the largest circle inside each loop (exact for circles)."""
+    widths = np.array([2.0 * (loop.circle_radius_mm or 0.0) for loop in loops])
+    other = np.array([loop.circle_radius_mm is None for loop in loops], dtype=bool)
+    if other.any():
+        regions = shapely.make_valid(polygons[other])
+        tolerances = np.array(
+            [WIDTH_REL_TOLERANCE * 2.0 * loop.area_mm2 / loop.length_mm for loop in loops]
+        )[other]
+        widths[other] = 2.0 * shapely.length(shapely.maximum_inscribed_circle(regions, tolerances))
+    return widths

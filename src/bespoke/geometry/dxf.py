@@ -1,18 +1,21 @@
 """DXF drawings measured for cutting: contours, holes, cut length, pierces, area (mm)."""
 
+import codecs
+import io
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from ezdxf import recover
 from ezdxf.document import Drawing
-from ezdxf.filemanagement import readfile
-from ezdxf.lldxf.validator import is_binary_dxf_file, is_dxf_file
+from ezdxf.filemanagement import dxf_stream_info, read, readfile
+from ezdxf.lldxf.validator import is_dxf_stream
 
 from bespoke.geometry._arcs import FloatArray
 from bespoke.geometry._chaining import CHAIN_TOLERANCE_MM, Chaining, OpenChain, chain_pieces
 from bespoke.geometry._dedup import drop_repeated_pieces, overlap_length
-from bespoke.geometry._entities import Extraction, extract_pieces
+from bespoke.geometry._entities import Extraction, Piece, extract_pieces
 from bespoke.geometry._topology import Layout, lay_out
 from bespoke.geometry._units import (
     check_units,
@@ -26,6 +29,8 @@ from bespoke.model.geometry import ContourKind, Sheet2D
 
 CUT_ENTITIES = "LINE, ARC, CIRCLE, ELLIPSE, SPLINE, LWPOLYLINE, POLYLINE"
 _SHOWN_OPEN_CHAINS = 5
+_BINARY_DXF = b"AutoCAD Binary DXF\r\n\x1a\x00"
+_UTF8_BOM = b"\xef\xbb\xbf"
 _FILE_SIGNATURES = {
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
@@ -63,44 +68,76 @@ def read_dxf(path: Path, units: str | None = None) -> Sheet2D:
     warnings += _extraction_warnings(extraction)
     if not extraction.pieces:
         raise DesignFileError(_no_geometry_message(path, extraction, damage))
-    pieces, repeated_length = drop_repeated_pieces(extraction.pieces, CHAIN_TOLERANCE_MM)
+    cut = _cut(path, extraction.pieces)
+    warnings += _cleanup_warnings(cut)
+    reading, unit_warning = check_units(
+        reading, used, float(cut.size.max()), round_hole_diameters(cut.layout.contours)
+    )
+    warnings += [] if unit_warning is None else [unit_warning]
+    contours = cut.layout.contours
+    return Sheet2D(
+        units=reading,
+        cut_length_mm=cut.length_mm,
+        pierces=len(contours) + len(cut.chaining.open_chains),
+        area_mm2=cut.layout.area_mm2,
+        bbox_min_mm=(float(cut.low[0]), float(cut.low[1])),
+        bbox_mm=(float(cut.size[0]), float(cut.size[1])),
+        contours=contours,
+        parts=sum(c.kind is ContourKind.OUTER for c in contours),
+        holes=sum(c.kind is ContourKind.HOLE for c in contours),
+        open_chains=len(cut.chaining.open_chains),
+        open_length_mm=cut.open_length_mm,
+        duplicates_removed=cut.layout.duplicates,
+        overlap_removed_mm=cut.overlap_mm + cut.repeated_mm,
+        degenerate_removed=cut.layout.degenerate,
+        ignored_entities=dict(sorted(extraction.ignored.items())),
+        warnings=warnings,
+    )
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """What is cut: contours and open chains, each once, and their bounds."""
+
+    chaining: Chaining
+    layout: Layout
+    repeated_mm: float
+    overlap_mm: float
+    low: FloatArray
+    high: FloatArray
+
+    @property
+    def size(self) -> FloatArray:
+        return self.high - self.low
+
+    @property
+    def open_length_mm(self) -> float:
+        return sum(chain.length_mm for chain in self.chaining.open_chains)
+
+    @property
+    def length_mm(self) -> float:
+        closed = sum(contour.length_mm for contour in self.layout.contours)
+        return max(0.0, closed + self.open_length_mm - self.overlap_mm)
+
+
+def _cut(path: Path, pieces: list[Piece]) -> _Cut:
+    """Pieces joined into contours and open chains, with repeats and overlaps cut once."""
+    pieces, repeated = drop_repeated_pieces(pieces, CHAIN_TOLERANCE_MM)
     chaining = chain_pieces(pieces, CHAIN_TOLERANCE_MM)
     layout = lay_out(chaining.loops, CHAIN_TOLERANCE_MM)
     if not layout.contours:
         raise DesignFileError(_nothing_closes_message(path, chaining, layout))
-
     paths = [loop.points for loop in layout.loops]
-    paths += [path for chain in chaining.open_chains for path in chain.paths]
+    paths += [piece for chain in chaining.open_chains for piece in chain.paths]
     overlap = overlap_length(paths)
-    overlap = overlap if overlap >= CHAIN_TOLERANCE_MM else 0.0
-    warnings += _cleanup_warnings(layout, chaining, overlap + repeated_length)
-
-    low, high = _bounds(paths)
-    size = high - low
-    reading, unit_warning = check_units(
-        reading, used, float(size.max()), round_hole_diameters(layout.contours)
-    )
-    warnings += [] if unit_warning is None else [unit_warning]
-
-    open_length = sum(chain.length_mm for chain in chaining.open_chains)
-    closed_length = sum(contour.length_mm for contour in layout.contours)
-    return Sheet2D(
-        units=reading,
-        cut_length_mm=max(0.0, closed_length + open_length - overlap),
-        pierces=len(layout.contours) + len(chaining.open_chains),
-        area_mm2=layout.area_mm2,
-        bbox_min_mm=(float(low[0]), float(low[1])),
-        bbox_mm=(float(size[0]), float(size[1])),
-        contours=layout.contours,
-        parts=sum(c.kind is ContourKind.OUTER for c in layout.contours),
-        holes=sum(c.kind is ContourKind.HOLE for c in layout.contours),
-        open_chains=len(chaining.open_chains),
-        open_length_mm=open_length,
-        duplicates_removed=layout.duplicates,
-        overlap_removed_mm=overlap + repeated_length,
-        degenerate_removed=layout.degenerate,
-        ignored_entities=dict(sorted(extraction.ignored.items())),
-        warnings=warnings,
+    points = np.vstack(paths)
+    return _Cut(
+        chaining=chaining,
+        layout=layout,
+        repeated_mm=repeated,
+        overlap_mm=overlap if overlap >= CHAIN_TOLERANCE_MM else 0.0,
+        low=points.min(axis=0),
+        high=points.max(axis=0),
     )
 
 
@@ -116,22 +153,39 @@ def _read_bytes(path: Path) -> bytes:
 
 def _load(path: Path, raw: bytes) -> tuple[Drawing, str | None]:
     """The document, and what was wrong with the file when it had to be recovered."""
-    if not (is_binary_dxf_file(str(path)) or is_dxf_file(str(path))):
+    text = None if raw.startswith(_BINARY_DXF) else _text(raw, "utf-8")
+    if text is not None and not is_dxf_stream(text):
         raise DesignFileError(
             f"{path.name} is not a DXF file: it looks like {_looks_like(raw)}; "
             "expected an ASCII or binary DXF drawing"
         )
     try:
-        return readfile(path), None
-    except Exception as error:  # ezdxf raises many kinds on damaged files
+        return (readfile(path) if text is None else read(_in_own_encoding(raw, text))), None
+    except Exception as error:  # ezdxf raises many kinds of errors on damaged files
         damage = _damage(error, raw)
     try:
-        doc, _ = recover.readfile(path)
+        doc, _ = recover.read(io.BytesIO(raw.removeprefix(_UTF8_BOM)))
     except Exception as error:
         raise DesignFileError(
             f"{path.name} is a damaged DXF file that could not be recovered: {damage}"
         ) from error
     return doc, damage
+
+
+def _text(raw: bytes, encoding: str) -> io.StringIO:
+    """ASCII DXF bytes as a text stream with universal newlines."""
+    text = raw.removeprefix(_UTF8_BOM).decode(encoding, errors="surrogateescape")
+    return io.StringIO(text, newline=None)
+
+
+def _in_own_encoding(raw: bytes, utf8_text: io.StringIO) -> io.StringIO:
+    """The text decoded as its header says (always UTF-8 from R2007 on)."""
+    utf8_text.seek(0)
+    encoding = dxf_stream_info(utf8_text).encoding
+    if codecs.lookup(encoding).name != "utf-8":
+        return _text(raw, encoding)
+    utf8_text.seek(0)
+    return utf8_text
 
 
 def _looks_like(raw: bytes) -> str:
@@ -144,8 +198,9 @@ def _looks_like(raw: bytes) -> str:
 
 
 def _damage(error: Exception, raw: bytes) -> str:
-    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    message = message.removeprefix("DXFStructureError: ").rstrip(".")
+    lines = str(error).strip().splitlines()
+    message = lines[0].removeprefix("DXFStructureError: ").rstrip(".") if lines else ""
+    message = message or type(error).__name__
     if not raw.rstrip().endswith(b"EOF"):
         message += "; the file ends before its EOF marker, so it is probably truncated"
     return message
@@ -154,13 +209,10 @@ def _damage(error: Exception, raw: bytes) -> str:
 def _extraction_warnings(extraction: Extraction) -> list[str]:
     warnings = []
     if extraction.ignored:
-        warnings.append(
-            f"ignored {extraction.ignored.total()} entities that are not cut paths: "
-            f"{_counts(extraction.ignored)}"
-        )
+        warnings.append(f"ignored entities that are not cut paths: {_counts(extraction.ignored)}")
     if extraction.meshes:
         warnings.append(
-            f"ignored {extraction.meshes} polyface or polygon-mesh POLYLINE entities "
+            f"ignored {_plural(extraction.meshes, 'polyface or polygon-mesh POLYLINE')} "
             "(3-D surfaces, not cut paths)"
         )
     if extraction.unexpanded:
@@ -172,30 +224,34 @@ def _extraction_warnings(extraction: Extraction) -> list[str]:
         warnings.append(f"left out entities with invalid data: {_counts(extraction.unreadable)}")
     if extraction.projected:
         warnings.append(
-            f"{extraction.projected} entities lie in planes tilted to XY; "
-            "measured by their projection onto XY"
+            f"measured by their projection onto XY: {_plural(extraction.projected, 'entity')} "
+            "in planes tilted to XY"
         )
     return warnings
 
 
-def _cleanup_warnings(layout: Layout, chaining: Chaining, overlap: float) -> list[str]:
+def _cleanup_warnings(cut: _Cut) -> list[str]:
+    layout, overlap = cut.layout, cut.overlap_mm + cut.repeated_mm
     warnings = []
     if layout.degenerate:
         warnings.append(
-            f"dropped {layout.degenerate} degenerate contours (zero area: "
+            f"dropped {_plural(layout.degenerate, 'degenerate contour')} (zero area: "
             "fewer than 3 distinct points, or a path that doubles back on itself)"
         )
     if layout.duplicates:
-        warnings.append(f"{layout.duplicates} contours drawn more than once are cut once")
+        warnings.append(
+            f"contours drawn more than once are cut once: {_plural(layout.duplicates, 'repeat')} "
+            "removed"
+        )
     if overlap > 0.0:
         warnings.append(f"{_mm(overlap)} mm of linework drawn over other linework is cut once")
-    chains = chaining.open_chains
+    chains = cut.chaining.open_chains
     if chains:
         shown = "; ".join(_describe_chain(chain) for chain in chains[:_SHOWN_OPEN_CHAINS])
         more = len(chains) - _SHOWN_OPEN_CHAINS
         warnings.append(
-            f"{len(chains)} open chains do not close and are cut as open paths: {shown}"
-            + (f"; and {more} more" if more > 0 else "")
+            f"{_plural(len(chains), 'open chain')} (ends that do not meet), each cut as an "
+            "open path: " + shown + (f"; and {more} more" if more > 0 else "")
         )
     return warnings
 
@@ -215,8 +271,8 @@ def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout) -> s
     chains = chaining.open_chains
     if not chains:
         return (
-            f"{path.name} has no usable contour: all {layout.degenerate} closed contours "
-            "are degenerate (zero area)"
+            f"{path.name} has no usable contour: "
+            f"{_plural(layout.degenerate, 'closed contour')}, all degenerate (zero area)"
         )
     total = sum(chain.length_mm for chain in chains)
     gapped = [chain for chain in chains if chain.gap_mm is not None]
@@ -229,13 +285,14 @@ def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout) -> s
     else:
         where = f"pieces branch at {_point(chains[0].branches[0])}"
     return (
-        f"{path.name}: nothing closes: {len(chains)} open chains ({_mm(total)} mm), {where}; "
+        f"{path.name}: nothing closes: {_plural(len(chains), 'open chain')} ({_mm(total)} mm), "
+        f"{where}; "
         f"a part needs closed outlines (ends within {CHAIN_TOLERANCE_MM} mm are joined)"
     )
 
 
 def _describe_chain(chain: OpenChain) -> str:
-    text = f"{len(chain.paths)} pieces, {_mm(chain.length_mm)} mm"
+    text = f"{_plural(len(chain.paths), 'piece')}, {_mm(chain.length_mm)} mm"
     if chain.gap_mm is not None:
         return (
             f"{text}, ends at {_point(chain.ends[0])} and {_point(chain.ends[1])} "
@@ -245,9 +302,9 @@ def _describe_chain(chain: OpenChain) -> str:
     return f"{text}, branching at {branches} (more than two pieces meet)"
 
 
-def _bounds(paths: list[FloatArray]) -> tuple[FloatArray, FloatArray]:
-    points = np.vstack(paths)
-    return points.min(axis=0), points.max(axis=0)
+def _plural(count: int, noun: str) -> str:
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{count} {noun if count == 1 else plural}"
 
 
 def _counts(counter: Counter[str]) -> str:

@@ -52,11 +52,15 @@ _KNOWN_FORMATS = (
     (b"AutoCAD Binary DXF", "a binary DXF drawing"),
 )
 _PROBE_POINTS = 32
+_MOST_OPEN_EDGES_TO_FILL = 1000
+"""Filling holes is tried up to this many open edges. It closes triangular and square
+holes only, so a mesh with more open edges is a surface or a facet soup, not a solid
+with a few holes, and trying would only cost time."""
 _NEGLIGIBLE_VOLUME = 1e-9
 """Volumes below this fraction of the largest extent cubed are rounding noise."""
 _MAX_SHELLS_TO_SPLIT = 256
 
-Triangles = NDArray[np.float64]
+_Triangles = NDArray[np.float64]
 """Facets as an (n, 3, 3) array: n triangles of three xyz vertices."""
 
 
@@ -94,11 +98,7 @@ def read_stl(path: Path, units: str | None = None) -> Solid3D:
     labels = _body_labels(mesh)
     bodies = int(labels.max()) + 1
     volume = _closed_volume(mesh, labels) if mesh.is_watertight else _open_volume(mesh, labels)
-    if not _encloses_volume(volume.estimate_mm3, mesh):
-        size = " x ".join(f"{extent:.4g}" for extent in mesh.extents)
-        raise _design_error(
-            path.name, f"the mesh encloses no volume (bounding box {size} mm)", _ACCEPTED_SOLIDS
-        )
+    _require_volume(volume, mesh, path.name)
     reading = _flag_unlikely_units(reading, float(mesh.extents.max()))
     if reading.suspicious and reading.reason is not None:
         warnings.append(reading.reason)
@@ -167,7 +167,7 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _read_triangles(data: bytes, name: str) -> Triangles:
+def _read_triangles(data: bytes, name: str) -> _Triangles:
     """Decode the facets, deciding the encoding by the bytes: binary if its size adds up."""
     if _is_binary(data):
         triangles = _binary_triangles(data)
@@ -199,14 +199,14 @@ def _looks_textual(data: bytes) -> bool:
     return b"\0" not in data[:1024]
 
 
-def _binary_triangles(data: bytes) -> Triangles:
+def _binary_triangles(data: bytes) -> _Triangles:
     loaded = load_stl_binary(io.BytesIO(data))
     if "vertices" not in loaded:
         return np.empty((0, 3, 3))
     return np.asarray(loaded["vertices"], dtype=np.float64).reshape(-1, 3, 3)
 
 
-def _ascii_triangles(data: bytes, name: str) -> Triangles:
+def _ascii_triangles(data: bytes, name: str) -> _Triangles:
     """Facets of every `solid ... endsolid` block, checked against the facets declared."""
     lower = data.lower()
     if b"endsolid" not in lower:
@@ -251,7 +251,7 @@ def _not_an_stl(data: bytes, name: str) -> DesignFileError:
     )
 
 
-def _finite_facets(triangles: Triangles, name: str) -> NDArray[np.bool_]:
+def _finite_facets(triangles: _Triangles, name: str) -> NDArray[np.bool_]:
     """Which facets have numeric coordinates; an error when none has."""
     finite = np.asarray(np.isfinite(triangles).all(axis=(1, 2)), dtype=np.bool_)
     if not finite.any():
@@ -259,7 +259,7 @@ def _finite_facets(triangles: Triangles, name: str) -> NDArray[np.bool_]:
     return finite
 
 
-def _build_mesh(triangles: Triangles) -> trimesh.Trimesh:
+def _build_mesh(triangles: _Triangles) -> trimesh.Trimesh:
     """One mesh of all facets, coincident vertices merged."""
     faces = np.arange(triangles.shape[0] * 3).reshape(-1, 3)
     return trimesh.Trimesh(vertices=triangles.reshape(-1, 3), faces=faces, process=True)
@@ -305,7 +305,7 @@ def _closed_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
     """Volume of a watertight mesh, every shell counted by the even-odd rule."""
     trusted = np.ones(int(labels.max()) + 1, dtype=np.bool_)
     if not mesh.is_winding_consistent:
-        mesh, labels, trusted = _rewound(mesh, labels)
+        mesh, trusted = _rewound(mesh, labels)
         if not mesh.is_winding_consistent:
             return _hull_estimate(mesh, labels, "its facets cannot be oriented consistently")
     signed = np.bincount(labels, weights=_facet_volumes(mesh))
@@ -322,22 +322,20 @@ def _closed_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
 
 def _rewound(
     mesh: trimesh.Trimesh, labels: NDArray[np.int64]
-) -> tuple[trimesh.Trimesh, NDArray[np.int64], NDArray[np.bool_]]:
-    """The mesh with each body's facets wound consistently, its labels, and which already were."""
-    bodies = _split_bodies(mesh, labels)
-    consistent = np.array([body.is_winding_consistent for body in bodies], dtype=np.bool_)
-    for body in bodies:
-        trimesh.repair.fix_winding(body)  # type: ignore[no-untyped-call]
-    rewound_labels = np.repeat(np.arange(len(bodies)), [len(body.faces) for body in bodies])
-    merged = cast(trimesh.Trimesh, trimesh.util.concatenate(bodies))
-    return merged, rewound_labels, consistent
+) -> tuple[trimesh.Trimesh, NDArray[np.bool_]]:
+    """A copy wound consistently body by body, and which bodies already were."""
+    rewound = mesh.copy()
+    trimesh.repair.fix_winding(rewound)  # type: ignore[no-untyped-call]
+    flipped = (rewound.faces != mesh.faces).any(axis=1)
+    untouched = np.bincount(labels, weights=flipped.astype(np.float64)) == 0
+    return rewound, untouched
 
 
 def _nesting_depths(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> NDArray[np.int64]:
     """How many other bodies enclose each body (judged on a sample of its vertices).
 
-    Only a body whose bounding box lies strictly inside another's is tested, so bodies
-    side by side cost nothing.
+    Only a body whose bounding box lies strictly inside another's is tested, and those
+    pairs are found with an r-tree, so bodies side by side cost next to nothing.
     """
     count = int(labels.max()) + 1
     depths = np.zeros(count, dtype=np.int64)
@@ -347,9 +345,15 @@ def _nesting_depths(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> NDArray
     high = np.full((count, 3), -np.inf)
     np.minimum.at(low, labels, mesh.triangles.min(axis=1))
     np.maximum.at(high, labels, mesh.triangles.max(axis=1))
-    within = (low[:, None] > low[None]).all(axis=-1) & (high[:, None] < high[None]).all(axis=-1)
+    tree = trimesh.util.bounds_tree(np.stack([low, high], axis=1))
+    found, per_body = tree.intersection_v(low, high)
+    candidates = found.astype(np.int64)
+    inners = np.repeat(np.arange(count), per_body.astype(np.int64))
+    within = (low[inners] > low[candidates]).all(axis=1) & (high[inners] < high[candidates]).all(
+        axis=1
+    )
     outers: dict[int, trimesh.Trimesh] = {}
-    for inner, outer in zip(*np.nonzero(within), strict=True):
+    for inner, outer in zip(inners[within], candidates[within], strict=True):
         if outer not in outers:
             shell = mesh.submesh([np.flatnonzero(labels == outer)], append=True)
             outers[outer] = cast(trimesh.Trimesh, shell)
@@ -377,9 +381,9 @@ def _orientation_notes(bodies: int, rewound: int, inverted: int) -> tuple[str, .
 
 def _open_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
     """Volume after filling small holes, or a stated upper bound when that fails."""
-    openings = _describe_openings(mesh, labels)
+    openings, open_edges = _describe_openings(mesh, labels)
     patched = mesh.copy()
-    if not trimesh.repair.fill_holes(patched):
+    if open_edges > _MOST_OPEN_EDGES_TO_FILL or not trimesh.repair.fill_holes(patched):
         return _hull_estimate(mesh, labels, f"the mesh is open ({openings})")
     closed = _closed_volume(patched, _body_labels(patched))
     if closed.exact_mm3 is None or not _encloses_volume(closed.exact_mm3, mesh):
@@ -395,22 +399,27 @@ def _open_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
     )
 
 
-def _describe_openings(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> str:
-    """Open and over-shared edges, and how many shells have them."""
+def _describe_openings(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> tuple[str, int]:
+    """Open and over-shared edges and how many shells have them; the number of open edges."""
     _, group, uses = np.unique(
         hashable_rows(mesh.edges_sorted), return_inverse=True, return_counts=True
     )
     edge_uses = uses[group]
     broken_shells = np.unique(labels[mesh.edges_face[edge_uses != 2]])
-    described = f"{np.count_nonzero(uses == 1)} open edges"
+    open_edges = int(np.count_nonzero(uses == 1))
+    described = f"{open_edges} open edges"
     if (uses > 2).any():
         described += f" and {np.count_nonzero(uses > 2)} edges shared by more than two facets"
-    return f"{described} on {len(broken_shells)} of {labels.max() + 1} shells"
+    described += f" on {len(broken_shells)} of {labels.max() + 1} shells"
+    return described, open_edges
 
 
 def _hull_estimate(mesh: trimesh.Trimesh, labels: NDArray[np.int64], why: str) -> _Volume:
-    """An upper bound: the convex hull of every vertex or, when some shells are closed,
-    their volume plus the convex hull of the other shells, whichever is smaller."""
+    """An upper bound on the volume of a mesh that has none, with a warning saying so.
+
+    The bound is the convex hull of every vertex or, when some shells are closed, their
+    volume plus the convex hull of the other shells, whichever is smaller.
+    """
     estimate = _hull_volume(mesh.vertices)
     method = "the convex hull of the whole mesh"
     shells = int(labels.max()) + 1
@@ -431,6 +440,13 @@ def _hull_estimate(mesh: trimesh.Trimesh, labels: NDArray[np.int64], why: str) -
         "an upper bound"
     )
     return _Volume(None, estimate, "convex hull", warnings=(note,))
+
+
+def _require_volume(volume: _Volume, mesh: trimesh.Trimesh, name: str) -> None:
+    if not _encloses_volume(volume.estimate_mm3, mesh):
+        size = " x ".join(f"{extent:.4g}" for extent in mesh.extents)
+        problem = f"the mesh encloses no volume (bounding box {size} mm)"
+        raise _design_error(name, problem, _ACCEPTED_SOLIDS)
 
 
 def _encloses_volume(volume_mm3: float, mesh: trimesh.Trimesh) -> bool:
