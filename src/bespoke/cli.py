@@ -11,8 +11,6 @@ from rich.table import Table
 from bespoke.catalog import load_catalog
 from bespoke.model import BespokeError, InputError
 from bespoke.reports.quote_tables import print_quote
-from bespoke.services.quote import quote_design
-from bespoke.services.quote_document import quote_document
 
 EXIT_BAD_INPUT = 1
 EXIT_CANNOT_MAKE = 3
@@ -69,6 +67,9 @@ def quote(
     curve: Annotated[Path | None, typer.Option(help="Write the scale curve as a PNG here")] = None,
 ) -> None:
     """Quote a design: the processes that can make it, why others cannot, price by quantity."""
+    from bespoke.services.quote import quote_design
+    from bespoke.services.quote_document import quote_document
+
     try:
         result = quote_design(
             file,

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from tests.helpers import ROOT, plate_dxf
+from typer.testing import CliRunner
+
+from bespoke.cli import app
 
 EXAMPLES = ROOT / "examples"
 BESPOKE = Path(sys.executable).with_name("bespoke")
@@ -56,7 +59,7 @@ def test_quote_json_is_a_stable_document(tmp_path: Path) -> None:
 def test_a_part_nothing_can_make_prints_findings_and_fails(tmp_path: Path) -> None:
     result = run("quote", plate_dxf(tmp_path / "huge.dxf", 6000, 3500))
     assert result.returncode == 3
-    assert "bounding box" in result.stdout
+    assert "6000.0 x 3500.0 mm does not fit" in result.stdout
     assert "No process in this shop can make this part" in result.stdout
 
 
@@ -109,12 +112,51 @@ def test_catalog_lists_materials_processes_and_machines() -> None:
         assert expected in result.stdout
 
 
-def test_every_shared_drawing_is_quoted(shared_fixtures: Path) -> None:
-    for drawing in sorted((shared_fixtures / "dxf").glob("*.dxf")):
-        result = run("quote", drawing, "--json")
-        assert result.returncode in (0, 3), f"{drawing.name}: {result.stderr}"
+@pytest.mark.parametrize("kind", ["dxf", "stl"])
+def test_every_shared_design_is_quoted(shared_fixtures: Path, kind: str) -> None:
+    """Each fixture gets a priced plan, or its DFM findings and exit status 3 (in process)."""
+    designs = sorted(
+        p for p in (shared_fixtures / kind).glob("*") if p.suffix.lower() == f".{kind}"
+    )
+    assert designs, f"no {kind} fixtures in {shared_fixtures / kind}"
+    for design in designs:
+        result = CliRunner().invoke(app, ["quote", str(design), "--json"])
+        assert result.exit_code in (0, 3), f"{design.name}: {result.output}"
         document = json.loads(result.stdout)
-        if result.returncode == 0:
-            assert document["best"], drawing.name
+        if result.exit_code == 0:
+            assert document["best"], design.name
         else:
-            assert document["rejected"], drawing.name
+            assert document["rejected"], design.name
+
+
+def test_a_shop_file_changes_the_price(tmp_path: Path) -> None:
+    args = ["quote", EXAMPLES / "wall-bracket.dxf", "--process", "fiber-laser", "--json"]
+    before = json.loads(run(*args).stdout)["best"][-1]["unit_price"]
+    shop = tmp_path / "myshop.yaml"
+    shop.write_text(
+        "machines:\n"
+        "  - id: fiber-laser-3015\n"
+        "    rate_per_hour: 400\n"
+        "    sources: {rate_per_hour: 'our machine-hour calculation'}\n"
+    )
+    result = run(*args, "--shop", shop)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["best"][-1]["unit_price"] > before
+
+
+def test_an_invalid_shop_file_names_the_file_key_and_reason(tmp_path: Path) -> None:
+    shop = tmp_path / "myshop.yaml"
+    shop.write_text(
+        "machines:\n"
+        "  - id: big-laser\n"
+        "    name: Big laser\n"
+        "    process: laser-x\n"
+        "    envelope_mm: [4000, 2000]\n"
+        "    rate_per_hour: 150\n"
+        "    sources: {envelope_mm: 'spec sheet', rate_per_hour: 'our calculation'}\n"
+    )
+    result = run("quote", EXAMPLES / "wall-bracket.dxf", "--shop", shop)
+    assert result.returncode == 1
+    assert "myshop.yaml" in result.stderr
+    assert "machines[0]" in result.stderr
+    assert "laser-x" in result.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bespoke.geometry import read_dxf
+from bespoke.geometry.dxf import read_dxf
 from bespoke.model.geometry import ContourKind
 
 REL = 1e-3  # REFERENCE.md figures are matched within 0.1 %

@@ -1,5 +1,6 @@
 """read_dxf on drawings made with ezdxf: exact figures, chaining, duplicates, units, bad input."""
 
+import gc
 import math
 from pathlib import Path
 
@@ -7,7 +8,7 @@ import ezdxf
 import pytest
 from ezdxf.document import Drawing
 
-from bespoke.geometry import read_dxf
+from bespoke.geometry.dxf import read_dxf
 from bespoke.model.errors import DesignFileError, InputError
 from bespoke.model.geometry import ContourKind, Sheet2D
 
@@ -196,6 +197,19 @@ def test_mirrored_extrusion_maps_arcs_to_world_coordinates(tmp_path: Path) -> No
     assert sheet.area_mm2 == pytest.approx(4 * math.pi, rel=1e-12)
 
 
+def test_circle_in_a_tilted_plane_is_measured_by_its_projection(tmp_path: Path) -> None:
+    """Tilted by acos(0.8) about the x axis, a circle of r 10 projects to a 10 x 8 ellipse.
+
+    A projection is measured on the flattened path, not exactly.
+    """
+    doc = new_drawing()
+    doc.modelspace().add_circle((0, 0), 10, dxfattribs={"extrusion": (0, 0.6, 0.8)})
+    sheet = read(doc, tmp_path)
+    assert sheet.cut_length_mm == pytest.approx(ellipse_perimeter(10, 8), rel=1e-3)
+    assert sheet.area_mm2 == pytest.approx(80 * math.pi, rel=1e-3)
+    assert any("projection onto XY: 1 entity" in warning for warning in sheet.warnings)
+
+
 # --- block references ---------------------------------------------------------------------------
 
 
@@ -261,6 +275,21 @@ def test_multi_insert_places_every_copy(tmp_path: Path) -> None:
     sheet = read(doc, tmp_path)
     assert sheet.pierces == 3
     assert sheet.bbox_mm == pytest.approx((22.0, 2.0), abs=0.01)
+
+
+def test_self_inserting_and_undefined_blocks_are_left_out(tmp_path: Path) -> None:
+    doc = new_drawing()
+    block = doc.blocks.new("LOOP")
+    block.add_circle((0, 0), 1)
+    block.add_blockref("LOOP", (5, 0))
+    msp = doc.modelspace()
+    msp.add_blockref("LOOP", (0, 0))
+    msp.add_blockref("GONE", (0, 0))
+    sheet = read(doc, tmp_path)
+    assert sheet.pierces == 1
+    assert "left out block references: GONE (not defined) 1, LOOP (inside itself) 1" in (
+        sheet.warnings
+    )
 
 
 # --- geometry drawn more than once -------------------------------------------------------------
@@ -399,6 +428,16 @@ def test_crossing_contours_count_area_covered_an_odd_number_of_times(tmp_path: P
     assert sheet.area_mm2 == pytest.approx(200.0, rel=1e-9)
 
 
+def test_self_crossing_contour_is_measured_by_its_lobes(tmp_path: Path) -> None:
+    """A figure-eight: two triangles of 25 mm² that meet at (5, 5)."""
+    doc = new_drawing()
+    doc.modelspace().add_lwpolyline([(0, 0), (10, 10), (10, 0), (0, 10)], close=True)
+    sheet = read(doc, tmp_path)
+    assert sheet.cut_length_mm == pytest.approx(20 * math.sqrt(2) + 20)
+    assert sheet.area_mm2 == pytest.approx(50.0)
+    assert sheet.contours[0].width_mm > 0
+
+
 # --- ignored entities ---------------------------------------------------------------------------
 
 
@@ -492,6 +531,17 @@ def test_tiny_drawing_without_units_is_flagged_as_probably_inches(tmp_path: Path
     assert any("units look wrong" in warning for warning in sheet.warnings)
 
 
+def test_drawing_in_metres_without_units_is_flagged(tmp_path: Path) -> None:
+    path = tmp_path / "metres.dxf"
+    path.write_text(
+        "0\nSECTION\n2\nENTITIES\n" + HEADERLESS_SQUARE.replace("50", "0.3") + "0\nENDSEC\n0\nEOF\n"
+    )
+    units = read_dxf(path).units
+    assert units.suspicious
+    assert (units.alternative_units, units.alternative_factor_to_mm) == ("m", 1000.0)
+    assert "read as m it is 300.0 mm across" in (units.reason or "")
+
+
 def test_inch_header_over_millimetre_hole_pattern_is_flagged(tmp_path: Path) -> None:
     """Four r 1.3 holes on a 30.5 pattern: fastener holes in mm, 66 mm holes in inches."""
     doc = new_drawing(INCH)
@@ -552,6 +602,20 @@ def test_text_with_byte_order_mark(tmp_path: Path) -> None:
     path = tmp_path / "bom.dxf"
     path.write_bytes(b"\xef\xbb\xbf" + save(doc, tmp_path).read_bytes())
     assert read_dxf(path).cut_length_mm == pytest.approx(100.0)
+
+
+def test_garbage_collector_state_is_restored(tmp_path: Path) -> None:
+    doc = new_drawing()
+    rectangle(doc, 0, 0, 10, 10)
+    path = save(doc, tmp_path)
+    read_dxf(path)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_dxf(path)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # --- bad input ----------------------------------------------------------------------------------
@@ -633,6 +697,13 @@ def test_drawing_with_only_annotations(tmp_path: Path) -> None:
 def test_empty_drawing(tmp_path: Path) -> None:
     message = bad_file_message(save(new_drawing(), tmp_path, "blank.dxf"))
     assert "blank.dxf has no cut geometry" in message and "modelspace is empty" in message
+
+
+def test_drawing_only_in_paper_space(tmp_path: Path) -> None:
+    doc = new_drawing()
+    doc.paperspace().add_circle((10, 10), 5)
+    message = bad_file_message(save(doc, tmp_path, "layout.dxf"))
+    assert "paper space holds 1 cut entity: draw parts in model space" in message
 
 
 def test_only_open_contours(tmp_path: Path) -> None:

@@ -1,6 +1,4 @@
-"""Design files in, measurements out."""
+"""Design files in, measurements out: `dxf.read_dxf` (ezdxf) and `stl.read_stl` (trimesh).
 
-from bespoke.geometry.dxf import read_dxf
-from bespoke.geometry.stl import read_stl
-
-__all__ = ["read_dxf", "read_stl"]
+Import from the module you need, so reading a drawing does not load the mesh library.
+"""

@@ -25,17 +25,6 @@ class Arcs:
     sweeps: FloatArray
 
     @classmethod
-    def single(
-        cls, center: tuple[float, float], radius: float, start: float, sweep: float
-    ) -> "Arcs":
-        return cls(
-            np.array([center], dtype=np.float64),
-            np.array([radius]),
-            np.array([start]),
-            np.array([sweep]),
-        )
-
-    @classmethod
     def from_chords(cls, starts: FloatArray, ends: FloatArray, sweeps: FloatArray) -> "Arcs":
         """Arcs from start to end point sweeping `sweeps` (a polyline's bulge arcs)."""
         chords = ends - starts
@@ -81,27 +70,6 @@ class Arcs:
         )
         return points, counts
 
-    def path(self, tolerance: float) -> FloatArray:
-        """The first arc flattened, ends included."""
-        ends = self.centers[0] + self.radii[0] * np.array(
-            [
-                [math.cos(self.starts[0]), math.sin(self.starts[0])],
-                [
-                    math.cos(self.starts[0] + self.sweeps[0]),
-                    math.sin(self.starts[0] + self.sweeps[0]),
-                ],
-            ]
-        )
-        interior, _ = self.interior_points(tolerance)
-        return np.vstack([ends[:1], interior, ends[1:]])
-
-    def common_radius(self) -> float | None:
-        """The radius when every arc lies on one circle, else None."""
-        radius = float(self.radii[0])
-        tolerance = 1e-9 * max(radius, 1.0)
-        spread = max(float(np.ptp(self.radii)), float(np.ptp(self.centers, axis=0).max()))
-        return radius if spread <= tolerance else None
-
 
 @dataclass(frozen=True)
 class BulgedPath:
@@ -113,36 +81,76 @@ class BulgedPath:
     circle_radius: float | None
 
 
-def bulged_path(xy: FloatArray, bulges: FloatArray, closed: bool, tolerance: float) -> BulgedPath:
-    """Flatten a polyline whose segment i runs from vertex i to i+1 with bulge `bulges[i]`.
+@dataclass(frozen=True)
+class PolylineVertices:
+    """Vertices (n, 2) of a polyline, the bulge of the segment from each, and if it closes."""
+
+    xy: FloatArray
+    bulges: FloatArray
+    closed: bool
+
+
+def bulged_paths(polylines: list[PolylineVertices], tolerance: float) -> list[BulgedPath]:
+    """Flatten polylines whose segment i runs from vertex i to i+1 with bulge `bulges[i]`.
 
     A bulge b makes the segment a circular arc of sweep 4·atan(b), counter-clockwise
-    when b > 0. Arcs are flattened to within `tolerance`.
+    when b > 0. Arcs are flattened to within `tolerance`. All polylines are worked
+    on at once: drawings hold many small ones.
     """
-    ends = np.vstack([xy[1:], xy[:1]]) if closed else xy[1:]
-    starts = xy[: len(ends)]
-    sweeps = 4.0 * np.arctan(bulges[: len(ends)])
+    if not polylines:
+        return []
+    sizes = np.array([len(p.xy) for p in polylines])
+    closed = np.array([p.closed for p in polylines], dtype=bool)
+    xy = np.vstack([p.xy for p in polylines])
+    first_vertex = np.cumsum(sizes) - sizes
+    segments = np.where(closed, sizes, sizes - 1)
+    owner = np.repeat(np.arange(len(polylines)), segments)
+    step = np.arange(segments.sum()) - np.repeat(np.cumsum(segments) - segments, segments)
+    start_index = first_vertex[owner] + step
+    starts = xy[start_index]
+    ends = xy[first_vertex[owner] + (step + 1) % sizes[owner]]
+    sweeps = 4.0 * np.arctan(np.concatenate([p.bulges for p in polylines])[start_index])
     chords = np.hypot(*(ends - starts).T)
     is_arc = (sweeps != 0.0) & (chords > 0.0)
-    if not is_arc.any():
-        points = np.vstack([xy, xy[:1]]) if closed else xy
-        terms = starts[:, 0] * ends[:, 1] - ends[:, 0] * starts[:, 1]
-        return BulgedPath(points, float(chords.sum()), 0.5 * float(terms.sum()), None)
-    line = ~is_arc
     arcs = Arcs.from_chords(starts[is_arc], ends[is_arc], sweeps[is_arc])
     interior, counts = arcs.interior_points(tolerance)
 
-    extra = np.zeros(len(starts), dtype=np.intp)
-    extra[is_arc] = counts
-    first = np.concatenate([[0], np.cumsum(extra + 1)])
-    points = np.empty((first[-1] + 1, 2))
-    points[first[:-1]] = starts
-    offsets = np.repeat(first[:-1][is_arc] + 1 - (np.cumsum(counts) - counts), counts)
-    points[offsets + np.arange(len(interior))] = interior
-    points[-1] = ends[-1] if len(ends) else xy[0]
+    block = np.ones(len(starts), dtype=np.intp)
+    block[is_arc] += counts
+    block_start = np.cumsum(block) - block + owner
+    path_sizes = np.bincount(owner, weights=block, minlength=len(polylines)).astype(np.intp) + 1
+    points = np.empty((int(path_sizes.sum()), 2))
+    points[block_start] = starts
+    arc_offsets = block_start[is_arc] + 1 - (np.cumsum(counts) - counts)
+    points[np.repeat(arc_offsets, counts) + np.arange(len(interior))] = interior
+    last_vertex = np.where(closed, first_vertex, first_vertex + sizes - 1)
+    points[np.cumsum(path_sizes) - 1] = xy[last_vertex]
 
-    line_terms = starts[line, 0] * ends[line, 1] - ends[line, 0] * starts[line, 1]
-    length = float(chords[line].sum() + arcs.lengths.sum())
-    area_term = float(0.5 * line_terms.sum() + arcs.area_terms.sum())
-    circle = arcs.common_radius() if closed and len(arcs.radii) and not line.any() else None
-    return BulgedPath(points, length, area_term, circle)
+    lengths, terms = chords.copy(), 0.5 * (starts[:, 0] * ends[:, 1] - ends[:, 0] * starts[:, 1])
+    lengths[is_arc], terms[is_arc] = arcs.lengths, arcs.area_terms
+    radii = _circle_radii(arcs, owner[is_arc], closed & (segments > 0), segments)
+    return [
+        BulgedPath(path, float(length), float(term), radius)
+        for path, length, term, radius in zip(
+            np.split(points, np.cumsum(path_sizes)[:-1]),
+            np.bincount(owner, weights=lengths, minlength=len(polylines)),
+            np.bincount(owner, weights=terms, minlength=len(polylines)),
+            radii,
+            strict=True,
+        )
+    ]
+
+
+def _circle_radii(
+    arcs: Arcs, arc_owner: IntArray, closed: npt.NDArray[np.bool_], segments: IntArray
+) -> list[float | None]:
+    """Per polyline, its radius when it is closed and all its arcs lie on one circle."""
+    arc_count = np.bincount(arc_owner, minlength=len(segments))
+    first_arc = np.cumsum(arc_count) - arc_count
+    radii: list[float | None] = [None] * len(segments)
+    for p in np.flatnonzero(closed & (arc_count == segments)):
+        arc = slice(first_arc[p], first_arc[p] + arc_count[p])
+        radius = float(arcs.radii[arc][0])
+        spread = max(np.ptp(arcs.radii[arc]), np.ptp(arcs.centers[arc], axis=0).max())
+        radii[p] = radius if spread <= 1e-9 * max(radius, 1.0) else None
+    return radii

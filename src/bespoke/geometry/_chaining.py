@@ -160,7 +160,7 @@ def cluster_labels(count: int, pairs: IntArray) -> IntArray:
     return labels
 
 
-def _ends_by_node(node: np.ndarray) -> list[list[int]]:
+def _ends_by_node(node: IntArray) -> list[list[int]]:
     ends_at: list[list[int]] = [[] for _ in range(int(node.max()) + 1)]
     for end, label in enumerate(node.tolist()):
         ends_at[label].append(end)

@@ -10,7 +10,7 @@ import numpy.typing as npt
 import shapely
 from scipy.spatial import KDTree
 
-from bespoke.geometry._arcs import FloatArray
+from bespoke.geometry._arcs import FloatArray, IntArray
 from bespoke.geometry._chaining import cluster_labels
 from bespoke.geometry._entities import Piece
 
@@ -61,12 +61,12 @@ def repeated_polygons(polygons: npt.NDArray[np.object_], areas: FloatArray) -> l
     a, b = pairs[:, 0], pairs[:, 1]
     same_area = np.abs(areas[a] - areas[b]) <= SAME_AREA_REL * np.maximum(areas[a], areas[b])
     pairs = pairs[same_area]
-    rings = shapely.get_exterior_ring(polygons)
-    close = shapely.hausdorff_distance(rings[pairs[:, 0]], rings[pairs[:, 1]])
+    outlines = shapely.boundary(polygons)
+    close = shapely.hausdorff_distance(outlines[pairs[:, 0]], outlines[pairs[:, 1]])
     return _later_members(len(polygons), pairs[close < SAME_OUTLINE_HAUSDORFF_MM])
 
 
-def _later_members(count: int, pairs: np.ndarray) -> list[int]:
+def _later_members(count: int, pairs: IntArray) -> list[int]:
     """Every item linked to an earlier one through `pairs`: all but the first of each group."""
     labels = cluster_labels(count, pairs)
     _, first = np.unique(labels, return_index=True)

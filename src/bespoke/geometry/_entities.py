@@ -26,7 +26,12 @@ from ezdxf.lldxf.const import DXFError
 from ezdxf.math import OCS, Vec3
 from scipy.integrate import quad
 
-from bespoke.geometry._arcs import Arcs, FloatArray, bulged_path
+from bespoke.geometry._arcs import (
+    BulgedPath,
+    FloatArray,
+    PolylineVertices,
+    bulged_paths,
+)
 
 FLATTEN_TOLERANCE_MM = 0.005
 """Largest distance between a curve and its flattened path."""
@@ -44,7 +49,6 @@ class Piece:
     summed around a closed loop it gives the loop's signed area exactly.
     """
 
-    source: str
     points: FloatArray
     length_mm: float
     area_term: float
@@ -62,9 +66,10 @@ class Piece:
         return point
 
     def scaled(self, factor: float) -> "Piece":
+        if factor == 1.0:
+            return self
         radius = None if self.circle_radius_mm is None else self.circle_radius_mm * factor
         return Piece(
-            self.source,
             self.points * factor,
             self.length_mm * factor,
             self.area_term * factor**2,
@@ -83,12 +88,28 @@ class Extraction:
     projected: int = 0
     unexpanded: Counter[str] = field(default_factory=Counter)
     unreadable: Counter[str] = field(default_factory=Counter)
+    left_out_blocks: Counter[str] = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class _Outline:
+    """Vertices with bulges (a polyline, arc or circle), flattened later with all the others.
+
+    `elevation` is the height of its object coordinate system; None when the
+    vertices are world coordinates (a 3-D polyline).
+    """
+
+    vertices: PolylineVertices
+    elevation: float | None
+    circle_radius: float | None = None
 
 
 def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extraction:
     """Measure every cut entity in `entities` (INSERTs expanded), scaled to mm."""
     extraction = Extraction()
-    for entity in _expand_inserts(entities, extraction.unexpanded):
+    tolerance = FLATTEN_TOLERANCE_MM / factor_to_mm
+    measured: list[tuple[DXFGraphic, Piece | _Outline]] = []
+    for entity in _expand_inserts(entities, extraction, frozenset()):
         dxftype = entity.dxftype()
         measure = _MEASURES.get(dxftype)
         if measure is None:
@@ -98,12 +119,16 @@ def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extra
             extraction.meshes += 1
             continue
         try:
-            piece = measure(entity, FLATTEN_TOLERANCE_MM / factor_to_mm)
+            item = measure(entity, tolerance)
         except (DXFError, ValueError, ArithmeticError, IndexError):
             extraction.unreadable[dxftype] += 1
             continue
-        if piece is None:
-            continue
+        if item is not None:
+            measured.append((entity, item))
+    outlines = [item.vertices for _, item in measured if isinstance(item, _Outline)]
+    paths = iter(bulged_paths(outlines, tolerance))
+    for entity, item in measured:
+        piece = item if isinstance(item, Piece) else _outline_piece(entity, item, next(paths))
         if not _in_xy_plane(entity):
             piece = _projected(piece)
             extraction.projected += 1
@@ -112,22 +137,29 @@ def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extra
 
 
 def _expand_inserts(
-    entities: Iterable[DXFGraphic], unexpanded: Counter[str]
+    entities: Iterable[DXFGraphic], extraction: Extraction, blocks: frozenset[str]
 ) -> Iterator[DXFGraphic]:
-    """Yield entities with block references replaced by their content, recursively."""
+    """Yield entities with block references replaced by their content, recursively.
+
+    `blocks` are the blocks being expanded: a block that inserts itself is left
+    out, and so is a reference to a block that is not defined.
+    """
 
     def skipped(entity: DXFGraphic, _reason: str) -> None:
-        unexpanded[entity.dxftype()] += 1
+        extraction.unexpanded[entity.dxftype()] += 1
 
     for entity in entities:
         if not isinstance(entity, Insert):
             yield entity
+        elif entity.dxf.name in blocks:
+            extraction.left_out_blocks[f"{entity.dxf.name} (inside itself)"] += 1
+        elif entity.block() is None:
+            extraction.left_out_blocks[f"{entity.dxf.name} (not defined)"] += 1
         elif entity.mcount > 1:
-            yield from _expand_inserts(entity.multi_insert(), unexpanded)
+            yield from _expand_inserts(entity.multi_insert(), extraction, blocks)
         else:
-            yield from _expand_inserts(
-                entity.virtual_entities(skipped_entity_callback=skipped), unexpanded
-            )
+            content = entity.virtual_entities(skipped_entity_callback=skipped)
+            yield from _expand_inserts(content, extraction, blocks | {entity.dxf.name})
 
 
 def _in_xy_plane(entity: DXFGraphic) -> bool:
@@ -145,7 +177,6 @@ def _extrusion(entity: DXFGraphic) -> Vec3:
 def _projected(piece: Piece) -> Piece:
     """A piece in a tilted plane, measured by its projection onto XY."""
     return Piece(
-        piece.source,
         piece.points,
         _path_length(piece.points),
         _path_area_term(piece.points),
@@ -156,41 +187,28 @@ def _projected(piece: Piece) -> Piece:
 def _line(entity: DXFGraphic, _tolerance: float) -> Piece:
     assert isinstance(entity, Line)
     points = _xy_array([entity.dxf.start, entity.dxf.end])
-    return Piece("LINE", points, _path_length(points), _path_area_term(points), closed=False)
+    return Piece(points, _path_length(points), _path_area_term(points), closed=False)
 
 
-def _circle(entity: DXFGraphic, tolerance: float) -> Piece:
+def _circle(entity: DXFGraphic, _tolerance: float) -> _Outline:
+    """A circle as two half circles: a closed polyline of two vertices with bulge 1."""
     assert isinstance(entity, Circle)
-    center = entity.dxf.center
-    radius = float(entity.dxf.radius)
-    arc = Arcs.single((center.x, center.y), radius, 0.0, 2 * math.pi)
-    return _ocs_piece(
-        entity,
-        "CIRCLE",
-        arc.path(tolerance),
-        2 * math.pi * radius,
-        float(arc.area_terms[0]),
-        center.z,
-        closed=True,
-        circle_radius=radius,
-    )
+    center, radius = entity.dxf.center, float(entity.dxf.radius)
+    xy = np.array([[center.x + radius, center.y], [center.x - radius, center.y]])
+    vertices = PolylineVertices(xy, np.ones(2), closed=True)
+    return _Outline(vertices, center.z, radius)
 
 
-def _arc(entity: DXFGraphic, tolerance: float) -> Piece:
+def _arc(entity: DXFGraphic, _tolerance: float) -> _Outline:
+    """An arc as one polyline segment whose bulge is tan(sweep / 4)."""
     assert isinstance(entity, Arc)
-    center = entity.dxf.center
+    center, radius = entity.dxf.center, float(entity.dxf.radius)
     start = math.radians(entity.dxf.start_angle)
     sweep = math.radians((entity.dxf.end_angle - entity.dxf.start_angle) % 360.0)
-    arc = Arcs.single((center.x, center.y), float(entity.dxf.radius), start, sweep)
-    return _ocs_piece(
-        entity,
-        "ARC",
-        arc.path(tolerance),
-        float(arc.lengths[0]),
-        float(arc.area_terms[0]),
-        center.z,
-        closed=False,
-    )
+    angles = np.array([start, start + sweep])
+    xy = np.column_stack([center.x + radius * np.cos(angles), center.y + radius * np.sin(angles)])
+    vertices = PolylineVertices(xy, np.array([math.tan(sweep / 4.0), 0.0]), closed=False)
+    return _Outline(vertices, center.z)
 
 
 def _ellipse(entity: DXFGraphic, tolerance: float) -> Piece:
@@ -212,7 +230,7 @@ def _ellipse(entity: DXFGraphic, tolerance: float) -> Piece:
     area_term = 0.5 * (
         center.x * chord[1] - center.y * chord[0] + (u.x * v.y - u.y * v.x) * (end - start)
     )
-    return Piece("ELLIPSE", points, float(length), area_term, closed=full)
+    return Piece(points, float(length), area_term, closed=full)
 
 
 def _spline(entity: DXFGraphic, tolerance: float) -> Piece:
@@ -222,75 +240,44 @@ def _spline(entity: DXFGraphic, tolerance: float) -> Piece:
             tolerance * SPLINE_TOLERANCE_MM / FLATTEN_TOLERANCE_MM
         )
     )
-    return Piece(
-        "SPLINE", points, _path_length(points), _path_area_term(points), closed=entity.closed
-    )
+    return Piece(points, _path_length(points), _path_area_term(points), closed=entity.closed)
 
 
-def _lwpolyline(entity: DXFGraphic, tolerance: float) -> Piece | None:
+def _lwpolyline(entity: DXFGraphic, _tolerance: float) -> _Outline | None:
     assert isinstance(entity, LWPolyline)
     xyb = np.array(entity.get_points("xyb"), dtype=np.float64).reshape(-1, 3)
     if len(xyb) == 0:
         return None
-    path = bulged_path(xyb[:, :2], xyb[:, 2], entity.closed, tolerance)
-    return _ocs_piece(
-        entity,
-        "LWPOLYLINE",
-        path.points,
-        path.length,
-        path.area_term,
-        float(entity.dxf.elevation),
-        entity.closed,
-        path.circle_radius,
-    )
+    vertices = PolylineVertices(xyb[:, :2], xyb[:, 2], entity.closed)
+    return _Outline(vertices, float(entity.dxf.elevation))
 
 
-def _polyline(entity: DXFGraphic, tolerance: float) -> Piece | None:
+def _polyline(entity: DXFGraphic, _tolerance: float) -> _Outline | None:
     assert isinstance(entity, Polyline)
-    vertices = [v for v in entity.vertices if not v.dxf.flags & _SPLINE_FRAME_VERTEX]
-    if not vertices:
+    points = [v for v in entity.vertices if not v.dxf.flags & _SPLINE_FRAME_VERTEX]
+    if not points:
         return None
-    xy = _xy_array(v.dxf.location for v in vertices)
+    xy = _xy_array(v.dxf.location for v in points)
     if entity.is_3d_polyline:
-        path = bulged_path(xy, np.zeros(len(xy)), entity.is_closed, tolerance)
-        return Piece("POLYLINE", path.points, path.length, path.area_term, entity.is_closed)
-    bulges = np.array([v.dxf.bulge for v in vertices], dtype=np.float64)
-    path = bulged_path(xy, bulges, entity.is_closed, tolerance)
-    return _ocs_piece(
-        entity,
-        "POLYLINE",
-        path.points,
-        path.length,
-        path.area_term,
-        float(entity.dxf.elevation.z),
-        entity.is_closed,
-        path.circle_radius,
-    )
+        return _Outline(PolylineVertices(xy, np.zeros(len(xy)), entity.is_closed), None)
+    bulges = np.array([v.dxf.bulge for v in points], dtype=np.float64)
+    vertices = PolylineVertices(xy, bulges, entity.is_closed)
+    return _Outline(vertices, float(entity.dxf.elevation.z))
 
 
-def _ocs_piece(
-    entity: DXFGraphic,
-    source: str,
-    points: FloatArray,
-    length: float,
-    area_term: float,
-    elevation: float,
-    closed: bool,
-    circle_radius: float | None = None,
-) -> Piece:
-    """A piece drawn in the entity's object coordinate system, mapped to world XY.
+def _outline_piece(entity: DXFGraphic, outline: _Outline, path: BulgedPath) -> Piece:
+    """An outline's flattened path as a piece in world XY.
 
-    In a plane parallel to XY the map is a rotation or a mirror: lengths are kept
-    and the area term keeps or flips its sign.
+    Vertices in an object coordinate system parallel to XY are rotated or mirrored
+    into place: lengths are kept and the area term keeps or flips its sign.
     """
+    closed, radius = outline.vertices.closed, outline.circle_radius or path.circle_radius
     ocs = OCS(_extrusion(entity))
-    if not ocs.transform:
-        return Piece(source, points, length, area_term, closed, circle_radius)
+    if outline.elevation is None or not ocs.transform:
+        return Piece(path.points, path.length, path.area_term, closed, radius)
     axes = _xy_array([ocs.ux, ocs.uy])
-    world = points @ axes + _xy_array([ocs.uz])[0] * elevation
-    return Piece(
-        source, world, length, area_term * float(np.linalg.det(axes)), closed, circle_radius
-    )
+    world = path.points @ axes + _xy_array([ocs.uz])[0] * outline.elevation
+    return Piece(world, path.length, path.area_term * float(np.linalg.det(axes)), closed, radius)
 
 
 def _path_length(points: FloatArray) -> float:
@@ -307,7 +294,12 @@ def _xy_array(vectors: Iterable[Vec3]) -> FloatArray:
     return np.array([(v.x, v.y) for v in vectors], dtype=np.float64).reshape(-1, 2)
 
 
-_MEASURES: dict[str, Callable[[DXFGraphic, float], Piece | None]] = {
+def is_cut_entity(entity: DXFGraphic) -> bool:
+    """Whether `entity` is of a kind that is measured as a cut path."""
+    return entity.dxftype() in _MEASURES
+
+
+_MEASURES: dict[str, Callable[[DXFGraphic, float], Piece | _Outline | None]] = {
     "LINE": _line,
     "CIRCLE": _circle,
     "ARC": _arc,

@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from bespoke.geometry._arcs import FloatArray, IntArray
 from bespoke.geometry._chaining import Loop, cluster_labels
 from bespoke.geometry._dedup import repeated_polygons
 from bespoke.model.geometry import Contour, ContourKind
@@ -34,70 +35,96 @@ def lay_out(loops: list[Loop], tolerance_mm: float) -> Layout:
     three distinct points is degenerate and dropped, and so is a loop that repeats
     an earlier one.
     """
-    areas = np.array([loop.area_mm2 for loop in loops])
-    lengths = np.array([loop.length_mm for loop in loops])
-    rings = np.array([len(loop.points) >= 4 for loop in loops], dtype=bool)
-    solid = np.flatnonzero((2.0 * areas > tolerance_mm * lengths) & rings)
-    polygons = _polygons([loops[i] for i in solid])
-    repeats = set(repeated_polygons(polygons, areas[solid]))
-    unique = [j for j in range(len(solid)) if j not in repeats]
-    kept, polygons = solid[unique], polygons[unique]
-    depths = _nesting_depths(polygons, areas[kept])
-    widths = _widths([loops[k] for k in kept], polygons)
+    rings = [loop for loop in loops if len(loop.points) >= 4]
+    polygons, areas = _regions(rings)
+    lengths = np.array([loop.length_mm for loop in rings])
+    solid = np.flatnonzero(2.0 * areas > tolerance_mm * lengths)
+    repeats = set(repeated_polygons(polygons[solid], areas[solid]))
+    kept = np.array([k for j, k in enumerate(solid) if j not in repeats], dtype=np.intp)
+    polygons, areas = polygons[kept], areas[kept]
+    kept_loops = [rings[k] for k in kept]
+    enclosures = _enclosures(polygons, areas)
+    depths = np.bincount(enclosures[:, 0], minlength=len(polygons))
+    widths = _widths(kept_loops, polygons, areas)
     bounds = shapely.bounds(polygons).tolist()
     contours = [
         Contour(
             kind=ContourKind.OUTER if depth % 2 == 0 else ContourKind.HOLE,
-            length_mm=loops[k].length_mm,
-            area_mm2=loops[k].area_mm2,
+            length_mm=loop.length_mm,
+            area_mm2=float(area),
             width_mm=float(width),
-            is_circle=loops[k].circle_radius_mm is not None,
+            is_circle=loop.circle_radius_mm is not None,
             bbox_mm=tuple(box),
         )
-        for k, depth, width, box in zip(kept, depths, widths, bounds, strict=True)
+        for loop, area, depth, width, box in zip(
+            kept_loops, areas, depths, widths, bounds, strict=True
+        )
     ]
     return Layout(
         contours=contours,
-        loops=[loops[k] for k in kept],
-        area_mm2=_even_odd_area(polygons, areas[kept], depths),
+        loops=kept_loops,
+        area_mm2=_even_odd_area(polygons, areas, depths, enclosures),
         degenerate=len(loops) - len(solid),
         duplicates=len(repeats),
     )
 
 
-def _polygons(loops: list[Loop]) -> Polygons:
+def _regions(loops: list[Loop]) -> tuple[Polygons, FloatArray]:
+    """Each loop's enclosed region and its area.
+
+    The area is the loop's exact one, except for a loop that crosses itself: that
+    is repaired into its lobes and measured on the flattened outline.
+    """
+    areas = np.array([loop.area_mm2 for loop in loops], dtype=np.float64)
     if not loops:
-        return np.array([], dtype=object)
+        return np.array([], dtype=object), areas
     coords = np.vstack([loop.points for loop in loops])
     index = np.repeat(np.arange(len(loops)), [len(loop.points) for loop in loops])
-    return np.asarray(shapely.polygons(shapely.linearrings(coords, indices=index)), dtype=object)
+    polygons = np.asarray(shapely.polygons(shapely.linearrings(coords, indices=index)))
+    crossed = ~shapely.is_valid(polygons)
+    if crossed.any():
+        polygons[crossed] = shapely.make_valid(
+            polygons[crossed], method="structure", keep_collapsed=False
+        )
+        areas[crossed] = shapely.area(polygons[crossed])
+    return polygons, areas
 
 
-def _nesting_depths(polygons: Polygons, areas: npt.NDArray[np.float64]) -> npt.NDArray[np.intp]:
-    """How many larger polygons enclose a point inside each polygon."""
-    if len(polygons) == 0:
-        return np.array([], dtype=np.intp)
+def _enclosures(polygons: Polygons, areas: FloatArray) -> IntArray:
+    """Pairs (inner, outer): a larger polygon `outer` holds a point inside `inner`."""
     inner_points = shapely.point_on_surface(polygons)
-    point_index, polygon_index = shapely.STRtree(polygons).query(inner_points, predicate="within")
-    encloses = areas[polygon_index] > areas[point_index]
-    return np.bincount(point_index[encloses], minlength=len(polygons))
+    inner, outer = shapely.STRtree(polygons).query(inner_points, predicate="within")
+    encloses = areas[outer] > areas[inner]
+    return np.column_stack([inner[encloses], outer[encloses]])
+
+
+def _widths(loops: list[Loop], polygons: Polygons, areas: FloatArray) -> FloatArray:
+    """Diameter of the largest circle inside each loop (exact for circles)."""
+    widths = np.array([2.0 * (loop.circle_radius_mm or 0.0) for loop in loops])
+    other = np.array([loop.circle_radius_mm is None for loop in loops], dtype=bool)
+    if other.any():
+        lengths = np.array([loop.length_mm for loop in loops])
+        tolerances = WIDTH_REL_TOLERANCE * 2.0 * areas[other] / lengths[other]
+        circles = shapely.maximum_inscribed_circle(polygons[other], tolerances)
+        widths[other] = 2.0 * shapely.length(circles)
+    return widths
 
 
 def _even_odd_area(
-    polygons: Polygons, areas: npt.NDArray[np.float64], depths: npt.NDArray[np.intp]
+    polygons: Polygons, areas: FloatArray, depths: IntArray, enclosures: IntArray
 ) -> float:
     """Area covered by an odd number of contours: the material when boundaries alternate.
 
-    Groups of contours that touch one another are measured apart. Within a group
-    whose boundaries never meet, contours nest, so the area is the depth-signed
-    sum of their exact areas; a group whose boundaries cross or touch is measured
-    by the symmetric difference of its flattened polygons.
+    Groups of contours that overlap (one encloses the other, or their boundaries
+    meet) are measured apart. Within a group whose boundaries never meet, contours
+    nest, so the area is the depth-signed sum of their exact areas; a group whose
+    boundaries cross or touch is measured by the symmetric difference of its
+    flattened polygons.
     """
     if len(polygons) == 0:
         return 0.0
-    group = cluster_labels(len(polygons), _intersecting_pairs(polygons))
-    rings = shapely.get_exterior_ring(polygons)
-    meeting = _intersecting_pairs(rings)
+    meeting = _intersecting_pairs(shapely.boundary(polygons))
+    group = cluster_labels(len(polygons), np.vstack([enclosures, meeting]))
     tangled = set(group[meeting[:, 0]].tolist())
     signed = np.where(depths % 2 == 0, areas, -areas)
     total = float(signed[~np.isin(group, list(tangled))].sum())
@@ -106,30 +133,17 @@ def _even_odd_area(
     return max(0.0, total)
 
 
-def _intersecting_pairs(geometries: Polygons) -> npt.NDArray[np.intp]:
+def _intersecting_pairs(geometries: Polygons) -> IntArray:
     """Index pairs (i, j), i != j, of geometries that intersect."""
     i, j = shapely.STRtree(geometries).query(geometries, predicate="intersects")
     keep = i != j
     return np.column_stack([i[keep], j[keep]])
 
 
-def _symmetric_difference(polygons: list[shapely.Polygon]) -> shapely.Geometry:
+def _symmetric_difference(polygons: list[shapely.Geometry]) -> shapely.Geometry:
     """Symmetric difference of all polygons, merged pairwise to keep each step small."""
     while len(polygons) > 1:
         paired = len(polygons) // 2 * 2
         merged = shapely.symmetric_difference(polygons[0:paired:2], polygons[1:paired:2])
         polygons = [*merged, *polygons[paired:]]
     return polygons[0]
-
-
-def _widths(loops: list[Loop], polygons: Polygons) -> npt.NDArray[np.float64]:
-    """Diameter of the largest circle inside each loop (exact for circles)."""
-    widths = np.array([2.0 * (loop.circle_radius_mm or 0.0) for loop in loops])
-    other = np.array([loop.circle_radius_mm is None for loop in loops], dtype=bool)
-    if other.any():
-        regions = shapely.make_valid(polygons[other])
-        tolerances = np.array(
-            [WIDTH_REL_TOLERANCE * 2.0 * loop.area_mm2 / loop.length_mm for loop in loops]
-        )[other]
-        widths[other] = 2.0 * shapely.length(shapely.maximum_inscribed_circle(regions, tolerances))
-    return widths

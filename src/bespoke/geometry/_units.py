@@ -3,13 +3,12 @@
 A drawing's numbers carry no unit of their own: `$INSUNITS` in the header says
 what they mean, and is often absent or wrong. A reading is suspicious when its
 sizes are implausible for a cut part while reading the numbers in the other
-common unit (mm for inch, inch for mm) gives plausible ones.
+common unit (mm for inch, inch for mm; metres as a last resort) gives plausible ones.
 """
 
 from dataclasses import dataclass
 
 from ezdxf import units as ezdxf_units
-from ezdxf.document import Drawing
 from ezdxf.enums import InsertUnits
 
 from bespoke.model.errors import InputError
@@ -33,8 +32,6 @@ LARGEST_SMALLEST_HOLE_MM = 40.0
 FASTENER_HOLE_MM = (1.0, 30.0)
 """Round holes in this range are fastener-sized: the typical smallest hole of a part."""
 
-_INSUNITS = b"$INSUNITS"
-
 
 @dataclass(frozen=True)
 class Units:
@@ -47,6 +44,7 @@ class Units:
 
 MM = Units("mm", 1.0)
 INCH = Units("inch", 25.4, imperial=True)
+METRE = Units("m", 1000.0)
 
 
 def units_option(value: str | None) -> Units | None:
@@ -67,30 +65,14 @@ def _units(code: InsertUnits) -> Units:
     return Units(name, factor, imperial=code in ezdxf_units.IMPERIAL_UNITS)
 
 
-def declared_units(doc: Drawing, raw: bytes) -> tuple[Units | None, str | None]:
-    """The units the file's header declares, or None with the reason when it declares none."""
-    if not _header_mentions_insunits(raw):
-        return None, "the file declares no units ($INSUNITS absent)"
-    code = int(doc.header.get("$INSUNITS", 0))
-    if code == 0:
-        return None, "the file declares no units ($INSUNITS = 0, unitless)"
+def declared_units(insunits: int) -> tuple[Units | None, str | None]:
+    """The units a header's `$INSUNITS` declares, or None with the reason when it declares none."""
+    if insunits == 0:
+        return None, "the file declares no units ($INSUNITS absent or 0)"
     try:
-        return _units(InsertUnits(code)), None
+        return _units(InsertUnits(insunits)), None
     except (ValueError, TypeError):
-        return None, f"the file declares units ezdxf cannot convert ($INSUNITS = {code})"
-
-
-def _header_mentions_insunits(raw: bytes) -> bool:
-    """Whether `$INSUNITS` is written in the file's HEADER section.
-
-    A file without a header still gets a default `$INSUNITS` from ezdxf, so the
-    loaded document cannot tell.
-    """
-    header = raw.find(b"HEADER")
-    if header < 0:
-        return False
-    end = raw.find(b"ENDSEC", header)
-    return raw.find(_INSUNITS, header, end if end >= 0 else len(raw)) >= 0
+        return None, f"the file declares units that cannot be converted ($INSUNITS = {insunits})"
 
 
 def unit_reading(declared: Units | None, option: Units | None) -> tuple[UnitReading, Units]:
@@ -123,23 +105,22 @@ def check_units(
 ) -> tuple[UnitReading, str | None]:
     """Flag a reading whose sizes are implausible when the other common unit fits.
 
-    `extent_mm` and `hole_diameters_mm` are measured in `reading`. Returns the
-    reading (flagged or not) and a warning when flagged. A reading the caller
+    `extent_mm` and `hole_diameters_mm` are measured in `used`. Returns the
+    reading, flagged or not, and a warning when flagged. A reading the caller
     chose is never flagged.
     """
     if reading.source == "option":
         return reading, None
-    doubts = _implausibilities(extent_mm, hole_diameters_mm, reading.used)
+    doubts = _implausibilities(extent_mm, hole_diameters_mm, used.name)
     if not doubts:
         return reading, None
-    for other in (INCH, MM) if used.imperial else (MM, INCH):
-        if other.name == used.name:
-            continue
-        ratio = other.factor_to_mm / reading.factor_to_mm
+    for other in (INCH, MM, METRE) if used.imperial else (MM, INCH, METRE):
+        ratio = other.factor_to_mm / used.factor_to_mm
         extent, holes = extent_mm * ratio, [d * ratio for d in hole_diameters_mm]
-        if _looks_like_cut_part(extent, holes):
-            reason = f"{'; '.join(doubts)}; read as {other.name} it is {extent:.1f} mm across" + (
-                f" with round holes from {min(holes):.1f} mm" if holes else ""
+        if other != used and _looks_like_cut_part(extent, holes):
+            holes_text = f" with round holes from {min(holes):.1f} mm" if holes else ""
+            reason = "; ".join(
+                [*doubts, f"read as {other.name} it is {extent:.1f} mm across{holes_text}"]
             )
             flagged = reading.model_copy(
                 update={
@@ -150,7 +131,7 @@ def check_units(
                 }
             )
             warning = (
-                f"units look wrong: {reason}; measured as {reading.used} "
+                f"units look wrong: {reason}; measured as {used.name} "
                 f"(give units {other.name!r} to measure it as {other.name})"
             )
             return flagged, warning

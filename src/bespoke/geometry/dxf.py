@@ -1,21 +1,20 @@
 """DXF drawings measured for cutting: contours, holes, cut length, pierces, area (mm)."""
 
-import codecs
-import io
+import gc
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from ezdxf import recover
 from ezdxf.document import Drawing
-from ezdxf.filemanagement import dxf_stream_info, read, readfile
-from ezdxf.lldxf.validator import is_dxf_stream
 
 from bespoke.geometry._arcs import FloatArray
 from bespoke.geometry._chaining import CHAIN_TOLERANCE_MM, Chaining, OpenChain, chain_pieces
 from bespoke.geometry._dedup import drop_repeated_pieces, overlap_length
-from bespoke.geometry._entities import Extraction, Piece, extract_pieces
+from bespoke.geometry._entities import Extraction, Piece, extract_pieces, is_cut_entity
+from bespoke.geometry._loading import load_drawing
 from bespoke.geometry._topology import Layout, lay_out
 from bespoke.geometry._units import (
     check_units,
@@ -25,20 +24,10 @@ from bespoke.geometry._units import (
     units_option,
 )
 from bespoke.model.errors import DesignFileError
-from bespoke.model.geometry import ContourKind, Sheet2D
+from bespoke.model.geometry import ContourKind, Sheet2D, UnitReading
 
 CUT_ENTITIES = "LINE, ARC, CIRCLE, ELLIPSE, SPLINE, LWPOLYLINE, POLYLINE"
 _SHOWN_OPEN_CHAINS = 5
-_BINARY_DXF = b"AutoCAD Binary DXF\r\n\x1a\x00"
-_UTF8_BOM = b"\xef\xbb\xbf"
-_FILE_SIGNATURES = {
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a ZIP archive",
-    b"AC10": "a DWG drawing (export it as DXF)",
-}
 
 
 def read_dxf(path: Path, units: str | None = None) -> Sheet2D:
@@ -53,10 +42,33 @@ def read_dxf(path: Path, units: str | None = None) -> Sheet2D:
         DesignFileError: the file is missing, not a DXF, damaged beyond recovery,
             has no cut geometry, or none of its geometry closes.
     """
+    with _collector_paused():
+        return _measure(path, units)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a drawing is read, then free it at once.
+
+    ezdxf builds some 10^5 objects per document. Collections during the read would
+    promote them all to the oldest generation and soon trigger a full collection of
+    the whole heap (about 100 ms); paused, the dead document goes in one young pass.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            gc.collect(0)
+
+
+def _measure(path: Path, units: str | None) -> Sheet2D:
     option = units_option(units)
-    raw = _read_bytes(path)
-    doc, damage = _load(path, raw)
-    declared, undeclared = declared_units(doc, raw)
+    drawing = load_drawing(path)
+    damage = drawing.damage
+    declared, undeclared = declared_units(drawing.insunits)
     reading, used = unit_reading(declared, option)
     warnings = (
         [] if damage is None else [f"damaged file recovered ({damage}); it may be incomplete"]
@@ -64,35 +76,17 @@ def read_dxf(path: Path, units: str | None = None) -> Sheet2D:
     if undeclared is not None and option is None:
         warnings.append(f"{undeclared}: read as mm")
 
-    extraction = extract_pieces(doc.modelspace(), reading.factor_to_mm)
+    extraction = extract_pieces(drawing.doc.modelspace(), reading.factor_to_mm)
     warnings += _extraction_warnings(extraction)
     if not extraction.pieces:
-        raise DesignFileError(_no_geometry_message(path, extraction, damage))
+        raise DesignFileError(_no_geometry_message(path, drawing.doc, extraction, damage))
     cut = _cut(path, extraction.pieces)
     warnings += _cleanup_warnings(cut)
     reading, unit_warning = check_units(
         reading, used, float(cut.size.max()), round_hole_diameters(cut.layout.contours)
     )
     warnings += [] if unit_warning is None else [unit_warning]
-    contours = cut.layout.contours
-    return Sheet2D(
-        units=reading,
-        cut_length_mm=cut.length_mm,
-        pierces=len(contours) + len(cut.chaining.open_chains),
-        area_mm2=cut.layout.area_mm2,
-        bbox_min_mm=(float(cut.low[0]), float(cut.low[1])),
-        bbox_mm=(float(cut.size[0]), float(cut.size[1])),
-        contours=contours,
-        parts=sum(c.kind is ContourKind.OUTER for c in contours),
-        holes=sum(c.kind is ContourKind.HOLE for c in contours),
-        open_chains=len(cut.chaining.open_chains),
-        open_length_mm=cut.open_length_mm,
-        duplicates_removed=cut.layout.duplicates,
-        overlap_removed_mm=cut.overlap_mm + cut.repeated_mm,
-        degenerate_removed=cut.layout.degenerate,
-        ignored_entities=dict(sorted(extraction.ignored.items())),
-        warnings=warnings,
-    )
+    return _sheet(reading, extraction, cut, warnings)
 
 
 @dataclass(frozen=True)
@@ -141,69 +135,26 @@ def _cut(path: Path, pieces: list[Piece]) -> _Cut:
     )
 
 
-def _read_bytes(path: Path) -> bytes:
-    if not path.is_file():
-        missing = "is a directory, not a file" if path.is_dir() else "does not exist"
-        raise DesignFileError(f"design file {path} {missing}; expected a DXF drawing")
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise DesignFileError(f"{path.name} is empty ({len(raw)} bytes); expected a DXF drawing")
-    return raw
-
-
-def _load(path: Path, raw: bytes) -> tuple[Drawing, str | None]:
-    """The document, and what was wrong with the file when it had to be recovered."""
-    text = None if raw.startswith(_BINARY_DXF) else _text(raw, "utf-8")
-    if text is not None and not is_dxf_stream(text):
-        raise DesignFileError(
-            f"{path.name} is not a DXF file: it looks like {_looks_like(raw)}; "
-            "expected an ASCII or binary DXF drawing"
-        )
-    try:
-        return (readfile(path) if text is None else read(_in_own_encoding(raw, text))), None
-    except Exception as error:  # ezdxf raises many kinds of errors on damaged files
-        damage = _damage(error, raw)
-    try:
-        doc, _ = recover.read(io.BytesIO(raw.removeprefix(_UTF8_BOM)))
-    except Exception as error:
-        raise DesignFileError(
-            f"{path.name} is a damaged DXF file that could not be recovered: {damage}"
-        ) from error
-    return doc, damage
-
-
-def _text(raw: bytes, encoding: str) -> io.StringIO:
-    """ASCII DXF bytes as a text stream with universal newlines."""
-    text = raw.removeprefix(_UTF8_BOM).decode(encoding, errors="surrogateescape")
-    return io.StringIO(text, newline=None)
-
-
-def _in_own_encoding(raw: bytes, utf8_text: io.StringIO) -> io.StringIO:
-    """The text decoded as its header says (always UTF-8 from R2007 on)."""
-    utf8_text.seek(0)
-    encoding = dxf_stream_info(utf8_text).encoding
-    if codecs.lookup(encoding).name != "utf-8":
-        return _text(raw, encoding)
-    utf8_text.seek(0)
-    return utf8_text
-
-
-def _looks_like(raw: bytes) -> str:
-    for signature, kind in _FILE_SIGNATURES.items():
-        if raw.startswith(signature):
-            return kind
-    if b"\x00" in raw[:1024]:
-        return "binary data"
-    return "text without DXF group codes (no SECTION)"
-
-
-def _damage(error: Exception, raw: bytes) -> str:
-    lines = str(error).strip().splitlines()
-    message = lines[0].removeprefix("DXFStructureError: ").rstrip(".") if lines else ""
-    message = message or type(error).__name__
-    if not raw.rstrip().endswith(b"EOF"):
-        message += "; the file ends before its EOF marker, so it is probably truncated"
-    return message
+def _sheet(reading: UnitReading, extraction: Extraction, cut: _Cut, warnings: list[str]) -> Sheet2D:
+    contours = cut.layout.contours
+    return Sheet2D(
+        units=reading,
+        cut_length_mm=cut.length_mm,
+        pierces=len(contours) + len(cut.chaining.open_chains),
+        area_mm2=cut.layout.area_mm2,
+        bbox_min_mm=(float(cut.low[0]), float(cut.low[1])),
+        bbox_mm=(float(cut.size[0]), float(cut.size[1])),
+        contours=contours,
+        parts=sum(c.kind is ContourKind.OUTER for c in contours),
+        holes=sum(c.kind is ContourKind.HOLE for c in contours),
+        open_chains=len(cut.chaining.open_chains),
+        open_length_mm=cut.open_length_mm,
+        duplicates_removed=cut.layout.duplicates,
+        overlap_removed_mm=cut.overlap_mm + cut.repeated_mm,
+        degenerate_removed=cut.layout.degenerate,
+        ignored_entities=dict(sorted(extraction.ignored.items())),
+        warnings=warnings,
+    )
 
 
 def _extraction_warnings(extraction: Extraction) -> list[str]:
@@ -220,6 +171,8 @@ def _extraction_warnings(extraction: Extraction) -> list[str]:
             "left out entities of block references that could not be transformed: "
             f"{_counts(extraction.unexpanded)}"
         )
+    if extraction.left_out_blocks:
+        warnings.append(f"left out block references: {_counts(extraction.left_out_blocks)}")
     if extraction.unreadable:
         warnings.append(f"left out entities with invalid data: {_counts(extraction.unreadable)}")
     if extraction.projected:
@@ -256,15 +209,27 @@ def _cleanup_warnings(cut: _Cut) -> list[str]:
     return warnings
 
 
-def _no_geometry_message(path: Path, extraction: Extraction, damage: str | None) -> str:
+def _no_geometry_message(
+    path: Path, doc: Drawing, extraction: Extraction, damage: str | None
+) -> str:
+    if damage is not None:
+        return f"{path.name} is damaged ({damage}) and no cut geometry could be recovered"
     found = Counter(extraction.ignored)
     found.update(extraction.unreadable)
     if extraction.meshes:
         found["POLYLINE (mesh)"] += extraction.meshes
     contents = f"found only {_counts(found)}" if found else "its modelspace is empty"
-    if damage is not None:
-        return f"{path.name} is damaged ({damage}) and no cut geometry could be recovered"
-    return f"{path.name} has no cut geometry ({CUT_ENTITIES}): {contents}"
+    on_paper = sum(
+        is_cut_entity(entity)
+        for layout in doc.layouts
+        if not layout.is_modelspace
+        for entity in layout
+    )
+    if on_paper:
+        contents += (
+            f"; paper space holds {_plural(on_paper, 'cut entity')}: draw parts in model space"
+        )
+    return f"{path.name} has no cut geometry ({CUT_ENTITIES}) in model space: {contents}"
 
 
 def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout) -> str:

@@ -160,8 +160,13 @@ def _profile_cutting(
     high = process.max_thickness_mm(material.family)
     if machine.max_thickness_mm is not None:
         high = min(high, machine.max_thickness_mm)
-    hole_limit = max(process.min_hole_factor * shape.thickness_mm, process.min_feature_mm)
-    rule = f"{process.min_hole_factor:g} x thickness, at least {process.min_feature_mm:g} mm"
+    hole_limit = max(
+        process.min_hole_factor * shape.thickness_mm, process.min_feature_mm, process.kerf_mm
+    )
+    rule = (
+        f"{process.min_hole_factor:g} x thickness, at least {process.min_feature_mm:g} mm"
+        f" and wider than the {process.kerf_mm:g} mm kerf"
+    )
     return (
         _thickness(process, shape, process.min_thickness_mm, high, material.family)
         + _envelope(process, machine, shape.footprint_mm)

@@ -5,7 +5,7 @@ from typing import Literal
 
 from bespoke.catalog import load_catalog
 from bespoke.costing import price_break, scale_curve, unit_price
-from bespoke.geometry import read_dxf, read_stl
+from bespoke.geometry.dxf import read_dxf
 from bespoke.model import (
     Catalog,
     DesignFileError,
@@ -44,7 +44,7 @@ def quote_design(
     quantities = _quantities(quantities or catalog.shop.quantity_breaks)
     kind = design_kind(path)
     _check_process_and_finish(process, finish, catalog)
-    geometry = read_dxf(path, units) if kind == "dxf" else read_stl(path, units)
+    geometry = read_dxf(path, units) if kind == "dxf" else _read_stl(path, units)
     part = _part(path, geometry, material, thickness_mm, finish, catalog)
     options = plan_part(part, catalog, [process] if process else None)
     feasible = sorted(
@@ -71,6 +71,12 @@ def quote_design(
         best=best,
         curve=scale_curve(feasible, catalog.shop) if feasible else None,
     )
+
+
+def _read_stl(path: Path, units: str | None) -> Solid3D:
+    from bespoke.geometry.stl import read_stl  # trimesh loads only for meshes
+
+    return read_stl(path, units)
 
 
 def design_kind(path: Path) -> DesignKind:
