@@ -22,6 +22,8 @@ from bespoke.planning.shape import Shape, fits
 from bespoke.planning.sheets import parts_per_sheet
 
 Findings = list[DfmFinding]
+MARK_SIZE_MM = 0.5
+MARK_HINT = "; a circle this small is usually a centre mark: drill it later or remove it"
 
 
 def check(
@@ -130,7 +132,8 @@ def _smallest_hole(process: Process, shape: Shape, limit: float, rule: str) -> F
             measured=round(hole, 3),
             limit=round(limit, 3),
             message=f"a hole or slot {hole:.2f} mm wide is below {process.name}'s minimum of "
-            f"{limit:.2f} mm ({rule})",
+            f"{limit:.2f} mm ({rule})"
+            + (MARK_HINT if hole < MARK_SIZE_MM else ""),
         )
     ]
 
