@@ -13,8 +13,8 @@ run: setup
 test: setup lint typecheck pytest
 
 lint:
-	$(PY) -m ruff check src tests bench
-	$(PY) -m ruff format --check src tests bench
+	$(PY) -m ruff check src tests bench examples
+	$(PY) -m ruff format --check src tests bench examples
 
 typecheck:
 	$(PY) -m mypy src

@@ -81,9 +81,10 @@ def main() -> int:
                     "samples_ms": [round(v, 2) for v in quote_ms],
                 }
             )
+            row = rows[-1]
             print(
-                f"{path.name:40s} {rows[-1]['bytes']:>9,d} B  quote {rows[-1]['quote_ms_median']:7.1f}"
-                f" ms  parse only {rows[-1]['parse_ms_median']:7.1f} ms"
+                f"{path.name:40s} {row['bytes']:>9,d} B  quote {row['quote_ms_median']:7.1f} ms"
+                f"  parse only {row['parse_ms_median']:7.1f} ms"
             )
     summary = {}
     for kind in sorted({r["kind"] for r in rows}):

@@ -28,8 +28,16 @@ def wall_bracket() -> None:
     doc, msp = _new()
     r = 10.0
     b = math.tan(math.radians(90) / 4)  # bulge of a quarter circle
-    outline = [(0, 0, 0), (150 - r, 0, b), (150, r, 0), (150, 40, 0), (40, 40, 0),
-               (40, 130 - r, b), (40 - r, 130, 0), (0, 130, 0)]
+    outline = [
+        (0, 0, 0),
+        (150 - r, 0, b),
+        (150, r, 0),
+        (150, 40, 0),
+        (40, 40, 0),
+        (40, 130 - r, b),
+        (40 - r, 130, 0),
+        (0, 130, 0),
+    ]
     msp.add_lwpolyline(outline, format="xyb", close=True, dxfattribs={"layer": "CUT"})
     for x, y in [(70, 20), (125, 20), (20, 65), (20, 110)]:
         msp.add_circle((x, y), 3.25, dxfattribs={"layer": "CUT"})
@@ -45,8 +53,16 @@ def sign_plate() -> None:
     w, h, r = 300.0, 120.0, 12.0
     b = math.tan(math.radians(90) / 4)
     msp.add_lwpolyline(
-        [(r, 0, 0), (w - r, 0, b), (w, r, 0), (w, h - r, b), (w - r, h, 0), (r, h, b),
-         (0, h - r, 0), (0, r, b)],
+        [
+            (r, 0, 0),
+            (w - r, 0, b),
+            (w, r, 0),
+            (w, h - r, b),
+            (w - r, h, 0),
+            (r, h, b),
+            (0, h - r, 0),
+            (0, r, b),
+        ],
         format="xyb",
         close=True,
     )
@@ -67,12 +83,16 @@ def sprocket() -> None:
         seat_c = (root_r * math.cos(a0), root_r * math.sin(a0))
         start_deg = math.degrees(a0) + 90
         msp.add_arc(seat_c, roller_r, start_deg, start_deg + 180)
-        left = (seat_c[0] + roller_r * math.cos(a0 + math.pi / 2),
-                seat_c[1] + roller_r * math.sin(a0 + math.pi / 2))
+        left = (
+            seat_c[0] + roller_r * math.cos(a0 + math.pi / 2),
+            seat_c[1] + roller_r * math.sin(a0 + math.pi / 2),
+        )
         right_next_c = (root_r * math.cos(a0 + step), root_r * math.sin(a0 + step))
         a1 = a0 + step
-        right = (right_next_c[0] + roller_r * math.cos(a1 - math.pi / 2),
-                 right_next_c[1] + roller_r * math.sin(a1 - math.pi / 2))
+        right = (
+            right_next_c[0] + roller_r * math.cos(a1 - math.pi / 2),
+            right_next_c[1] + roller_r * math.sin(a1 - math.pi / 2),
+        )
         tip = (tip_r * math.cos(a0 + step / 2), tip_r * math.sin(a0 + step / 2))
         msp.add_line(left, tip)
         msp.add_line(tip, right)
@@ -111,8 +131,10 @@ def motor_mount() -> None:
 
 def cable_clip() -> None:
     """A snap-on cable clip for 8 mm cable: a C profile extruded 12 mm."""
-    ring = shapely.Point(0, 0).buffer(6.0, quad_segs=32).difference(
-        shapely.Point(0, 0).buffer(4.0, quad_segs=32)
+    ring = (
+        shapely.Point(0, 0)
+        .buffer(6.0, quad_segs=32)
+        .difference(shapely.Point(0, 0).buffer(4.0, quad_segs=32))
     )
     mouth = shapely.box(-2.8, 0, 2.8, 7)
     foot = shapely.box(-12, -7.5, 12, -5.0)

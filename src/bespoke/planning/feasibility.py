@@ -132,8 +132,7 @@ def _smallest_hole(process: Process, shape: Shape, limit: float, rule: str) -> F
             measured=round(hole, 3),
             limit=round(limit, 3),
             message=f"a hole or slot {hole:.2f} mm wide is below {process.name}'s minimum of "
-            f"{limit:.2f} mm ({rule})"
-            + (MARK_HINT if hole < MARK_SIZE_MM else ""),
+            f"{limit:.2f} mm ({rule})" + (MARK_HINT if hole < MARK_SIZE_MM else ""),
         )
     ]
 
