@@ -233,3 +233,37 @@ def test_a_tiny_order_pays_the_minimum_order_price(tmp_path: Path, catalog: Cata
         drawing, material="steel-s235", thickness_mm=1, catalog=catalog, quantities=[1]
     )
     assert quote.best[0].total_price >= Decimal(str(catalog.shop.min_order_price))
+
+
+@pytest.mark.parametrize(
+    ("name", "units", "cut_length_mm", "area_mm2", "bbox_mm"),
+    [
+        # REFERENCE.md notes: the baffle read as inches, fc_mounting read as millimetres
+        ("atles_tank_baffle.dxf", "inch", 396.57, 6787.8, (56.90, 139.90)),
+        ("d2g_fc_mounting.dxf", "mm", 65.345, 42.486, (33.1, 33.1)),
+    ],
+)
+def test_suspicious_units_show_the_other_reading(
+    shared_fixtures: Path,
+    catalog: Catalog,
+    name: str,
+    units: str,
+    cut_length_mm: float,
+    area_mm2: float,
+    bbox_mm: tuple[float, float],
+) -> None:
+    quote = quote_design(shared_fixtures / "dxf" / name, catalog=catalog)
+    other = quote_document(quote)["geometry"]["alternative_reading"]
+    assert other["units"] == units
+    assert other["cut_length_mm"] == pytest.approx(cut_length_mm, rel=1e-3)
+    assert other["area_mm2"] == pytest.approx(area_mm2, rel=1e-3)
+    assert other["bbox_mm"] == pytest.approx(list(bbox_mm), rel=1e-3)
+    again = quote_design(shared_fixtures / "dxf" / name, units=units, catalog=catalog)
+    assert again.part.sheet is not None
+    assert again.part.sheet.cut_length_mm == pytest.approx(cut_length_mm, rel=1e-3)
+    assert quote_document(again)["geometry"]["alternative_reading"] is None
+
+
+def test_trustworthy_units_have_no_other_reading(catalog: Catalog) -> None:
+    quote = quote_design(EXAMPLES / "sprocket.dxf", catalog=catalog)
+    assert quote_document(quote)["geometry"]["alternative_reading"] is None

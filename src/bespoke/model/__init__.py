@@ -20,6 +20,7 @@ from bespoke.model.catalog import (
 from bespoke.model.costing import BreakEven, CostBreakdown, PriceBreak, ScaleCurve, ScalePoint
 from bespoke.model.errors import BespokeError, CatalogError, DesignFileError, InputError
 from bespoke.model.geometry import (
+    AlternativeReading,
     Contour,
     ContourKind,
     Sheet2D,
@@ -31,6 +32,7 @@ from bespoke.model.quote import ProcessQuote, Quote
 
 __all__ = [
     "Additive",
+    "AlternativeReading",
     "Bending",
     "BespokeError",
     "BreakEven",

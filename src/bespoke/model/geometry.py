@@ -49,6 +49,23 @@ class UnitReading(Frozen):
     alternative_factor_to_mm: float | None = None
 
 
+class AlternativeReading(Frozen):
+    """A drawing's measurements in the other plausible units, when its units look wrong."""
+
+    units: str
+    bbox_mm: tuple[float, ...]
+    cut_length_mm: float | None = None
+    area_mm2: float | None = None
+    volume_mm3: float | None = None
+    surface_area_mm2: float | None = None
+
+
+def _alternative_scale(units: UnitReading) -> float | None:
+    if not units.suspicious or units.alternative_factor_to_mm is None:
+        return None
+    return units.alternative_factor_to_mm / units.factor_to_mm
+
+
 class Sheet2D(Frozen):
     """A flat drawing measured for cutting: contours, cut length, pierces, area."""
 
@@ -74,6 +91,17 @@ class Sheet2D(Frozen):
         widths = [c.width_mm for c in self.contours if c.kind is ContourKind.HOLE]
         return min(widths) if widths else None
 
+    def alternative_reading(self) -> AlternativeReading | None:
+        k = _alternative_scale(self.units)
+        if k is None:
+            return None
+        return AlternativeReading(
+            units=self.units.alternative_units or "",
+            bbox_mm=tuple(v * k for v in self.bbox_mm),
+            cut_length_mm=self.cut_length_mm * k,
+            area_mm2=self.area_mm2 * k**2,
+        )
+
 
 class Solid3D(Frozen):
     """A mesh measured for building: volume, area, bounds, bodies, watertightness."""
@@ -97,3 +125,14 @@ class Solid3D(Frozen):
     bodies: int = Field(ge=0)
     repaired: bool = False
     warnings: list[str] = Field(default_factory=list)
+
+    def alternative_reading(self) -> AlternativeReading | None:
+        k = _alternative_scale(self.units)
+        if k is None:
+            return None
+        return AlternativeReading(
+            units=self.units.alternative_units or "",
+            bbox_mm=tuple(v * k for v in self.bbox_mm),
+            volume_mm3=None if self.volume_mm3 is None else self.volume_mm3 * k**3,
+            surface_area_mm2=self.surface_area_mm2 * k**2,
+        )

@@ -5,7 +5,7 @@ from decimal import Decimal
 from rich.console import Console
 from rich.table import Table
 
-from bespoke.model import ProcessOption, Quote, Sheet2D, Solid3D
+from bespoke.model import AlternativeReading, ProcessOption, Quote, Sheet2D, Solid3D
 
 
 def print_quote(quote: Quote, console: Console) -> None:
@@ -15,6 +15,12 @@ def print_quote(quote: Quote, console: Console) -> None:
     assert geometry is not None
     for warning in geometry.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
+    other = geometry.alternative_reading()
+    if other is not None:
+        console.print(
+            f"[yellow]other reading, in {other.units}:[/] {_reading(other)}"
+            f" (quote it so with --units {other.units})"
+        )
     if quote.options:
         console.print(_prices(quote))
         best = quote.options[0]
@@ -59,6 +65,19 @@ def _summary(quote: Quote) -> str:
             f" {'watertight' if s.watertight else 'open mesh'}"
         )
     return f"{head}\n{facts} (units: {part.sheet.units.used if part.sheet else 'mm'})"
+
+
+def _reading(reading: AlternativeReading) -> str:
+    facts = [" x ".join(f"{v:.1f}" for v in reading.bbox_mm) + " mm"]
+    if reading.cut_length_mm is not None:
+        facts.append(f"cut {reading.cut_length_mm:,.1f} mm")
+    if reading.area_mm2 is not None:
+        facts.append(f"area {reading.area_mm2:,.1f} mm²")
+    if reading.volume_mm3 is not None:
+        facts.append(f"volume {reading.volume_mm3 / 1000:,.2f} cm³")
+    if reading.surface_area_mm2 is not None:
+        facts.append(f"surface {reading.surface_area_mm2 / 100:,.1f} cm²")
+    return ", ".join(facts)
 
 
 def _prices(quote: Quote) -> Table:

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from bespoke.model import (
+    AlternativeReading,
     CostBreakdown,
     DfmFinding,
     PriceBreak,
@@ -49,7 +50,11 @@ def quote_document(quote: Quote) -> Document:
 
 def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
     """Measurements with their units in their names."""
-    common = {"units": _units(geometry.units), "warnings": list(geometry.warnings)}
+    common = {
+        "units": _units(geometry.units),
+        "alternative_reading": _alternative(geometry.alternative_reading()),
+        "warnings": list(geometry.warnings),
+    }
     if isinstance(geometry, Sheet2D):
         return {
             "cut_length_mm": _round(geometry.cut_length_mm),
@@ -85,6 +90,17 @@ def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
 
 def _units(units: UnitReading) -> Document:
     return units.model_dump(mode="json")
+
+
+def _alternative(reading: AlternativeReading | None) -> Document | None:
+    if reading is None:
+        return None
+    document: Document = {"units": reading.units, "bbox_mm": [_round(v) for v in reading.bbox_mm]}
+    for key in ("cut_length_mm", "area_mm2", "volume_mm3", "surface_area_mm2"):
+        value = getattr(reading, key)
+        if value is not None:
+            document[key] = _round(value)
+    return document
 
 
 def _option(option: ProcessOption) -> Document:
