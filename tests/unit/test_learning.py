@@ -2,7 +2,9 @@ import math
 
 import pytest
 
-from bespoke.costing.learning import FLOOR, total_time
+from bespoke.costing.learning import total_time
+
+FLOOR = 0.4
 
 
 def test_no_learning_is_linear() -> None:
@@ -29,9 +31,16 @@ def test_each_doubling_cuts_unit_time_by_the_rate() -> None:
 def test_large_quantities_stay_close_to_the_exact_sum() -> None:
     b = math.log2(0.9)
     exact = sum(max(k**b, FLOOR) for k in range(1, 5001))
-    assert total_time(1.0, 5000, 0.9) == pytest.approx(exact, rel=1e-4)
+    assert total_time(1.0, 5000, 0.9, FLOOR) == pytest.approx(exact, rel=1e-4)
 
 
 def test_unit_time_never_falls_below_the_floor() -> None:
-    late_unit = total_time(10.0, 100_001, 0.7) - total_time(10.0, 100_000, 0.7)
+    late_unit = total_time(10.0, 100_001, 0.7, FLOOR) - total_time(10.0, 100_000, 0.7, FLOOR)
     assert late_unit == pytest.approx(10.0 * FLOOR)
+
+
+def test_without_a_floor_practice_keeps_paying() -> None:
+    b = math.log2(0.85)
+    exact = sum(k**b for k in range(1, 3001))
+    assert total_time(1.0, 3000, 0.85) == pytest.approx(exact, rel=1e-4)
+    assert total_time(1.0, 3000, 0.85) < total_time(1.0, 3000, 0.85, FLOOR)

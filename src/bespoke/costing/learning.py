@@ -1,22 +1,26 @@
 """Learning curve for manual work: each doubling of output cuts the unit time by a rate.
 
-Crawford's unit-time model, T_k = T_1 · k^b with b = log2(rate), floored at a share of
-T_1 (DeJong's incompressible work), per the catalog's sources.
+Crawford's unit-time model, T_k = T_1 · k^b with b = log2(rate), optionally floored at
+a share of T_1 (DeJong's incompressible work); rate and floor come from the catalog.
 """
 
 import math
 
-FLOOR = 0.4
 EXACT_UP_TO = 64
 
 
-def total_time(first_s: float, quantity: int, rate: float, floor: float = FLOOR) -> float:
-    """Time for `quantity` units when the first takes `first_s` and each doubling saves (1-rate)."""
+def total_time(first_s: float, quantity: int, rate: float, floor: float = 0.0) -> float:
+    """Time for `quantity` units when the first takes `first_s` and each doubling saves (1-rate).
+
+    No unit takes less than `floor` x `first_s`.
+    """
     if rate >= 1.0 or quantity <= 1:
         return float(first_s * quantity)
     b = math.log2(rate)
-    floor_from = math.ceil(floor ** (1 / b))  # first unit at or below the floor
-    learning = min(quantity, floor_from - 1)
+    learning = quantity
+    if floor > 0:
+        floor_from = math.ceil(floor ** (1 / b))  # first unit at or below the floor
+        learning = min(quantity, floor_from - 1)
     return float(first_s * (_sum_of_powers(learning, b) + (quantity - learning) * floor))
 
 

@@ -35,7 +35,10 @@ def line_cost(option: ProcessOption, quantity: int, shop: Shop) -> LineCost:
     assert option.routing is not None, "only feasible options have a cost"
     setup = run = hours = 0.0
     for op in option.routing.operations:
-        run_s = total_time(op.run_s, quantity, op.learning_rate if op.manual else 1.0)
+        if op.manual:
+            run_s = total_time(op.run_s, quantity, op.learning_rate, op.learning_floor)
+        else:
+            run_s = op.run_s * quantity
         run_s += math.ceil(quantity / op.parts_per_batch) * op.batch_s
         setup += op.setup_s / 3600 * op.rate_per_hour
         run += run_s / 3600 * op.rate_per_hour
@@ -76,7 +79,7 @@ def price_break(option: ProcessOption, quantity: int, shop: Shop) -> PriceBreak:
         quantity=quantity,
         process_id=option.process_id,
         machine_id=option.machine_id,
-        unit_price=(Decimal(line.price) / quantity).quantize(UNIT_PRECISION, ROUND_HALF_UP),
+        unit_price=(total / quantity).quantize(UNIT_PRECISION, ROUND_HALF_UP),
         total_price=total,
         breakdown=breakdown,
         lead_time_days=math.ceil(days),

@@ -141,6 +141,9 @@ class ProcessBase(CatalogEntry):
     handling_s: NonNegative = Field(default=0, description="Load and unload per part")
     manual: bool = Field(default=False, description="Run time is manual work (learning applies)")
     learning_rate: Annotated[float, Field(gt=0, le=1)] = 1.0
+    learning_floor: Fraction = Field(
+        default=0, description="Share of the first unit's time that practice never removes"
+    )
     lead_days: NonNegative = Field(default=1, description="Days added to lead time")
     min_feature_mm: NonNegative = 0
 

@@ -58,6 +58,7 @@ class Operation(Frozen):
     parts_per_batch: int = Field(default=1, ge=1, description="Parts one build or load holds")
     manual: bool = False
     learning_rate: float = Field(default=1.0, gt=0, le=1)
+    learning_floor: float = Field(default=0, ge=0, lt=1)
     basis: str = Field(description="How the time was computed, in words and numbers")
 
 

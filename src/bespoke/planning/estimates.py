@@ -99,6 +99,7 @@ def _operation(
         run_s=run_s,
         manual=process.manual,
         learning_rate=process.learning_rate,
+        learning_floor=process.learning_floor,
         basis=basis,
     )
 
@@ -206,6 +207,7 @@ def _additive(
                 run_s=process.post_process_s,
                 manual=True,
                 learning_rate=process.learning_rate,
+                learning_floor=process.learning_floor,
                 basis=f"{process.post_process_s:g} s by hand per part (supports, cleaning)",
             )
         )

@@ -121,6 +121,9 @@ def _option(option: ProcessOption) -> Document:
                 "rate_per_hour": op.rate_per_hour,
                 "manual": op.manual,
                 "learning_rate": op.learning_rate,
+                "learning_floor": op.learning_floor,
+                "batch_s": _round(op.batch_s),
+                "parts_per_batch": op.parts_per_batch,
                 "basis": op.basis,
             }
             for op in operations
