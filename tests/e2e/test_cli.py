@@ -4,9 +4,12 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
+import ezdxf
 import pytest
+from ezdxf.layouts import Modelspace
 from tests.helpers import ROOT, plate_dxf
 from typer.testing import CliRunner
 
@@ -160,3 +163,28 @@ def test_an_invalid_shop_file_names_the_file_key_and_reason(tmp_path: Path) -> N
     assert "myshop.yaml" in result.stderr
     assert "machines[0]" in result.stderr
     assert "laser-x" in result.stderr
+
+
+def _drawing(path: Path, draw: Callable[[Modelspace], object]) -> Path:
+    doc = ezdxf.new("R2010")
+    draw(doc.modelspace())
+    doc.saveas(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("draw", "message"),
+    [
+        (lambda msp: msp.add_text("only a note"), "TEXT"),
+        (lambda msp: None, "empty.dxf"),
+        (lambda msp: msp.add_lwpolyline([(0, 0), (50, 0), (50, 30)]), "clos"),
+    ],
+    ids=["only-text", "empty", "only-open"],
+)
+def test_drawings_without_a_closed_outline_give_one_clear_line(
+    tmp_path: Path, draw: Callable[[Modelspace], object], message: str
+) -> None:
+    result = run("quote", _drawing(tmp_path / "empty.dxf", draw))
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
