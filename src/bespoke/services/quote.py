@@ -11,7 +11,6 @@ from bespoke.model import (
     DesignFileError,
     Finishing,
     InputError,
-    Material,
     Part,
     ProcessOption,
     ProcessQuote,
@@ -19,9 +18,10 @@ from bespoke.model import (
     Sheet2D,
     Solid3D,
 )
+from bespoke.model.lookup import lookup
 from bespoke.planning import plan_part
 from bespoke.planning.part import SHAPING
-from bespoke.services.lookup import lookup
+from bespoke.planning.stock import sheet_thickness
 
 DesignKind = Literal["dxf", "stl"]
 DESIGN_KINDS: dict[str, DesignKind] = {".dxf": "dxf", ".stl": "stl"}
@@ -128,7 +128,7 @@ def _part(
             )
         return Part(name=path.stem, material_id=material.id, solid=geometry, finish=finish)
     assert isinstance(geometry, Sheet2D)
-    thickness = _thickness(material, thickness_mm)
+    thickness = sheet_thickness(material, thickness_mm)
     return Part(
         name=path.stem,
         material_id=material.id,
@@ -136,28 +136,6 @@ def _part(
         sheet=geometry,
         finish=finish,
     )
-
-
-def _thickness(material: Material, thickness_mm: float | None) -> float:
-    """The sheet thickness asked for, checked against stock; else the material's default."""
-    stocked = material.sheet_thicknesses_mm
-    if thickness_mm is None:
-        if material.default_thickness_mm is not None:
-            return material.default_thickness_mm
-        if stocked:
-            return stocked[0]
-        raise InputError(
-            f"{material.id} is not stocked as sheet: give --thickness to make the outline"
-            " that thick (printed, moulded or milled)"
-        )
-    if thickness_mm <= 0:
-        raise InputError(f"thickness must be greater than 0 mm, got {thickness_mm:g}")
-    if stocked and not any(abs(thickness_mm - t) < 1e-6 for t in stocked):
-        listed = ", ".join(f"{t:g}" for t in stocked)
-        raise InputError(
-            f"{material.id} is not stocked {thickness_mm:g} mm thick (stocked: {listed} mm)"
-        )
-    return thickness_mm
 
 
 def _priced(option: ProcessOption, quantities: list[int], catalog: Catalog) -> ProcessQuote:

@@ -4,7 +4,7 @@ import difflib
 from collections.abc import Iterable, Mapping
 from typing import TypeVar
 
-from bespoke.model import InputError
+from bespoke.model.errors import InputError
 
 T = TypeVar("T")
 
