@@ -1,0 +1,1 @@
+"""Products: specs with parameters, parametric parts, configuration."""
