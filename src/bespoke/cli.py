@@ -10,6 +10,7 @@ from rich.table import Table
 
 from bespoke.catalog import load_catalog
 from bespoke.model import BespokeError, InputError
+from bespoke.reports.product_tables import print_product
 from bespoke.reports.quote_tables import print_quote
 
 EXIT_BAD_INPUT = 1
@@ -22,6 +23,8 @@ app = typer.Typer(
 )
 catalog_app = typer.Typer(help="Show the process library: materials, processes, machines.")
 app.add_typer(catalog_app, name="catalog")
+spec_app = typer.Typer(help="The product spec format.")
+app.add_typer(spec_app, name="spec")
 console = Console()
 errors = Console(stderr=True)
 
@@ -158,3 +161,52 @@ def catalog_processes(shop: ShopOption = None) -> None:
 def catalog_machines(shop: ShopOption = None) -> None:
     """The shop's machines with their envelopes and hourly rates."""
     _show("machines", shop)
+
+
+@spec_app.command("schema")
+def spec_schema() -> None:
+    """Print the JSON Schema of product specs."""
+    from bespoke.products.spec import spec_schema as schema
+
+    print(json.dumps(schema(), indent=2))
+
+
+def _settings(pairs: list[str]) -> dict[str, str]:
+    settings = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--set '{pair}': expected name=value, e.g. --set width=800mm")
+        settings[name.strip()] = value.strip()
+    return settings
+
+
+@app.command()
+def configure(
+    spec: Annotated[Path, typer.Argument(help="Product spec (YAML or JSON)")],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="A parameter value, e.g. width=800mm")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Folder for generated design files")] = None,
+    shop: ShopOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the product as JSON")] = False,
+) -> None:
+    """Set a product's parameters: every part becomes a concrete, measured design."""
+    from bespoke.products.configure import configure as configure_product
+    from bespoke.products.spec import load_spec
+
+    try:
+        product = configure_product(
+            load_spec(spec),
+            _settings(set_ or []),
+            load_catalog(shop),
+            spec_dir=spec.parent,
+            out_dir=out or Path("out") / spec.stem,
+            source=spec.name,
+        )
+    except BespokeError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        print(product.model_dump_json(indent=2, exclude={"parts": {"__all__": {"part"}}}))
+        return
+    print_product(product, console)
