@@ -1,0 +1,206 @@
+"""Configuring product specs: parameters set, parts made and measured, errors with spec paths."""
+
+import copy
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.helpers import ROOT, plate_dxf
+
+from bespoke.catalog import load_catalog
+from bespoke.model import Catalog
+from bespoke.model.product import Product
+from bespoke.products.configure import configure
+from bespoke.products.spec import SpecError, load_spec, parse_spec
+
+PRODUCTS = ROOT / "examples" / "products"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def _configure(name: str, catalog: Catalog, out: Path, **settings: str) -> Product:
+    path = PRODUCTS / f"{name}.yaml"
+    return configure(
+        load_spec(path), settings, catalog, spec_dir=path.parent, out_dir=out, source=path.name
+    )
+
+
+def test_a_configured_plate_measures_as_its_dimensions_say(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    product = _configure("desk-organiser", catalog, tmp_path, width="400 mm", depth="250mm")
+    base = next(p for p in product.parts if p.id == "base")
+    sheet = base.part.sheet
+    assert sheet is not None
+    w, h, r = 400.0, 250.0, 3.0
+    assert sheet.bbox_mm == pytest.approx((w, h))
+    assert sheet.cut_length_mm == pytest.approx(2 * (w + h) - 8 * r + 2 * math.pi * r, rel=1e-6)
+    assert sheet.area_mm2 == pytest.approx(w * h - (4 - math.pi) * r**2, rel=1e-6)
+    assert Path(base.design_file).suffix == ".dxf" and Path(base.design_file).is_file()
+
+
+def test_a_slot_and_a_hole_grid_measure_as_drawn(catalog: Catalog, tmp_path: Path) -> None:
+    organiser = _configure("desk-organiser", catalog, tmp_path)
+    front = next(p for p in organiser.parts if p.id == "front").part.sheet
+    assert front is not None
+    w, h, length, width = 300.0, 94.0, 60.0, 20.0
+    slot = 2 * (length - width) + math.pi * width
+    assert front.cut_length_mm == pytest.approx(2 * (w + h) + slot, rel=1e-6)
+    assert front.pierces == 2
+    lamp = _configure("table-lamp", catalog, tmp_path, shade_height="240 mm")
+    panel = next(p for p in lamp.parts if p.id == "shade-panel").part.sheet
+    assert panel is not None
+    rows = math.floor((240 - 60) / 30) + 1
+    assert panel.holes == 3 * rows
+    w, h, r, d = 120.0, 240.0, 4.0, 8.0
+    holes = 3 * rows * math.pi * d
+    assert panel.cut_length_mm == pytest.approx(2 * (w + h) - 8 * r + 2 * math.pi * r + holes)
+
+
+def test_quantities_and_choices_follow_the_parameters(catalog: Catalog, tmp_path: Path) -> None:
+    product = _configure("desk-organiser", catalog, tmp_path, compartments="5", wood="mdf")
+    dividers = next(p for p in product.parts if p.id == "divider")
+    assert dividers.quantity == 4
+    assert {p.part.material_id for p in product.parts} == {"mdf"}
+    organiser = product.assemblies[0]
+    assert ("divider", 4) in organiser.components
+    assert product.settings["compartments"] == 5
+
+
+def test_a_printed_solid_measures_as_a_cylinder(catalog: Catalog, tmp_path: Path) -> None:
+    product = _configure("table-lamp", catalog, tmp_path, shade_width="100 mm")
+    base = next(p for p in product.parts if p.id == "base").part.solid
+    assert base is not None
+    assert base.watertight
+    assert base.volume_mm3 == pytest.approx(math.pi * 65**2 * 30, rel=1e-3)
+
+
+def test_settings_in_inches_are_converted(catalog: Catalog, tmp_path: Path) -> None:
+    product = _configure("shelf-bracket-set", catalog, tmp_path, depth="10 in")
+    bracket = product.parts[0].part.sheet
+    assert bracket is not None
+    assert bracket.bbox_mm[0] == pytest.approx(254 + 150)
+
+
+BASE: dict[str, Any] = {
+    "name": "Plate with holes",
+    "parameters": [
+        {"name": "width", "type": "length", "default": "100 mm", "min": "50 mm", "max": "200 mm"},
+        {"name": "count", "type": "integer", "default": 2},
+    ],
+    "parts": [
+        {
+            "id": "plate",
+            "material": "steel-s235",
+            "thickness": 2,
+            "geometry": {
+                "shape": "plate",
+                "width": "width",
+                "height": "40 mm",
+                "holes": [{"x": "10 mm", "y": "10 mm", "diameter": "5 mm"}],
+            },
+        }
+    ],
+}
+
+
+def _bad(change: Any, catalog: Catalog, tmp_path: Path, **settings: str) -> SpecError:
+    data = copy.deepcopy(BASE)
+    change(data)
+    spec = parse_spec(data, "plate.yaml")
+    with pytest.raises(SpecError) as caught:
+        configure(
+            spec,
+            settings,
+            catalog,
+            spec_dir=tmp_path,
+            out_dir=tmp_path / "out",
+            source="plate.yaml",
+        )
+    return caught.value
+
+
+def _set(path: list[Any], value: Any) -> Any:
+    def change(data: Any) -> None:
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = value
+
+    return change
+
+
+@pytest.mark.parametrize(
+    ("change", "settings", "where", "reason"),
+    [
+        (_set(["parts", 0, "material"], "steel-s325"), {}, "parts[0].material", "did you mean"),
+        (_set(["parts", 0, "finish"], "gold-leaf"), {}, "parts[0].finish", "unknown finish"),
+        (lambda d: None, {"width": "500 mm"}, "--set width", "above the maximum 200 mm"),
+        (lambda d: None, {"width": "wide"}, "--set width", "wide"),
+        (lambda d: None, {"count": "two"}, "--set count", "two"),
+        (
+            _set(["parts", 0, "geometry", "holes", 0, "diameter"], "dia / 2"),
+            {},
+            "parts[0].geometry.holes[0].diameter",
+            "unknown name 'dia'",
+        ),
+        (
+            _set(["parts", 0, "geometry", "holes", 0, "diameter"], "width / 0"),
+            {},
+            "parts[0].geometry.holes[0].diameter",
+            "division by zero",
+        ),
+        (
+            _set(["parts", 0, "geometry", "holes", 0, "x"], "width + 5"),
+            {},
+            "parts[0].geometry.holes[0].x",
+            "write 5 mm",
+        ),
+        (
+            _set(["parts", 0, "geometry", "holes", 0, "x"], "width"),
+            {},
+            "parts[0].geometry.holes[0]",
+            "",
+        ),
+        (
+            _set(["parts", 0, "geometry"], {"shape": "file", "file": "missing.dxf"}),
+            {},
+            "parts[0].geometry.file",
+            "not found",
+        ),
+        (_set(["parts", 0, "thickness"], "2.7 mm"), {}, "parts[0].thickness", "not stocked"),
+        (_set(["parts", 0, "quantity"], "count - 5"), {}, "parts[0].quantity", "negative"),
+    ],
+)
+def test_bad_values_name_their_spec_path(
+    catalog: Catalog,
+    tmp_path: Path,
+    change: Any,
+    settings: dict[str, str],
+    where: str,
+    reason: str,
+) -> None:
+    error = _bad(change, catalog, tmp_path, **settings)
+    assert error.path.startswith(where), str(error)
+    assert reason in error.reason, str(error)
+    assert str(error).startswith(f"plate.yaml: {where}")
+
+
+def test_a_design_file_is_read_relative_to_the_spec(catalog: Catalog, tmp_path: Path) -> None:
+    plate_dxf(tmp_path / "drawn.dxf", 120, 60, holes=[(30, 30, 8)])
+    data = copy.deepcopy(BASE)
+    data["parts"][0]["geometry"] = {"shape": "file", "file": "drawn.dxf"}
+    spec = parse_spec(data, "plate.yaml")
+    product = configure(spec, {}, catalog, spec_dir=tmp_path, out_dir=tmp_path / "out")
+    sheet = product.parts[0].part.sheet
+    assert sheet is not None and sheet.holes == 1
+    assert sheet.cut_length_mm == pytest.approx(360 + math.pi * 8)
+
+
+def test_nothing_is_written_for_a_bad_spec(catalog: Catalog, tmp_path: Path) -> None:
+    _bad(_set(["parts", 0, "material"], "unobtainium"), catalog, tmp_path)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
