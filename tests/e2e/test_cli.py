@@ -188,3 +188,46 @@ def test_drawings_without_a_closed_outline_give_one_clear_line(
     assert result.returncode == 1
     assert message in result.stderr
     assert result.stderr.strip().count("\n") == 0, result.stderr
+
+
+def test_spec_schema_is_json_schema() -> None:
+    result = CliRunner().invoke(app, ["spec", "schema"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "ProductSpec"
+
+
+def test_configure_writes_and_measures_the_parts(tmp_path: Path) -> None:
+    spec = EXAMPLES / "products" / "desk-organiser.yaml"
+    result = run(
+        "configure", spec, "--set", "width=400mm", "--set", "wood=mdf", "--out", tmp_path, "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    product = json.loads(result.stdout)
+    assert product["settings"]["width"] == 400
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "back.dxf",
+        "base.dxf",
+        "divider.dxf",
+        "front.dxf",
+        "side.dxf",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "width=2 m"], "--set width: 2000 mm is above the maximum 600 mm"),
+        (["--set", "colour=red"], "unknown parameter 'colour'"),
+        (["--set", "width"], "expected name=value"),
+    ],
+)
+def test_configure_refuses_bad_settings_in_one_line(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = run(
+        "configure", EXAMPLES / "products" / "desk-organiser.yaml", *args, "--out", tmp_path
+    )
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
