@@ -52,14 +52,8 @@ def quote_design(
         key=lambda o: unit_price(o, quantities[0], catalog.shop),
     )
     priced = [_priced(o, quantities, catalog) for o in feasible]
-    best = (
-        [
-            min((p.prices[i] for p in priced), key=lambda b: b.unit_price)
-            for i in range(len(quantities))
-        ]
-        if priced
-        else []
-    )
+    at_each_quantity = zip(*(p.prices for p in priced), strict=True)
+    best = [min(prices, key=lambda b: b.unit_price) for prices in at_each_quantity]
     return Quote(
         design=path.name,
         design_kind=kind,
