@@ -61,9 +61,18 @@ class AlternativeReading(Frozen):
 
 
 def _alternative_scale(units: UnitReading) -> float | None:
+    """How much larger the other plausible reading is, when the units look wrong."""
     if not units.suspicious or units.alternative_factor_to_mm is None:
         return None
     return units.alternative_factor_to_mm / units.factor_to_mm
+
+
+def _rescaled(
+    units: UnitReading, bbox_mm: tuple[float, ...], k: float, **measures: float | None
+) -> AlternativeReading:
+    return AlternativeReading(
+        units=units.alternative_units or "", bbox_mm=tuple(v * k for v in bbox_mm), **measures
+    )
 
 
 class Sheet2D(Frozen):
@@ -95,9 +104,10 @@ class Sheet2D(Frozen):
         k = _alternative_scale(self.units)
         if k is None:
             return None
-        return AlternativeReading(
-            units=self.units.alternative_units or "",
-            bbox_mm=tuple(v * k for v in self.bbox_mm),
+        return _rescaled(
+            self.units,
+            self.bbox_mm,
+            k,
             cut_length_mm=self.cut_length_mm * k,
             area_mm2=self.area_mm2 * k**2,
         )
@@ -130,9 +140,10 @@ class Solid3D(Frozen):
         k = _alternative_scale(self.units)
         if k is None:
             return None
-        return AlternativeReading(
-            units=self.units.alternative_units or "",
-            bbox_mm=tuple(v * k for v in self.bbox_mm),
+        return _rescaled(
+            self.units,
+            self.bbox_mm,
+            k,
             volume_mm3=None if self.volume_mm3 is None else self.volume_mm3 * k**3,
             surface_area_mm2=self.surface_area_mm2 * k**2,
         )

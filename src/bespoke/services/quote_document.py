@@ -51,6 +51,8 @@ def quote_document(quote: Quote) -> Document:
 def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
     """Measurements with their units in their names."""
     common = {
+        "bbox_mm": [_round(v) for v in geometry.bbox_mm],
+        "bbox_min_mm": [_round(v) for v in geometry.bbox_min_mm],
         "units": _units(geometry.units),
         "alternative_reading": _alternative(geometry.alternative_reading()),
         "warnings": list(geometry.warnings),
@@ -60,8 +62,6 @@ def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
             "cut_length_mm": _round(geometry.cut_length_mm),
             "pierces": geometry.pierces,
             "area_mm2": _round(geometry.area_mm2),
-            "bbox_mm": [_round(v) for v in geometry.bbox_mm],
-            "bbox_min_mm": [_round(v) for v in geometry.bbox_min_mm],
             "parts": geometry.parts,
             "holes": geometry.holes,
             "smallest_hole_mm": _round(geometry.smallest_hole_mm),
@@ -77,8 +77,6 @@ def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
         "volume_estimate_mm3": _round(geometry.volume_estimate_mm3),
         "volume_method": geometry.volume_method,
         "surface_area_mm2": _round(geometry.surface_area_mm2),
-        "bbox_mm": [_round(v) for v in geometry.bbox_mm],
-        "bbox_min_mm": [_round(v) for v in geometry.bbox_min_mm],
         "watertight": geometry.watertight,
         "winding_consistent": geometry.winding_consistent,
         "bodies": geometry.bodies,
