@@ -10,6 +10,7 @@ from rich.table import Table
 
 from bespoke.catalog import load_catalog
 from bespoke.model import BespokeError, InputError
+from bespoke.model.catalog import ProcessBase
 from bespoke.reports.product_tables import print_product
 from bespoke.reports.quote_tables import print_quote
 
@@ -126,7 +127,11 @@ def _listing(kind: Literal["materials", "processes", "machines"], shop: Path | N
             table.add_column(column)
         for p in catalog.processes.values():
             table.add_row(
-                p.id, p.name, p.kind.value, ", ".join(p.families), f"{p.setup_s / 60:g} min"
+                p.id,
+                p.name,
+                p.kind.value,
+                ", ".join(p.families) if isinstance(p, ProcessBase) else "",
+                f"{p.setup_s / 60:g} min",
             )
     else:
         for column in ("id", "name", "process", "envelope mm", "per hour"):

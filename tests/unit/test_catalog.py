@@ -20,7 +20,7 @@ from bespoke.model import (
     StockForm,
     StockKind,
 )
-from bespoke.model.catalog import CatalogEntry
+from bespoke.model.catalog import CatalogEntry, ProcessBase
 
 NAMED_MATERIALS = {
     "steel-s235",
@@ -154,7 +154,7 @@ REJECTED = {
         f"machines:\n  - {{id: big-laser, process: laser-x, {MACHINE[1:]}\n",
         [
             "machines[0] (id 'big-laser').process: unknown process 'laser-x'",
-            "known: cnc-mill-3axis, cnc-router, co2-laser",
+            "known: assembly, cnc-mill-3axis, cnc-router, co2-laser",
         ],
     ),
     "invalid value": (
@@ -295,6 +295,8 @@ def test_machine_envelopes_match_their_process(catalog: Catalog) -> None:
 
 def test_every_process_family_has_a_material_in_the_stock_it_takes(catalog: Catalog) -> None:
     for process in catalog.processes.values():
+        if not isinstance(process, ProcessBase):
+            continue
         for family in process.families:
             assert any(
                 m.family == family and m.stock_of(process.stock) for m in catalog.materials.values()
@@ -387,7 +389,7 @@ def test_rates_are_converted_to_mm_and_seconds(catalog: Catalog) -> None:
 
 def test_learning_applies_only_to_manual_work(catalog: Catalog) -> None:
     manual = {p.id for p in catalog.processes.values() if p.manual}
-    assert manual == {"deburr", "powder-coat"}
+    assert manual == {"deburr", "powder-coat", "inspection", "assembly"}
     for process in catalog.processes.values():
         if process.manual:
             assert 0.85 <= process.learning_rate <= 0.9, process.id

@@ -19,14 +19,17 @@ from pydantic import BaseModel, ValidationError
 
 from bespoke.model.catalog import (
     Additive,
+    Assembling,
     Bending,
     Catalog,
     CatalogEntry,
     Finishing,
+    Inspection,
     Machine,
     Machining,
     Material,
     Moulding,
+    Packing,
     Process,
     ProfileCutting,
     Shop,
@@ -44,7 +47,18 @@ SECTIONS = ("shop", "materials", "processes", "machines")
 ANCHOR_PREFIX = "x-"
 PROCESS_TYPES: dict[str, type[Process]] = {
     cls.model_fields["kind"].default: cls
-    for cls in (ProfileCutting, Additive, Machining, Bending, Finishing, Moulding, Stamping)
+    for cls in (
+        ProfileCutting,
+        Additive,
+        Machining,
+        Bending,
+        Finishing,
+        Moulding,
+        Stamping,
+        Inspection,
+        Assembling,
+        Packing,
+    )
 }
 
 E = TypeVar("E", bound=CatalogEntry)

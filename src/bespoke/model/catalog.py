@@ -130,13 +130,19 @@ class ProcessKind(StrEnum):
     FINISHING = "finishing"
     MOULDING = "moulding"
     STAMPING = "stamping"
+    INSPECTION = "inspection"
+    ASSEMBLY = "assembly"
+    PACKING = "packing"
 
 
-class ProcessBase(CatalogEntry):
-    """Common to every process: what it consumes and how long it takes to set up."""
+ToleranceGrade = Literal["f", "m", "c", "v"]
+"""ISO 2768-1 general tolerance classes, fine to very coarse."""
+TOLERANCE_ORDER: tuple[ToleranceGrade, ...] = ("f", "m", "c", "v")
 
-    stock: StockKind = Field(description="Stock form the process consumes")
-    families: list[str] = Field(min_length=1, description="Material families it can work")
+
+class WorkBase(CatalogEntry):
+    """Common to every kind of work: set-up, handling, manual learning, days it adds."""
+
     setup_s: NonNegative = Field(description="Set-up per batch: programming, fixturing, first part")
     handling_s: NonNegative = Field(default=0, description="Load and unload per part")
     manual: bool = Field(default=False, description="Run time is manual work (learning applies)")
@@ -145,7 +151,17 @@ class ProcessBase(CatalogEntry):
         default=0, description="Share of the first unit's time that practice never removes"
     )
     lead_days: NonNegative = Field(default=1, description="Days added to lead time")
+
+
+class ProcessBase(WorkBase):
+    """A process that works material: what it consumes and what it can hold."""
+
+    stock: StockKind = Field(description="Stock form the process consumes")
+    families: list[str] = Field(min_length=1, description="Material families it can work")
     min_feature_mm: NonNegative = 0
+    tolerance: ToleranceGrade = Field(
+        default="m", description="Finest ISO 2768 class it holds without extra work"
+    )
 
 
 class ProfileCutting(ProcessBase):
@@ -255,8 +271,48 @@ class Stamping(ProcessBase):
     strip_utilisation: Annotated[float, Field(gt=0, le=1)] = 0.75
 
 
+class Inspection(WorkBase):
+    """Checking made parts against their drawing: more checks for finer tolerances."""
+
+    kind: Literal[ProcessKind.INSPECTION] = ProcessKind.INSPECTION
+    check_s: dict[ToleranceGrade, Positive] = Field(
+        description="Time per part by its tolerance class"
+    )
+
+
+class Assembling(WorkBase):
+    """Joining components by hand: handling and fastening each one."""
+
+    kind: Literal[ProcessKind.ASSEMBLY] = ProcessKind.ASSEMBLY
+    component_s: Positive = Field(description="Handling and fastening per component")
+
+
+class Packing(WorkBase):
+    """Packing a finished product for shipping, by its size."""
+
+    kind: Literal[ProcessKind.PACKING] = ProcessKind.PACKING
+    tiers: list[tuple[Positive, NonNegative, Positive]] = Field(
+        min_length=1,
+        description="Rows (largest size mm, set-up s, s per product) sorted by size",
+    )
+
+    def tier_for(self, size_mm: float) -> tuple[float, float, float]:
+        """The smallest tier the size fits, else the largest."""
+        return next((t for t in self.tiers if size_mm <= t[0]), self.tiers[-1])
+
+
+ShapingProcess = ProfileCutting | Additive | Machining | Moulding | Stamping
 Process = Annotated[
-    ProfileCutting | Additive | Machining | Bending | Finishing | Moulding | Stamping,
+    ProfileCutting
+    | Additive
+    | Machining
+    | Bending
+    | Finishing
+    | Moulding
+    | Stamping
+    | Inspection
+    | Assembling
+    | Packing,
     Field(discriminator="kind"),
 ]
 

@@ -13,6 +13,7 @@ from bespoke.model import (
     Operation,
     Process,
     ProfileCutting,
+    ShapingProcess,
     Shop,
     Stamping,
     StockKind,
@@ -37,7 +38,7 @@ class Estimate:
     lead_days: float = 0.0
 
 
-def stock_used(process: Process, material: Material) -> StockKind:
+def stock_used(process: ShapingProcess, material: Material) -> StockKind:
     """The stock form a process consumes: milling takes plate when stocked, else bar."""
     if isinstance(process, Machining) and material.stock_of(StockKind.SHEET) is None:
         return StockKind.BAR
@@ -47,7 +48,7 @@ def stock_used(process: Process, material: Material) -> StockKind:
 
 
 def estimate(
-    process: Process, machine: Machine, shape: Shape, material: Material, shop: Shop
+    process: ShapingProcess, machine: Machine, shape: Shape, material: Material, shop: Shop
 ) -> Estimate:
     """Operations, material and tooling to make `shape` on `machine` (already found feasible)."""
     match process:

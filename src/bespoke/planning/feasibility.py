@@ -15,6 +15,7 @@ from bespoke.model import (
     Moulding,
     Process,
     ProfileCutting,
+    ShapingProcess,
     Stamping,
     StockKind,
 )
@@ -27,7 +28,7 @@ MARK_HINT = "; a circle this small is usually a centre mark: drill it later or r
 
 
 def check(
-    process: Process, machine: Machine, shape: Shape, material: Material, catalog: Catalog
+    process: ShapingProcess, machine: Machine, shape: Shape, material: Material, catalog: Catalog
 ) -> Findings:
     """Every reason `machine` cannot make `shape` in `material` by `process` (empty: it can)."""
     if isinstance(process, ProfileCutting | Stamping) and not shape.flat:
@@ -49,13 +50,13 @@ def check(
     return [f.model_copy(update={"machine_id": machine.id}) for f in findings]
 
 
-def _stock_kinds(process: Process) -> set[StockKind]:
+def _stock_kinds(process: ShapingProcess) -> set[StockKind]:
     if isinstance(process, Machining):
         return {StockKind.SHEET, StockKind.BAR}
     return {process.stock}
 
 
-def _material_findings(process: Process, material: Material, catalog: Catalog) -> Findings:
+def _material_findings(process: ShapingProcess, material: Material, catalog: Catalog) -> Findings:
     kinds = _stock_kinds(process)
     if material.family in process.families and any(material.stock_of(k) for k in kinds):
         return []

@@ -13,18 +13,11 @@ from bespoke.model import (
     ProcessKind,
     ProcessOption,
     Routing,
+    ShapingProcess,
 )
 from bespoke.planning.estimates import Estimate, estimate, finishing, stock_used
 from bespoke.planning.feasibility import check
 from bespoke.planning.shape import Shape, shape_of
-
-SHAPING = (
-    ProcessKind.PROFILE_CUTTING,
-    ProcessKind.STAMPING,
-    ProcessKind.ADDITIVE,
-    ProcessKind.MACHINING,
-    ProcessKind.MOULDING,
-)
 
 
 def plan_part(
@@ -36,7 +29,7 @@ def plan_part(
     processes = [
         p
         for p in catalog.processes.values()
-        if p.kind in SHAPING and (process_ids is None or p.id in process_ids)
+        if isinstance(p, ShapingProcess) and (process_ids is None or p.id in process_ids)
     ]
     options = [_plan_with(p, part, shape, material, catalog) for p in processes]
     workable = [o.process_id for o in options if o.feasible]
@@ -44,7 +37,7 @@ def plan_part(
 
 
 def _plan_with(
-    process: Process, part: Part, shape: Shape, material: Material, catalog: Catalog
+    process: ShapingProcess, part: Part, shape: Shape, material: Material, catalog: Catalog
 ) -> ProcessOption:
     findings: list[DfmFinding] = []
     machines = sorted(catalog.machines_for(process.id), key=lambda m: m.rate_per_hour)
@@ -72,7 +65,7 @@ def _plan_with(
 
 
 def _option(
-    process: Process,
+    process: ShapingProcess,
     machine: Machine,
     part: Part,
     shape: Shape,
@@ -99,7 +92,7 @@ def _option(
 
 
 def _finishing_steps(
-    process: Process, part: Part, shape: Shape, material: Material, catalog: Catalog
+    process: ShapingProcess, part: Part, shape: Shape, material: Material, catalog: Catalog
 ) -> tuple[list[Estimate], list[DfmFinding]]:
     """Deburring after cutting metal, and the finish the maker asked for."""
     finishes = [p for p in catalog.processes.values() if isinstance(p, Finishing)]

@@ -15,12 +15,12 @@ from bespoke.model import (
     ProcessOption,
     ProcessQuote,
     Quote,
+    ShapingProcess,
     Sheet2D,
     Solid3D,
 )
 from bespoke.model.lookup import lookup
 from bespoke.planning import plan_part
-from bespoke.planning.part import SHAPING
 from bespoke.planning.stock import sheet_thickness
 
 DesignKind = Literal["dxf", "stl"]
@@ -93,7 +93,7 @@ def _quantities(quantities: list[int]) -> list[int]:
 
 def _check_process_and_finish(process: str | None, finish: str | None, catalog: Catalog) -> None:
     if process is not None:
-        shaping = {k: p for k, p in catalog.processes.items() if p.kind in SHAPING}
+        shaping = {k: p for k, p in catalog.processes.items() if isinstance(p, ShapingProcess)}
         lookup("shaping process", process, shaping)
     if finish is not None:
         finishes = {
