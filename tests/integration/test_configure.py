@@ -71,12 +71,16 @@ def test_quantities_and_choices_follow_the_parameters(catalog: Catalog, tmp_path
     assert product.settings["compartments"] == 5
 
 
-def test_a_printed_solid_measures_as_a_cylinder(catalog: Catalog, tmp_path: Path) -> None:
+def test_a_printed_shell_measures_as_its_walls_say(catalog: Catalog, tmp_path: Path) -> None:
     product = _configure("table-lamp", catalog, tmp_path, shade_width="100 mm")
     base = next(p for p in product.parts if p.id == "base").part.solid
     assert base is not None
-    assert base.watertight
-    assert base.volume_mm3 == pytest.approx(math.pi * 65**2 * 30, rel=1e-3)
+    assert base.watertight and base.bodies == 1
+    x = y = 130.0
+    z, wall = 25.0, 2.0
+    assert base.bbox_mm == pytest.approx((x, y, z))
+    expected = x * y * z - (x - 2 * wall) * (y - 2 * wall) * (z - wall)
+    assert base.volume_mm3 == pytest.approx(expected, rel=1e-6)
 
 
 def test_settings_in_inches_are_converted(catalog: Catalog, tmp_path: Path) -> None:

@@ -127,3 +127,13 @@ def test_price_break_rounds_money_and_keeps_the_sum() -> None:
     assert price.unit_price == (price.total_price / 7).quantize(Decimal("0.0001"))
     hours = (900 + 7 * 60) / 3600 + line_cost(_option(DEBURR), 7, SHOP).hours
     assert price.lead_time_days == math.ceil(2 + 1 + hours / 8)
+
+
+def test_lead_time_follows_the_busiest_station_not_the_sum() -> None:
+    option = _option(CUT, DEBURR)
+    line = line_cost(option, 300, SHOP)
+    assert set(line.hours_by_station) == {"m1", "bench"}
+    assert sum(line.hours_by_station.values()) == pytest.approx(line.hours)
+    price = price_break(option, 300, SHOP)
+    assert price.lead_time_days == math.ceil(2 + 1 + max(line.hours_by_station.values()) / 8)
+    assert price.lead_time_days < math.ceil(2 + 1 + line.hours / 8)

@@ -1,6 +1,7 @@
 """The cost and price of an order line: one way of making a part, at one quantity."""
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -13,7 +14,11 @@ UNIT_PRECISION = Decimal("0.0001")
 
 @dataclass(frozen=True)
 class LineCost:
-    """Cost of a line by kind, and the price it sells for, in the shop's currency."""
+    """Cost of a line by kind, and its price, in the shop's currency.
+
+    `list_price` is cost and overhead over (1 - margin); `price` is that, but at least
+    the shop's minimum order.
+    """
 
     setup: float
     run: float
@@ -21,8 +26,15 @@ class LineCost:
     tooling: float
     consumables: float
     overhead: float
+    list_price: float
     price: float
     hours: float
+    hours_by_station: dict[str, float]
+
+    @property
+    def busiest_hours(self) -> float:
+        """Hours of the most loaded machine or bench: stations work side by side."""
+        return max(self.hours_by_station.values(), default=0.0)
 
     @property
     def cost(self) -> float:
@@ -34,6 +46,7 @@ def line_cost(option: ProcessOption, quantity: int, shop: Shop) -> LineCost:
     tooling, then overhead, margin and the minimum order price."""
     assert option.routing is not None, "only feasible options have a cost"
     setup = run = hours = 0.0
+    by_station: dict[str, float] = defaultdict(float)
     for op in option.routing.operations:
         if op.manual:
             run_s = total_time(op.run_s, quantity, op.learning_rate, op.learning_floor)
@@ -43,13 +56,23 @@ def line_cost(option: ProcessOption, quantity: int, shop: Shop) -> LineCost:
         setup += op.setup_s / 3600 * op.rate_per_hour
         run += run_s / 3600 * op.rate_per_hour
         hours += (op.setup_s + run_s) / 3600
+        by_station[op.machine_id or "bench"] += (op.setup_s + run_s) / 3600
     material_cost = quantity * option.material_kg_per_part * option.material_price_per_kg
     consumables = quantity * option.consumables_per_part
     cost = setup + run + material_cost + option.tooling_cost + consumables
     overhead = cost * shop.overhead
-    price = max((cost + overhead) / (1 - shop.margin), shop.min_order_price)
+    list_price = (cost + overhead) / (1 - shop.margin)
     return LineCost(
-        setup, run, material_cost, option.tooling_cost, consumables, overhead, price, hours
+        setup,
+        run,
+        material_cost,
+        option.tooling_cost,
+        consumables,
+        overhead,
+        list_price,
+        max(list_price, shop.min_order_price),
+        hours,
+        dict(by_station),
     )
 
 
@@ -58,12 +81,12 @@ def unit_price(option: ProcessOption, quantity: int, shop: Shop) -> float:
 
 
 def price_break(option: ProcessOption, quantity: int, shop: Shop) -> PriceBreak:
-    """The priced line with its breakdown and the lead time its hours imply."""
+    """The priced line with its breakdown and the lead time its busiest station implies."""
     assert option.machine_id is not None
     line = line_cost(option, quantity, shop)
     parts = [line.setup, line.run, line.material, line.tooling, line.consumables, line.overhead]
-    setup, run, material_cost, tooling, consumables, overhead = (_money(x) for x in parts)
-    total = _money(line.price)
+    setup, run, material_cost, tooling, consumables, overhead = (money(x) for x in parts)
+    total = money(line.price)
     breakdown = CostBreakdown(
         setup=setup,
         run=run,
@@ -74,7 +97,7 @@ def price_break(option: ProcessOption, quantity: int, shop: Shop) -> PriceBreak:
         margin=total - (setup + run + material_cost + tooling + consumables + overhead),
         total=total,
     )
-    days = shop.base_lead_days + option.lead_days + line.hours / shop.hours_per_day
+    days = shop.base_lead_days + option.lead_days + line.busiest_hours / shop.hours_per_day
     return PriceBreak(
         quantity=quantity,
         process_id=option.process_id,
@@ -87,5 +110,5 @@ def price_break(option: ProcessOption, quantity: int, shop: Shop) -> PriceBreak:
     )
 
 
-def _money(value: float) -> Decimal:
+def money(value: float) -> Decimal:
     return Decimal(value).quantize(CENT, ROUND_HALF_UP)

@@ -15,6 +15,7 @@ class CostBreakdown(Frozen):
     material: Decimal
     tooling: Decimal
     consumables: Decimal
+    purchased: Decimal = Decimal(0)
     overhead: Decimal
     margin: Decimal
     total: Decimal

@@ -86,6 +86,11 @@ class ProcessOption(Frozen):
     routing: Routing | None = None
     material_kg_per_part: float = Field(default=0, ge=0)
     material_price_per_kg: float = Field(default=0, ge=0, description="Of the stock form used")
+    material_stock: str = Field(default="", description="The stock form used: sheet, filament ...")
+    stock_sheet_mm: tuple[float, float] | None = Field(
+        default=None, description="The stock sheet parts are cut from, for sheet processes"
+    )
+    parts_per_sheet: int | None = Field(default=None, ge=1)
     material_basis: str = Field(default="", description="How the material was estimated")
     tooling_cost: float = Field(default=0, ge=0)
     consumables_per_part: float = Field(default=0, ge=0)

@@ -36,6 +36,8 @@ class Estimate:
     tooling_cost: float = 0.0
     consumables_per_part: float = 0.0
     lead_days: float = 0.0
+    sheet: tuple[tuple[float, float], int] | None = None
+    """The stock sheet used and how many parts it holds, for sheet processes."""
 
 
 def stock_used(process: ShapingProcess, material: Material) -> StockKind:
@@ -107,7 +109,7 @@ def _operation(
 
 def _sheet_material(
     shape: Shape, material: Material, spacing_mm: float, bed_mm: tuple[float, ...]
-) -> tuple[float, str]:
+) -> tuple[float, str, tuple[tuple[float, float], int]]:
     """Share of the best stocked sheet one part takes, the rest returning to stock.
 
     A sheet larger than the machine's bed is cut down to the bed first.
@@ -115,7 +117,7 @@ def _sheet_material(
     assert shape.thickness_mm is not None
     sheet = material.stock_of(StockKind.SHEET)
     assert sheet is not None
-    best: tuple[float, str] | None = None
+    best: tuple[float, str, tuple[tuple[float, float], int]] | None = None
     for size in sheet.sheet_sizes_mm:
         usable = _cut_to_bed(size, bed_mm)
         count = parts_per_sheet(shape.footprint_mm, usable, spacing_mm)
@@ -130,7 +132,7 @@ def _sheet_material(
             f" 1/{count} of {sheet_kg:.2f} kg"
         )
         if best is None or sheet_kg / count < best[0]:
-            best = (sheet_kg / count, basis)
+            best = (sheet_kg / count, basis, (size, count))
     assert best is not None, "feasibility checks that some stocked sheet holds the part"
     return best
 
@@ -154,11 +156,11 @@ def _profile_cutting(
         f"{shape.cut_length_mm:,.0f} mm cut at {speed:.1f} mm/s + {shape.pierces} pierces"
         f" x {pierce:.2f} s + {process.handling_s:g} s handling"
     )
-    kg, material_basis = _sheet_material(
+    kg, material_basis, sheet = _sheet_material(
         shape, material, process.part_spacing_mm + process.kerf_mm, machine.envelope_mm
     )
     operations = [_operation(process, machine, machine.rate_per_hour, run, basis)]
-    return Estimate(operations, kg, material_basis, lead_days=process.lead_days)
+    return Estimate(operations, kg, material_basis, lead_days=process.lead_days, sheet=sheet)
 
 
 def _additive(

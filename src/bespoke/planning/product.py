@@ -1,0 +1,275 @@
+"""Plan a configured product: every way to make each part, then assembly and packing.
+
+Each feasible way of making a part is a whole chain: the shaping process, deburring,
+bending, the finish, and inspection chosen by the part's tolerance class. Which way is
+used depends on the quantity, so costing picks it; `product_routing` turns a choice
+into the product's DAG of operations.
+"""
+
+from collections.abc import Mapping
+
+import networkx as nx
+
+from bespoke.model import (
+    Assembling,
+    Bending,
+    Catalog,
+    DfmFinding,
+    Finishing,
+    Inspection,
+    Machine,
+    Operation,
+    Packing,
+    ProcessKind,
+    ProcessOption,
+    Routing,
+)
+from bespoke.model.catalog import TOLERANCE_ORDER, ProcessBase
+from bespoke.model.product import ConfiguredPart, Product
+from bespoke.model.product_plan import PartPlan, ProductPlan
+from bespoke.planning.part import plan_part
+from bespoke.planning.shape import shape_of
+
+FLAT_PROCESSES = (ProcessKind.PROFILE_CUTTING, ProcessKind.STAMPING)
+PACK = "pack"
+
+
+def plan_product(product: Product, catalog: Catalog) -> ProductPlan:
+    """The ways to make every part, and the product's assembly and packing work."""
+    parts = [_plan(p, catalog) for p in product.parts]
+    assembly, findings = _assembly_work(product, catalog)
+    return ProductPlan(product=product, parts=parts, assembly=assembly, findings=findings)
+
+
+def _plan(item: ConfiguredPart, catalog: Catalog) -> PartPlan:
+    if item.quantity == 0:
+        return PartPlan(part_id=item.id, quantity=0, options=[], findings=[])
+    options = plan_part(item.part, catalog, [item.process] if item.process else None)
+    findings = [f for o in options for f in o.findings]
+    chains = []
+    for option in (o for o in options if o.feasible):
+        chain, problems = _full_chain(item, option, catalog)
+        findings += problems
+        if chain is not None:
+            chains.append(chain)
+    return PartPlan(part_id=item.id, quantity=item.quantity, options=chains, findings=findings)
+
+
+def _full_chain(
+    item: ConfiguredPart, option: ProcessOption, catalog: Catalog
+) -> tuple[ProcessOption | None, list[DfmFinding]]:
+    """The option with bending and inspection added, or the reason it cannot serve."""
+    process = catalog.processes[option.process_id]
+    assert isinstance(process, ProcessBase), "plan_part gives only shaping processes"
+    grade = process.tolerance
+    if TOLERANCE_ORDER.index(grade) > TOLERANCE_ORDER.index(item.tolerance.value):
+        return None, [
+            DfmFinding(
+                process_id=option.process_id,
+                feature="tolerance",
+                unit="",
+                message=f"{process.name} holds ISO 2768-{grade}; {item.id} asks for"
+                f" ISO 2768-{item.tolerance.value}",
+            )
+        ]
+    assert option.routing is not None
+    operations = list(option.routing.operations)
+    if item.bends:
+        bend = _bending(item, option, catalog)
+        if isinstance(bend, DfmFinding):
+            return None, [bend]
+        coat = [i for i, op in enumerate(operations) if _is_area_finish(op, catalog)]
+        operations.insert(coat[0] if coat else len(operations), bend)
+    inspection = _inspection(item, catalog)
+    if inspection is not None:
+        operations.append(inspection)
+    return option.model_copy(update={"routing": Routing.chain(operations)}), []
+
+
+def _is_area_finish(operation: Operation, catalog: Catalog) -> bool:
+    process = catalog.processes[operation.process_id]
+    return isinstance(process, Finishing) and process.basis == "area"
+
+
+def _bending(
+    item: ConfiguredPart, option: ProcessOption, catalog: Catalog
+) -> Operation | DfmFinding:
+    """Press-brake bending of a cut blank, or why it cannot be bent."""
+    process = catalog.processes[option.process_id]
+    if process.kind not in FLAT_PROCESSES:
+        return DfmFinding(
+            process_id=option.process_id,
+            feature="bends",
+            measured=item.bends,
+            unit="",
+            message=f"{item.id} is bent {item.bends} time(s): it is cut from sheet and bent,"
+            f" not made by {process.name}",
+        )
+    shape = shape_of(item.part)
+    thickness = shape.thickness_mm or 0.0
+    bend_line = min(shape.footprint_mm)
+    problems = []
+    for press in (p for p in catalog.processes.values() if isinstance(p, Bending)):
+        machine = _cheapest_machine(press.id, catalog)
+        if machine is None:
+            continue
+        family = catalog.materials[item.part.material_id].family
+        if family not in press.families:
+            problems.append(f"{press.name} does not bend {family}")
+        elif thickness > press.max_thickness_mm:
+            problems.append(
+                f"{press.name} bends up to {press.max_thickness_mm:g} mm, part is {thickness:g} mm"
+            )
+        elif bend_line > press.max_length_mm:
+            problems.append(f"bend {bend_line:.0f} mm is longer than {press.max_length_mm:g} mm")
+        else:
+            return Operation(
+                id="bend",
+                process_id=press.id,
+                machine_id=machine.id,
+                name=f"{press.name}: {item.bends} bend(s)",
+                rate_per_hour=machine.rate_per_hour,
+                setup_s=press.setup_s + press.setup_per_bend_s * item.bends,
+                run_s=press.bend_s * item.bends + press.handling_s,
+                manual=press.manual,
+                learning_rate=press.learning_rate,
+                learning_floor=press.learning_floor,
+                basis=f"{item.bends} bend(s) x {press.bend_s:g} s + {press.handling_s:g} s"
+                f" handling; set-up {press.setup_s:g} s + {press.setup_per_bend_s:g} s a bend",
+            )
+    return DfmFinding(
+        process_id="press-brake",
+        feature="bends",
+        measured=item.bends,
+        unit="",
+        message="; ".join(problems) or "no press brake in the shop",
+    )
+
+
+def _inspection(item: ConfiguredPart, catalog: Catalog) -> Operation | None:
+    """Checking the part against its drawing, longer for finer tolerance classes."""
+    process = next((p for p in catalog.processes.values() if isinstance(p, Inspection)), None)
+    if process is None:
+        return None
+    machine = _cheapest_machine(process.id, catalog)
+    check = process.check_s[item.tolerance.value]
+    return Operation(
+        id="inspect",
+        process_id=process.id,
+        machine_id=machine.id if machine else None,
+        name=f"{process.name} (ISO 2768-{item.tolerance.value})",
+        rate_per_hour=machine.rate_per_hour if machine else catalog.shop.labour_rate_per_hour,
+        setup_s=process.setup_s,
+        run_s=check + process.handling_s,
+        manual=process.manual,
+        learning_rate=process.learning_rate,
+        learning_floor=process.learning_floor,
+        basis=f"{check:g} s a part for tolerance class {item.tolerance.value}",
+    )
+
+
+def _assembly_work(product: Product, catalog: Catalog) -> tuple[list[Operation], list[DfmFinding]]:
+    """One operation per assembly, by its component count, then packing by size."""
+    operations: list[Operation] = []
+    findings: list[DfmFinding] = []
+    assembling = next((p for p in catalog.processes.values() if isinstance(p, Assembling)), None)
+    for assembly in product.assemblies:
+        if assembling is None:
+            findings.append(
+                DfmFinding(
+                    process_id="assembly",
+                    feature="assembly",
+                    unit="",
+                    message=f"no assembly process in the catalog for '{assembly.id}'",
+                )
+            )
+            continue
+        machine = _cheapest_machine(assembling.id, catalog)
+        count = sum(n for _, n in assembly.components)
+        operations.append(
+            Operation(
+                id=f"assemble-{assembly.id}",
+                process_id=assembling.id,
+                machine_id=machine.id if machine else None,
+                name=f"Assemble {assembly.name}",
+                rate_per_hour=machine.rate_per_hour
+                if machine
+                else catalog.shop.labour_rate_per_hour,
+                setup_s=assembling.setup_s,
+                run_s=assembling.component_s * count + assembling.handling_s,
+                manual=assembling.manual,
+                learning_rate=assembling.learning_rate,
+                learning_floor=assembling.learning_floor,
+                basis=f"{count} components x {assembling.component_s:g} s"
+                + (f". {assembly.instructions}" if assembly.instructions else ""),
+            )
+        )
+    packing = next((p for p in catalog.processes.values() if isinstance(p, Packing)), None)
+    if packing is not None:
+        operations.append(_packing(product, packing, catalog))
+    return operations, findings
+
+
+def _packing(product: Product, packing: Packing, catalog: Catalog) -> Operation:
+    size = max((max(shape_of(p.part).size_mm) for p in product.parts), default=0.0)
+    limit, setup, per_product = packing.tier_for(size)
+    machine = _cheapest_machine(packing.id, catalog)
+    return Operation(
+        id=PACK,
+        process_id=packing.id,
+        machine_id=machine.id if machine else None,
+        name=packing.name,
+        rate_per_hour=machine.rate_per_hour if machine else catalog.shop.labour_rate_per_hour,
+        setup_s=setup,
+        run_s=per_product + packing.handling_s,
+        manual=packing.manual,
+        learning_rate=packing.learning_rate,
+        learning_floor=packing.learning_floor,
+        basis=f"largest part {size:.0f} mm: packed as up to {limit:g} mm",
+    )
+
+
+def _cheapest_machine(process_id: str, catalog: Catalog) -> Machine | None:
+    machines = catalog.machines_for(process_id)
+    return min(machines, key=lambda m: m.rate_per_hour) if machines else None
+
+
+def product_routing(plan: ProductPlan, chosen: Mapping[str, ProcessOption]) -> Routing:
+    """The product's operations as one DAG: part chains into their assemblies, into packing.
+
+    Operation ids are prefixed with their part ('bracket/fiber-laser'); raises ValueError
+    if the assemblies make a cycle.
+    """
+    operations: list[Operation] = []
+    edges: list[tuple[str, str]] = []
+    last: dict[str, str] = {}
+    for part_id, option in chosen.items():
+        assert option.routing is not None
+        ops = [
+            op.model_copy(update={"id": f"{part_id}/{op.id}"}) for op in option.routing.operations
+        ]
+        operations += ops
+        edges += list(zip((o.id for o in ops), (o.id for o in ops[1:]), strict=False))
+        last[part_id] = ops[-1].id
+    assembly_ops = {op.id: op for op in plan.assembly}
+    operations += plan.assembly
+    contained: set[str] = set()
+    for assembly in plan.product.assemblies:
+        target = f"assemble-{assembly.id}"
+        for component, _ in assembly.components:
+            source = last.get(component) or (
+                f"assemble-{component}" if f"assemble-{component}" in assembly_ops else None
+            )
+            if source is not None and target in assembly_ops:
+                edges.append((source, target))
+                contained.add(component)
+    if PACK in assembly_ops:
+        roots = [a.id for a in plan.product.assemblies if a.id not in contained]
+        sources = [f"assemble-{r}" for r in roots if f"assemble-{r}" in assembly_ops]
+        sources += [op for part, op in last.items() if part not in contained]
+        edges += [(s, PACK) for s in sources]
+    graph = nx.DiGraph(edges)
+    graph.add_nodes_from(op.id for op in operations)
+    if not nx.is_directed_acyclic_graph(graph):
+        raise ValueError(f"the routing of {plan.product.name} has a cycle")
+    return Routing(operations=operations, edges=edges)
