@@ -11,6 +11,7 @@ from rich.table import Table
 from bespoke.catalog import load_catalog
 from bespoke.model import BespokeError, InputError
 from bespoke.model.catalog import ProcessBase
+from bespoke.reports.plan_tables import print_plan
 from bespoke.reports.product_tables import print_product
 from bespoke.reports.quote_tables import print_quote
 
@@ -215,3 +216,36 @@ def configure(
         print(product.model_dump_json(indent=2, exclude={"parts": {"__all__": {"part"}}}))
         return
     print_product(product, console)
+
+
+@app.command()
+def plan(
+    spec: Annotated[Path, typer.Argument(help="Product spec (YAML or JSON)")],
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="A parameter value, e.g. width=800mm")
+    ] = None,
+    qty: Annotated[str | None, typer.Option(help="Quantities of products, e.g. 1,10,100")] = None,
+    files: Annotated[Path | None, typer.Option(help="Folder for generated design files")] = None,
+    shop: ShopOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
+) -> None:
+    """Plan a whole product: how each part is made, assembly, BOM, price by quantity."""
+    from bespoke.services.plan import plan_spec
+    from bespoke.services.plan_document import plan_document
+
+    try:
+        result = plan_spec(
+            spec,
+            settings=_settings(set_ or []),
+            quantities=_quantities(qty),
+            files_dir=files,
+            shop_file=shop,
+        )
+    except BespokeError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        print(json.dumps(plan_document(result), indent=2))
+    else:
+        print_plan(result, console)
+    if not result.plan.feasible:
+        raise typer.Exit(EXIT_CANNOT_MAKE)

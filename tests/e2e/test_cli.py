@@ -231,3 +231,29 @@ def test_configure_refuses_bad_settings_in_one_line(
     assert result.returncode == 1
     assert message in result.stderr
     assert result.stderr.strip().count("\n") == 0, result.stderr
+
+
+def test_plan_prints_the_product_plan_as_json(tmp_path: Path) -> None:
+    spec = EXAMPLES / "products" / "table-lamp.yaml"
+    result = run("plan", spec, "--qty", "1,10,100", "--files", tmp_path, "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["feasible"] is True
+    assert [p["quantity"] for p in document["prices"]] == [1, 10, 100]
+    assert document["routing"]["edges"]
+    assert {p["id"] for p in document["parts"]} == {"base", "shade-panel"}
+
+
+def test_plan_of_a_product_that_cannot_be_made_exits_3(tmp_path: Path) -> None:
+    spec = tmp_path / "huge.yaml"
+    spec.write_text(
+        "name: Huge plate\n"
+        "parts:\n"
+        "  - id: plate\n"
+        "    material: steel-s235\n"
+        "    thickness: 2\n"
+        "    geometry: {shape: plate, width: 7 m, height: 4 m}\n"
+    )
+    result = run("plan", spec, "--files", tmp_path / "parts")
+    assert result.returncode == 3
+    assert "plate cannot be made" in result.stdout

@@ -10,6 +10,7 @@ from bespoke.model import (
     AlternativeReading,
     CostBreakdown,
     DfmFinding,
+    Operation,
     PriceBreak,
     ProcessOption,
     Quote,
@@ -44,7 +45,7 @@ def quote_document(quote: Quote) -> Document:
             {**_option(q.option), "prices": [_price(p) for p in q.prices]} for q in quote.options
         ],
         "rejected": [_option(o) for o in quote.rejected],
-        "curve": _curve(quote.curve) if quote.curve else None,
+        "curve": curve_document(quote.curve) if quote.curve else None,
     }
 
 
@@ -108,24 +109,8 @@ def _option(option: ProcessOption) -> Document:
         "process_name": option.process_name,
         "machine": option.machine_id,
         "feasible": option.feasible,
-        "findings": [_finding(f) for f in option.findings],
-        "operations": [
-            {
-                "id": op.id,
-                "name": op.name,
-                "machine": op.machine_id,
-                "setup_s": _round(op.setup_s),
-                "run_s": _round(op.run_s),
-                "rate_per_hour": op.rate_per_hour,
-                "manual": op.manual,
-                "learning_rate": op.learning_rate,
-                "learning_floor": op.learning_floor,
-                "batch_s": _round(op.batch_s),
-                "parts_per_batch": op.parts_per_batch,
-                "basis": op.basis,
-            }
-            for op in operations
-        ],
+        "findings": [finding_document(f) for f in option.findings],
+        "operations": [operation_document(op) for op in operations],
         "edges": [list(e) for e in option.routing.edges] if option.routing else [],
         "material_kg_per_part": _round(option.material_kg_per_part),
         "material_basis": option.material_basis,
@@ -134,7 +119,26 @@ def _option(option: ProcessOption) -> Document:
     }
 
 
-def _finding(finding: DfmFinding) -> Document:
+def operation_document(op: Operation) -> Document:
+    """One operation with its times and how they were made up."""
+    return {
+        "id": op.id,
+        "name": op.name,
+        "process": op.process_id,
+        "machine": op.machine_id,
+        "setup_s": _round(op.setup_s),
+        "run_s": _round(op.run_s),
+        "rate_per_hour": op.rate_per_hour,
+        "manual": op.manual,
+        "learning_rate": op.learning_rate,
+        "learning_floor": op.learning_floor,
+        "batch_s": _round(op.batch_s),
+        "parts_per_batch": op.parts_per_batch,
+        "basis": op.basis,
+    }
+
+
+def finding_document(finding: DfmFinding) -> Document:
     return finding.model_dump(mode="json")
 
 
@@ -155,7 +159,7 @@ def _breakdown(breakdown: CostBreakdown) -> Document:
     return {kind: _money(value) for kind, value in breakdown.model_dump().items()}
 
 
-def _curve(curve: ScaleCurve) -> Document:
+def curve_document(curve: ScaleCurve) -> Document:
     return {
         "points": [
             {

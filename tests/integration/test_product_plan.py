@@ -1,0 +1,153 @@
+"""Planning whole products: each part's way, the DAG, the roll-up, BOM and materials."""
+
+import copy
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+from tests.helpers import ROOT
+
+from bespoke.catalog import load_catalog
+from bespoke.model import Catalog
+from bespoke.model.product_plan import ProductQuote
+from bespoke.planning.product import plan_product
+from bespoke.products.configure import configure
+from bespoke.products.spec import parse_spec
+from bespoke.services.plan import plan_spec
+
+PRODUCTS = sorted((ROOT / "examples" / "products").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+@pytest.fixture(scope="module", params=PRODUCTS, ids=lambda p: p.stem)
+def planned(
+    request: pytest.FixtureRequest, catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
+) -> ProductQuote:
+    return plan_spec(
+        request.param,
+        quantities=[1, 10, 100],
+        files_dir=tmp_path_factory.mktemp("parts"),
+        catalog=catalog,
+    )
+
+
+def test_every_example_plans_at_1_10_and_100(planned: ProductQuote) -> None:
+    assert planned.plan.feasible
+    assert [p.quantity for p in planned.prices] == [1, 10, 100]
+    units = [p.unit_price for p in planned.prices]
+    assert units == sorted(units, reverse=True)
+
+
+def test_totals_are_the_sum_of_their_parts(planned: ProductQuote, catalog: Catalog) -> None:
+    shop = catalog.shop
+    for price in planned.prices:
+        b = price.breakdown
+        kinds = b.setup + b.run + b.material + b.tooling + b.consumables + b.purchased
+        assert kinds + b.overhead + b.margin == b.total == Decimal(str(price.total_price))
+        assert float(kinds) == pytest.approx(sum(line.cost for line in price.lines), abs=0.05)
+        listed = sum(line.price for line in price.lines)
+        assert price.total_price == pytest.approx(max(listed, shop.min_order_price), abs=0.1)
+        assert {line.item_id for line in price.lines if line.kind == "part"} == {
+            p.part_id for p in planned.plan.parts if p.quantity
+        }
+
+
+def test_the_routing_is_a_dag_into_packing(planned: ProductQuote) -> None:
+    routing = planned.routing
+    assert routing is not None
+    ids = {op.id for op in routing.operations}
+    graph = nx.DiGraph(routing.edges)
+    graph.add_nodes_from(ids)
+    assert nx.is_directed_acyclic_graph(graph)
+    assert set(graph.nodes) == ids
+    sinks = [n for n in graph.nodes if graph.out_degree(n) == 0]
+    assert sinks == ["pack"]
+    for op in routing.operations:
+        assert op.machine_id is not None or op.manual, (
+            f"{op.id} has no machine and is not bench work"
+        )
+
+
+def test_bom_counts_follow_the_quantity(planned: ProductQuote) -> None:
+    for price in planned.prices:
+        for line in price.bom:
+            assert line.total == line.per_product * price.quantity
+        assert price.materials
+        assert all(need.kg > 0 for need in price.materials)
+
+
+def test_every_part_is_inspected_and_the_bent_one_is_bent(catalog: Catalog, tmp_path: Path) -> None:
+    quote = plan_spec(
+        ROOT / "examples" / "products" / "shelf-bracket-set.yaml",
+        quantities=[10],
+        files_dir=tmp_path,
+        catalog=catalog,
+    )
+    assert quote.routing is not None
+    steps = [op.id for op in quote.routing.operations]
+    chain = [s for s in steps if s.startswith("bracket/")]
+    assert chain == [
+        "bracket/fiber-laser",
+        "bracket/deburr",
+        "bracket/bend",
+        "bracket/powder-coat",
+        "bracket/inspect",
+    ]
+
+
+SPEC: dict[str, Any] = {
+    "name": "Test bracket",
+    "parts": [
+        {
+            "id": "bracket",
+            "material": "steel-s235",
+            "thickness": 2,
+            "bends": 2,
+            "geometry": {"shape": "plate", "width": 200, "height": 50},
+        }
+    ],
+}
+
+
+def _plan(spec: dict[str, Any], catalog: Catalog, tmp_path: Path) -> Any:
+    product = configure(
+        parse_spec(spec, "t.yaml"), {}, catalog, spec_dir=tmp_path, out_dir=tmp_path
+    )
+    return plan_product(product, catalog)
+
+
+def test_a_bent_part_is_only_made_from_sheet(catalog: Catalog, tmp_path: Path) -> None:
+    plan = _plan(SPEC, catalog, tmp_path)
+    ways = {o.process_id for o in plan.parts[0].options}
+    assert ways and all(
+        catalog.processes[w].kind.value in ("profile_cutting", "stamping") for w in ways
+    )
+    assert any(f.feature == "bends" for f in plan.parts[0].findings)
+
+
+def test_a_fine_tolerance_rules_out_coarse_processes(catalog: Catalog, tmp_path: Path) -> None:
+    spec = copy.deepcopy(SPEC)
+    spec["parts"][0].update({"tolerance": "f", "bends": 0, "thickness": 6})
+    plan = _plan(spec, catalog, tmp_path)
+    ways = {o.process_id for o in plan.parts[0].options}
+    assert "plasma" not in ways and "fiber-laser" not in ways
+    assert "cnc-mill-3axis" in ways
+    assert any(
+        f.feature == "tolerance" and f.process_id == "fiber-laser" for f in plan.parts[0].findings
+    )
+
+
+def test_a_part_nothing_can_make_makes_the_product_infeasible(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    spec = copy.deepcopy(SPEC)
+    spec["parts"][0]["geometry"]["width"] = 6000
+    plan = _plan(spec, catalog, tmp_path)
+    assert not plan.feasible
+    assert plan.parts[0].findings
