@@ -4,6 +4,7 @@ Crawford's unit-time model, T_k = T_1 · k^b with b = log2(rate), optionally flo
 a share of T_1 (DeJong's incompressible work); rate and floor come from the catalog.
 """
 
+import functools
 import math
 
 EXACT_UP_TO = 64
@@ -24,6 +25,7 @@ def total_time(first_s: float, quantity: int, rate: float, floor: float = 0.0) -
     return float(first_s * (_sum_of_powers(learning, b) + (quantity - learning) * floor))
 
 
+@functools.lru_cache(maxsize=4096)
 def _sum_of_powers(n: int, b: float) -> float:
     """Σ k^b for k = 1..n, exact for small n, by the midpoint integral beyond."""
     if n <= EXACT_UP_TO:

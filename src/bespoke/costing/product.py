@@ -240,8 +240,12 @@ def product_curve(plan: ProductPlan, shop: Shop, quantities: list[int]) -> Scale
 
 
 def _way_of(plan: ProductPlan, part: str, shop: Shop) -> Callable[[int], str]:
+    """The process that makes `part` most cheaply at a quantity of products."""
+    item = next(p for p in plan.parts if p.part_id == part)
+
     def way(quantity: int) -> str:
-        return choose(plan, quantity, shop)[part].process_id
+        units = quantity * item.quantity
+        return min(item.options, key=lambda o: unit_price(o, units, shop)).process_id
 
     return way
 
