@@ -226,6 +226,9 @@ def plan(
     ] = None,
     qty: Annotated[str | None, typer.Option(help="Quantities of products, e.g. 1,10,100")] = None,
     files: Annotated[Path | None, typer.Option(help="Folder for generated design files")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write the plan as a self-contained HTML file here")
+    ] = None,
     shop: ShopOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
 ) -> None:
@@ -247,5 +250,12 @@ def plan(
         print(json.dumps(plan_document(result), indent=2))
     else:
         print_plan(result, console)
+    if out is not None:
+        from bespoke.reports.plan_html import plan_html
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(plan_html(result, load_catalog(shop).shop.name), encoding="utf-8")
+        if not as_json:
+            console.print(f"process plan written to {out}")
     if not result.plan.feasible:
         raise typer.Exit(EXIT_CANNOT_MAKE)

@@ -257,3 +257,24 @@ def test_plan_of_a_product_that_cannot_be_made_exits_3(tmp_path: Path) -> None:
     result = run("plan", spec, "--files", tmp_path / "parts")
     assert result.returncode == 3
     assert "plate cannot be made" in result.stdout
+
+
+def test_plan_writes_a_self_contained_html_report(tmp_path: Path) -> None:
+    report = tmp_path / "plan.html"
+    spec = EXAMPLES / "products" / "shelf-bracket-set.yaml"
+    result = run("plan", spec, "--qty", "1,10,100", "--files", tmp_path / "parts", "--out", report)
+    assert result.returncode == 0, result.stderr
+    html = report.read_text()
+    for section in (
+        "Summary",
+        "Design for manufacture",
+        "Parts",
+        "Bill of materials",
+        "Routing",
+        "Cost by quantity",
+        "Economy of scale",
+    ):
+        assert f"<h2>{section}" in html, section
+    assert html.count('src="data:image/png;base64,') >= 3  # part preview, routing, curve
+    assert "http://" not in html and "https://" not in html
+    assert "Press brake" in html and "Bend 90 degrees" in html

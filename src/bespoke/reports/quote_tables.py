@@ -1,11 +1,10 @@
 """A quote as Rich tables for the terminal: price by quantity, the plan, what cannot be made."""
 
-from decimal import Decimal
-
 from rich.console import Console
 from rich.table import Table
 
 from bespoke.model import AlternativeReading, ProcessOption, Quote, Sheet2D, Solid3D
+from bespoke.reports.text import duration, money
 
 
 def print_quote(quote: Quote, console: Console) -> None:
@@ -29,7 +28,7 @@ def print_quote(quote: Quote, console: Console) -> None:
             for even in quote.curve.break_evens:
                 console.print(
                     f"break-even: {even.to_process} is cheaper than {even.from_process} from"
-                    f" {even.quantity:,} pieces ({_money(even.unit_price, quote.currency)} each)"
+                    f" {even.quantity:,} pieces ({money(even.unit_price, quote.currency)} each)"
                 )
     if quote.rejected:
         console.print(_findings(quote.rejected))
@@ -87,13 +86,13 @@ def _prices(quote: Quote) -> Table:
     for best in quote.best:
         table.add_column(f"{best.quantity:,}", justify="right")
     table.add_row("cheapest way", *(b.process_id for b in quote.best), style="bold")
-    table.add_row("unit price", *(_money(b.unit_price) for b in quote.best), style="bold")
-    table.add_row("total", *(_money(b.total_price) for b in quote.best))
+    table.add_row("unit price", *(money(b.unit_price) for b in quote.best), style="bold")
+    table.add_row("total", *(money(b.total_price) for b in quote.best))
     table.add_row("lead time, days", *(str(b.lead_time_days) for b in quote.best))
     for option in quote.options:
         table.add_row(
             f"unit price, {option.option.process_id}",
-            *(_money(p.unit_price) for p in option.prices),
+            *(money(p.unit_price) for p in option.prices),
             style="dim",
         )
     return table
@@ -111,8 +110,8 @@ def _plan(option: ProcessOption, title: str) -> Table:
         table.add_row(
             op.name + (" (manual)" if op.manual else ""),
             op.machine_id or "bench",
-            _duration(op.setup_s),
-            _duration(op.run_s),
+            duration(op.setup_s),
+            duration(op.run_s),
             op.basis,
         )
     table.add_row(
@@ -132,16 +131,3 @@ def _findings(rejected: list[ProcessOption]) -> Table:
         for f in option.findings:
             table.add_row(option.process_id, f.message, ", ".join(f.alternatives[:4]))
     return table
-
-
-def _money(value: Decimal, currency: str = "") -> str:
-    text = f"{value:,.2f}" if value >= 1 else f"{value:,.4f}"
-    return f"{text} {currency}".strip()
-
-
-def _duration(seconds: float) -> str:
-    if seconds >= 3600:
-        return f"{seconds / 3600:.1f} h"
-    if seconds >= 60:
-        return f"{seconds / 60:.1f} min"
-    return f"{seconds:.1f} s"

@@ -1,5 +1,6 @@
 """The economy-of-scale curve as a PNG: unit price per process over quantity, log axes."""
 
+import io
 from pathlib import Path
 
 from matplotlib.figure import Figure
@@ -9,6 +10,20 @@ from bespoke.model import ScaleCurve
 
 def write_scale_curve(curve: ScaleCurve, title: str, currency: str, out: Path) -> Path:
     """Draw each process's unit price, the cheapest envelope and the break-evens to `out`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    scale_curve_figure(curve, title, currency).savefig(out)
+    return out
+
+
+def scale_curve_png(curve: ScaleCurve, title: str, currency: str) -> bytes:
+    """The curve as PNG bytes, for reports."""
+    buffer = io.BytesIO()
+    scale_curve_figure(curve, title, currency).savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def scale_curve_figure(curve: ScaleCurve, title: str, currency: str) -> Figure:
+    """Unit price by process on log axes, the cheapest envelope and the break-evens."""
     if not curve.points:
         raise ValueError("no feasible process: there is no curve to draw")
     quantities = [p.quantity for p in curve.points]
@@ -37,6 +52,4 @@ def write_scale_curve(curve: ScaleCurve, title: str, currency: str, out: Path) -
     ax.grid(True, which="both", alpha=0.25)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out)
-    return out
+    return fig
