@@ -78,7 +78,12 @@ def test_bom_counts_follow_the_quantity(planned: ProductQuote) -> None:
     for price in planned.prices:
         for line in price.bom:
             assert line.total == line.per_product * price.quantity
-        assert price.materials
+        made = {
+            line.material_id
+            for line in price.bom
+            if line.kind == "part" and not (line.process_id or "").startswith("buy:")
+        }
+        assert {need.material_id for need in price.materials} == made
         assert all(need.kg > 0 for need in price.materials)
 
 
@@ -151,3 +156,24 @@ def test_a_part_nothing_can_make_makes_the_product_infeasible(
     plan = _plan(spec, catalog, tmp_path)
     assert not plan.feasible
     assert plan.parts[0].findings
+
+
+def test_a_part_is_bought_when_a_bureau_is_cheaper(catalog: Catalog, tmp_path: Path) -> None:
+    quote = plan_spec(
+        ROOT / "examples" / "products" / "desk-organiser.yaml",
+        quantities=[1, 100],
+        files_dir=tmp_path,
+        catalog=catalog,
+    )
+    one, hundred = quote.prices
+    assert set(one.ways.values()) == {"buy:laser-bureau-plastics"}
+    assert one.breakdown.purchased > Decimal("0.15")  # the bureau's bill, beyond the glue
+    assert not any(w.startswith("buy:") for w in hundred.ways.values())
+    assert one.materials == []
+    bought = [line for line in one.lines if line.kind == "part"]
+    assert all(line.cost > 0 for line in bought)
+
+
+def test_a_bent_or_finished_part_is_not_bought(catalog: Catalog, tmp_path: Path) -> None:
+    plan = _plan(SPEC, catalog, tmp_path)
+    assert not any(o.process_id.startswith("buy:") for o in plan.parts[0].options)

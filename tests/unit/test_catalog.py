@@ -133,8 +133,11 @@ MACHINE = (
 
 REJECTED = {
     "unknown top-level key": (
-        "suppliers: []\n",
-        ["suppliers: unknown top-level key", "accepted: shop, materials, processes, machines"],
+        "vendors: []\n",
+        [
+            "vendors: unknown top-level key",
+            "accepted: shop, materials, processes, machines, suppliers",
+        ],
     ),
     "not YAML": ("machines:\n  - id: a\n   name: : b\n", ["line 3", "not valid YAML"]),
     "not a mapping": ("- steel-s235\n", ["expected a mapping", "got a list"]),

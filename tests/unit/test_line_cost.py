@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from bespoke.costing import line_cost, price_break
-from bespoke.model import Operation, ProcessOption, Routing, Shop
+from bespoke.model import Operation, ProcessOption, Routing, Shop, SupplyPrice
 
 SHOP = Shop(
     id="test-shop",
@@ -137,3 +137,21 @@ def test_lead_time_follows_the_busiest_station_not_the_sum() -> None:
     price = price_break(option, 300, SHOP)
     assert price.lead_time_days == math.ceil(2 + 1 + max(line.hours_by_station.values()) / 8)
     assert price.lead_time_days < math.ceil(2 + 1 + line.hours / 8)
+
+
+def test_a_bought_part_pays_the_first_copy_the_extras_and_the_discount() -> None:
+    supply = SupplyPrice(
+        supplier_id="bureau",
+        order_fee=10,
+        first_part=3.0,
+        extra_part=1.0,
+        discounts=[(10, 0.9), (100, 0.8)],
+    )
+    assert supply.cost(1) == pytest.approx(10 + 3)
+    assert supply.cost(5) == pytest.approx(10 + 3 + 4)
+    assert supply.cost(10) == pytest.approx(10 + (3 + 9) * 0.9)
+    assert supply.cost(200) == pytest.approx(10 + (3 + 199) * 0.8)
+    bought = _option(CUT).model_copy(update={"supply": supply, "material_kg_per_part": 0.0})
+    line = line_cost(bought, 5, SHOP)
+    assert line.purchased == pytest.approx(17)
+    assert line.cost == pytest.approx(line.setup + line.run + line.consumables + 17)

@@ -34,6 +34,7 @@ from bespoke.model.catalog import (
     ProfileCutting,
     Shop,
     Stamping,
+    Supplier,
 )
 from bespoke.model.errors import CatalogError
 
@@ -42,8 +43,8 @@ try:
 except ImportError:  # PyYAML built without libyaml
     from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
-BUNDLED_FILES = ("materials.yaml", "processes.yaml", "shop.yaml")
-SECTIONS = ("shop", "materials", "processes", "machines")
+BUNDLED_FILES = ("materials.yaml", "processes.yaml", "shop.yaml", "suppliers.yaml")
+SECTIONS = ("shop", "materials", "processes", "machines", "suppliers")
 ANCHOR_PREFIX = "x-"
 PROCESS_TYPES: dict[str, type[Process]] = {
     cls.model_fields["kind"].default: cls
@@ -75,6 +76,7 @@ class _Draft:
     materials: dict[str, Material]
     processes: dict[str, Process]
     machines: dict[str, Machine]
+    suppliers: dict[str, Supplier]
 
 
 def load_catalog(shop_file: Path | None = None) -> Catalog:
@@ -86,7 +88,9 @@ def load_catalog(shop_file: Path | None = None) -> Catalog:
     bundled = _bundled()
     if shop_file is None:
         return _fresh(bundled)
-    draft = _Draft(bundled.shop, bundled.materials, bundled.processes, bundled.machines)
+    draft = _Draft(
+        bundled.shop, bundled.materials, bundled.processes, bundled.machines, bundled.suppliers
+    )
     source = str(shop_file)
     return _finish(_apply(draft, _read(shop_file), source), source)
 
@@ -95,7 +99,7 @@ def load_catalog(shop_file: Path | None = None) -> Catalog:
 def _bundled() -> Catalog:
     """The catalog shipped with the package, read and validated once per process."""
     data = resources.files("bespoke.catalog") / "data"
-    draft = _Draft(None, {}, {}, {})
+    draft = _Draft(None, {}, {}, {}, {})
     for name in BUNDLED_FILES:
         draft = _apply(draft, _parse((data / name).read_text(encoding="utf-8"), name), name)
     return _finish(draft, BUNDLED_FILES[-1])
@@ -108,6 +112,7 @@ def _fresh(catalog: Catalog) -> Catalog:
             "materials": dict(catalog.materials),
             "processes": dict(catalog.processes),
             "machines": dict(catalog.machines),
+            "suppliers": dict(catalog.suppliers),
         }
     )
 
@@ -120,6 +125,7 @@ def _finish(draft: _Draft, source: str) -> Catalog:
         "materials": draft.materials,
         "processes": draft.processes,
         "machines": draft.machines,
+        "suppliers": draft.suppliers,
     }
     return _validate(Catalog, fields, source)
 
@@ -186,8 +192,13 @@ def _apply(draft: _Draft, doc: Mapping[str, Any], source: str) -> _Draft:
         return _machine(base, raw, where, processes)
 
     machines = _merge(draft.machines, doc, "machines", source, machine)
+
+    def supplier(base: Supplier | None, raw: Raw, where: str) -> Supplier:
+        return _supplier(base, raw, where, processes)
+
+    suppliers = _merge(draft.suppliers, doc, "suppliers", source, supplier)
     shop = _shop(draft.shop, doc.get("shop"), f"{source}: shop", materials)
-    return _Draft(shop, materials, processes, machines)
+    return _Draft(shop, materials, processes, machines, suppliers)
 
 
 def _merge(
@@ -260,6 +271,18 @@ def _machine(
             f" (known: {', '.join(sorted(processes))})"
         )
     return machine
+
+
+def _supplier(
+    base: Supplier | None, raw: Raw, where: str, processes: Mapping[str, Process]
+) -> Supplier:
+    supplier = _entry(Supplier, base, raw, where)
+    if supplier.process not in processes:
+        raise CatalogError(
+            f"{where}.process: unknown process '{supplier.process}'"
+            f" (known: {', '.join(sorted(processes))})"
+        )
+    return supplier
 
 
 def _shop(

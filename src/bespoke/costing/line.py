@@ -25,6 +25,7 @@ class LineCost:
     material: float
     tooling: float
     consumables: float
+    purchased: float
     overhead: float
     list_price: float
     price: float
@@ -38,7 +39,9 @@ class LineCost:
 
     @property
     def cost(self) -> float:
-        return self.setup + self.run + self.material + self.tooling + self.consumables
+        return (
+            self.setup + self.run + self.material + self.tooling + self.consumables + self.purchased
+        )
 
 
 def line_cost(option: ProcessOption, quantity: int, shop: Shop) -> LineCost:
@@ -59,7 +62,8 @@ def line_cost(option: ProcessOption, quantity: int, shop: Shop) -> LineCost:
         by_station[op.machine_id or "bench"] += (op.setup_s + run_s) / 3600
     material_cost = quantity * option.material_kg_per_part * option.material_price_per_kg
     consumables = quantity * option.consumables_per_part
-    cost = setup + run + material_cost + option.tooling_cost + consumables
+    purchased = option.supply.cost(quantity) if option.supply else 0.0
+    cost = setup + run + material_cost + option.tooling_cost + consumables + purchased
     overhead = cost * shop.overhead
     list_price = (cost + overhead) / (1 - shop.margin)
     return LineCost(
@@ -68,6 +72,7 @@ def line_cost(option: ProcessOption, quantity: int, shop: Shop) -> LineCost:
         material_cost,
         option.tooling_cost,
         consumables,
+        purchased,
         overhead,
         list_price,
         max(list_price, shop.min_order_price),
@@ -84,8 +89,16 @@ def price_break(option: ProcessOption, quantity: int, shop: Shop) -> PriceBreak:
     """The priced line with its breakdown and the lead time its busiest station implies."""
     assert option.machine_id is not None
     line = line_cost(option, quantity, shop)
-    parts = [line.setup, line.run, line.material, line.tooling, line.consumables, line.overhead]
-    setup, run, material_cost, tooling, consumables, overhead = (money(x) for x in parts)
+    parts = [
+        line.setup,
+        line.run,
+        line.material,
+        line.tooling,
+        line.consumables,
+        line.purchased,
+        line.overhead,
+    ]
+    setup, run, material_cost, tooling, consumables, purchased, overhead = (money(x) for x in parts)
     total = money(line.price)
     breakdown = CostBreakdown(
         setup=setup,
@@ -93,8 +106,9 @@ def price_break(option: ProcessOption, quantity: int, shop: Shop) -> PriceBreak:
         material=material_cost,
         tooling=tooling,
         consumables=consumables,
+        purchased=purchased,
         overhead=overhead,
-        margin=total - (setup + run + material_cost + tooling + consumables + overhead),
+        margin=total - (setup + run + material_cost + tooling + consumables + purchased + overhead),
         total=total,
     )
     days = shop.base_lead_days + option.lead_days + line.busiest_hours / shop.hours_per_day

@@ -140,7 +140,7 @@ def _breakdown(lines: list[LineCost], purchased: float, shop: Shop) -> CostBreak
         money(sum(getattr(line, kind) for line in lines))
         for kind in ("setup", "run", "material", "tooling", "consumables")
     )
-    bought = money(purchased)
+    bought = money(purchased + sum(line.purchased for line in lines))
     cost = setup + run + material + tooling + consumables + bought
     overhead = money(float(cost) * shop.overhead)
     listed = (cost + overhead) / Decimal(str(1 - shop.margin))
@@ -193,6 +193,8 @@ def _materials(
     kg: dict[tuple[str, str], float] = defaultdict(float)
     sheets: dict[tuple[str, str], int] = defaultdict(int)
     for part_id, option in chosen.items():
+        if option.supply is not None:
+            continue  # bought parts come with their material
         item = parts[part_id]
         units = quantity * item.quantity
         if option.stock_sheet_mm is not None and option.parts_per_sheet:

@@ -20,6 +20,7 @@ from bespoke.model.catalog import (
     Stamping,
     StockForm,
     StockKind,
+    Supplier,
 )
 from bespoke.model.costing import BreakEven, CostBreakdown, PriceBreak, ScaleCurve, ScalePoint
 from bespoke.model.errors import BespokeError, CatalogError, DesignFileError, InputError
@@ -31,7 +32,14 @@ from bespoke.model.geometry import (
     Solid3D,
     UnitReading,
 )
-from bespoke.model.planning import DfmFinding, Operation, Part, ProcessOption, Routing
+from bespoke.model.planning import (
+    DfmFinding,
+    Operation,
+    Part,
+    ProcessOption,
+    Routing,
+    SupplyPrice,
+)
 from bespoke.model.quote import ProcessQuote, Quote
 
 __all__ = [
@@ -75,5 +83,7 @@ __all__ = [
     "Stamping",
     "StockForm",
     "StockKind",
+    "Supplier",
+    "SupplyPrice",
     "UnitReading",
 ]

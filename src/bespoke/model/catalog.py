@@ -331,6 +331,32 @@ class Machine(CatalogEntry):
     outsourced: bool = Field(default=False, description="Run by a partner, not in the shop")
 
 
+class Supplier(CatalogEntry):
+    """A bureau's offer to make parts by one process, priced by its published list."""
+
+    process: str = Field(description="The process the supplier makes parts with")
+    families: list[str] = Field(min_length=1)
+    envelope_mm: tuple[Positive, Positive] | tuple[Positive, Positive, Positive]
+    max_thickness_mm: Positive | None = None
+    order_fee: NonNegative = 0
+    per_part: NonNegative = 0
+    per_mm_cut: NonNegative = 0
+    per_cm3: NonNegative = 0
+    per_cm3_bbox: NonNegative = 0
+    per_kg: NonNegative = 0
+    min_first_part: NonNegative = Field(default=0, description="Least price of one part")
+    min_extra_part: NonNegative = Field(default=0, description="Least price of each copy")
+    discounts: list[tuple[Annotated[int, Field(ge=1)], Annotated[float, Field(gt=0, le=1)]]] = (
+        Field(default_factory=list, description="Rows (from quantity, price factor)")
+    )
+    lead_days: NonNegative
+
+    def discount(self, quantity: int) -> float:
+        """The price factor for `quantity` copies."""
+        factors = [f for q, f in sorted(self.discounts) if quantity >= q]
+        return factors[-1] if factors else 1.0
+
+
 class Shop(CatalogEntry):
     """The commercial settings of the workshop that quotes."""
 
@@ -357,6 +383,7 @@ class Catalog(BaseModel):
     materials: dict[str, Material]
     processes: dict[str, Process]
     machines: dict[str, Machine]
+    suppliers: dict[str, Supplier] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> "Catalog":
@@ -365,6 +392,11 @@ class Catalog(BaseModel):
                 raise ValueError(
                     f"machine '{machine.id}' runs unknown process '{machine.process}'"
                     f" (known: {', '.join(sorted(self.processes))})"
+                )
+        for supplier in self.suppliers.values():
+            if supplier.process not in self.processes:
+                raise ValueError(
+                    f"supplier '{supplier.id}' uses unknown process '{supplier.process}'"
                 )
         for ref in (self.shop.default_sheet_material, self.shop.default_solid_material):
             if ref not in self.materials:

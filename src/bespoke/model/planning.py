@@ -75,6 +75,22 @@ class Routing(Frozen):
         return cls(operations=operations, edges=[(a.id, b.id) for a, b in pairs])
 
 
+class SupplyPrice(Frozen):
+    """What a supplier charges for a part: the first, each copy, the order, by quantity."""
+
+    supplier_id: str
+    order_fee: float = Field(ge=0)
+    first_part: float = Field(ge=0)
+    extra_part: float = Field(ge=0)
+    discounts: list[tuple[int, float]] = Field(default_factory=list)
+
+    def cost(self, quantity: int) -> float:
+        """The supplier's bill for `quantity` parts."""
+        factors = [f for q, f in sorted(self.discounts) if quantity >= q]
+        factor = factors[-1] if factors else 1.0
+        return self.order_fee + (self.first_part + (quantity - 1) * self.extra_part) * factor
+
+
 class ProcessOption(Frozen):
     """One way to make the part: a process on a machine, feasible or not and why."""
 
@@ -95,3 +111,4 @@ class ProcessOption(Frozen):
     tooling_cost: float = Field(default=0, ge=0)
     consumables_per_part: float = Field(default=0, ge=0)
     lead_days: float = Field(default=0, ge=0)
+    supply: SupplyPrice | None = Field(default=None, description="Set when the part is bought")

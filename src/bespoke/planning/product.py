@@ -6,6 +6,7 @@ used depends on the quantity, so costing picks it; `product_routing` turns a cho
 into the product's DAG of operations.
 """
 
+import itertools
 from collections.abc import Mapping
 
 import networkx as nx
@@ -29,6 +30,7 @@ from bespoke.model.product import ConfiguredPart, Product
 from bespoke.model.product_plan import PartPlan, ProductPlan
 from bespoke.planning.part import plan_part
 from bespoke.planning.shape import shape_of
+from bespoke.planning.suppliers import buy_options
 
 FLAT_PROCESSES = (ProcessKind.PROFILE_CUTTING, ProcessKind.STAMPING)
 PACK = "pack"
@@ -52,7 +54,18 @@ def _plan(item: ConfiguredPart, catalog: Catalog) -> PartPlan:
         findings += problems
         if chain is not None:
             chains.append(chain)
+    if item.process is None:
+        bought, refusals = buy_options(item, catalog)
+        findings += refusals
+        chains += [_inspected(item, option, catalog) for option in bought]
     return PartPlan(part_id=item.id, quantity=item.quantity, options=chains, findings=findings)
+
+
+def _inspected(item: ConfiguredPart, option: ProcessOption, catalog: Catalog) -> ProcessOption:
+    """A bought part, checked on arrival like a made one."""
+    inspection = _inspection(item, catalog)
+    operations = [inspection] if inspection is not None else []
+    return option.model_copy(update={"routing": Routing.chain(operations)})
 
 
 def _full_chain(
@@ -249,8 +262,9 @@ def product_routing(plan: ProductPlan, chosen: Mapping[str, ProcessOption]) -> R
             op.model_copy(update={"id": f"{part_id}/{op.id}"}) for op in option.routing.operations
         ]
         operations += ops
-        edges += list(zip((o.id for o in ops), (o.id for o in ops[1:]), strict=False))
-        last[part_id] = ops[-1].id
+        edges += list(itertools.pairwise(o.id for o in ops))
+        if ops:
+            last[part_id] = ops[-1].id
     assembly_ops = {op.id: op for op in plan.assembly}
     operations += plan.assembly
     contained: set[str] = set()
