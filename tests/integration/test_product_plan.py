@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import ROOT
 
 from bespoke.catalog import load_catalog
-from bespoke.model import Catalog
+from bespoke.model import Catalog, Welding
 from bespoke.model.product_plan import ProductQuote
 from bespoke.planning.product import plan_product
 from bespoke.products.configure import configure
@@ -177,3 +177,25 @@ def test_a_part_is_bought_when_a_bureau_is_cheaper(catalog: Catalog, tmp_path: P
 def test_a_bent_or_finished_part_is_not_bought(catalog: Catalog, tmp_path: Path) -> None:
     plan = _plan(SPEC, catalog, tmp_path)
     assert not any(o.process_id.startswith("buy:") for o in plan.parts[0].options)
+
+
+def test_a_welded_assembly_is_fitted_then_welded(catalog: Catalog, tmp_path: Path) -> None:
+    quote = plan_spec(
+        ROOT / "examples" / "products" / "welded-frame.yaml",
+        quantities=[10],
+        files_dir=tmp_path,
+        catalog=catalog,
+    )
+    assert quote.routing is not None
+    edges = set(quote.routing.edges)
+    assert ("assemble-frame", "weld-frame") in edges
+    assert ("weld-frame", "pack") in edges
+    weld = next(op for op in quote.routing.operations if op.id == "weld-frame")
+    welding = catalog.processes["mig-welding"]
+    assert isinstance(welding, Welding)
+    seams, length = 12, 8 * 30 + 4 * 60
+    assert weld.run_s == pytest.approx(seams * welding.per_weld_s + length / welding.speed_mm_s)
+    assert quote.plan.assembly_consumables == pytest.approx(
+        length / 1000 * welding.consumable_per_m
+    )
+    assert quote.prices[0].breakdown.consumables > 0

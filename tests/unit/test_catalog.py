@@ -181,8 +181,8 @@ REJECTED = {
         ["processes[0] (id 'fiber-laser').kind: conflicts", "profile_cutting, not additive"],
     ),
     "unknown kind": (
-        "processes:\n  - id: welding\n    kind: welding\n",
-        ["processes[0] (id 'welding').kind: unknown kind 'welding'", "accepted: profile_cutting"],
+        "processes:\n  - id: sewing\n    kind: sewing\n",
+        ["processes[0] (id 'sewing').kind: unknown kind 'sewing'", "accepted: profile_cutting"],
     ),
     "new figure without a source": (
         "machines:\n  - {id: new-mill, name: M, process: cnc-mill-3axis,"
@@ -392,7 +392,7 @@ def test_rates_are_converted_to_mm_and_seconds(catalog: Catalog) -> None:
 
 def test_learning_applies_only_to_manual_work(catalog: Catalog) -> None:
     manual = {p.id for p in catalog.processes.values() if p.manual}
-    assert manual == {"deburr", "powder-coat", "inspection", "assembly"}
+    assert manual == {"deburr", "powder-coat", "inspection", "assembly", "mig-welding"}
     for process in catalog.processes.values():
         if process.manual:
             assert 0.85 <= process.learning_rate <= 0.9, process.id

@@ -35,6 +35,7 @@ from bespoke.model.catalog import (
     Shop,
     Stamping,
     Supplier,
+    Welding,
 )
 from bespoke.model.errors import CatalogError
 
@@ -58,6 +59,7 @@ PROCESS_TYPES: dict[str, type[Process]] = {
         Stamping,
         Inspection,
         Assembling,
+        Welding,
         Packing,
     )
 }

@@ -120,6 +120,7 @@ def _work_option(plan: ProductPlan) -> ProcessOption | None:
         machine_id=None,
         feasible=True,
         routing=Routing.chain(plan.assembly),
+        consumables_per_part=plan.assembly_consumables,
     )
 
 

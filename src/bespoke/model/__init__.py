@@ -21,6 +21,7 @@ from bespoke.model.catalog import (
     StockForm,
     StockKind,
     Supplier,
+    Welding,
 )
 from bespoke.model.costing import BreakEven, CostBreakdown, PriceBreak, ScaleCurve, ScalePoint
 from bespoke.model.errors import BespokeError, CatalogError, DesignFileError, InputError
@@ -86,4 +87,5 @@ __all__ = [
     "Supplier",
     "SupplyPrice",
     "UnitReading",
+    "Welding",
 ]

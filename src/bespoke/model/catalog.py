@@ -132,6 +132,7 @@ class ProcessKind(StrEnum):
     STAMPING = "stamping"
     INSPECTION = "inspection"
     ASSEMBLY = "assembly"
+    WELDING = "welding"
     PACKING = "packing"
 
 
@@ -287,6 +288,15 @@ class Assembling(WorkBase):
     component_s: Positive = Field(description="Handling and fastening per component")
 
 
+class Welding(WorkBase):
+    """Joining an assembly by welding its seams by hand."""
+
+    kind: Literal[ProcessKind.WELDING] = ProcessKind.WELDING
+    per_weld_s: Positive = Field(description="Fit-up, tacking and cleaning per seam")
+    speed_mm_s: Positive = Field(description="Overall welding speed along a seam")
+    consumable_per_m: NonNegative = Field(description="Wire and shielding gas per metre of seam")
+
+
 class Packing(WorkBase):
     """Packing a finished product for shipping, by its size."""
 
@@ -312,6 +322,7 @@ Process = Annotated[
     | Stamping
     | Inspection
     | Assembling
+    | Welding
     | Packing,
     Field(discriminator="kind"),
 ]

@@ -184,6 +184,8 @@ class AssemblySpec(Spec):
     id: EntryId
     name: str = ""
     components: list[Component] = Field(min_length=1)
+    welds: Expr = Field(default=0.0, description="Weld seams that join it, if welded")
+    weld_length: Expr = Field(default=0.0, description="Total length of those seams")
     instructions: str = ""
 
 
@@ -290,6 +292,8 @@ class Assembly(Frozen):
     id: str
     name: str
     components: list[tuple[str, int]]
+    welds: int = Field(default=0, ge=0)
+    weld_length_mm: float = Field(default=0, ge=0)
     instructions: str = ""
 
 

@@ -27,6 +27,7 @@ class ProductPlan(Frozen):
     product: Product
     parts: list[PartPlan]
     assembly: list[Operation] = Field(description="Assembly of each assembly, then packing")
+    assembly_consumables: float = Field(default=0, ge=0, description="Welding wire and gas")
     findings: list[DfmFinding] = Field(default_factory=list, description="Product-level problems")
 
     @property

@@ -8,6 +8,7 @@ into the product's DAG of operations.
 
 import itertools
 from collections.abc import Mapping
+from typing import TypeVar
 
 import networkx as nx
 
@@ -25,13 +26,14 @@ from bespoke.model import (
     ProcessOption,
     Routing,
 )
-from bespoke.model.catalog import TOLERANCE_ORDER, ProcessBase
+from bespoke.model.catalog import TOLERANCE_ORDER, ProcessBase, Welding, WorkBase
 from bespoke.model.product import ConfiguredPart, Product
 from bespoke.model.product_plan import PartPlan, ProductPlan
 from bespoke.planning.part import plan_part
 from bespoke.planning.shape import shape_of
 from bespoke.planning.suppliers import buy_options
 
+W = TypeVar("W", bound=WorkBase)
 FLAT_PROCESSES = (ProcessKind.PROFILE_CUTTING, ProcessKind.STAMPING)
 PACK = "pack"
 
@@ -39,8 +41,14 @@ PACK = "pack"
 def plan_product(product: Product, catalog: Catalog) -> ProductPlan:
     """The ways to make every part, and the product's assembly and packing work."""
     parts = [_plan(p, catalog) for p in product.parts]
-    assembly, findings = _assembly_work(product, catalog)
-    return ProductPlan(product=product, parts=parts, assembly=assembly, findings=findings)
+    assembly, consumables, findings = _assembly_work(product, catalog)
+    return ProductPlan(
+        product=product,
+        parts=parts,
+        assembly=assembly,
+        assembly_consumables=consumables,
+        findings=findings,
+    )
 
 
 def _plan(item: ConfiguredPart, catalog: Catalog) -> PartPlan:
@@ -161,7 +169,7 @@ def _bending(
 
 def _inspection(item: ConfiguredPart, catalog: Catalog) -> Operation | None:
     """Checking the part against its drawing, longer for finer tolerance classes."""
-    process = next((p for p in catalog.processes.values() if isinstance(p, Inspection)), None)
+    process = _first(catalog, Inspection)
     if process is None:
         return None
     machine = _cheapest_machine(process.id, catalog)
@@ -181,65 +189,92 @@ def _inspection(item: ConfiguredPart, catalog: Catalog) -> Operation | None:
     )
 
 
-def _assembly_work(product: Product, catalog: Catalog) -> tuple[list[Operation], list[DfmFinding]]:
-    """One operation per assembly, by its component count, then packing by size."""
+def _assembly_work(
+    product: Product, catalog: Catalog
+) -> tuple[list[Operation], float, list[DfmFinding]]:
+    """Per assembly: fitting its components by hand, then welding its seams if it is welded;
+    then packing by size. Also the welding consumables per product."""
     operations: list[Operation] = []
+    consumables = 0.0
     findings: list[DfmFinding] = []
-    assembling = next((p for p in catalog.processes.values() if isinstance(p, Assembling)), None)
+    assembling = _first(catalog, Assembling)
+    welding = _first(catalog, Welding)
     for assembly in product.assemblies:
         if assembling is None:
-            findings.append(
-                DfmFinding(
-                    process_id="assembly",
-                    feature="assembly",
-                    unit="",
-                    message=f"no assembly process in the catalog for '{assembly.id}'",
-                )
-            )
+            findings.append(_missing("assembly", f"no assembly process for '{assembly.id}'"))
             continue
-        machine = _cheapest_machine(assembling.id, catalog)
         count = sum(n for _, n in assembly.components)
+        basis = f"{count} components x {assembling.component_s:g} s"
+        if assembly.instructions:
+            basis += f". {assembly.instructions}"
         operations.append(
-            Operation(
-                id=f"assemble-{assembly.id}",
-                process_id=assembling.id,
-                machine_id=machine.id if machine else None,
-                name=f"Assemble {assembly.name}",
-                rate_per_hour=machine.rate_per_hour
-                if machine
-                else catalog.shop.labour_rate_per_hour,
-                setup_s=assembling.setup_s,
-                run_s=assembling.component_s * count + assembling.handling_s,
-                manual=assembling.manual,
-                learning_rate=assembling.learning_rate,
-                learning_floor=assembling.learning_floor,
-                basis=f"{count} components x {assembling.component_s:g} s"
-                + (f". {assembly.instructions}" if assembly.instructions else ""),
+            _work(
+                assembling,
+                f"assemble-{assembly.id}",
+                f"Assemble {assembly.name}",
+                assembling.component_s * count + assembling.handling_s,
+                basis,
+                catalog,
             )
         )
-    packing = next((p for p in catalog.processes.values() if isinstance(p, Packing)), None)
+        if not assembly.welds:
+            continue
+        if welding is None:
+            findings.append(_missing("welding", f"no welding process for '{assembly.id}'"))
+            continue
+        seconds = assembly.welds * welding.per_weld_s + assembly.weld_length_mm / welding.speed_mm_s
+        operations.append(
+            _work(
+                welding,
+                f"weld-{assembly.id}",
+                f"Weld {assembly.name}",
+                seconds,
+                f"{assembly.welds} seams x {welding.per_weld_s:g} s fit-up +"
+                f" {assembly.weld_length_mm:g} mm at {welding.speed_mm_s:g} mm/s",
+                catalog,
+            )
+        )
+        consumables += assembly.weld_length_mm / 1000 * welding.consumable_per_m
+    packing = _first(catalog, Packing)
     if packing is not None:
         operations.append(_packing(product, packing, catalog))
-    return operations, findings
+    return operations, consumables, findings
+
+
+def _first(catalog: Catalog, kind: type[W]) -> W | None:
+    return next((p for p in catalog.processes.values() if isinstance(p, kind)), None)
+
+
+def _missing(process_id: str, message: str) -> DfmFinding:
+    return DfmFinding(process_id=process_id, feature="assembly", unit="", message=message)
+
+
+def _work(
+    process: WorkBase, op_id: str, name: str, run_s: float, basis: str, catalog: Catalog
+) -> Operation:
+    """One step of product-level work at the cheapest station that does it."""
+    machine = _cheapest_machine(process.id, catalog)
+    return Operation(
+        id=op_id,
+        process_id=process.id,
+        machine_id=machine.id if machine else None,
+        name=name,
+        rate_per_hour=machine.rate_per_hour if machine else catalog.shop.labour_rate_per_hour,
+        setup_s=process.setup_s,
+        run_s=run_s,
+        manual=process.manual,
+        learning_rate=process.learning_rate,
+        learning_floor=process.learning_floor,
+        basis=basis,
+    )
 
 
 def _packing(product: Product, packing: Packing, catalog: Catalog) -> Operation:
     size = max((max(shape_of(p.part).size_mm) for p in product.parts), default=0.0)
     limit, setup, per_product = packing.tier_for(size)
-    machine = _cheapest_machine(packing.id, catalog)
-    return Operation(
-        id=PACK,
-        process_id=packing.id,
-        machine_id=machine.id if machine else None,
-        name=packing.name,
-        rate_per_hour=machine.rate_per_hour if machine else catalog.shop.labour_rate_per_hour,
-        setup_s=setup,
-        run_s=per_product + packing.handling_s,
-        manual=packing.manual,
-        learning_rate=packing.learning_rate,
-        learning_floor=packing.learning_floor,
-        basis=f"largest part {size:.0f} mm: packed as up to {limit:g} mm",
-    )
+    basis = f"largest part {size:.0f} mm: packed as up to {limit:g} mm"
+    operation = _work(packing, PACK, packing.name, per_product + packing.handling_s, basis, catalog)
+    return operation.model_copy(update={"setup_s": setup})
 
 
 def _cheapest_machine(process_id: str, catalog: Catalog) -> Machine | None:
@@ -265,21 +300,25 @@ def product_routing(plan: ProductPlan, chosen: Mapping[str, ProcessOption]) -> R
         edges += list(itertools.pairwise(o.id for o in ops))
         if ops:
             last[part_id] = ops[-1].id
-    assembly_ops = {op.id: op for op in plan.assembly}
     operations += plan.assembly
+    work = {op.id for op in plan.assembly}
+    end = {}  # the last step of each assembly: its welding, else its fitting
+    for assembly in plan.product.assemblies:
+        fit, weld = f"assemble-{assembly.id}", f"weld-{assembly.id}"
+        if weld in work:
+            edges.append((fit, weld))
+        end[assembly.id] = weld if weld in work else fit
     contained: set[str] = set()
     for assembly in plan.product.assemblies:
         target = f"assemble-{assembly.id}"
         for component, _ in assembly.components:
-            source = last.get(component) or (
-                f"assemble-{component}" if f"assemble-{component}" in assembly_ops else None
-            )
-            if source is not None and target in assembly_ops:
+            source = last.get(component) or (end.get(component) if component in end else None)
+            if source is not None and target in work:
                 edges.append((source, target))
                 contained.add(component)
-    if PACK in assembly_ops:
+    if PACK in work:
         roots = [a.id for a in plan.product.assemblies if a.id not in contained]
-        sources = [f"assemble-{r}" for r in roots if f"assemble-{r}" in assembly_ops]
+        sources = [end[r] for r in roots if end[r] in work]
         sources += [op for part, op in last.items() if part not in contained]
         edges += [(s, PACK) for s in sources]
     graph = nx.DiGraph(edges)

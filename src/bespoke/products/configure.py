@@ -89,6 +89,8 @@ def configure(
                     (c.id, _count(c.quantity, values, f"assemblies[{i}].components[{j}].quantity"))
                     for j, c in enumerate(a.components)
                 ],
+                welds=_count(a.welds, values, f"assemblies[{i}].welds"),
+                weld_length_mm=_mm(a.weld_length, values, f"assemblies[{i}].weld_length"),
                 instructions=a.instructions,
             )
             for i, a in enumerate(spec.assemblies)
