@@ -24,6 +24,7 @@ pytest:
 
 bench: setup
 	$(PY) bench/quote.py
+	$(PY) bench/plan.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock
