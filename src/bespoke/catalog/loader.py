@@ -66,6 +66,7 @@ PROCESS_TYPES: dict[str, type[Process]] = {
 
 E = TypeVar("E", bound=CatalogEntry)
 M = TypeVar("M", bound=BaseModel)
+R = TypeVar("R", Machine, Supplier)
 Raw = dict[str, Any]
 Builder = Callable[[E | None, Raw, str], E]
 
@@ -266,25 +267,22 @@ def _process(base: Process | None, raw: Raw, where: str) -> Process:
 def _machine(
     base: Machine | None, raw: Raw, where: str, processes: Mapping[str, Process]
 ) -> Machine:
-    machine = _entry(Machine, base, raw, where)
-    if machine.process not in processes:
-        raise CatalogError(
-            f"{where}.process: unknown process '{machine.process}'"
-            f" (known: {', '.join(sorted(processes))})"
-        )
-    return machine
+    return _runs_known_process(_entry(Machine, base, raw, where), where, processes)
 
 
 def _supplier(
     base: Supplier | None, raw: Raw, where: str, processes: Mapping[str, Process]
 ) -> Supplier:
-    supplier = _entry(Supplier, base, raw, where)
-    if supplier.process not in processes:
+    return _runs_known_process(_entry(Supplier, base, raw, where), where, processes)
+
+
+def _runs_known_process(entry: R, where: str, processes: Mapping[str, Process]) -> R:
+    if entry.process not in processes:
         raise CatalogError(
-            f"{where}.process: unknown process '{supplier.process}'"
+            f"{where}.process: unknown process '{entry.process}'"
             f" (known: {', '.join(sorted(processes))})"
         )
-    return supplier
+    return entry
 
 
 def _shop(

@@ -41,7 +41,7 @@ def scale_curve(
     break_evens = []
     for before, after in itertools.pairwise(points):
         if before.cheapest != after.cheapest:
-            q = _first_change(before.quantity, after.quantity, before.cheapest, cheapest)
+            q = first_change(before.quantity, after.quantity, cheapest)
             winner = cheapest(q)
             break_evens.append(
                 BreakEven(
@@ -62,11 +62,12 @@ def _point(quantity: int, prices: dict[str, float]) -> ScalePoint:
     )
 
 
-def _first_change(low: int, high: int, leader: str, cheapest: Callable[[int], str]) -> int:
-    """Smallest quantity in (low, high] where `leader` is no longer the cheapest."""
+def first_change(low: int, high: int, way: Callable[[int], str]) -> int:
+    """Smallest quantity in (low, high] made another way than at `low`."""
+    start = way(low)
     while high - low > 1:
         middle = (low + high) // 2
-        if cheapest(middle) == leader:
+        if way(middle) == start:
             low = middle
         else:
             high = middle

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from bespoke.costing.curve import first_change
 from bespoke.costing.line import UNIT_PRECISION, LineCost, line_cost, money, unit_price
 from bespoke.model import (
     BreakEven,
@@ -230,7 +231,7 @@ def product_curve(plan: ProductPlan, shop: Shop, quantities: list[int]) -> Scale
         for part, option in after.items():
             if before[part].process_id == option.process_id:
                 continue
-            switch = _first_change(low, high, _way_of(plan, part, shop))
+            switch = first_change(low, high, _way_of(plan, part, shop))
             break_evens.append(
                 BreakEven(
                     quantity=switch,
@@ -251,15 +252,3 @@ def _way_of(plan: ProductPlan, part: str, shop: Shop) -> Callable[[int], str]:
         return min(item.options, key=lambda o: unit_price(o, units, shop)).process_id
 
     return way
-
-
-def _first_change(low: int, high: int, way: Callable[[int], str]) -> int:
-    """Smallest quantity in (low, high] made another way than at `low`."""
-    start = way(low)
-    while high - low > 1:
-        middle = (low + high) // 2
-        if way(middle) == start:
-            low = middle
-        else:
-            high = middle
-    return high
