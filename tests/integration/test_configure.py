@@ -208,3 +208,49 @@ def test_a_design_file_is_read_relative_to_the_spec(catalog: Catalog, tmp_path: 
 def test_nothing_is_written_for_a_bad_spec(catalog: Catalog, tmp_path: Path) -> None:
     _bad(_set(["parts", 0, "material"], "unobtainium"), catalog, tmp_path)
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+TREE: dict[str, Any] = {
+    "name": "Stool",
+    "parts": [
+        {
+            "id": "seat",
+            "material": "steel-s235",
+            "thickness": 2,
+            "geometry": {"shape": "plate", "width": 300, "height": 300},
+        },
+        {
+            "id": "leg",
+            "material": "pla",
+            "geometry": {"shape": "cylinder", "diameter": 30, "height": 40},
+        },
+    ],
+    "purchased": [{"id": "screw", "name": "Screw", "unit_price": 0.05}],
+    "assemblies": [
+        {"id": "stool", "components": [{"id": "seat"}, {"id": "leg-set", "quantity": 2}]},
+        {
+            "id": "leg-set",
+            "components": [{"id": "leg", "quantity": 2}, {"id": "screw", "quantity": 3}],
+        },
+    ],
+}
+
+
+def test_the_assembly_tree_gives_the_counts_per_product(catalog: Catalog, tmp_path: Path) -> None:
+    spec = parse_spec(copy.deepcopy(TREE), "stool.yaml")
+    product = configure(spec, {}, catalog, spec_dir=tmp_path, out_dir=tmp_path)
+    assert {p.id: p.quantity for p in product.parts} == {"seat": 1, "leg": 4}
+    assert product.purchased[0].quantity == 6
+
+
+def test_a_count_that_disagrees_with_the_tree_is_refused(catalog: Catalog, tmp_path: Path) -> None:
+    data = copy.deepcopy(TREE)
+    data["purchased"][0]["quantity"] = 4
+    spec = parse_spec(data, "stool.yaml")
+    with pytest.raises(SpecError) as caught:
+        configure(
+            spec, {}, catalog, spec_dir=tmp_path, out_dir=tmp_path / "out", source="stool.yaml"
+        )
+    assert caught.value.path == "purchased[0].quantity"
+    assert "4 per product here, but the assemblies use 6 of 'screw'" in caught.value.reason
+    assert not (tmp_path / "out").exists()

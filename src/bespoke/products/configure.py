@@ -4,6 +4,7 @@ Parametric parts become real DXF/STL files, written by `geometry.parametric`, an
 measured by the same readers as uploaded designs. Errors name the spec path.
 """
 
+from collections import defaultdict
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from bespoke.model.product import (
     Product,
     ProductSpec,
     PurchasedItem,
+    PurchasedSpec,
     SlotAt,
     Tube,
     TubeShape,
@@ -66,21 +68,6 @@ def configure(
     """The concrete product for `settings` (parameter name -> value as typed, e.g. '800 mm')."""
     try:
         values = parameter_values(spec.parameters, settings)
-        parts = [
-            _part(p, f"parts[{i}]", values, catalog, spec_dir, out_dir)
-            for i, p in enumerate(spec.parts)
-        ]
-        purchased = [
-            PurchasedItem(
-                id=item.id,
-                name=item.name,
-                quantity=_count(item.quantity, values, f"purchased[{i}].quantity"),
-                unit_price=item.unit_price,
-                lead_days=item.lead_days,
-                supplier=item.supplier,
-            )
-            for i, item in enumerate(spec.purchased)
-        ]
         assemblies = [
             Assembly(
                 id=a.id,
@@ -95,6 +82,25 @@ def configure(
             )
             for i, a in enumerate(spec.assemblies)
         ]
+        used = explode(assemblies)
+        purchased = [
+            PurchasedItem(
+                id=item.id,
+                name=item.name,
+                quantity=_per_product(item, used, values, f"purchased[{i}].quantity"),
+                unit_price=item.unit_price,
+                lead_days=item.lead_days,
+                supplier=item.supplier,
+            )
+            for i, item in enumerate(spec.purchased)
+        ]
+        counts = [
+            _per_product(p, used, values, f"parts[{i}].quantity") for i, p in enumerate(spec.parts)
+        ]
+        parts = [
+            _part(p, n, f"parts[{i}]", values, catalog, spec_dir, out_dir)
+            for i, (p, n) in enumerate(zip(spec.parts, counts, strict=True))
+        ]
     except ExpressionError as error:
         raise SpecError(source, error.path, error.reason) from None
     return Product(
@@ -104,6 +110,40 @@ def configure(
         purchased=purchased,
         assemblies=assemblies,
     )
+
+
+def explode(assemblies: list[Assembly]) -> dict[str, int]:
+    """How many of each part, bought item and sub-assembly one product uses, through the
+    assembly tree from its top assemblies (those no other assembly contains)."""
+    by_id = {a.id: a for a in assemblies}
+    inner = {component for a in assemblies for component, _ in a.components}
+    used: dict[str, int] = defaultdict(int)
+
+    def walk(assembly: Assembly, times: int) -> None:
+        for component, count in assembly.components:
+            used[component] += times * count
+            if component in by_id:
+                walk(by_id[component], times * count)
+
+    for top in (a for a in assemblies if a.id not in inner):
+        walk(top, 1)
+    return dict(used)
+
+
+def _per_product(
+    item: PartSpec | PurchasedSpec, used: dict[str, int], values: dict[str, Value], path: str
+) -> int:
+    """The count the assemblies use; a quantity the spec also gives must agree with it."""
+    given = _count(item.quantity, values, path) if "quantity" in item.model_fields_set else None
+    if item.id not in used:
+        return 1 if given is None else given
+    if given is not None and given != used[item.id]:
+        raise ExpressionError(
+            path,
+            f"{given} per product here, but the assemblies use {used[item.id]} of '{item.id}'"
+            " (give the same count, or leave the quantity out)",
+        )
+    return used[item.id]
 
 
 def parameter_values(parameters: list[Parameter], settings: Settings) -> dict[str, Value]:
@@ -171,6 +211,7 @@ def _boolean(raw: Value, path: str) -> bool:
 
 def _part(
     spec: PartSpec,
+    quantity: int,
     path: str,
     values: dict[str, Value],
     catalog: Catalog,
@@ -214,7 +255,7 @@ def _part(
     )
     return ConfiguredPart(
         id=spec.id,
-        quantity=_count(spec.quantity, values, f"{path}.quantity"),
+        quantity=quantity,
         part=part,
         design_file=str(design),
         shape=shape,
