@@ -88,14 +88,21 @@ def load_catalog(shop_file: Path | None = None) -> Catalog:
     Raises CatalogError naming the file, the key path and the reason when the file is
     missing, is not a YAML mapping, or holds an unknown, conflicting or invalid entry.
     """
-    bundled = _bundled()
     if shop_file is None:
-        return _fresh(bundled)
+        return _fresh(_bundled())
+    return catalog_with_overrides(_read(shop_file), str(shop_file))
+
+
+def catalog_with_overrides(overrides: Mapping[str, Any], source: str) -> Catalog:
+    """The bundled catalog with a shop's overrides (the shape of a shop file) merged over it.
+
+    Raises CatalogError naming `source`, the key path and the reason.
+    """
+    bundled = _bundled()
     draft = _Draft(
         bundled.shop, bundled.materials, bundled.processes, bundled.machines, bundled.suppliers
     )
-    source = str(shop_file)
-    return _finish(_apply(draft, _read(shop_file), source), source)
+    return _finish(_apply(draft, _checked_sections(overrides, source), source), source)
 
 
 @functools.cache
@@ -163,7 +170,6 @@ def _read(path: Path) -> Raw:
 
 def _parse(text: str, source: str) -> Raw:
     """The YAML document in `text`: a mapping of known top-level keys."""
-    accepted = ", ".join(SECTIONS)
     try:
         doc = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.MarkedYAMLError as exc:
@@ -172,6 +178,12 @@ def _parse(text: str, source: str) -> Raw:
         raise CatalogError(f"{source}: {where}not valid YAML ({exc.problem})") from None
     except yaml.YAMLError as exc:
         raise CatalogError(f"{source}: not valid YAML ({exc})") from None
+    return _checked_sections(doc, source)
+
+
+def _checked_sections(doc: object, source: str) -> Raw:
+    """`doc` if it is a mapping of known top-level keys."""
+    accepted = ", ".join(SECTIONS)
     if not isinstance(doc, dict):
         raise CatalogError(f"{source}: expected a mapping with keys {accepted}, got {_kind(doc)}")
     for key in doc:

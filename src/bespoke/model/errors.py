@@ -15,3 +15,27 @@ class CatalogError(BespokeError):
 
 class InputError(BespokeError):
     """A request that names something unknown or asks for something impossible."""
+
+
+class NotFoundError(BespokeError):
+    """Something that does not exist, or that the asker may not see (the two look alike)."""
+
+
+class PermissionDeniedError(BespokeError):
+    """An action the asker's role does not allow."""
+
+
+class ConflictError(BespokeError):
+    """A request that clashes with what is stored: a duplicate, a state that moved on."""
+
+
+class ExpiredError(BespokeError):
+    """An offer past its validity date."""
+
+
+class TooLargeError(BespokeError):
+    """An upload over the configured size limit."""
+
+
+class UnsupportedTypeError(BespokeError):
+    """A file of a kind Bespoke does not read."""

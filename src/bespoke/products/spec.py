@@ -36,14 +36,18 @@ def load_spec(path: Path) -> ProductSpec:
     if not path.is_file():
         raise SpecError(str(path), "", "file not found")
     text = path.read_text(encoding="utf-8", errors="replace")
+    return read_spec_text(text, path.name, json_format=path.suffix.lower() == ".json")
+
+
+def read_spec_text(text: str, source: str, *, json_format: bool = False) -> ProductSpec:
+    """Check a spec given as YAML text (or JSON with `json_format`); `source` names it."""
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if json_format else yaml.safe_load(text)
     except (yaml.YAMLError, json.JSONDecodeError) as error:
         reason = str(error).replace("\n", " ")
-        raise SpecError(
-            path.name, "", f"cannot be read as {path.suffix[1:].upper()}: {reason}"
-        ) from None
-    return parse_spec(data, path.name)
+        language = "JSON" if json_format else "YAML"
+        raise SpecError(source, "", f"cannot be read as {language}: {reason}") from None
+    return parse_spec(data, source)
 
 
 def parse_spec(data: Any, source: str) -> ProductSpec:

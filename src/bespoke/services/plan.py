@@ -1,16 +1,19 @@
 """Plan a product spec: configure it, plan every part, price it by quantity."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from bespoke.catalog import load_catalog
 from bespoke.costing import curve_quantities
 from bespoke.costing.product import choose, price_product, product_curve
 from bespoke.model import Catalog, InputError
+from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.planning.product import plan_product, product_routing
 from bespoke.products.configure import configure
 from bespoke.products.spec import load_spec
+
+Progress = Callable[[float, str], None]
 
 
 def plan_spec(
@@ -26,24 +29,48 @@ def plan_spec(
 
     Parametric parts are written to `files_dir` (default `out/<spec name>/`).
     """
-    catalog = catalog or load_catalog(shop_file)
+    return plan_product_spec(
+        load_spec(spec_path),
+        settings=settings,
+        quantities=quantities,
+        spec_dir=spec_path.parent,
+        files_dir=files_dir or Path("out") / spec_path.stem,
+        source=spec_path.name,
+        catalog=catalog or load_catalog(shop_file),
+    )
+
+
+def plan_product_spec(
+    spec: ProductSpec,
+    *,
+    settings: Mapping[str, str] | None,
+    quantities: list[int] | None,
+    spec_dir: Path,
+    files_dir: Path,
+    source: str,
+    catalog: Catalog,
+    progress: Progress | None = None,
+) -> ProductQuote:
+    """`plan_spec` for a spec already read; design files it names are looked up in `spec_dir`.
+
+    `progress(fraction, what)` hears of each stage: configuring, planning, pricing.
+    """
+    report = progress or _silent
     quantities = sorted(set(quantities or catalog.shop.quantity_breaks))
     if quantities[0] < 1:
         raise InputError(f"quantity must be a whole number of at least 1, got {quantities[0]}")
+    report(0.05, "configuring the parts")
     product = configure(
-        load_spec(spec_path),
-        settings or {},
-        catalog,
-        spec_dir=spec_path.parent,
-        out_dir=files_dir or Path("out") / spec_path.stem,
-        source=spec_path.name,
+        spec, settings or {}, catalog, spec_dir=spec_dir, out_dir=files_dir, source=source
     )
+    report(0.4, f"planning {len(product.parts)} parts")
     plan = plan_product(product, catalog)
     if not plan.feasible:
         return ProductQuote(
             plan=plan, currency=catalog.shop.currency, prices=[], routing=None, curve=None
         )
     shop = catalog.shop
+    report(0.7, f"pricing {len(quantities)} quantities and the scale curve")
     return ProductQuote(
         plan=plan,
         currency=shop.currency,
@@ -51,3 +78,7 @@ def plan_spec(
         routing=product_routing(plan, choose(plan, quantities[0], shop)),
         curve=product_curve(plan, shop, curve_quantities()),
     )
+
+
+def _silent(fraction: float, what: str) -> None:
+    """Progress nobody listens to."""

@@ -41,11 +41,36 @@ def quote_design(
 ) -> Quote:
     """Everything a maker asks of a design file: can it be made, how, and at what price."""
     catalog = catalog or load_catalog(shop_file)
-    quantities = _quantities(quantities or catalog.shop.quantity_breaks)
     kind = design_kind(path)
     _check_process_and_finish(process, finish, catalog)
     geometry = read_dxf(path, units) if kind == "dxf" else _read_stl(path, units)
-    part = _part(path, geometry, material, thickness_mm, finish, catalog)
+    return quote_geometry(
+        path.name,
+        geometry,
+        catalog,
+        material=material,
+        thickness_mm=thickness_mm,
+        quantities=quantities,
+        process=process,
+        finish=finish,
+    )
+
+
+def quote_geometry(
+    design: str,
+    geometry: Sheet2D | Solid3D,
+    catalog: Catalog,
+    *,
+    material: str | None = None,
+    thickness_mm: float | None = None,
+    quantities: list[int] | None = None,
+    process: str | None = None,
+    finish: str | None = None,
+) -> Quote:
+    """The quote of a design already measured; `design` is its file name."""
+    quantities = _quantities(quantities or catalog.shop.quantity_breaks)
+    _check_process_and_finish(process, finish, catalog)
+    part = _part(Path(design), geometry, material, thickness_mm, finish, catalog)
     options = plan_part(part, catalog, [process] if process else None)
     feasible = sorted(
         (o for o in options if o.feasible),
@@ -55,8 +80,8 @@ def quote_design(
     at_each_quantity = zip(*(p.prices for p in priced), strict=True)
     best = [min(prices, key=lambda b: b.unit_price) for prices in at_each_quantity]
     return Quote(
-        design=path.name,
-        design_kind=kind,
+        design=design,
+        design_kind="dxf" if isinstance(geometry, Sheet2D) else "stl",
         part=part,
         currency=catalog.shop.currency,
         quantities=quantities,

@@ -1,0 +1,16 @@
+"""Persistence: SQLAlchemy tables, repositories, a unit of work, Alembic migrations, blobs."""
+
+from bespoke.store.blobs import BlobStore
+from bespoke.store.database import connect, database_url, now, upgrade
+from bespoke.store.unit_of_work import UnitOfWork, UnitOfWorkFactory, unit_of_work_factory
+
+__all__ = [
+    "BlobStore",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "connect",
+    "database_url",
+    "now",
+    "unit_of_work_factory",
+    "upgrade",
+]

@@ -1,0 +1,60 @@
+"""Connecting to the database: SQLite under a data directory by default, or any URL.
+
+`BESPOKE_DATABASE_URL` selects another database (PostgreSQL:
+`postgresql+psycopg://user@host:port/name`). SQLite runs in WAL mode with foreign keys
+enforced and a busy timeout, so several server processes can share one file.
+"""
+
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DATABASE_URL_VARIABLE = "BESPOKE_DATABASE_URL"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def database_url(data_dir: Path) -> str:
+    """`BESPOKE_DATABASE_URL` when set, else the SQLite file `bespoke.sqlite3` in `data_dir`."""
+    return os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{data_dir / 'bespoke.sqlite3'}"
+
+
+def connect(url: str) -> Engine:
+    """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 30})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: object) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the database to `revision` (the newest by default) with Alembic."""
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def now() -> datetime:
+    """The current time in UTC, without a zone: how every time is stored."""
+    return datetime.now(UTC).replace(tzinfo=None)

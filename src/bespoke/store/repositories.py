@@ -1,0 +1,192 @@
+"""Repositories: the queries each use case needs, scoped to what the asker may see.
+
+A maker sees the rows they own, an operator the rows of their shop, an admin all rows.
+A row outside the asker's scope is reported as not found, so ids cannot be probed.
+"""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from bespoke.model.accounts import Account, Role
+from bespoke.model.errors import NotFoundError
+from bespoke.store.tables import (
+    ApiTokenRow,
+    AuditRow,
+    DesignRow,
+    JobRow,
+    LoginSessionRow,
+    OrderRow,
+    ProductRow,
+    QuoteRow,
+    ShopRow,
+    UserRow,
+)
+
+Owned = TypeVar("Owned", DesignRow, ProductRow, QuoteRow, OrderRow, JobRow)
+Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
+
+
+def visible(statement: Query, table: type[Owned], viewer: Account) -> Query:
+    """`statement` narrowed to the rows of `table` that `viewer` may see."""
+    if viewer.role == Role.ADMIN:
+        return statement
+    if viewer.role == Role.OPERATOR:
+        return statement.where(table.shop_id == viewer.shop_id)
+    return statement.where(table.owner_id == viewer.id)
+
+
+class _Repository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, row: object) -> None:
+        self.session.add(row)
+
+
+class _Owned(_Repository, Generic[Owned]):
+    """Rows that belong to a user and a shop, seen through `visible`."""
+
+    table: type[Owned]
+    noun: str
+
+    def get(self, viewer: Account, row_id: int | str) -> Owned:
+        """The row `row_id` if `viewer` may see it; NotFoundError otherwise."""
+        statement = visible(select(self.table).where(self.table.id == row_id), self.table, viewer)
+        row: Owned | None = self.session.scalars(statement).one_or_none()
+        if row is None:
+            raise NotFoundError(f"{self.noun} {row_id} not found")
+        return row
+
+    def list(self, viewer: Account, limit: int = 200) -> Sequence[Owned]:
+        """The newest rows `viewer` may see."""
+        statement = select(self.table).order_by(self.table.created_at.desc(), self.table.id.desc())
+        return self.session.scalars(visible(statement, self.table, viewer).limit(limit)).all()
+
+
+class Users(_Repository):
+    def by_email(self, email: str) -> UserRow | None:
+        return self.session.scalars(
+            select(UserRow).where(func.lower(UserRow.email) == email.lower())
+        ).one_or_none()
+
+    def by_id(self, user_id: int) -> UserRow | None:
+        return self.session.get(UserRow, user_id)
+
+    def all(self) -> Sequence[UserRow]:
+        return self.session.scalars(select(UserRow).order_by(UserRow.id)).all()
+
+    def token(self, token_sha256: str) -> ApiTokenRow | None:
+        return self.session.scalars(
+            select(ApiTokenRow).where(
+                ApiTokenRow.token_sha256 == token_sha256, ApiTokenRow.revoked.is_(False)
+            )
+        ).one_or_none()
+
+    def login_session(self, session_id: str) -> LoginSessionRow | None:
+        return self.session.get(LoginSessionRow, session_id)
+
+    def end_login_session(self, session_id: str) -> None:
+        row = self.session.get(LoginSessionRow, session_id)
+        if row is not None:
+            self.session.delete(row)
+
+
+class Shops(_Repository):
+    def by_id(self, shop_id: int) -> ShopRow:
+        row = self.session.get(ShopRow, shop_id)
+        if row is None:
+            raise NotFoundError(f"shop {shop_id} not found")
+        return row
+
+    def by_slug(self, slug: str) -> ShopRow | None:
+        return self.session.scalars(select(ShopRow).where(ShopRow.slug == slug)).one_or_none()
+
+    def first(self) -> ShopRow | None:
+        return self.session.scalars(select(ShopRow).order_by(ShopRow.id).limit(1)).one_or_none()
+
+    def all(self) -> Sequence[ShopRow]:
+        return self.session.scalars(select(ShopRow).order_by(ShopRow.id)).all()
+
+
+class Designs(_Owned[DesignRow]):
+    table = DesignRow
+    noun = "design"
+
+    def same_upload(
+        self, owner_id: int, sha256: str, filename: str, units: str | None
+    ) -> DesignRow | None:
+        """The owner's earlier upload of the same content, name and units, if any."""
+        return self.session.scalars(
+            select(DesignRow)
+            .where(
+                DesignRow.owner_id == owner_id,
+                DesignRow.sha256 == sha256,
+                DesignRow.filename == filename,
+                DesignRow.units.is_(None) if units is None else DesignRow.units == units,
+            )
+            .limit(1)
+        ).one_or_none()
+
+
+class Products(_Owned[ProductRow]):
+    table = ProductRow
+    noun = "product"
+
+
+class Quotes(_Owned[QuoteRow]):
+    table = QuoteRow
+    noun = "quote"
+
+
+class Orders(_Owned[OrderRow]):
+    table = OrderRow
+    noun = "order"
+
+    def by_idempotency_key(self, owner_id: int, key: str) -> OrderRow | None:
+        return self.session.scalars(
+            select(OrderRow).where(OrderRow.owner_id == owner_id, OrderRow.idempotency_key == key)
+        ).one_or_none()
+
+    def counts_by_status(self, viewer: Account) -> dict[str, int]:
+        statement = visible(
+            select(OrderRow.status, func.count()).group_by(OrderRow.status), OrderRow, viewer
+        )
+        return {status: count for status, count in self.session.execute(statement).tuples()}
+
+
+class Jobs(_Owned[JobRow]):
+    table = JobRow
+    noun = "job"
+
+
+class Audit(_Repository):
+    def record(
+        self,
+        at: datetime,
+        actor: Account | None,
+        action: str,
+        entity: str,
+        entity_id: int | str,
+        **detail: Any,
+    ) -> None:
+        """Note a change; it is kept only if the change's transaction commits."""
+        self.session.add(
+            AuditRow(
+                at=at,
+                actor_id=actor.id if actor else None,
+                action=action,
+                entity=entity,
+                entity_id=str(entity_id),
+                detail=detail,
+            )
+        )
+
+    def entries(self, entity: str | None = None, limit: int = 200) -> Sequence[AuditRow]:
+        statement = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+        if entity is not None:
+            statement = statement.where(AuditRow.entity == entity)
+        return self.session.scalars(statement).all()

@@ -1,0 +1,193 @@
+"""The database schema: one table per stored entity, SQLAlchemy 2 typed mappings."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+Money = Numeric(14, 2)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        Decimal: Money,
+    }
+
+
+class ShopRow(Base):
+    """A workshop: its catalog overrides (machines, materials, rates) and its calendar."""
+
+    __tablename__ = "shops"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    overrides: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    calendar: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    shop_id: Mapped[int | None] = mapped_column(ForeignKey("shops.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+
+
+class ApiTokenRow(Base):
+    """A token for scripts; only its sha256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked: Mapped[bool] = mapped_column(default=False)
+
+
+class LoginSessionRow(Base):
+    """A browser session: the cookie's sha256, its CSRF token and when it ends."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class DesignRow(Base):
+    """An uploaded design file (content in the blob store by sha256) and its measurements."""
+
+    __tablename__ = "designs"
+    __table_args__ = (Index("ix_designs_owner_sha", "owner_id", "sha256"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    units: Mapped[str | None] = mapped_column(String(16))
+    geometry: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class ProductRow(Base):
+    """A product spec as submitted (YAML or JSON text) and its parsed form."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    spec_text: Mapped[str] = mapped_column(Text)
+    spec: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class QuoteRow(Base):
+    """A frozen offer: the request, the whole plan and prices as a document, a validity date."""
+
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    design_id: Mapped[int | None] = mapped_column(ForeignKey("designs.id"), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(String(255))
+    currency: Mapped[str] = mapped_column(String(3))
+    request: Mapped[dict[str, Any]]
+    document: Mapped[dict[str, Any]]
+    makeable: Mapped[bool]
+    created_at: Mapped[datetime]
+    valid_until: Mapped[datetime]
+    prices: Mapped[list["QuotePriceRow"]] = relationship(
+        order_by="QuotePriceRow.quantity", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class QuotePriceRow(Base):
+    """The offered price of one quantity of a quote."""
+
+    __tablename__ = "quote_prices"
+    __table_args__ = (UniqueConstraint("quote_id", "quantity"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id", ondelete="CASCADE"))
+    quantity: Mapped[int]
+    unit_price: Mapped[Decimal]
+    total_price: Mapped[Decimal]
+    lead_time_days: Mapped[int]
+
+
+class OrderRow(Base):
+    """A maker's commitment to a quote at one of its quantities."""
+
+    __tablename__ = "orders"
+    __table_args__ = (UniqueConstraint("owner_id", "idempotency_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), index=True)
+    quantity: Mapped[int]
+    unit_price: Mapped[Decimal]
+    total_price: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    due_date: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class JobRow(Base):
+    """Long work run in the background: its progress, and the quote it produced or its error."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    progress: Mapped[float] = mapped_column(default=0.0)
+    message: Mapped[str] = mapped_column(String(500), default="")
+    quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"))
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Who changed what, when: one row per change, written in the change's transaction."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]]

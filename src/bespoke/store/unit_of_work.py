@@ -1,0 +1,62 @@
+"""A unit of work: one transaction, the repositories that share it, all or nothing."""
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from bespoke.store.repositories import (
+    Audit,
+    Designs,
+    Jobs,
+    Orders,
+    Products,
+    Quotes,
+    Shops,
+    Users,
+)
+
+
+class UnitOfWork:
+    """`with uow:` opens a transaction; `uow.commit()` keeps it, leaving without it undoes it."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def __enter__(self) -> Self:
+        self.session = self._sessions()
+        self.users = Users(self.session)
+        self.shops = Shops(self.session)
+        self.designs = Designs(self.session)
+        self.products = Products(self.session)
+        self.quotes = Quotes(self.session)
+        self.orders = Orders(self.session)
+        self.jobs = Jobs(self.session)
+        self.audit = Audit(self.session)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def commit(self) -> None:
+        self.session.commit()
+
+    def flush(self) -> None:
+        self.session.flush()
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+
+
+def unit_of_work_factory(engine: Engine) -> UnitOfWorkFactory:
+    """Units of work on `engine`; rows stay readable after commit."""
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    return lambda: UnitOfWork(sessions)
