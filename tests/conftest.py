@@ -6,10 +6,12 @@ CI (`CI=true`) a missing folder, service or tool is a failure, not a skip.
 """
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from tests.helpers import ROOT
+from tests.servers import PostgresServer, postgres_available
 
 SHARED = Path(os.environ.get("BESPOKE_SHARED_DIR", ROOT.parent / "shared"))
 
@@ -33,3 +35,12 @@ def shared_fixtures() -> Path:
     path = SHARED / "fixtures"
     require(path.is_dir(), f"shared reference fixtures not found at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """URL of a throwaway PostgreSQL cluster started once for the whole session."""
+    reason = postgres_available()
+    require(reason is None, reason or "")
+    with PostgresServer() as server:
+        yield server.url

@@ -1,8 +1,9 @@
 """The `bespoke` command: thin calls into the services, output as tables or JSON."""
 
 import json
+import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -14,6 +15,9 @@ from bespoke.model.catalog import ProcessBase
 from bespoke.reports.plan_tables import print_plan
 from bespoke.reports.product_tables import print_product
 from bespoke.reports.quote_tables import print_quote
+
+if TYPE_CHECKING:
+    from bespoke.services.environment import Environment
 
 EXIT_BAD_INPUT = 1
 EXIT_CANNOT_MAKE = 3
@@ -27,6 +31,8 @@ catalog_app = typer.Typer(help="Show the process library: materials, processes, 
 app.add_typer(catalog_app, name="catalog")
 spec_app = typer.Typer(help="The product spec format.")
 app.add_typer(spec_app, name="spec")
+user_app = typer.Typer(help="Users of the service: makers, operators, admins.")
+app.add_typer(user_app, name="user")
 console = Console()
 errors = Console(stderr=True)
 
@@ -259,3 +265,80 @@ def plan(
             console.print(f"process plan written to {out}")
     if not result.plan.feasible:
         raise typer.Exit(EXIT_CANNOT_MAKE)
+
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Folder of the embedded database and files (default: data)"),
+]
+
+
+def _environment(data_dir: Path | None) -> "Environment":
+    """The service's database (migrated to the newest schema) and files."""
+    from bespoke.services.environment import Settings, open_environment
+
+    if data_dir is not None:
+        os.environ["BESPOKE_DATA_DIR"] = str(data_dir)
+    return open_environment(Settings.from_environment(), migrate=True)
+
+
+@user_app.command("create")
+def user_create(
+    email: Annotated[str, typer.Argument(help="The user's email, used to sign in")],
+    role: Annotated[str, typer.Option(help="maker, operator or admin")] = "maker",
+    name: Annotated[str | None, typer.Option(help="Display name")] = None,
+    shop: Annotated[str | None, typer.Option(help="Shop id (slug); default: the first")] = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+    token: Annotated[bool, typer.Option("--token", help="Also print an API token")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create a user who signs in with email and password."""
+    from bespoke.services.accounts import create_token, create_user
+    from bespoke.services.shops import ensure_shop
+
+    try:
+        env = _environment(data_dir)
+        if shop is None:
+            ensure_shop(env, "main", "Workshop")
+        who = create_user(env, email, password, role=role, name=name, shop_slug=shop)
+    except BespokeError as error:
+        raise _fail(str(error)) from None
+    console.print(f"user {who.email} created ({who.role}, id {who.id})")
+    if token:
+        console.print(f"API token (shown once): {create_token(env, who, 'cli')}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+    workers: Annotated[int, typer.Option(help="Server processes (one per core)")] = 1,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Create the demo shop, users and examples first")
+    ] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Run the web service (API, pages, docs at /docs) on an existing or new database."""
+    import uvicorn
+
+    from bespoke.api.app import recover
+    from bespoke.services.demo import seed_demo
+
+    env = _environment(data_dir)
+    recover(env)
+    if demo:
+        logins = seed_demo(env, Path("examples"))
+        console.print("Demo logins (email / password):")
+        for login in logins:
+            console.print(f"  {login.role:<9} {login.email} / {login.password}")
+    console.print(f"Bespoke at http://{host}:{port}/  (API docs at http://{host}:{port}/docs)")
+    uvicorn.run(
+        "bespoke.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

@@ -1,7 +1,7 @@
 """Persistence: SQLAlchemy tables, repositories, a unit of work, Alembic migrations, blobs."""
 
 from bespoke.store.blobs import BlobStore
-from bespoke.store.database import connect, database_url, now, upgrade
+from bespoke.store.database import connect, now, sqlite_url, upgrade
 from bespoke.store.unit_of_work import UnitOfWork, UnitOfWorkFactory, unit_of_work_factory
 
 __all__ = [
@@ -9,8 +9,8 @@ __all__ = [
     "UnitOfWork",
     "UnitOfWorkFactory",
     "connect",
-    "database_url",
     "now",
+    "sqlite_url",
     "unit_of_work_factory",
     "upgrade",
 ]

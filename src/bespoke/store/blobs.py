@@ -12,9 +12,13 @@ class BlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    @staticmethod
+    def digest(content: bytes) -> str:
+        return hashlib.sha256(content).hexdigest()
+
     def put(self, content: bytes) -> str:
         """Store `content` (atomically, once) and return its sha256."""
-        digest = hashlib.sha256(content).hexdigest()
+        digest = self.digest(content)
         path = self.path(digest)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)

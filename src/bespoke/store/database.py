@@ -1,11 +1,8 @@
-"""Connecting to the database: SQLite under a data directory by default, or any URL.
-
-`BESPOKE_DATABASE_URL` selects another database (PostgreSQL:
+"""Connecting to the database: an SQLite file by default, or any URL (PostgreSQL:
 `postgresql+psycopg://user@host:port/name`). SQLite runs in WAL mode with foreign keys
 enforced and a busy timeout, so several server processes can share one file.
 """
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,13 +12,12 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-DATABASE_URL_VARIABLE = "BESPOKE_DATABASE_URL"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def database_url(data_dir: Path) -> str:
-    """`BESPOKE_DATABASE_URL` when set, else the SQLite file `bespoke.sqlite3` in `data_dir`."""
-    return os.environ.get(DATABASE_URL_VARIABLE) or f"sqlite:///{data_dir / 'bespoke.sqlite3'}"
+def sqlite_url(data_dir: Path) -> str:
+    """The embedded database: the SQLite file `bespoke.sqlite3` in `data_dir`."""
+    return f"sqlite:///{data_dir / 'bespoke.sqlite3'}"
 
 
 def connect(url: str) -> Engine:

@@ -162,6 +162,11 @@ class Jobs(_Owned[JobRow]):
     table = JobRow
     noun = "job"
 
+    def unfinished(self) -> Sequence[JobRow]:
+        return self.session.scalars(
+            select(JobRow).where(JobRow.status.in_(("queued", "running")))
+        ).all()
+
 
 class Audit(_Repository):
     def record(

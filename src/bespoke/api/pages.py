@@ -1,0 +1,437 @@
+"""The web pages: a maker uploads and quotes, plans products, orders and follows orders;
+a shop sees its dashboard and moves orders along. Forms carry the session's CSRF token."""
+
+import uuid
+from collections import Counter
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from bespoke.api.rest.accounts import set_session_cookie
+from bespoke.api.rest.work import read_upload
+from bespoke.api.security import SESSION_COOKIE, Caller, check_csrf, environment, identify
+from bespoke.api.views import job_out, order_out, quote_out
+from bespoke.model import Finishing
+from bespoke.model.accounts import Role
+from bespoke.model.errors import BespokeError, PermissionDeniedError
+from bespoke.model.orders import FLOW, OrderStatus
+from bespoke.products.expressions import parse_length
+from bespoke.services import accounts, designs, orders, quoting
+from bespoke.services.orders import DuplicateOrderError
+from bespoke.services.shops import shop_catalog, shop_view
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(
+    env=Environment(
+        loader=PackageLoader("bespoke.api", "templates"),
+        autoescape=select_autoescape(["j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+
+
+class LoginRequiredError(Exception):
+    """A page asked for without a session: answered by a redirect to the login page."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def install(app: FastAPI) -> None:
+    """The pages, their error pages and the redirect to the login page."""
+    app.include_router(router)
+
+    async def on_login_required(request: Request, error: Exception) -> Response:
+        assert isinstance(error, LoginRequiredError)
+        return see_other(f"/login?next={quote(error.next_url)}")
+
+    app.add_exception_handler(LoginRequiredError, on_login_required)
+
+
+def error_page(request: Request, status: int, title: str, detail: str) -> Response:
+    caller = identify(request) if status != 401 else None
+    return render(request, "error.html.j2", caller, status, title=title, detail=detail)
+
+
+def page_caller(request: Request) -> Caller:
+    caller = identify(request)
+    if caller is None or caller.csrf_token is None:
+        raise LoginRequiredError(request.url.path)
+    return caller
+
+
+Signed = Annotated[Caller, Depends(page_caller)]
+
+
+def render(
+    request: Request, name: str, caller: Caller | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, name, {"caller": caller, "Role": Role, **context}, status_code=status
+    )
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# --- signing in -----------------------------------------------------------------------------
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html.j2", None, next=_local(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    env = environment(request)
+    who = accounts.authenticate(env, email, password)
+    if who is None:
+        return render(
+            request,
+            "login.html.j2",
+            None,
+            401,
+            next=_local(next),
+            email=email,
+            error="Email or password is wrong.",
+        )
+    cookie, _csrf = accounts.start_session(env, who)
+    response = see_other(_local(next))
+    set_session_cookie(response, cookie, env.settings.secure_cookies, env.settings.session_hours)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, caller: Signed, csrf_token: Annotated[str, Form()] = "") -> Response:
+    check_csrf(caller, csrf_token)
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if cookie:
+        accounts.end_session(environment(request), cookie)
+    response = see_other("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def home(caller: Signed) -> Response:
+    return see_other("/quote" if caller.account.role == Role.MAKER else "/shop")
+
+
+# --- maker: upload and quote ----------------------------------------------------------------
+
+
+@router.get("/quote", response_class=HTMLResponse)
+def quote_form(request: Request, caller: Signed) -> HTMLResponse:
+    return _quote_form(request, caller)
+
+
+def _quote_form(
+    request: Request, caller: Caller, status: int = 200, **context: Any
+) -> HTMLResponse:
+    env = environment(request)
+    with env.uow() as uow:
+        catalog = shop_catalog(uow, caller.account.shop_id or uow.shops.first().id)  # type: ignore[union-attr]
+        quotes = [quote_out(q, document=False) for q in uow.quotes.list(caller.account, 20)]
+    finishes = [
+        p for p in catalog.processes.values() if isinstance(p, Finishing) and p.basis == "area"
+    ]
+    return render(
+        request,
+        "quote_form.html.j2",
+        caller,
+        status,
+        materials=sorted(catalog.materials.values(), key=lambda m: m.name),
+        finishes=finishes,
+        quotes=quotes,
+        limit_mb=env.settings.max_upload_bytes / 1e6,
+        **context,
+    )
+
+
+@router.post("/quote")
+def quote_upload(
+    request: Request,
+    caller: Signed,
+    file: Annotated[UploadFile, File()],
+    csrf_token: Annotated[str, Form()] = "",
+    material: Annotated[str, Form()] = "",
+    thickness: Annotated[str, Form()] = "",
+    finish: Annotated[str, Form()] = "",
+    quantities: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(caller, csrf_token)
+    env = environment(request)
+    try:
+        content = read_upload(file, env.settings.max_upload_bytes)
+        design = designs.upload_design(env, caller.account, file.filename or "", content)
+        request_ = quoting.PartQuoteRequest(
+            design_id=design.id,
+            material=material or None,
+            thickness_mm=parse_length(thickness, path="thickness").mm
+            if thickness.strip()
+            else None,
+            quantities=_quantities(quantities),
+            finish=finish or None,
+        )
+        quote = quoting.quote_stored_design(env, caller.account, request_)
+    except BespokeError as error:
+        from bespoke.api.problems import status_of
+
+        return _quote_form(request, caller, status_of(error)[0], error=str(error))
+    return see_other(f"/quotes/{quote.id}")
+
+
+@router.get("/quotes/{quote_id}", response_class=HTMLResponse)
+def quote_page(quote_id: int, request: Request, caller: Signed) -> HTMLResponse:
+    with environment(request).uow() as uow:
+        quote = quote_out(uow.quotes.get(caller.account, quote_id))
+    template = "quote.html.j2" if quote.kind == "part" else "plan.html.j2"
+    owner = quote_id and caller.account.role == Role.MAKER
+    return render(
+        request,
+        template,
+        caller,
+        quote=quote,
+        doc=quote.document,
+        can_order=owner and quote.makeable,
+        idempotency_key=str(uuid.uuid4()),
+        curve=_curve_traces(quote.document),
+    )
+
+
+def _curve_traces(document: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Plotly traces of the scale curve: one line per process, unit price by quantity."""
+    curve = (document or {}).get("curve")
+    if not curve:
+        return []
+    points = curve["points"]
+    names = sorted({name for p in points for name in p["unit_prices"]})
+    return [
+        {
+            "name": name,
+            "x": [p["quantity"] for p in points if name in p["unit_prices"]],
+            "y": [p["unit_prices"][name] for p in points if name in p["unit_prices"]],
+            "mode": "lines",
+            "type": "scatter",
+        }
+        for name in names
+    ]
+
+
+# --- maker: products ------------------------------------------------------------------------
+
+
+@router.get("/products", response_class=HTMLResponse)
+def product_form(request: Request, caller: Signed) -> HTMLResponse:
+    return _product_form(request, caller)
+
+
+def _product_form(
+    request: Request, caller: Caller, status: int = 200, **context: Any
+) -> HTMLResponse:
+    with environment(request).uow() as uow:
+        products = list(uow.products.list(caller.account, 20))
+    context.setdefault("spec_yaml", EXAMPLE_SPEC)
+    return render(request, "product_form.html.j2", caller, status, products=products, **context)
+
+
+@router.post("/products")
+def product_submit(
+    request: Request,
+    caller: Signed,
+    csrf_token: Annotated[str, Form()] = "",
+    spec_yaml: Annotated[str, Form()] = "",
+    settings: Annotated[str, Form()] = "",
+    quantities: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(caller, csrf_token)
+    env = environment(request)
+    try:
+        product = quoting.submit_product(env, caller.account, spec_yaml, json_format=False)
+        body = quoting.PlanRequest(settings=_settings(settings), quantities=_quantities(quantities))
+        job = request.app.state.jobs.submit(
+            caller.account,
+            "product-plan",
+            lambda progress: quoting.plan_stored_product(
+                env, caller.account, product.id, body, progress
+            ),
+        )
+    except BespokeError as error:
+        from bespoke.api.problems import status_of
+
+        return _product_form(
+            request,
+            caller,
+            status_of(error)[0],
+            error=str(error),
+            spec_yaml=spec_yaml,
+            settings=settings,
+            quantities=quantities,
+        )
+    return see_other(f"/jobs/{job.id}")
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_page(job_id: str, request: Request, caller: Signed) -> HTMLResponse:
+    with environment(request).uow() as uow:
+        job = job_out(uow.jobs.get(caller.account, job_id))
+    return render(request, "job.html.j2", caller, job=job)
+
+
+# --- orders ---------------------------------------------------------------------------------
+
+
+@router.post("/orders")
+def order_submit(
+    request: Request,
+    caller: Signed,
+    quote_id: Annotated[int, Form()],
+    quantity: Annotated[int, Form()],
+    idempotency_key: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(caller, csrf_token)
+    try:
+        row = orders.place_order(
+            environment(request), caller.account, quote_id, quantity, idempotency_key
+        )
+    except DuplicateOrderError as duplicate:  # a second click: show the order that stands
+        return see_other(f"/orders/{duplicate.order_id}")
+    return see_other(f"/orders/{row.id}")
+
+
+@router.get("/orders", response_class=HTMLResponse)
+def orders_page(request: Request, caller: Signed) -> HTMLResponse:
+    with environment(request).uow() as uow:
+        rows = [order_out(o) for o in uow.orders.list(caller.account)]
+        titles = {o.quote_id: uow.quotes.get(caller.account, o.quote_id).title for o in rows}
+    return render(request, "orders.html.j2", caller, orders=rows, titles=titles)
+
+
+@router.get("/orders/{order_id}", response_class=HTMLResponse)
+def order_page(order_id: int, request: Request, caller: Signed) -> HTMLResponse:
+    with environment(request).uow() as uow:
+        order = order_out(uow.orders.get(caller.account, order_id))
+        quote = quote_out(uow.quotes.get(caller.account, order.quote_id))
+        owner = uow.users.by_id(order.owner_id)
+    return render(
+        request,
+        "order.html.j2",
+        caller,
+        order=order,
+        quote=quote,
+        doc=quote.document,
+        owner=owner.email if owner else "",
+        flow=FLOW,
+    )
+
+
+@router.post("/orders/{order_id}/status")
+def order_move(
+    order_id: int,
+    request: Request,
+    caller: Signed,
+    status: Annotated[str, Form()],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(caller, csrf_token)
+    orders.move_order(environment(request), caller.account, order_id, status)
+    return see_other(f"/orders/{order_id}")
+
+
+# --- shop -----------------------------------------------------------------------------------
+
+
+@router.get("/shop", response_class=HTMLResponse)
+def dashboard(request: Request, caller: Signed) -> HTMLResponse:
+    if caller.account.role == Role.MAKER:
+        raise PermissionDeniedError("the dashboard is for the shop's operators")
+    env = environment(request)
+    with env.uow() as uow:
+        rows = [order_out(o) for o in uow.orders.list(caller.account)]
+        titles = {o.quote_id: uow.quotes.get(caller.account, o.quote_id).title for o in rows}
+    counts = Counter(o.status for o in rows)
+    return render(
+        request,
+        "shop.html.j2",
+        caller,
+        orders=rows,
+        titles=titles,
+        counts=[(s, counts.get(s, 0)) for s in OrderStatus],
+        shop=shop_view(env, caller.account),
+    )
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _quantities(text: str) -> list[int] | None:
+    from bespoke.model.errors import InputError
+
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if not parts:
+        return None
+    if not all(p.isdigit() for p in parts):
+        raise InputError(f"quantities: {text!r} is not a list of whole numbers (e.g. 1, 10, 100)")
+    return [int(p) for p in parts]
+
+
+def _settings(text: str) -> dict[str, str]:
+    from bespoke.model.errors import InputError
+
+    settings = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        name, sep, value = line.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"settings: {line!r} is not 'name = value'")
+        settings[name.strip()] = value.strip()
+    return settings
+
+
+def _local(url: str) -> str:
+    """Only redirect within the site."""
+    return url if url.startswith("/") and not url.startswith("//") else "/"
+
+
+EXAMPLE_SPEC = """\
+name: Wall shelf
+description: A birch plywood shelf on two bent, powder-coated steel brackets.
+parameters:
+  - {name: width, type: length, default: 600 mm, min: 300 mm, max: 1200 mm}
+parts:
+  - id: board
+    material: birch-plywood
+    thickness: 12
+    geometry: {shape: plate, width: width, height: 200 mm, corner_radius: 10 mm}
+  - id: bracket
+    material: steel-s235
+    thickness: 3
+    bends: 1
+    finish: powder-coat
+    geometry:
+      shape: plate
+      width: 330 mm
+      height: 40 mm
+      holes:
+        - {x: 20 mm, y: 20 mm, diameter: 6.5 mm}
+        - {x: 300 mm, y: 20 mm, diameter: 5 mm}
+assemblies:
+  - id: shelf
+    components:
+      - {id: board, quantity: 1}
+      - {id: bracket, quantity: 2}
+"""

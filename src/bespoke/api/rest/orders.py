@@ -1,0 +1,60 @@
+"""Orders: accept a quote (with an idempotency key), list and follow orders, move them."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request, Response
+from pydantic import BaseModel, Field
+
+from bespoke.api.security import api_caller, environment
+from bespoke.api.views import OrderOut, order_out
+from bespoke.model.accounts import Account
+from bespoke.services import orders
+
+router = APIRouter(tags=["orders"])
+Caller = Annotated[Account, Depends(api_caller)]
+
+
+class OrderRequest(BaseModel):
+    quote_id: int
+    quantity: int = Field(ge=1, description="One of the quote's quantities")
+
+
+class StatusChange(BaseModel):
+    status: str = Field(description="The next status (see the order's next_statuses)")
+
+
+@router.post("/orders", response_model=OrderOut, status_code=201)
+def place_order(
+    body: OrderRequest,
+    request: Request,
+    response: Response,
+    who: Caller,
+    idempotency_key: Annotated[
+        str, Header(description="Unique per order: a repeat with the same key is refused")
+    ],
+) -> OrderOut:
+    """Accept a quote at one of its quantities."""
+    row = orders.place_order(
+        environment(request), who, body.quote_id, body.quantity, idempotency_key
+    )
+    response.headers["Location"] = f"/api/orders/{row.id}"
+    return order_out(row)
+
+
+@router.get("/orders", response_model=list[OrderOut])
+def list_orders(request: Request, who: Caller) -> list[OrderOut]:
+    """The caller's orders (a maker), the shop's (an operator) or all (an admin)."""
+    with environment(request).uow() as uow:
+        return [order_out(r) for r in uow.orders.list(who)]
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut)
+def get_order(order_id: int, request: Request, who: Caller) -> OrderOut:
+    with environment(request).uow() as uow:
+        return order_out(uow.orders.get(who, order_id))
+
+
+@router.post("/orders/{order_id}/status", response_model=OrderOut)
+def move_order(order_id: int, body: StatusChange, request: Request, who: Caller) -> OrderOut:
+    """Move an order along: placed -> planned -> scheduled -> in_production -> done -> shipped."""
+    return order_out(orders.move_order(environment(request), who, order_id, body.status))

@@ -1,0 +1,176 @@
+"""Designs and their quotes; product specs, their plans (background jobs) and quotes."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.responses import FileResponse, PlainTextResponse
+from pydantic import BaseModel, model_validator
+
+from bespoke.api.security import api_caller, environment
+from bespoke.api.views import (
+    DesignOut,
+    JobOut,
+    ProductOut,
+    QuoteOut,
+    design_out,
+    job_out,
+    product_out,
+    quote_out,
+)
+from bespoke.model.accounts import Account
+from bespoke.model.errors import TooLargeError
+from bespoke.services import designs, quoting
+from bespoke.services.jobs import JobRunner
+from bespoke.services.previews import design_preview
+
+router = APIRouter()
+Caller = Annotated[Account, Depends(api_caller)]
+
+
+@router.post("/designs", response_model=DesignOut, status_code=201, tags=["designs"])
+def upload_design(
+    request: Request,
+    who: Caller,
+    file: Annotated[UploadFile, File(description="A DXF drawing or an STL mesh")],
+    units: Annotated[
+        str | None, Form(description="mm, cm, m, inch, ft: overrides the file")
+    ] = None,
+) -> DesignOut:
+    """Upload a design file: it is measured and kept; the same file again is the same design."""
+    env = environment(request)
+    content = read_upload(file, env.settings.max_upload_bytes)
+    row = designs.upload_design(env, who, file.filename or "", content, units or None)
+    return design_out(row)
+
+
+def read_upload(file: UploadFile, limit: int) -> bytes:
+    """The file's bytes, refused once they pass `limit`."""
+    content = file.file.read(limit + 1)
+    if len(content) > limit:
+        raise TooLargeError(f"file: larger than the limit of {limit / 1e6:.1f} MB")
+    return content
+
+
+@router.get("/designs", response_model=list[DesignOut], tags=["designs"])
+def list_designs(request: Request, who: Caller) -> list[DesignOut]:
+    with environment(request).uow() as uow:
+        return [design_out(r) for r in uow.designs.list(who)]
+
+
+@router.get("/designs/{design_id}", response_model=DesignOut, tags=["designs"])
+def get_design(design_id: int, request: Request, who: Caller) -> DesignOut:
+    with environment(request).uow() as uow:
+        return design_out(uow.designs.get(who, design_id))
+
+
+@router.get("/designs/{design_id}/file", tags=["designs"])
+def design_file(design_id: int, request: Request, who: Caller) -> FileResponse:
+    env = environment(request)
+    with env.uow() as uow:
+        row = uow.designs.get(who, design_id)
+    return FileResponse(env.blobs.path(row.sha256), filename=row.filename)
+
+
+@router.get("/designs/{design_id}/preview.png", tags=["designs"])
+def design_picture(design_id: int, request: Request, who: Caller) -> Response:
+    """A picture of the design drawn from its file."""
+    env = environment(request)
+    with env.uow() as uow:
+        row = uow.designs.get(who, design_id)
+    return FileResponse(design_preview(env, row), media_type="image/png")
+
+
+@router.post("/quotes", response_model=QuoteOut, status_code=201, tags=["quotes"])
+def quote_design(body: quoting.PartQuoteRequest, request: Request, who: Caller) -> QuoteOut:
+    """Quote a stored design: every process, price by quantity, DFM findings, the curve."""
+    return quote_out(quoting.quote_stored_design(environment(request), who, body))
+
+
+@router.get("/quotes", response_model=list[QuoteOut], tags=["quotes"])
+def list_quotes(request: Request, who: Caller) -> list[QuoteOut]:
+    with environment(request).uow() as uow:
+        return [quote_out(r, document=False) for r in uow.quotes.list(who)]
+
+
+@router.get("/quotes/{quote_id}", response_model=QuoteOut, tags=["quotes"])
+def get_quote(quote_id: int, request: Request, who: Caller) -> QuoteOut:
+    with environment(request).uow() as uow:
+        return quote_out(uow.quotes.get(who, quote_id))
+
+
+class ProductSubmission(BaseModel):
+    """A product spec: as a JSON object (`spec`) or as YAML text (`spec_yaml`)."""
+
+    spec: dict[str, object] | None = None
+    spec_yaml: str | None = None
+
+    @model_validator(mode="after")
+    def _one_form(self) -> "ProductSubmission":
+        if (self.spec is None) == (self.spec_yaml is None):
+            raise ValueError("give the spec once: either 'spec' (JSON) or 'spec_yaml' (YAML text)")
+        return self
+
+
+@router.post("/products", response_model=ProductOut, status_code=201, tags=["products"])
+def submit_product(body: ProductSubmission, request: Request, who: Caller) -> ProductOut:
+    """Check and keep a product spec (see `bespoke spec schema` for its format)."""
+    import json
+
+    env = environment(request)
+    if body.spec is not None:
+        row = quoting.submit_product(env, who, json.dumps(body.spec), json_format=True)
+    else:
+        assert body.spec_yaml is not None
+        row = quoting.submit_product(env, who, body.spec_yaml, json_format=False)
+    return product_out(row)
+
+
+@router.get("/products", response_model=list[ProductOut], tags=["products"])
+def list_products(request: Request, who: Caller) -> list[ProductOut]:
+    with environment(request).uow() as uow:
+        return [product_out(r) for r in uow.products.list(who)]
+
+
+@router.get("/products/{product_id}", response_model=ProductOut, tags=["products"])
+def get_product(product_id: int, request: Request, who: Caller) -> ProductOut:
+    with environment(request).uow() as uow:
+        return product_out(uow.products.get(who, product_id))
+
+
+@router.post(
+    "/products/{product_id}/plans", response_model=JobOut, status_code=202, tags=["products"]
+)
+def plan_product(
+    product_id: int, body: quoting.PlanRequest, request: Request, response: Response, who: Caller
+) -> JobOut:
+    """Start planning a product in the background; follow the job at its status URL."""
+    job = start_plan(request, who, product_id, body)
+    response.headers["Location"] = f"/api/jobs/{job.id}"
+    return job
+
+
+def start_plan(
+    request: Request, who: Account, product_id: int, body: quoting.PlanRequest
+) -> JobOut:
+    env = environment(request)
+    with env.uow() as uow:
+        uow.products.get(who, product_id)  # not found before any job is queued
+    runner: JobRunner = request.app.state.jobs
+    row = runner.submit(
+        who,
+        "product-plan",
+        lambda progress: quoting.plan_stored_product(env, who, product_id, body, progress),
+    )
+    return job_out(row)
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, tags=["jobs"])
+def get_job(job_id: str, request: Request, who: Caller) -> JobOut:
+    """A background job's status, progress and result."""
+    with environment(request).uow() as uow:
+        return job_out(uow.jobs.get(who, job_id))
+
+
+@router.get("/health", response_class=PlainTextResponse, tags=["service"])
+def health() -> str:
+    return "ok"

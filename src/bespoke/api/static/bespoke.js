@@ -1,0 +1,34 @@
+// Bespoke pages: draw the scale curve with plotly.js, follow a background job.
+"use strict";
+
+function drawCurve() {
+  const holder = document.getElementById("curve");
+  const data = document.getElementById("curve-data");
+  if (!holder || !data || typeof Plotly === "undefined") return;
+  const traces = JSON.parse(data.textContent);
+  const currency = holder.dataset.currency || "";
+  Plotly.newPlot(holder, traces, {
+    margin: { l: 60, r: 10, t: 10, b: 50 },
+    xaxis: { type: "log", title: { text: "quantity" } },
+    yaxis: { type: "log", title: { text: "unit price (" + currency + ")" } },
+    legend: { orientation: "h", y: -0.25 },
+  }, { responsive: true, displayModeBar: false });
+}
+
+async function followJob() {
+  const page = document.getElementById("job");
+  if (!page) return;
+  const bar = page.querySelector(".progress div");
+  const message = page.querySelector(".message");
+  for (;;) {
+    const response = await fetch("/api/jobs/" + page.dataset.job, { headers: { Accept: "application/json" } });
+    const job = await response.json();
+    bar.style.width = Math.round(job.progress * 100) + "%";
+    message.textContent = job.status + ": " + job.message;
+    if (job.status === "done") { window.location = "/quotes/" + job.quote_id; return; }
+    if (job.status === "failed") { message.classList.add("error"); return; }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => { drawCurve(); followJob(); });

@@ -1,0 +1,169 @@
+"""What the API answers: stored rows as documented JSON shapes."""
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+
+from bespoke.model.accounts import Account
+from bespoke.model.orders import OrderStatus, next_statuses
+from bespoke.store.tables import DesignRow, JobRow, OrderRow, ProductRow, QuoteRow
+
+
+class DesignOut(BaseModel):
+    id: int
+    filename: str
+    kind: str
+    sha256: str
+    size_bytes: int
+    units: str | None
+    created_at: datetime
+    geometry: dict[str, Any]
+    preview_url: str
+    file_url: str
+
+
+class QuotePriceOut(BaseModel):
+    quantity: int
+    unit_price: Decimal
+    total_price: Decimal
+    lead_time_days: int
+
+
+class QuoteOut(BaseModel):
+    id: int
+    kind: str
+    title: str
+    design_id: int | None
+    product_id: int | None
+    currency: str
+    makeable: bool
+    created_at: datetime
+    valid_until: datetime
+    request: dict[str, Any]
+    prices: list[QuotePriceOut]
+    document: dict[str, Any] | None = None
+
+
+class ProductOut(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+    spec: dict[str, Any]
+    plans_url: str
+
+
+class OrderOut(BaseModel):
+    id: int
+    quote_id: int
+    owner_id: int
+    quantity: int
+    unit_price: Decimal
+    total_price: Decimal
+    currency: str
+    status: str
+    next_statuses: list[str]
+    due_date: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class JobOut(BaseModel):
+    id: str
+    kind: str
+    status: str
+    progress: float
+    message: str
+    quote_id: int | None
+    quote_url: str | None
+    error: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class AccountOut(BaseModel):
+    account: Account
+    csrf_token: str | None = None
+
+
+def design_out(row: DesignRow) -> DesignOut:
+    return DesignOut(
+        id=row.id,
+        filename=row.filename,
+        kind=row.kind,
+        sha256=row.sha256,
+        size_bytes=row.size_bytes,
+        units=row.units,
+        created_at=row.created_at,
+        geometry=row.geometry,
+        preview_url=f"/api/designs/{row.id}/preview.png",
+        file_url=f"/api/designs/{row.id}/file",
+    )
+
+
+def quote_out(row: QuoteRow, *, document: bool = True) -> QuoteOut:
+    return QuoteOut(
+        id=row.id,
+        kind=row.kind,
+        title=row.title,
+        design_id=row.design_id,
+        product_id=row.product_id,
+        currency=row.currency,
+        makeable=row.makeable,
+        created_at=row.created_at,
+        valid_until=row.valid_until,
+        request=row.request,
+        prices=[
+            QuotePriceOut(
+                quantity=p.quantity,
+                unit_price=p.unit_price,
+                total_price=p.total_price,
+                lead_time_days=p.lead_time_days,
+            )
+            for p in row.prices
+        ],
+        document=row.document if document else None,
+    )
+
+
+def product_out(row: ProductRow) -> ProductOut:
+    return ProductOut(
+        id=row.id,
+        name=row.name,
+        created_at=row.created_at,
+        spec=row.spec,
+        plans_url=f"/api/products/{row.id}/plans",
+    )
+
+
+def order_out(row: OrderRow) -> OrderOut:
+    return OrderOut(
+        id=row.id,
+        quote_id=row.quote_id,
+        owner_id=row.owner_id,
+        quantity=row.quantity,
+        unit_price=row.unit_price,
+        total_price=row.total_price,
+        currency=row.currency,
+        status=row.status,
+        next_statuses=list(next_statuses(OrderStatus(row.status))),
+        due_date=row.due_date,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def job_out(row: JobRow) -> JobOut:
+    return JobOut(
+        id=row.id,
+        kind=row.kind,
+        status=row.status,
+        progress=row.progress,
+        message=row.message,
+        quote_id=row.quote_id,
+        quote_url=f"/api/quotes/{row.quote_id}" if row.quote_id else None,
+        error=row.error,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )

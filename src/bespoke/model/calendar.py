@@ -1,0 +1,60 @@
+"""When a shop works: weekly shifts and the dates it is closed."""
+
+from datetime import date, time
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+class Shift(BaseModel):
+    """Hours worked on some weekdays, e.g. mon-fri 07:00-15:00."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    days: list[Weekday] = Field(min_length=1)
+    start: time
+    end: time
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "Shift":
+        if self.end <= self.start:
+            raise ValueError(f"a shift ends after it starts (got {self.start} to {self.end})")
+        return self
+
+
+class Calendar(BaseModel):
+    """A shop's working time; machines follow it unless they run unattended."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    timezone: str = "UTC"
+    shifts: list[Shift] = Field(
+        default_factory=lambda: [
+            Shift(
+                days=[Weekday(d) for d in ("mon", "tue", "wed", "thu", "fri")],
+                start=time(8),
+                end=time(16),
+            )
+        ]
+    )
+    closed: list[date] = Field(default_factory=list, description="Holidays and shutdowns")
+
+    def hours_per_week(self) -> float:
+        return (
+            sum(
+                len(s.days)
+                * ((s.end.hour * 60 + s.end.minute) - (s.start.hour * 60 + s.start.minute))
+                for s in self.shifts
+            )
+            / 60
+        )

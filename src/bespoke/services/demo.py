@@ -1,0 +1,77 @@
+"""A demo shop to look around in: users of each role, the examples quoted, a few orders."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from bespoke.model.accounts import Account
+from bespoke.services import accounts, designs, orders, quoting
+from bespoke.services.environment import Environment
+from bespoke.services.shops import ensure_shop
+
+DEMO_SHOP = ("demo", "Bespoke demo workshop")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    password: str
+    role: str
+
+
+LOGINS = (
+    DemoLogin("maker@example.com", "maker-demo", "maker"),
+    DemoLogin("ada@example.com", "ada-demo-1", "maker"),
+    DemoLogin("operator@example.com", "operator-demo", "operator"),
+    DemoLogin("admin@example.com", "admin-demo", "admin"),
+)
+DESIGNS = (  # file, material, thickness, finish, quantity ordered (0: quote only)
+    ("wall-bracket.dxf", "steel-s235", 2.0, "powder-coat", 10),
+    ("sign-plate.dxf", "acrylic-cast", 3.0, None, 1),
+    ("sprocket.dxf", "steel-s235", 4.0, None, 0),
+    ("motor-mount.dxf", "aluminium-5052", 3.0, None, 0),
+    ("cable-clip.stl", "petg", None, None, 100),
+    ("enclosure.stl", "abs", None, None, 0),
+)
+PRODUCTS = (("desk-organiser.yaml", {"width": "400mm", "compartments": "4"}),)
+
+
+def seed_demo(env: Environment, examples: Path) -> list[DemoLogin]:
+    """Create the demo shop and users, and (once) quote and order the examples as the maker."""
+    ensure_shop(env, *DEMO_SHOP)
+    for login in LOGINS:
+        if accounts.authenticate(env, login.email, login.password) is None:
+            accounts.create_user(
+                env, login.email, login.password, role=login.role, shop_slug=DEMO_SHOP[0]
+            )
+    maker = accounts.authenticate(env, LOGINS[0].email, LOGINS[0].password)
+    assert maker is not None
+    with env.uow() as uow:
+        seeded = bool(uow.designs.list(maker, limit=1))
+    if not seeded and examples.is_dir():
+        _quote_examples(env, maker, examples)
+    return list(LOGINS)
+
+
+def _quote_examples(env: Environment, maker: Account, examples: Path) -> None:
+    for name, material, thickness, finish, ordered in DESIGNS:
+        path = examples / name
+        design = designs.upload_design(env, maker, name, path.read_bytes())
+        quote = quoting.quote_stored_design(
+            env,
+            maker,
+            quoting.PartQuoteRequest(
+                design_id=design.id, material=material, thickness_mm=thickness, finish=finish
+            ),
+        )
+        if ordered:
+            orders.place_order(env, maker, quote.id, ordered, f"demo-{name}")
+    for spec_name, settings in PRODUCTS:
+        text = (examples / "products" / spec_name).read_text(encoding="utf-8")
+        product = quoting.submit_product(env, maker, text, json_format=False)
+        request = quoting.PlanRequest(settings=settings, quantities=[1, 10, 100])
+        quote_id = quoting.plan_stored_product(env, maker, product.id, request, _quiet)
+        orders.place_order(env, maker, quote_id, 10, f"demo-{spec_name}")
+
+
+def _quiet(fraction: float, what: str) -> None:
+    """Progress of the demo's plans goes unreported."""

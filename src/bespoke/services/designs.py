@@ -1,0 +1,90 @@
+"""Uploaded design files: checked, measured, stored by content, listed per owner."""
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bespoke.geometry.dxf import read_dxf
+from bespoke.model import Sheet2D, Solid3D
+from bespoke.model.accounts import Account
+from bespoke.model.errors import InputError, TooLargeError, UnsupportedTypeError
+from bespoke.services.environment import Environment
+from bespoke.services.quote import DESIGN_KINDS
+from bespoke.store import now
+from bespoke.store.tables import DesignRow
+
+MAX_NAME = 255
+
+
+def upload_design(
+    env: Environment, owner: Account, filename: str, content: bytes, units: str | None = None
+) -> DesignRow:
+    """Measure and keep a design file; the same file uploaded again is the same design.
+
+    Raises UnsupportedTypeError (not .dxf/.stl), TooLargeError (over the upload limit),
+    DesignFileError (unreadable), InputError (bad name or units). Nothing is stored then.
+    """
+    name = _safe_name(filename)
+    kind = DESIGN_KINDS.get(Path(name).suffix.lower())
+    if kind is None:
+        raise UnsupportedTypeError(
+            f"file: {name} is not a design file Bespoke reads (accepted: {', '.join(DESIGN_KINDS)})"
+        )
+    limit = env.settings.max_upload_bytes
+    if len(content) > limit:
+        raise TooLargeError(
+            f"file: {name} is {len(content) / 1e6:.1f} MB; the limit is {limit / 1e6:.1f} MB"
+        )
+    if owner.shop_id is None:
+        raise InputError("this account belongs to no shop to upload designs to")
+    with env.uow() as uow:
+        sha = env.blobs.digest(content)
+        known = uow.designs.same_upload(owner.id, sha, name, units)
+        if known is not None:
+            return known
+    geometry = measure(name, content, units)
+    sha = env.blobs.put(content)
+    with env.uow() as uow:
+        row = DesignRow(
+            owner_id=owner.id,
+            shop_id=owner.shop_id,
+            filename=name,
+            kind=kind,
+            sha256=sha,
+            size_bytes=len(content),
+            units=units,
+            geometry=geometry.model_dump(mode="json"),
+            created_at=now(),
+        )
+        uow.designs.add(row)
+        uow.flush()
+        uow.audit.record(row.created_at, owner, "upload", "design", row.id, sha256=sha)
+        uow.commit()
+        return row
+
+
+def measure(filename: str, content: bytes, units: str | None) -> Sheet2D | Solid3D:
+    """Read the file with the same readers as the CLI (they want a named file on disk)."""
+    with tempfile.TemporaryDirectory(prefix="bespoke-upload-") as folder:
+        path = Path(folder) / filename
+        path.write_bytes(content)
+        if path.suffix.lower() == ".dxf":
+            return read_dxf(path, units)
+        from bespoke.geometry.stl import read_stl  # trimesh loads only for meshes
+
+        return read_stl(path, units)
+
+
+def stored_geometry(row: DesignRow) -> Sheet2D | Solid3D:
+    """The measurements kept with a design."""
+    model: Any = Sheet2D if row.kind == "dxf" else Solid3D
+    geometry: Sheet2D | Solid3D = model.model_validate(row.geometry)
+    return geometry
+
+
+def _safe_name(filename: str) -> str:
+    """The file's own name, without any folders a browser or script sent along."""
+    name = Path(filename.replace("\\", "/")).name.strip()
+    if not name or name.startswith(".") or len(name) > MAX_NAME:
+        raise InputError(f"file: {filename!r} is not a usable file name")
+    return name

@@ -1,0 +1,68 @@
+"""What every use case runs against: the database, the blob store, the settings."""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bespoke.store import (
+    BlobStore,
+    UnitOfWorkFactory,
+    connect,
+    sqlite_url,
+    unit_of_work_factory,
+    upgrade,
+)
+
+MEGABYTE = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Service settings; `from_environment` reads the `BESPOKE_*` variables."""
+
+    data_dir: Path = Path("data")
+    database_url: str | None = None
+    max_upload_bytes: int = 20 * MEGABYTE
+    quote_valid_days: int = 30
+    session_hours: int = 12
+    secure_cookies: bool = False
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        """BESPOKE_DATA_DIR, BESPOKE_DATABASE_URL, BESPOKE_MAX_UPLOAD_MB,
+        BESPOKE_QUOTE_VALID_DAYS, BESPOKE_SECURE_COOKIES (1 behind HTTPS)."""
+        env = os.environ
+        return cls(
+            data_dir=Path(env.get("BESPOKE_DATA_DIR", "data")),
+            database_url=env.get("BESPOKE_DATABASE_URL") or None,
+            max_upload_bytes=int(float(env.get("BESPOKE_MAX_UPLOAD_MB", "20")) * MEGABYTE),
+            quote_valid_days=int(env.get("BESPOKE_QUOTE_VALID_DAYS", "30")),
+            secure_cookies=env.get("BESPOKE_SECURE_COOKIES", "0") == "1",
+        )
+
+    def url(self) -> str:
+        return self.database_url or sqlite_url(self.data_dir)
+
+
+@dataclass
+class Environment:
+    """The open database, the blob store and the settings, shared by the use cases."""
+
+    settings: Settings
+    uow: UnitOfWorkFactory
+    blobs: BlobStore
+    work_dir: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.work_dir = self.settings.data_dir / "work"
+
+
+def open_environment(settings: Settings, *, migrate: bool = True) -> Environment:
+    """Connect to the database (migrating it to the newest schema) and the blob store."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = connect(settings.url())
+    if migrate:
+        upgrade(engine)
+    return Environment(
+        settings, unit_of_work_factory(engine), BlobStore(settings.data_dir / "blobs")
+    )

@@ -1,0 +1,121 @@
+"""Orders: a maker accepts a quote at one of its quantities; the shop moves it along."""
+
+from datetime import timedelta
+
+from sqlalchemy.exc import IntegrityError
+
+from bespoke.model.accounts import Account, Role
+from bespoke.model.errors import (
+    ConflictError,
+    ExpiredError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from bespoke.model.orders import OrderStatus, next_statuses
+from bespoke.services.environment import Environment
+from bespoke.store import now
+from bespoke.store.tables import OrderRow
+
+MAX_KEY = 100
+
+
+class DuplicateOrderError(ConflictError):
+    """An order placed twice with one idempotency key; names the order that stands."""
+
+    def __init__(self, key: str, order_id: int) -> None:
+        self.order_id = order_id
+        super().__init__(
+            f"Idempotency-Key: an order was already placed with key {key!r}: order {order_id}"
+        )
+
+
+def place_order(
+    env: Environment, owner: Account, quote_id: int, quantity: int, idempotency_key: str
+) -> OrderRow:
+    """Accept a quote: one order, written with its audit entry in one transaction.
+
+    Raises NotFoundError (not the owner's quote), ExpiredError (past its validity),
+    InputError (a quantity not quoted, a bad key), ConflictError (cannot be made),
+    DuplicateOrderError (the key was used before).
+    """
+    key = idempotency_key.strip()
+    if not key or len(key) > MAX_KEY:
+        raise InputError(f"Idempotency-Key: give 1 to {MAX_KEY} characters, unique per order")
+    with env.uow() as uow:
+        quote = uow.quotes.get(owner, quote_id)
+        if quote.owner_id != owner.id:
+            raise NotFoundError(f"quote {quote_id} not found")
+        earlier = uow.orders.by_idempotency_key(owner.id, key)
+        if earlier is not None:
+            raise DuplicateOrderError(key, earlier.id)
+        placed = now()
+        if quote.valid_until < placed:
+            raise ExpiredError(
+                f"quote {quote_id}: expired on {quote.valid_until:%Y-%m-%d %H:%M} UTC;"
+                " ask for a new quote"
+            )
+        if not quote.makeable:
+            raise ConflictError(f"quote {quote_id}: the shop cannot make this (see its findings)")
+        price = next((p for p in quote.prices if p.quantity == quantity), None)
+        if price is None:
+            quoted = ", ".join(str(p.quantity) for p in quote.prices)
+            raise InputError(f"quantity: {quantity} was not quoted (quoted: {quoted})")
+        row = OrderRow(
+            owner_id=owner.id,
+            shop_id=quote.shop_id,
+            quote_id=quote.id,
+            quantity=quantity,
+            unit_price=price.unit_price,
+            total_price=price.total_price,
+            currency=quote.currency,
+            status=OrderStatus.PLACED,
+            idempotency_key=key,
+            due_date=placed + timedelta(days=price.lead_time_days),
+            created_at=placed,
+            updated_at=placed,
+        )
+        uow.orders.add(row)
+        try:
+            uow.flush()
+        except IntegrityError:
+            raise _duplicate(env, owner, key) from None
+        uow.audit.record(placed, owner, "place", "order", row.id, quote=quote.id, quantity=quantity)
+        uow.commit()
+        return row
+
+
+def _duplicate(env: Environment, owner: Account, key: str) -> DuplicateOrderError:
+    """The error for a key another request used a moment earlier."""
+    with env.uow() as uow:
+        earlier = uow.orders.by_idempotency_key(owner.id, key)
+    if earlier is None:
+        raise ConflictError("Idempotency-Key: the order clashed with another; try again")
+    return DuplicateOrderError(key, earlier.id)
+
+
+def move_order(env: Environment, actor: Account, order_id: int, status: str) -> OrderRow:
+    """Move an order to its next status; a maker may only cancel their own before production."""
+    try:
+        target = OrderStatus(status)
+    except ValueError:
+        raise InputError(
+            f"status: unknown status {status!r} (accepted: {', '.join(OrderStatus)})"
+        ) from None
+    with env.uow() as uow:
+        row = uow.orders.get(actor, order_id)
+        current = OrderStatus(row.status)
+        allowed = next_statuses(current)
+        if actor.role == Role.MAKER and target != OrderStatus.CANCELLED:
+            raise PermissionDeniedError("a maker may cancel an order; the shop moves it along")
+        if target not in allowed:
+            accepted = ", ".join(allowed) or "none: the order is closed"
+            raise ConflictError(
+                f"status: order {order_id} is {current}; it cannot become {target}"
+                f" (next: {accepted})"
+            )
+        row.status = target
+        row.updated_at = now()
+        uow.audit.record(row.updated_at, actor, "move", "order", row.id, status=[current, target])
+        uow.commit()
+        return row

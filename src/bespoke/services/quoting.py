@@ -1,0 +1,233 @@
+"""Quotes kept as frozen offers: a stored design quoted, a stored product spec planned.
+
+A quote row holds the request, the whole document (plan, options, findings, curve) and
+the price of each quantity, valid for the shop's validity period.
+"""
+
+import shutil
+import tempfile
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bespoke.model.accounts import Account
+from bespoke.model.errors import InputError
+from bespoke.model.product import DesignFile, ProductSpec
+from bespoke.model.product_plan import ProductQuote
+from bespoke.products.spec import parse_spec, read_spec_text
+from bespoke.services.designs import stored_geometry
+from bespoke.services.environment import Environment
+from bespoke.services.plan import Progress, plan_product_spec
+from bespoke.services.plan_document import plan_document
+from bespoke.services.quote import quote_geometry
+from bespoke.services.quote_document import quote_document
+from bespoke.services.shops import shop_catalog
+from bespoke.store import UnitOfWork, now
+from bespoke.store.tables import ProductRow, QuotePriceRow, QuoteRow
+
+MAX_SPEC_BYTES = 1024 * 1024
+
+
+class PartQuoteRequest(BaseModel):
+    """What to quote a stored design for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    design_id: int
+    material: str | None = Field(default=None, description="Catalog material id")
+    thickness_mm: float | None = Field(default=None, gt=0)
+    quantities: list[int] | None = Field(default=None, min_length=1, max_length=20)
+    finish: str | None = None
+    process: str | None = None
+
+
+class PlanRequest(BaseModel):
+    """How to configure and price a stored product spec."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    settings: dict[str, str] = Field(default_factory=dict, description="Parameter -> value")
+    quantities: list[int] | None = Field(default=None, min_length=1, max_length=20)
+
+
+def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequest) -> QuoteRow:
+    """Quote one of the owner's designs in its shop's catalog and keep the offer."""
+    with env.uow() as uow:
+        design = uow.designs.get(owner, request.design_id)
+        if design.owner_id != owner.id:
+            raise InputError("design_id: a quote is asked for by the design's owner")
+        catalog = shop_catalog(uow, design.shop_id)
+        quote = quote_geometry(
+            design.filename,
+            stored_geometry(design),
+            catalog,
+            material=request.material,
+            thickness_mm=request.thickness_mm,
+            quantities=request.quantities,
+            process=request.process,
+            finish=request.finish,
+        )
+        prices = [(b.quantity, b.unit_price, b.total_price, b.lead_time_days) for b in quote.best]
+        row = _keep(
+            uow,
+            owner,
+            design.shop_id,
+            kind="part",
+            title=design.filename,
+            currency=quote.currency,
+            request=request.model_dump(mode="json"),
+            document=quote_document(quote),
+            makeable=quote.makeable,
+            prices=prices,
+            valid_days=env.settings.quote_valid_days,
+            design_id=design.id,
+        )
+        uow.commit()
+        return row
+
+
+def submit_product(
+    env: Environment, owner: Account, spec_text: str, *, json_format: bool
+) -> ProductRow:
+    """Check and keep a product spec (YAML, or JSON with `json_format`)."""
+    if len(spec_text.encode()) > MAX_SPEC_BYTES:
+        raise InputError(f"spec: larger than {MAX_SPEC_BYTES // 1024} KB")
+    spec = read_spec_text(spec_text, "spec", json_format=json_format)
+    if owner.shop_id is None:
+        raise InputError("this account belongs to no shop to submit products to")
+    with env.uow() as uow:
+        row = ProductRow(
+            owner_id=owner.id,
+            shop_id=owner.shop_id,
+            name=spec.name,
+            spec_text=spec_text,
+            spec=spec.model_dump(mode="json"),
+            created_at=now(),
+        )
+        uow.products.add(row)
+        uow.flush()
+        uow.audit.record(row.created_at, owner, "submit", "product", row.id, name=spec.name)
+        uow.commit()
+        return row
+
+
+def plan_stored_product(
+    env: Environment, owner: Account, product_id: int, request: PlanRequest, progress: Progress
+) -> int:
+    """Configure, plan and price a stored product; keep the offer and return its quote id."""
+    with env.uow() as uow:
+        product = uow.products.get(owner, product_id)
+        spec = parse_spec(product.spec, "spec")
+        catalog = shop_catalog(uow, product.shop_id)
+        env.work_dir.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix="plan-", dir=env.work_dir))
+        try:
+            _fetch_design_files(env, uow, owner, spec_files(spec), work / "designs")
+            quote = plan_product_spec(
+                spec,
+                settings=request.settings,
+                quantities=request.quantities,
+                spec_dir=work / "designs",
+                files_dir=work / "parts",
+                source="spec",
+                catalog=catalog,
+                progress=progress,
+            )
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        progress(0.95, "keeping the offer")
+        row = _keep(
+            uow,
+            owner,
+            product.shop_id,
+            kind="product",
+            title=product.name,
+            currency=quote.currency,
+            request={"product_id": product_id, **request.model_dump(mode="json")},
+            document=plan_document(quote),
+            makeable=quote.plan.feasible,
+            prices=_product_prices(quote),
+            valid_days=env.settings.quote_valid_days,
+            product_id=product.id,
+        )
+        uow.commit()
+        return row.id
+
+
+def spec_files(spec: ProductSpec) -> set[str]:
+    """The design files a spec's parts name."""
+    return {p.geometry.file for p in spec.parts if isinstance(p.geometry, DesignFile)}
+
+
+def _fetch_design_files(
+    env: Environment, uow: UnitOfWork, owner: Account, names: set[str], folder: Path
+) -> None:
+    """Put the owner's uploaded designs that the spec names into `folder`, by file name."""
+    folder.mkdir(parents=True)
+    designs = {d.filename: d for d in reversed(uow.designs.list(owner, limit=10_000))}
+    for name in sorted(names):
+        design = designs.get(Path(name).name)
+        if design is None:
+            uploaded = ", ".join(sorted(designs)) or "none yet"
+            raise InputError(
+                f"spec: parts: file {name!r} is not one of your uploaded designs"
+                f" (uploaded: {uploaded})"
+            )
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(env.blobs.get(design.sha256))
+
+
+def _product_prices(quote: ProductQuote) -> list[tuple[int, Decimal, Decimal, int]]:
+    return [
+        (
+            p.quantity,
+            Decimal(str(round(p.unit_price, 2))),
+            Decimal(str(round(p.total_price, 2))),
+            p.lead_time_days,
+        )
+        for p in quote.prices
+    ]
+
+
+def _keep(
+    uow: UnitOfWork,
+    owner: Account,
+    shop_id: int,
+    *,
+    kind: str,
+    title: str,
+    currency: str,
+    request: dict[str, Any],
+    document: dict[str, Any],
+    makeable: bool,
+    prices: list[tuple[int, Decimal, Decimal, int]],
+    valid_days: int,
+    design_id: int | None = None,
+    product_id: int | None = None,
+) -> QuoteRow:
+    created = now()
+    row = QuoteRow(
+        owner_id=owner.id,
+        shop_id=shop_id,
+        design_id=design_id,
+        product_id=product_id,
+        kind=kind,
+        title=title,
+        currency=currency,
+        request=request,
+        document=document,
+        makeable=makeable,
+        created_at=created,
+        valid_until=created + timedelta(days=valid_days),
+        prices=[
+            QuotePriceRow(quantity=q, unit_price=unit, total_price=total, lead_time_days=days)
+            for q, unit, total, days in prices
+        ],
+    )
+    uow.quotes.add(row)
+    uow.flush()
+    uow.audit.record(created, owner, "quote", kind, row.id, title=title)
+    return row

@@ -1,0 +1,177 @@
+"""A shop's settings: its catalog overrides (machines, materials, rates) and its calendar.
+
+Changes are merged into the shop's override document and checked by building the whole
+catalog from it; a change the catalog refuses is not stored.
+"""
+
+import functools
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from bespoke.catalog import catalog_with_overrides
+from bespoke.model import Catalog
+from bespoke.model.accounts import Account, Role
+from bespoke.model.calendar import Calendar
+from bespoke.model.errors import InputError, NotFoundError, PermissionDeniedError
+from bespoke.services.environment import Environment
+from bespoke.store import UnitOfWork, now
+from bespoke.store.tables import ShopRow
+
+Section = Literal["machines", "materials", "processes", "suppliers"]
+RATE_FIELDS = (
+    "currency",
+    "labour_rate_per_hour",
+    "overhead",
+    "margin",
+    "min_order_price",
+    "hours_per_day",
+    "base_lead_days",
+    "quantity_breaks",
+)
+
+
+def ensure_shop(env: Environment, slug: str, name: str) -> int:
+    """The id of the shop `slug`, created empty (bundled catalog) when it does not exist."""
+    with env.uow() as uow:
+        row = uow.shops.by_slug(slug)
+        if row is None:
+            stamp = now()
+            row = ShopRow(
+                slug=slug,
+                name=name,
+                overrides={},
+                calendar=Calendar().model_dump(mode="json"),
+                created_at=stamp,
+                updated_at=stamp,
+            )
+            uow.shops.add(row)
+            uow.flush()
+            uow.audit.record(stamp, None, "create", "shop", row.id, slug=slug)
+            uow.commit()
+        return row.id
+
+
+def shop_catalog(uow: UnitOfWork, shop_id: int) -> Catalog:
+    """The catalog a shop quotes with: bundled entries under its overrides."""
+    row = uow.shops.by_id(shop_id)
+    return _catalog(shop_id, row.updated_at, _frozen(row.overrides))
+
+
+@functools.lru_cache(maxsize=64)
+def _catalog(shop_id: int, version: datetime, overrides: str) -> Catalog:
+    return catalog_with_overrides(json.loads(overrides), f"shop {shop_id} settings")
+
+
+def _frozen(document: dict[str, Any]) -> str:
+    return json.dumps(document, sort_keys=True)
+
+
+def shop_view(env: Environment, viewer: Account, shop_id: int | None = None) -> dict[str, Any]:
+    """The shop's rates, calendar, machines and materials as the catalog resolves them."""
+    with env.uow() as uow:
+        row = uow.shops.by_id(_shop_of(viewer, shop_id))
+        catalog = shop_catalog(uow, row.id)
+        return {
+            "id": row.id,
+            "slug": row.slug,
+            "name": row.name,
+            "rates": catalog.shop.model_dump(mode="json", include=set(RATE_FIELDS)),
+            "calendar": row.calendar,
+            "machines": [m.model_dump(mode="json") for m in catalog.machines.values()],
+            "materials": [m.model_dump(mode="json") for m in catalog.materials.values()],
+            "overrides": row.overrides,
+        }
+
+
+def set_entry(
+    env: Environment, actor: Account, section: Section, entry: dict[str, Any]
+) -> dict[str, Any]:
+    """Add or change one machine, material, process or supplier of the actor's shop."""
+    entry_id = entry.get("id")
+    if not isinstance(entry_id, str) or not entry_id:
+        raise InputError(f"{section}: an entry needs an 'id' (a new one, or one to override)")
+
+    def change(overrides: dict[str, Any]) -> None:
+        kept = [e for e in overrides.get(section, []) if e.get("id") != entry_id]
+        overrides[section] = [*kept, entry]
+
+    _change(env, actor, change, "set", section, entry_id)
+    return entry
+
+
+def remove_entry(env: Environment, actor: Account, section: Section, entry_id: str) -> None:
+    """Drop the shop's override of an entry (a bundled entry comes back as it was)."""
+
+    def change(overrides: dict[str, Any]) -> None:
+        entries = overrides.get(section, [])
+        if not any(e.get("id") == entry_id for e in entries):
+            raise NotFoundError(f"{section}: the shop has no entry {entry_id!r} of its own")
+        overrides[section] = [e for e in entries if e.get("id") != entry_id]
+
+    _change(env, actor, change, "remove", section, entry_id)
+
+
+def set_rates(env: Environment, actor: Account, rates: dict[str, Any]) -> None:
+    """Change the shop's rates and commercial settings (labour rate, overhead, margin ...)."""
+    unknown = sorted(set(rates) - set(RATE_FIELDS))
+    if unknown:
+        raise InputError(f"rates.{unknown[0]}: unknown field (accepted: {', '.join(RATE_FIELDS)})")
+
+    def change(overrides: dict[str, Any]) -> None:
+        overrides["shop"] = {**overrides.get("shop", {}), **rates}
+
+    _change(env, actor, change, "set", "shop", "rates")
+
+
+def set_calendar(env: Environment, actor: Account, calendar: dict[str, Any]) -> Calendar:
+    try:
+        checked = Calendar.model_validate(calendar)
+    except ValidationError as error:
+        first = error.errors()[0]
+        path = ".".join(str(p) for p in first["loc"])
+        raise InputError(f"calendar.{path}: {first['msg']}") from None
+    with env.uow() as uow:
+        row = uow.shops.by_id(_shop_of(actor))
+        _require_operator(actor)
+        row.calendar = checked.model_dump(mode="json")
+        row.updated_at = now()
+        uow.audit.record(row.updated_at, actor, "set", "shop", row.id, calendar=row.calendar)
+        uow.commit()
+    return checked
+
+
+def _change(
+    env: Environment,
+    actor: Account,
+    change: Callable[[dict[str, Any]], None],
+    action: str,
+    section: str,
+    entry_id: str,
+) -> None:
+    _require_operator(actor)
+    with env.uow() as uow:
+        row = uow.shops.by_id(_shop_of(actor))
+        overrides = {k: list(v) if isinstance(v, list) else v for k, v in row.overrides.items()}
+        change(overrides)
+        catalog_with_overrides(overrides, f"shop '{row.slug}' settings")  # raises CatalogError
+        row.overrides = overrides
+        row.updated_at = now()
+        uow.audit.record(row.updated_at, actor, action, section, entry_id, shop=row.slug)
+        uow.commit()
+
+
+def _require_operator(actor: Account) -> None:
+    if actor.role == Role.MAKER:
+        raise PermissionDeniedError("only a shop's operators and admins change its settings")
+
+
+def _shop_of(viewer: Account, shop_id: int | None = None) -> int:
+    if shop_id is not None and viewer.role == Role.ADMIN:
+        return shop_id
+    if viewer.shop_id is None:
+        raise NotFoundError("this account belongs to no shop")
+    return viewer.shop_id

@@ -1,0 +1,168 @@
+"""Real servers for tests, each on a free port chosen at run time.
+
+`PostgresServer` makes a throwaway PostgreSQL cluster in a temporary directory and
+removes it again when stopped. As root it runs the PostgreSQL programs as the
+`postgres` user (initdb refuses root) through `runuser`.
+"""
+
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+POSTGRES_LIB = Path("/usr/lib/postgresql")
+POSTGRES_USER = "postgres"
+TIMEOUT = 60  # seconds for any one PostgreSQL command
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    return tuple(int(part) for part in path.parent.name.split(".") if part.isdigit())
+
+
+def postgres_bin() -> Path | None:
+    """The directory with `initdb` and `pg_ctl`: the newest Debian version, else PATH."""
+    candidates = sorted(POSTGRES_LIB.glob("*/bin"), key=_version_key, reverse=True)
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        candidates.append(Path(on_path).resolve().parent)
+    for directory in candidates:
+        if (directory / "initdb").is_file() and (directory / "pg_ctl").is_file():
+            return directory
+    return None
+
+
+def _as_root() -> bool:
+    return os.geteuid() == 0
+
+
+def postgres_available() -> str | None:
+    """None when a throwaway PostgreSQL cluster can be started here, else the reason."""
+    if postgres_bin() is None:
+        return f"PostgreSQL binaries (initdb, pg_ctl) not found in {POSTGRES_LIB}/*/bin or PATH"
+    if _as_root():
+        if shutil.which("runuser") is None:
+            return "running as root, and runuser (to run PostgreSQL as postgres) is missing"
+        try:
+            pwd.getpwnam(POSTGRES_USER)
+        except KeyError:
+            return f"running as root, and there is no {POSTGRES_USER!r} user to run PostgreSQL"
+    return None
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL cluster on 127.0.0.1; use `with PostgresServer() as pg:`."""
+
+    def __init__(self) -> None:
+        self.directory: Path | None = None
+        self.port: int | None = None
+        self._bin = postgres_bin()
+
+    @property
+    def url(self) -> str:
+        """SQLAlchemy URL of the `postgres` database as the `postgres` superuser."""
+        if self.port is None:
+            raise RuntimeError("PostgreSQL server is not started")
+        return f"postgresql+psycopg://{POSTGRES_USER}@127.0.0.1:{self.port}/postgres"
+
+    @property
+    def _data(self) -> Path:
+        assert self.directory is not None
+        return self.directory / "data"
+
+    def _run(self, program: str, *args: str) -> None:
+        """Run a PostgreSQL program (as `postgres` when root); RuntimeError on failure."""
+        assert self._bin is not None and self.directory is not None
+        command = [str(self._bin / program), *args]
+        if _as_root():
+            command = ["runuser", "-u", POSTGRES_USER, "--", *command]
+        try:
+            done = subprocess.run(
+                command,
+                cwd=self.directory,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired as error:
+            raise RuntimeError(f"timed out after {TIMEOUT} s: {' '.join(command)}") from error
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"failed ({done.returncode}): {' '.join(command)}\n{done.stderr.strip()}"
+            )
+
+    def start(self) -> Self:
+        """Create the cluster and start it on a free port."""
+        if self._bin is None:
+            raise RuntimeError(postgres_available() or "PostgreSQL binaries not found")
+        if self.directory is not None:
+            raise RuntimeError("PostgreSQL server already started")
+        self.directory = Path(tempfile.mkdtemp(prefix="bespoke-pg-"))
+        try:
+            if _as_root():
+                shutil.chown(self.directory, user=POSTGRES_USER, group=POSTGRES_USER)
+            self._run(
+                "initdb",
+                *("-D", str(self._data), "-U", POSTGRES_USER, "--auth=trust"),
+                *("--no-sync", "--locale=C", "--encoding=UTF8"),
+            )
+            self._start_on_free_port()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_on_free_port(self, attempts: int = 3) -> None:
+        """Start the server, trying a new port if another process took the chosen one."""
+        assert self.directory is not None
+        log = self.directory / "server.log"
+        for attempt in range(1, attempts + 1):
+            port = free_port()
+            options = f"-c listen_addresses=127.0.0.1 -p {port} -k {self.directory} -c fsync=off"
+            try:
+                self._run(
+                    "pg_ctl", "-D", str(self._data), "-l", str(log), "-w", "-o", options, "start"
+                )
+            except RuntimeError as error:
+                if attempt == attempts:
+                    tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+                    raise RuntimeError(f"{error}\nserver log:\n{tail}") from None
+                continue
+            self.port = port
+            return
+
+    def stop(self) -> None:
+        """Stop the server at once and remove its directory; safe to call twice."""
+        if self.directory is None:
+            return
+        try:
+            if (self._data / "postmaster.pid").exists():
+                self._run("pg_ctl", "-D", str(self._data), "-m", "immediate", "-w", "stop")
+        finally:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            self.directory = None
+            self.port = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
