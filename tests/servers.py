@@ -11,9 +11,14 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
+
+if TYPE_CHECKING:
+    from bespoke.services.environment import Settings
 
 POSTGRES_LIB = Path("/usr/lib/postgresql")
 POSTGRES_USER = "postgres"
@@ -166,3 +171,38 @@ class PostgresServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+class LiveService:
+    """The Bespoke web service served by uvicorn in a thread, on a free port."""
+
+    def __init__(self, settings: "Settings") -> None:
+        import uvicorn
+
+        from bespoke.api.app import create_app
+
+        self.app = create_app(settings, migrate=True)
+        self.env = self.app.state.env
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"the service did not start on {self.url}")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=30)

@@ -2,7 +2,14 @@
 
 
 class BespokeError(Exception):
-    """Base of every error Bespoke reports to a user as a one-line message."""
+    """Base of every error Bespoke reports to a user as a one-line message.
+
+    `path` names the field or key the error is about, when there is one.
+    """
+
+    def __init__(self, message: str = "", *, path: str = "") -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class DesignFileError(BespokeError):

@@ -25,8 +25,10 @@ class SpecError(InputError):
     """A spec that cannot be used: the file, the spec path and the reason."""
 
     def __init__(self, source: str, path: str, reason: str) -> None:
-        self.source, self.path, self.reason = source, path, reason
-        super().__init__(f"{source}: {path}: {reason}" if path else f"{source}: {reason}")
+        self.source, self.reason = source, reason
+        super().__init__(
+            f"{source}: {path}: {reason}" if path else f"{source}: {reason}", path=path
+        )
 
 
 def load_spec(path: Path) -> ProductSpec:

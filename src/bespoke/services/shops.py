@@ -16,11 +16,12 @@ from bespoke.catalog import catalog_with_overrides
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account, Role
 from bespoke.model.calendar import Calendar
-from bespoke.model.errors import InputError, NotFoundError, PermissionDeniedError
+from bespoke.model.errors import CatalogError, InputError, NotFoundError, PermissionDeniedError
 from bespoke.services.environment import Environment
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import ShopRow
 
+UNSOURCED = {"id", "name", "sources", "calibrated"}
 Section = Literal["machines", "materials", "processes", "suppliers"]
 RATE_FIELDS = (
     "currency",
@@ -90,10 +91,15 @@ def shop_view(env: Environment, viewer: Account, shop_id: int | None = None) -> 
 def set_entry(
     env: Environment, actor: Account, section: Section, entry: dict[str, Any]
 ) -> dict[str, Any]:
-    """Add or change one machine, material, process or supplier of the actor's shop."""
+    """Add or change one machine, material, process or supplier of the actor's shop.
+
+    A figure given without a source is recorded as entered by the actor on today's date.
+    """
     entry_id = entry.get("id")
     if not isinstance(entry_id, str) or not entry_id:
         raise InputError(f"{section}: an entry needs an 'id' (a new one, or one to override)")
+
+    entry = _sourced(entry, actor)
 
     def change(overrides: dict[str, Any]) -> None:
         kept = [e for e in overrides.get(section, []) if e.get("id") != entry_id]
@@ -122,7 +128,9 @@ def set_rates(env: Environment, actor: Account, rates: dict[str, Any]) -> None:
         raise InputError(f"rates.{unknown[0]}: unknown field (accepted: {', '.join(RATE_FIELDS)})")
 
     def change(overrides: dict[str, Any]) -> None:
-        overrides["shop"] = {**overrides.get("shop", {}), **rates}
+        shop = overrides.get("shop", {})
+        sources = {**shop.get("sources", {}), **_sourced(rates, actor)["sources"]}
+        overrides["shop"] = {**shop, **rates, "sources": sources}
 
     _change(env, actor, change, "set", "shop", "rates")
 
@@ -157,11 +165,22 @@ def _change(
         row = uow.shops.by_id(_shop_of(actor))
         overrides = {k: list(v) if isinstance(v, list) else v for k, v in row.overrides.items()}
         change(overrides)
-        catalog_with_overrides(overrides, f"shop '{row.slug}' settings")  # raises CatalogError
+        try:
+            catalog_with_overrides(overrides, f"shop '{row.slug}' settings")
+        except CatalogError as error:
+            raise CatalogError(str(error), path=f"{section}.{entry_id}") from None
         row.overrides = overrides
         row.updated_at = now()
         uow.audit.record(row.updated_at, actor, action, section, entry_id, shop=row.slug)
         uow.commit()
+
+
+def _sourced(entry: dict[str, Any], actor: Account) -> dict[str, Any]:
+    """`entry` with a source for each field it sets: the shop's own figure, who and when."""
+    stamp = f"entered by {actor.email} on {now():%Y-%m-%d}"
+    given = entry.get("sources") or {}
+    fields = [k for k in entry if k not in UNSOURCED]
+    return {**entry, "sources": {**{k: stamp for k in fields}, **given}}
 
 
 def _require_operator(actor: Account) -> None:

@@ -43,8 +43,7 @@ class UnitOfWork:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        self.session.close()  # rolls back what was not committed; loaded rows stay readable
 
     def commit(self) -> None:
         self.session.commit()

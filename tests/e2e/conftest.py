@@ -1,0 +1,78 @@
+"""The service over real HTTP, on SQLite and on a real PostgreSQL server.
+
+`service` is one running server per backend (a fresh database each); `client(role)`
+makes a user of that role and returns an HTTP client signed in with an API token.
+"""
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from tests.servers import LiveService
+
+from bespoke.model.accounts import Account
+from bespoke.services.accounts import create_token, create_user
+from bespoke.services.environment import Environment, Settings
+from bespoke.services.shops import ensure_shop
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class Service:
+    url: str
+    env: Environment
+    backend: str
+
+    def user(self, role: str = "maker", shop: str = "main") -> tuple[Account, str]:
+        """A new user (unique email) and an API token for them."""
+        email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
+        who = create_user(self.env, email, PASSWORD, role=role, shop_slug=shop)
+        return who, create_token(self.env, who, "tests")
+
+    def client(self, role: str = "maker", shop: str = "main") -> httpx.Client:
+        who, token = self.user(role, shop)
+        client = httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=60
+        )
+        client.account = who  # type: ignore[attr-defined]
+        return client
+
+
+def _fresh_postgres_database(server_url: str) -> str:
+    name = f"bespoke_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    """A running service with a fresh database of each backend and a shop 'main'."""
+    data_dir = tmp_path_factory.mktemp(f"service-{request.param}")
+    url = None
+    if request.param == "postgresql":
+        url = _fresh_postgres_database(request.getfixturevalue("postgres_url"))
+    settings = Settings(data_dir=data_dir, database_url=url, max_upload_bytes=2 * 1024 * 1024)
+    with LiveService(settings) as live:
+        ensure_shop(live.env, "main", "Main workshop")
+        ensure_shop(live.env, "other", "Another workshop")
+        yield Service(live.url, live.env, request.param)
+
+
+@pytest.fixture
+def maker(service: Service) -> Iterator[httpx.Client]:
+    with service.client("maker") as client:
+        yield client
+
+
+MakeClient = Callable[[str], httpx.Client]
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

@@ -1,0 +1,193 @@
+"""The main flow over HTTP: upload, quote, order, follow; a product planned as a job."""
+
+import time
+
+import httpx
+from tests.e2e.conftest import EXAMPLES, Service
+
+
+def upload(client: httpx.Client, name: str = "wall-bracket.dxf") -> dict:
+    with (EXAMPLES / name).open("rb") as stream:
+        response = client.post("/api/designs", files={"file": (name, stream)})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def quote(client: httpx.Client, design_id: int, **options: object) -> dict:
+    body = {"design_id": design_id, "material": "steel-s235", "thickness_mm": 2, **options}
+    response = client.post("/api/quotes", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def order(client: httpx.Client, quote_id: int, quantity: int, key: str) -> httpx.Response:
+    return client.post(
+        "/api/orders",
+        json={"quote_id": quote_id, "quantity": quantity},
+        headers={"Idempotency-Key": key},
+    )
+
+
+def test_openapi_document_and_docs(service: Service) -> None:
+    document = httpx.get(f"{service.url}/openapi.json").json()
+    for path in ("/api/designs", "/api/quotes", "/api/orders", "/api/products/{product_id}/plans"):
+        assert path in document["paths"]
+    assert httpx.get(f"{service.url}/docs").status_code == 200
+
+
+def test_upload_measures_and_keeps_the_file_by_content(maker: httpx.Client) -> None:
+    design = upload(maker)
+    assert design["kind"] == "dxf"
+    assert design["geometry"]["pierces"] == 5
+    assert len(design["sha256"]) == 64
+    again = upload(maker)
+    assert again["id"] == design["id"]
+    assert maker.get(design["file_url"]).content == (EXAMPLES / "wall-bracket.dxf").read_bytes()
+    picture = maker.get(design["preview_url"])
+    assert picture.headers["content-type"] == "image/png"
+    assert picture.content[:4] == b"\x89PNG"
+
+
+def test_quote_then_order_then_follow(service: Service, maker: httpx.Client) -> None:
+    design = upload(maker)
+    offer = quote(maker, design["id"], quantities=[1, 10, 100])
+    assert offer["makeable"]
+    assert [p["quantity"] for p in offer["prices"]] == [1, 10, 100]
+    assert offer["document"]["material"] == "steel-s235"
+    assert float(offer["prices"][2]["unit_price"]) < float(offer["prices"][0]["unit_price"])
+
+    placed = order(maker, offer["id"], 10, "flow-1")
+    assert placed.status_code == 201, placed.text
+    body = placed.json()
+    assert body["status"] == "placed"
+    assert body["total_price"] == offer["prices"][1]["total_price"]
+    assert placed.headers["location"] == f"/api/orders/{body['id']}"
+    assert [o["id"] for o in maker.get("/api/orders").json()] == [body["id"]]
+
+    with service.client("operator") as operator:
+        assert body["id"] in [o["id"] for o in operator.get("/api/orders").json()]
+        moved = operator.post(f"/api/orders/{body['id']}/status", json={"status": "planned"})
+        assert moved.json()["status"] == "planned"
+        skipped = operator.post(f"/api/orders/{body['id']}/status", json={"status": "shipped"})
+        assert skipped.status_code == 409
+        assert "next: scheduled, cancelled" in skipped.json()["detail"]
+    assert maker.get(f"/api/orders/{body['id']}").json()["status"] == "planned"
+    refused = maker.post(f"/api/orders/{body['id']}/status", json={"status": "scheduled"})
+    assert refused.status_code == 403
+    cancelled = maker.post(f"/api/orders/{body['id']}/status", json={"status": "cancelled"})
+    assert cancelled.json()["status"] == "cancelled"
+
+
+def test_stl_quote(maker: httpx.Client) -> None:
+    design = upload(maker, "cable-clip.stl")
+    offer = maker.post(
+        "/api/quotes", json={"design_id": design["id"], "material": "petg", "quantities": [1, 1000]}
+    ).json()
+    assert offer["makeable"]
+    assert offer["document"]["geometry"]["watertight"] is True
+
+
+def test_product_plan_runs_as_a_job_with_progress(maker: httpx.Client) -> None:
+    spec = (EXAMPLES / "products" / "shelf-bracket-set.yaml").read_text()
+    product = maker.post("/api/products", json={"spec_yaml": spec})
+    assert product.status_code == 201, product.text
+    started = maker.post(
+        product.json()["plans_url"], json={"settings": {"brackets": "4"}, "quantities": [1, 10]}
+    )
+    assert started.status_code == 202, started.text
+    status_url = started.headers["location"]
+    deadline = time.monotonic() + 60
+    job = started.json()
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+        job = maker.get(status_url).json()
+    assert job["status"] == "done", job
+    assert job["progress"] == 1.0
+    plan = maker.get(job["quote_url"]).json()
+    assert plan["kind"] == "product"
+    assert plan["document"]["settings"]["brackets"] == 4
+    assert [p["quantity"] for p in plan["prices"]] == [1, 10]
+    assert order(maker, plan["id"], 10, "product-1").status_code == 201
+
+
+def test_product_with_a_drawn_part_uses_the_makers_upload(maker: httpx.Client) -> None:
+    upload(maker, "sign-plate.dxf")
+    spec = {
+        "name": "Sign",
+        "parts": [
+            {
+                "id": "plate",
+                "material": "acrylic-cast",
+                "thickness": 3,
+                "geometry": {"shape": "file", "file": "sign-plate.dxf"},
+            }
+        ],
+    }
+    product = maker.post("/api/products", json={"spec": spec}).json()
+    job = maker.post(product["plans_url"], json={"quantities": [1]}).json()
+    while job["status"] in ("queued", "running"):
+        time.sleep(0.1)
+        job = maker.get(f"/api/jobs/{job['id']}").json()
+    assert job["status"] == "done", job
+
+    spec["parts"][0]["geometry"]["file"] = "not-uploaded.dxf"
+    product = maker.post("/api/products", json={"spec": spec}).json()
+    job = maker.post(product["plans_url"], json={"quantities": [1]}).json()
+    while job["status"] in ("queued", "running"):
+        time.sleep(0.1)
+        job = maker.get(f"/api/jobs/{job['id']}").json()
+    assert job["status"] == "failed"
+    assert "not-uploaded.dxf" in job["error"]["detail"]
+    assert "sign-plate.dxf" in job["error"]["detail"]
+
+
+def test_shop_settings_are_checked_and_change_prices(service: Service) -> None:
+    with (
+        service.client("operator", shop="other") as operator,
+        service.client("maker", shop="other") as maker,
+    ):
+        design = upload(maker)
+        before = quote(maker, design["id"], quantities=[1])["prices"][0]["unit_price"]
+        laser = {
+            "name": "Fiber laser 6 kW",
+            "process": "fiber-laser",
+            "envelope_mm": [3000, 1500],
+            "rate_per_hour": 150,
+            "sources": {"envelope_mm": "maker's datasheet", "rate_per_hour": "our costing 2026"},
+        }
+        added = operator.put("/api/shop/machines/fiber-laser-6kw", json=laser)
+        assert added.status_code == 200, added.text
+        machines = [m["id"] for m in operator.get("/api/shop").json()["machines"]]
+        assert "fiber-laser-6kw" in machines
+
+        bad = operator.put("/api/shop/machines/x", json={**laser, "process": "teleport"})
+        assert bad.status_code == 422
+        assert "unknown process 'teleport'" in bad.json()["detail"]
+        assert "x" not in [m["id"] for m in operator.get("/api/shop").json()["machines"]]
+
+        rates = operator.patch("/api/shop/rates", json={"margin": 0.5})
+        assert rates.json()["margin"] == 0.5
+        after = quote(maker, design["id"], quantities=[1])["prices"][0]["unit_price"]
+        assert float(after) > float(before)
+        assert operator.patch("/api/shop/rates", json={"margin": 2}).status_code == 422
+        assert operator.patch("/api/shop/rates", json={"colour": "red"}).status_code == 422
+
+        calendar = {"shifts": [{"days": ["mon"], "start": "16:00", "end": "08:00"}]}
+        wrong = operator.put("/api/shop/calendar", json=calendar)
+        assert wrong.status_code == 422
+        assert "ends after it starts" in wrong.json()["detail"]
+
+        assert maker.put("/api/shop/machines/mine", json=laser).status_code == 403
+        assert operator.delete("/api/shop/machines/fiber-laser-6kw").status_code == 204
+
+
+def test_audit_log_records_who_changed_what(service: Service, maker: httpx.Client) -> None:
+    design = upload(maker, "motor-mount.dxf")
+    with service.client("admin") as admin:
+        entries = admin.get("/api/audit", params={"entity": "design"}).json()
+        assert any(
+            e["entity_id"] == str(design["id"]) and e["actor_id"] == maker.account.id  # type: ignore[attr-defined]
+            for e in entries
+        )
+    assert maker.get("/api/audit").status_code == 403

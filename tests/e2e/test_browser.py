@@ -1,0 +1,234 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright against the service.
+
+A maker signs in, quotes a drawing, orders it and plans a product; an operator of the
+same shop finds the order on the dashboard and moves it on. Every page visited is saved
+as a full-page screenshot under `test-artifacts/`; the quote page and the dashboard are
+also checked at a phone's width for sideways overflow. SQLite only: the browser adds
+nothing the HTTP tests on both backends do not already cover.
+"""
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, Response, expect, sync_playwright
+from tests.conftest import require
+from tests.e2e.conftest import EXAMPLES, PASSWORD, Service
+from tests.helpers import ROOT
+
+pytestmark = pytest.mark.parametrize("service", ["sqlite"], indirect=True)
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+TIMEOUT_MS = 15_000
+PLAN_TIMEOUT_MS = 60_000
+BRACKET = "  - id: bracket\n"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless; skipped (failed in CI) when it is not installed."""
+    require(CHROMIUM.is_file(), f"Chromium not found at {CHROMIUM}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page in a fresh browser context that records script errors and failed requests."""
+
+    def __init__(self, browser: Browser, service: Service, viewport: dict[str, int]) -> None:
+        self.context = browser.new_context(base_url=service.url, viewport=viewport)  # type: ignore[arg-type]
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.page = self.context.new_page()
+        self.problems: list[str] = []
+        self.page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        self.page.on("console", self._console)
+        self.page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+            self.problems.append(f"console error: {message.text} ({message.location['url']})")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 500 or (response.status >= 400 and "/static/" in response.url):
+            self.problems.append(f"{response.status} from {response.url}")
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def desktop(browser: Browser, service: Service) -> Iterator[Watched]:
+    watched = Watched(browser, service, DESKTOP)
+    yield watched
+    watched.close()
+    assert not watched.problems, watched.problems
+
+
+def shot(page: Page, name: str) -> None:
+    """A full-page screenshot of what the browser shows now."""
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def sign_in(page: Page, email: str) -> None:
+    """Fill and send the sign-in form on the page shown now."""
+    expect(page).to_have_url(re.compile(r"/login"))
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state()
+
+
+def upload_wall_bracket(page: Page) -> int:
+    """Quote `examples/wall-bracket.dxf` in 2 mm S235 steel; the id of the new quote."""
+    page.goto("/quote")
+    page.set_input_files("#file", EXAMPLES / "wall-bracket.dxf")
+    page.select_option("#material", "steel-s235")
+    page.fill("#thickness", "2")
+    page.get_by_role("button", name="Get a price").click()
+    page.wait_for_url(re.compile(r"/quotes/\d+$"))
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def wait_for_curve(page: Page) -> None:
+    """Wait until plotly has drawn the scale curve."""
+    expect(page.locator("#curve .plot-container svg.main-svg").first).to_be_visible()
+
+
+def preview_width(page: Page) -> int:
+    """The natural width of the part preview once it has loaded (0 when it failed)."""
+    image = page.locator("img.preview")
+    expect(image).to_be_visible()
+    image.evaluate("img => img.decode().catch(() => null)")
+    width: int = image.evaluate("img => img.complete ? img.naturalWidth : 0")
+    return width
+
+
+def overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the window (0 when it fits)."""
+    width: int = page.evaluate(
+        "Math.max(0, document.documentElement.scrollWidth - window.innerWidth)"
+    )
+    return width
+
+
+def test_maker_quotes_and_orders_then_the_shop_plans_it(service: Service, desktop: Watched) -> None:
+    maker, _ = service.user("maker")
+    operator, _ = service.user("operator")
+    page = desktop.page
+
+    # (1) the start page asks to sign in
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login\?next=/$"))
+    shot(page, "01-login")
+    sign_in(page, maker.email)
+    expect(page).to_have_url(re.compile(r"/quote$"))
+
+    # (2) upload a drawing and get a price
+    page.set_input_files("#file", EXAMPLES / "wall-bracket.dxf")
+    page.select_option("#material", "steel-s235")
+    page.fill("#thickness", "2")
+    shot(page, "02-quote-form")
+    page.get_by_role("button", name="Get a price").click()
+    page.wait_for_url(re.compile(r"/quotes/\d+$"))
+    expect(page.get_by_test_id("price")).to_have_text(re.compile(r"^[A-Z]{3} \d+\.\d\d$"))
+    expect(page.get_by_role("heading", name="Price by quantity", exact=True)).to_be_visible()
+    expect(page.locator("table").first).to_contain_text("Unit price")
+    expect(page.get_by_role("heading", name=re.compile("cannot make it"))).to_be_visible()
+    wait_for_curve(page)
+    assert preview_width(page) > 0, "the part preview did not load"
+    shot(page, "03-quote")
+
+    # (3) order it
+    page.select_option("#quantity", index=1)
+    page.get_by_role("button", name="Place order").click()
+    page.wait_for_url(re.compile(r"/orders/\d+$"))
+    order_path = page.url.removeprefix(service.url)
+    expect(page.get_by_test_id("status")).to_have_text("placed")
+    shot(page, "04-order-placed")
+
+    # (5) the maker's orders, and a product planned in the background
+    page.get_by_role("link", name="My orders").click()
+    expect(page.get_by_role("heading", name="My orders")).to_be_visible()
+    expect(page.locator(f"a[href='{order_path}']")).to_be_visible()
+    shot(page, "05-my-orders")
+    page.get_by_role("link", name="Plan a product").click()
+    spec = page.locator("#spec_yaml")
+    expect(spec).to_have_value(re.compile("Wall shelf"))
+    # Workaround: a stored spec comes back with every part's default `quantity: 1`
+    # set, which the two brackets of the assembly then contradict; say 2 outright.
+    prefilled = spec.input_value()
+    assert BRACKET in prefilled
+    spec.fill(prefilled.replace(BRACKET, BRACKET + "    quantity: 2\n"))
+    shot(page, "06-product-form")
+    page.get_by_role("button", name="Plan it").click()
+    page.wait_for_url(re.compile(r"/jobs/[\w-]+$"))
+    shot(page, "07-plan-job")
+    finished = page.locator("[data-testid=price], #job .message.error").first
+    expect(finished).to_be_visible(timeout=PLAN_TIMEOUT_MS)
+    assert not page.locator("#job").is_visible(), page.locator("#job").inner_text()
+    expect(page).to_have_url(re.compile(r"/quotes/\d+$"))
+    expect(page.get_by_test_id("price")).to_have_text(re.compile(r"^[A-Z]{3} \d+\.\d\d$"))
+    wait_for_curve(page)
+    shot(page, "08-product-plan")
+
+    # (4) the operator finds the order and plans it
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login$"))
+    page.goto("/")
+    sign_in(page, operator.email)
+    expect(page).to_have_url(re.compile(r"/shop$"))
+    row = page.locator("tr", has=page.locator(f"a[href='{order_path}']"))
+    expect(row).to_contain_text("wall-bracket.dxf")
+    expect(row).to_contain_text("placed")
+    shot(page, "09-dashboard")
+    row.locator(f"a[href='{order_path}']").click()
+    expect(page.get_by_test_id("status")).to_have_text("placed")
+    shot(page, "10-order-for-shop")
+    page.get_by_role("button", name="Mark planned").click()
+    page.wait_for_url(re.compile(re.escape(order_path) + "$"))
+    expect(page.get_by_test_id("status")).to_have_text("planned")
+    shot(page, "11-order-planned")
+
+
+def test_quote_and_dashboard_fit_a_phone(browser: Browser, service: Service) -> None:
+    maker, _ = service.user("maker")
+    operator, _ = service.user("operator")
+    problems: list[str] = []
+    for number, who, name in ((12, maker, "quote"), (13, operator, "dashboard")):
+        watched = Watched(browser, service, PHONE)
+        try:
+            page = watched.page
+            page.goto("/")
+            sign_in(page, who.email)
+            if name == "quote":
+                upload_wall_bracket(page)
+                wait_for_curve(page)
+                assert preview_width(page) > 0, "the part preview did not load"
+            else:
+                expect(page).to_have_url(re.compile(r"/shop$"))
+            shot(page, f"{number}-phone-{name}")
+            if extra := overflow(page):
+                problems.append(f"{name}: {extra} px wider than the phone's {PHONE['width']}")
+            problems += watched.problems
+        finally:
+            watched.close()
+    assert not problems, problems
