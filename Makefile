@@ -25,6 +25,7 @@ pytest:
 bench: setup
 	$(PY) bench/quote.py
 	$(PY) bench/plan.py
+	$(PY) bench/api_load.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock

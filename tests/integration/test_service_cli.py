@@ -1,0 +1,110 @@
+"""`bespoke user create`, the demo seed and `bespoke serve` on the embedded database."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from sqlalchemy import func, select
+from tests.helpers import ROOT
+from tests.servers import free_port
+from typer.testing import CliRunner
+
+from bespoke.cli import app
+from bespoke.services.accounts import authenticate, token_account
+from bespoke.services.demo import LOGINS, seed_demo
+from bespoke.services.environment import Settings, open_environment
+from bespoke.store.tables import DesignRow, OrderRow, QuoteRow, UserRow
+
+runner = CliRunner()
+
+
+def test_user_create_with_a_token(tmp_path: Path) -> None:
+    args = ["user", "create", "op@example.com", "--role", "operator", "--data-dir", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--password", "long enough", "--token"])
+    assert result.exit_code == 0, result.output
+    assert "user op@example.com created (operator" in result.output
+    token = result.output.split("API token (shown once): ")[1].split()[0]
+    env = open_environment(Settings(data_dir=tmp_path))
+    who = token_account(env, token)
+    assert who is not None and who.email == "op@example.com"
+    assert authenticate(env, "op@example.com", "long enough") == who
+    assert authenticate(env, "op@example.com", "wrong password") is None
+
+    again = runner.invoke(app, [*args, "--password", "long enough"])
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+
+
+def test_user_create_refuses_bad_input(tmp_path: Path) -> None:
+    base = ["user", "create", "--data-dir", str(tmp_path), "--password"]
+    cases = {
+        ("someone", "long enough"): "not an email address",
+        ("a@example.com", "short"): "too short",
+    }
+    for (email, password), message in cases.items():
+        result = runner.invoke(app, [*base, password, email])
+        assert result.exit_code == 1
+        assert message in result.output
+    role = runner.invoke(app, [*base, "long enough", "b@example.com", "--role", "boss"])
+    assert "unknown role 'boss' (accepted: maker, operator, admin)" in role.output
+
+
+def test_demo_seed_is_complete_and_runs_once(tmp_path: Path) -> None:
+    env = open_environment(Settings(data_dir=tmp_path))
+    seed_demo(env, ROOT / "examples")
+    seed_demo(env, ROOT / "examples")
+
+    def count(table: type) -> int:
+        with env.uow() as uow:
+            return int(uow.session.scalar(select(func.count()).select_from(table)) or 0)
+
+    assert count(UserRow) == len(LOGINS)
+    assert count(DesignRow) == 6
+    assert count(QuoteRow) == 7  # six designs and the desk organiser
+    assert count(OrderRow) == 4
+    for login in LOGINS:
+        assert authenticate(env, login.email, login.password) is not None
+
+
+def test_serve_runs_the_demo(tmp_path: Path) -> None:
+    port = free_port()
+    command = [
+        str(Path(sys.executable).with_name("bespoke")),
+        "serve",
+        "--demo",
+        "--data-dir",
+        str(tmp_path),
+        "--port",
+        str(port),
+    ]
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "BESPOKE_DATABASE_URL": ""},
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            assert time.monotonic() < deadline, "the server did not answer in 90 s"
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/health").text == "ok":
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        login = LOGINS[0]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as browser:
+            signed = browser.post("/login", data={"email": login.email, "password": login.password})
+            assert signed.status_code == 303
+            assert "wall-bracket.dxf" in browser.get("/orders").text
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert f"Bespoke at http://127.0.0.1:{port}/" in output
+    assert f"{login.email} / {login.password}" in output
