@@ -85,7 +85,11 @@ def desktop(browser: Browser, service: Service) -> Iterator[Watched]:
 
 def shot(page: Page, name: str) -> None:
     """A full-page screenshot of what the browser shows now."""
+    import time
+
+    print(name, round(time.monotonic(), 2), flush=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+    print("  shot", round(time.monotonic(), 2), flush=True)
 
 
 def sign_in(page: Page, email: str) -> None:

@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bespoke.model.errors import InputError
 from bespoke.store import (
     BlobStore,
     UnitOfWorkFactory,
@@ -35,13 +36,24 @@ class Settings:
         return cls(
             data_dir=Path(env.get("BESPOKE_DATA_DIR", "data")),
             database_url=env.get("BESPOKE_DATABASE_URL") or None,
-            max_upload_bytes=int(float(env.get("BESPOKE_MAX_UPLOAD_MB", "20")) * MEGABYTE),
-            quote_valid_days=int(env.get("BESPOKE_QUOTE_VALID_DAYS", "30")),
+            max_upload_bytes=int(_positive("BESPOKE_MAX_UPLOAD_MB", "20") * MEGABYTE),
+            quote_valid_days=int(_positive("BESPOKE_QUOTE_VALID_DAYS", "30")),
             secure_cookies=env.get("BESPOKE_SECURE_COOKIES", "0") == "1",
         )
 
     def url(self) -> str:
         return self.database_url or sqlite_url(self.data_dir)
+
+
+def _positive(variable: str, default: str) -> float:
+    text = os.environ.get(variable, default)
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise InputError(f"{variable}: {text!r} is not a positive number")
+    return value
 
 
 @dataclass
