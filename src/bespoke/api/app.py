@@ -47,6 +47,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     static = resources.files("bespoke.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(Path(str(static)) / "favicon.svg", media_type="image/svg+xml")
+
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(_plotly_js(), media_type="text/javascript")

@@ -104,7 +104,7 @@ def submit_product(
             shop_id=owner.shop_id,
             name=spec.name,
             spec_text=spec_text,
-            spec=spec.model_dump(mode="json"),
+            spec=spec.model_dump(mode="json", exclude_unset=True),
             created_at=now(),
         )
         uow.products.add(row)

@@ -26,7 +26,11 @@ async function followJob() {
     bar.style.width = Math.round(job.progress * 100) + "%";
     message.textContent = job.status + ": " + job.message;
     if (job.status === "done") { window.location = "/quotes/" + job.quote_id; return; }
-    if (job.status === "failed") { message.classList.add("error"); return; }
+    if (job.status === "failed") {
+      message.classList.add("error");
+      document.querySelector("h1").textContent = "Planning failed";
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
