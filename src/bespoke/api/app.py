@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
@@ -30,6 +31,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Quoting is CPU work under one interpreter lock: a few threads per process keep
+        # latency low; more only queue on the lock and on the database's write lock.
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = env.settings.request_threads
         yield
         app.state.jobs.shutdown()
 

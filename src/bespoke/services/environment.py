@@ -27,11 +27,13 @@ class Settings:
     quote_valid_days: int = 30
     session_hours: int = 12
     secure_cookies: bool = False
+    request_threads: int = 2
 
     @classmethod
     def from_environment(cls) -> "Settings":
         """BESPOKE_DATA_DIR, BESPOKE_DATABASE_URL, BESPOKE_MAX_UPLOAD_MB,
-        BESPOKE_QUOTE_VALID_DAYS, BESPOKE_SECURE_COOKIES (1 behind HTTPS)."""
+        BESPOKE_QUOTE_VALID_DAYS, BESPOKE_SECURE_COOKIES (1 behind HTTPS),
+        BESPOKE_REQUEST_THREADS (requests worked on at once per server process)."""
         env = os.environ
         return cls(
             data_dir=Path(env.get("BESPOKE_DATA_DIR", "data")),
@@ -39,6 +41,7 @@ class Settings:
             max_upload_bytes=int(_positive("BESPOKE_MAX_UPLOAD_MB", "20") * MEGABYTE),
             quote_valid_days=int(_positive("BESPOKE_QUOTE_VALID_DAYS", "30")),
             secure_cookies=env.get("BESPOKE_SECURE_COOKIES", "0") == "1",
+            request_threads=int(_positive("BESPOKE_REQUEST_THREADS", "2")),
         )
 
     def url(self) -> str:
