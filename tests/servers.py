@@ -25,6 +25,11 @@ POSTGRES_USER = "postgres"
 TIMEOUT = 60  # seconds for any one PostgreSQL command
 
 
+def _runuser() -> str | None:
+    """`runuser`, also where a PATH without the sbin folders would miss it."""
+    return shutil.which("runuser", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that is free right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -58,7 +63,7 @@ def postgres_available() -> str | None:
     if postgres_bin() is None:
         return f"PostgreSQL binaries (initdb, pg_ctl) not found in {POSTGRES_LIB}/*/bin or PATH"
     if _as_root():
-        if shutil.which("runuser") is None:
+        if _runuser() is None:
             return "running as root, and runuser (to run PostgreSQL as postgres) is missing"
         try:
             pwd.getpwnam(POSTGRES_USER)
@@ -92,7 +97,7 @@ class PostgresServer:
         assert self._bin is not None and self.directory is not None
         command = [str(self._bin / program), *args]
         if _as_root():
-            command = ["runuser", "-u", POSTGRES_USER, "--", *command]
+            command = [str(_runuser()), "-u", POSTGRES_USER, "--", *command]
         try:
             done = subprocess.run(
                 command,
