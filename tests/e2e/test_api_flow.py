@@ -85,6 +85,8 @@ def test_stl_quote(maker: httpx.Client) -> None:
     ).json()
     assert offer["makeable"]
     assert offer["document"]["geometry"]["watertight"] is True
+    assert offer["valid_until"].endswith("Z")
+    assert maker.get(design["preview_url"]).content[:4] == b"\x89PNG"
 
 
 def test_product_plan_runs_as_a_job_with_progress(maker: httpx.Client) -> None:

@@ -1,14 +1,22 @@
 """What the API answers: stored rows as documented JSON shapes."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
 from bespoke.model.accounts import Account
 from bespoke.model.orders import OrderStatus, next_statuses
 from bespoke.store.tables import DesignRow, JobRow, OrderRow, ProductRow, QuoteRow
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+Moment = Annotated[datetime, AfterValidator(_utc)]
+"""A time in UTC; stored without a zone, served with it."""
 
 
 class DesignOut(BaseModel):
@@ -18,7 +26,7 @@ class DesignOut(BaseModel):
     sha256: str
     size_bytes: int
     units: str | None
-    created_at: datetime
+    created_at: Moment
     geometry: dict[str, Any]
     preview_url: str
     file_url: str
@@ -39,8 +47,8 @@ class QuoteOut(BaseModel):
     product_id: int | None
     currency: str
     makeable: bool
-    created_at: datetime
-    valid_until: datetime
+    created_at: Moment
+    valid_until: Moment
     request: dict[str, Any]
     prices: list[QuotePriceOut]
     document: dict[str, Any] | None = None
@@ -49,7 +57,7 @@ class QuoteOut(BaseModel):
 class ProductOut(BaseModel):
     id: int
     name: str
-    created_at: datetime
+    created_at: Moment
     spec: dict[str, Any]
     plans_url: str
 
@@ -64,9 +72,9 @@ class OrderOut(BaseModel):
     currency: str
     status: str
     next_statuses: list[str]
-    due_date: datetime
-    created_at: datetime
-    updated_at: datetime
+    due_date: Moment
+    created_at: Moment
+    updated_at: Moment
 
 
 class JobOut(BaseModel):
@@ -78,8 +86,8 @@ class JobOut(BaseModel):
     quote_id: int | None
     quote_url: str | None
     error: dict[str, Any] | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Moment
+    updated_at: Moment
 
 
 class AccountOut(BaseModel):

@@ -83,6 +83,7 @@ def start_session(env: Environment, who: Account) -> tuple[str, str]:
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     started = now()
     with env.uow() as uow:
+        uow.users.end_expired_sessions(started)
         uow.users.add(
             LoginSessionRow(
                 id=_digest(cookie),

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from bespoke.model.accounts import Account, Role
@@ -88,6 +88,9 @@ class Users(_Repository):
 
     def login_session(self, session_id: str) -> LoginSessionRow | None:
         return self.session.get(LoginSessionRow, session_id)
+
+    def end_expired_sessions(self, moment: datetime) -> None:
+        self.session.execute(delete(LoginSessionRow).where(LoginSessionRow.expires_at < moment))
 
     def end_login_session(self, session_id: str) -> None:
         row = self.session.get(LoginSessionRow, session_id)
