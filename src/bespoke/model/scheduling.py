@@ -1,0 +1,106 @@
+"""What a scheduler is given and what it gives back, in whole time units (seconds in a
+shop, the file's units for benchmark instances).
+
+A `Job` is an order line's work: `Task`s (one operation each) whose precedences form a
+DAG, each runnable on one of several machines with its own duration. A `Machine` has
+closed periods (nights, holidays, maintenance) and the shop has set-up times between
+set-up families. A `Schedule` places every task on a machine at a start time.
+"""
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Alternative(_Frozen):
+    """One machine a task can run on, and how long it takes there."""
+
+    machine: str
+    duration: int = Field(ge=0)
+
+
+class Task(_Frozen):
+    """One operation of a job to schedule."""
+
+    id: str
+    alternatives: list[Alternative] = Field(min_length=1)
+    family: str | None = Field(default=None, description="Set-up family (material, colour ...)")
+    pausable: bool = Field(
+        default=False,
+        description="May run on through a closed period (unattended: printing, curing)",
+    )
+
+
+class Job(_Frozen):
+    """An order line's work: tasks, the order they must follow, its dates and weight."""
+
+    id: str
+    tasks: list[Task] = Field(min_length=1)
+    precedences: list[tuple[str, str]] | None = Field(
+        default=None, description="(before, after) task ids; None: the tasks form a chain"
+    )
+    release: int = Field(default=0, ge=0, description="Earliest start (material arrives)")
+    due: int | None = Field(default=None, ge=0)
+    weight: float = Field(default=1.0, ge=0)
+
+    def edges(self) -> list[tuple[str, str]]:
+        if self.precedences is not None:
+            return list(self.precedences)
+        return [(a.id, b.id) for a, b in zip(self.tasks, self.tasks[1:], strict=False)]
+
+
+class Machine(_Frozen):
+    """A machine and the periods [start, end) it cannot work."""
+
+    id: str
+    closed: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class Objective(StrEnum):
+    MAKESPAN = "makespan"
+    TARDINESS = "tardiness"  # total weighted tardiness
+    BOTH = "both"  # weighted tardiness first, then makespan
+
+
+class ScheduledTask(_Frozen):
+    """A task placed: on which machine, from when to when (set-up before `start`)."""
+
+    job: str
+    task: str
+    machine: str
+    start: int
+    end: int
+
+
+class Problem(_Frozen):
+    """Everything a schedule must respect, and what it should minimise."""
+
+    jobs: list[Job]
+    machines: list[Machine]
+    setup_times: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="from family -> to family -> set-up time"
+    )
+    frozen: list[ScheduledTask] = Field(
+        default_factory=list, description="Tasks started or done: they stay where they are"
+    )
+    objective: Objective = Objective.MAKESPAN
+
+    def setup(self, before: str | None, after: str | None) -> int:
+        if before is None or after is None or before == after:
+            return 0
+        return self.setup_times.get(before, {}).get(after, 0)
+
+
+class Schedule(_Frozen):
+    """A complete schedule and how good it is."""
+
+    tasks: list[ScheduledTask]
+    makespan: int
+    weighted_tardiness: float = 0.0
+    status: str = Field(description="optimal, improved (by the solver) or heuristic")
+    lower_bound: int | None = None
+    setups: int = Field(default=0, description="Changes of set-up family on machines")
