@@ -1,0 +1,249 @@
+"""The CP-SAT model of a problem, or of a neighbourhood of a schedule for the search.
+
+Each task has a start and end, and an optional interval per machine that can run it,
+exactly one present. Per machine: no two intervals overlap, closed periods block
+(a pausable task only may not start in one), set-ups between families follow a circuit
+over the tasks on the machine. Precedences and releases bound the starts. Objectives:
+makespan, total weighted tardiness, or both lexicographically.
+
+In a neighbourhood the `free` tasks are modelled whole; every other task either keeps its
+machine and its order on it (`pin=False`) or stays exactly where it is (`pin=True`, for
+very large problems, with the free tasks held inside their time window).
+"""
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from bespoke.model.scheduling import Objective
+from bespoke.scheduling.compiled import Compiled
+from bespoke.scheduling.dispatch import Assignment
+
+CIRCUIT_LIMIT = 120  # tasks on one machine above which set-ups are left to the heuristic
+TARDINESS_SCALE = 100  # weights to whole numbers
+
+
+@dataclass
+class Built:
+    model: cp_model.CpModel
+    starts: dict[int, cp_model.IntVar | int] = field(default_factory=dict)
+    ends: dict[int, cp_model.IntVar | int] = field(default_factory=dict)
+    choices: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)
+    objective: cp_model.LinearExprT = 0
+
+
+def build(
+    c: Compiled,
+    incumbent: Assignment | None = None,
+    free: set[int] | None = None,
+    pin: bool = False,
+    bound: int | None = None,
+) -> Built:
+    """The model (with `incumbent` as a hint); `bound` caps the objective value."""
+    b = Built(cp_model.CpModel())
+    model = b.model
+    horizon = c.horizon()
+    everything = free is None
+    window = _window(c, incumbent, free) if pin and incumbent and free is not None else None
+    on_machine: dict[int, list[tuple[int, cp_model.IntervalVar, cp_model.IntVar | None]]] = (
+        defaultdict(list)
+    )
+    markers: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
+    for t in range(c.size):
+        if t in c.fixed or (pin and not everything and t not in free_set(free)):
+            m, start, end = c.fixed[t] if t in c.fixed else incumbent[t]  # type: ignore[index]
+            if window is not None and t not in c.fixed and not _near(start, end, window, c):
+                b.starts[t], b.ends[t] = start, end
+                continue
+            interval = model.new_fixed_size_interval_var(start, end - start, f"fixed{t}")
+            b.starts[t], b.ends[t] = start, end
+            on_machine[m].append((t, interval, None))
+            if c.pausable[t] and c.closed[m]:
+                markers[m].append(model.new_fixed_size_interval_var(start, 1, f"mark{t}"))
+            continue
+        low, high = c.release[t], horizon
+        if window is not None:
+            low, high = max(low, window[0]), window[1]
+        start_var = model.new_int_var(low, high, f"s{t}")
+        end_var = model.new_int_var(low, high, f"e{t}")
+        b.starts[t], b.ends[t] = start_var, end_var
+        options = c.options[t]
+        if not everything and t not in free_set(free) and incumbent is not None:
+            options = [o for o in options if o[0] == incumbent[t][0]]
+        literals = []
+        b.choices[t] = []
+        for m, duration in options:
+            literal = model.new_bool_var(f"p{t}_{m}") if len(options) > 1 else model.new_constant(1)
+            interval = model.new_optional_fixed_size_interval_var(
+                start_var, duration, literal, f"i{t}_{m}"
+            )
+            model.add(end_var == start_var + duration).only_enforce_if(literal)
+            on_machine[m].append((t, interval, literal))
+            b.choices[t].append((m, literal))
+            literals.append(literal)
+            if c.pausable[t] and c.closed[m]:
+                markers[m].append(
+                    model.new_optional_fixed_size_interval_var(start_var, 1, literal, f"m{t}_{m}")
+                )
+        model.add_exactly_one(literals)
+    _precedences(c, b)
+    _machines(c, b, on_machine, markers, incumbent, everything, free, pin)
+    b.objective = _objective(c, b, horizon)
+    model.minimize(b.objective)
+    if bound is not None:
+        model.add(b.objective <= bound)
+    if incumbent is not None:
+        _hint(c, b, incumbent)
+    return b
+
+
+def free_set(free: set[int] | None) -> set[int]:
+    return free if free is not None else set()
+
+
+def _window(c: Compiled, incumbent: Assignment, free: set[int]) -> tuple[int, int]:
+    """The time span the free tasks occupy now: they are re-placed inside it."""
+    low = min(incumbent[t][1] for t in free)
+    high = max(incumbent[t][2] for t in free)
+    return low, high
+
+
+def _near(start: int, end: int, window: tuple[int, int], c: Compiled) -> bool:
+    reach = max((max(row) for row in c.setup), default=0)
+    return start < window[1] + reach and end > window[0] - reach
+
+
+def _precedences(c: Compiled, b: Built) -> None:
+    for t in range(c.size):
+        for s in c.successors[t]:
+            if t in b.ends and s in b.starts:
+                before, after = b.ends[t], b.starts[s]
+                if isinstance(before, int) and isinstance(after, int):
+                    continue
+                b.model.add(after >= before)
+
+
+def _machines(
+    c: Compiled,
+    b: Built,
+    on_machine: dict[int, list[tuple[int, cp_model.IntervalVar, cp_model.IntVar | None]]],
+    markers: dict[int, list[cp_model.IntervalVar]],
+    incumbent: Assignment | None,
+    everything: bool,
+    free: set[int] | None,
+    pin: bool,
+) -> None:
+    model = b.model
+    has_setups = any(any(row) for row in c.setup)
+    for m, items in on_machine.items():
+        closed = [
+            model.new_fixed_size_interval_var(begin, end - begin, f"closed{m}_{i}")
+            for i, (begin, end) in enumerate(c.closed[m])
+        ]
+        pausable = any(c.pausable[t] for t, _, _ in items)
+        tasks = [interval for _, interval, _ in items]
+        if pausable and closed:
+            model.add_no_overlap(tasks)
+            solid = [interval for t, interval, _ in items if not c.pausable[t]]
+            model.add_no_overlap(solid + closed + markers[m])
+        else:
+            model.add_no_overlap(tasks + closed)
+        if not everything and not pin and incumbent is not None:
+            _keep_order(c, b, m, items, incumbent, free_set(free))
+        if has_setups and len(items) <= CIRCUIT_LIMIT:
+            _setups(c, b, m, items)
+
+
+def _keep_order(
+    c: Compiled,
+    b: Built,
+    m: int,
+    items: list[tuple[int, cp_model.IntervalVar, cp_model.IntVar | None]],
+    incumbent: Assignment,
+    free: set[int],
+) -> None:
+    """Tasks that are not free keep their order on the machine (with set-ups between)."""
+    kept = sorted(
+        (incumbent[t][1], t) for t, _, _ in items if t not in free and incumbent[t][0] == m
+    )
+    for (_, a), (_, z) in itertools.pairwise(kept):
+        b.model.add(b.starts[z] >= b.ends[a] + c.setup_time(c.family[a], c.family[z]))
+
+
+def _setups(
+    c: Compiled,
+    b: Built,
+    m: int,
+    items: list[tuple[int, cp_model.IntervalVar, cp_model.IntVar | None]],
+) -> None:
+    """A circuit through the tasks present on the machine: an arc i -> j means j follows
+    i directly, and j starts after i ends plus the set-up between their families."""
+    model = b.model
+    arcs: list[tuple[int, int, cp_model.LiteralT]] = []
+    nodes = [(t, literal) for t, _, literal in items]
+    for i, (t, present) in enumerate(nodes, start=1):
+        first = model.new_bool_var(f"first{m}_{t}")
+        last = model.new_bool_var(f"last{m}_{t}")
+        arcs += [(0, i, first), (i, 0, last)]
+        if present is not None:
+            arcs.append((i, i, ~present))
+        for j, (u, _) in enumerate(nodes, start=1):
+            if i == j:
+                continue
+            follows = model.new_bool_var(f"next{m}_{t}_{u}")
+            arcs.append((i, j, follows))
+            gap = c.setup_time(c.family[t], c.family[u])
+            model.add(b.starts[u] >= b.ends[t] + gap).only_enforce_if(follows)
+    if nodes:
+        model.add_circuit(arcs)
+
+
+def _objective(c: Compiled, b: Built, horizon: int) -> cp_model.LinearExprT:
+    model = b.model
+    makespan = model.new_int_var(0, horizon, "makespan")
+    model.add_max_equality(makespan, [b.ends[t] for t in range(c.size) if t in b.ends])
+    if c.problem.objective == Objective.MAKESPAN:
+        return makespan
+    terms = []
+    for j, tasks in enumerate(c.job_tasks):
+        due = c.due[j]
+        if due is None:
+            continue
+        lateness = model.new_int_var(0, horizon, f"late{j}")
+        for t in tasks:
+            if not c.successors[t]:
+                model.add(lateness >= b.ends[t] - due)
+        terms.append(round(c.weight[j] * TARDINESS_SCALE) * lateness)
+    tardiness = sum(terms)
+    if c.problem.objective == Objective.TARDINESS:
+        return tardiness
+    return tardiness * (horizon + 1) + makespan
+
+
+def _hint(c: Compiled, b: Built, incumbent: Assignment) -> None:
+    for t, choices in b.choices.items():
+        m, start, end = incumbent[t]
+        start_var, end_var = b.starts[t], b.ends[t]
+        assert not isinstance(start_var, int) and not isinstance(end_var, int)
+        b.model.add_hint(start_var, start)
+        b.model.add_hint(end_var, end)
+        if len(choices) > 1:
+            for machine, literal in choices:
+                b.model.add_hint(literal, machine == m)
+
+
+def read(
+    c: Compiled, b: Built, solver: cp_model.CpSolver, incumbent: Assignment | None
+) -> Assignment:
+    """The solver's schedule (tasks not modelled keep their incumbent place)."""
+    result: Assignment = []
+    for t in range(c.size):
+        choices = b.choices.get(t)
+        if choices is None:
+            result.append(c.fixed[t] if t in c.fixed else incumbent[t])  # type: ignore[index]
+            continue
+        machine = next(m for m, literal in choices if solver.boolean_value(literal))
+        result.append((machine, solver.value(b.starts[t]), solver.value(b.ends[t])))
+    return result

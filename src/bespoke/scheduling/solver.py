@@ -1,0 +1,220 @@
+"""The scheduler: a dispatch schedule first, then CP-SAT improving it.
+
+CP-SAT alone is weak on two cores, so it is given help: the dispatch heuristic's
+schedule as a complete hint, then a large-neighbourhood search that frees part of the
+best schedule (some jobs, the tasks of a few machines, a time window, the critical path)
+and lets CP-SAT re-solve that part with the rest held, keeping any schedule at least as
+good. It stops at the time limit and returns the best schedule found; a time too short
+for any search returns the heuristic schedule, flagged as not optimised.
+"""
+
+import math
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from bespoke.model.scheduling import Problem, Schedule
+from bespoke.scheduling import cpsat
+from bespoke.scheduling.compiled import Compiled, compile_problem
+from bespoke.scheduling.dispatch import Assignment, dispatch, objective_value, to_schedule
+
+Progress = Callable[[float, str], None]
+FULL_MODEL_LIMIT = 2_000  # tasks: above this the search pins what it does not free
+MIN_SEARCH_SECONDS = 0.2
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    time_limit: float = 30.0
+    seed: int = 0
+    workers: int = 2
+    deterministic: bool = False  # effort in CP-SAT's deterministic time: same seed, same schedule
+
+
+def solve(
+    problem: Problem, settings: SolverSettings | None = None, progress: Progress | None = None
+) -> Schedule:
+    """The best schedule found within the time limit (status optimal, improved or heuristic)."""
+    settings = settings or SolverSettings()
+    report = progress or _silent
+    clock = _Clock(settings)
+    c = compile_problem(problem)
+    best = dispatch(c, settings.seed, seconds=min(2.0, 0.1 * settings.time_limit))
+    report(0.02, f"dispatch schedule: {_describe(c, best)}")
+    if clock.left() < MIN_SEARCH_SECONDS or c.size == len(c.fixed):
+        return to_schedule(c, best, "heuristic")
+    search = _Search(c, settings, clock, best, report)
+    return search.run()
+
+
+def _silent(fraction: float, what: str) -> None:
+    """Progress nobody listens to."""
+
+
+def _describe(c: Compiled, assignment: Assignment) -> str:
+    tardiness, makespan = objective_value(c, assignment)
+    return f"makespan {makespan}" + (f", weighted tardiness {tardiness:g}" if tardiness else "")
+
+
+class _Clock:
+    """Wall time, or CP-SAT's deterministic time when runs must repeat exactly."""
+
+    def __init__(self, settings: SolverSettings) -> None:
+        self.settings = settings
+        self.began = time.monotonic()
+        self.spent_deterministic = 0.0
+
+    def left(self) -> float:
+        if self.settings.deterministic:
+            return self.settings.time_limit - self.spent_deterministic
+        return self.settings.time_limit - (time.monotonic() - self.began)
+
+    def used(self) -> float:
+        return self.settings.time_limit - self.left()
+
+
+class _Search:
+    def __init__(
+        self,
+        c: Compiled,
+        settings: SolverSettings,
+        clock: _Clock,
+        best: Assignment,
+        report: Progress,
+    ) -> None:
+        self.c, self.settings, self.clock, self.report = c, settings, clock, report
+        self.best = best
+        self.value = self._value(best)
+        self.rng = random.Random(settings.seed)
+        self.bound: int | None = None
+        self.optimal = False
+        self.size = 0.2  # share of jobs (or tasks) freed, adapted as the search goes
+        self.pin = c.size > FULL_MODEL_LIMIT
+
+    def run(self) -> Schedule:
+        if not self.pin:
+            self._full(min(0.3 * self.clock.left(), 10.0))
+        iteration = 0
+        while not self.optimal and self.clock.left() > MIN_SEARCH_SECONDS:
+            iteration += 1
+            self._neighbourhood(iteration)
+        status = "optimal" if self.optimal else "improved"
+        return to_schedule(self.c, self.best, status, self.bound)
+
+    def _value(self, assignment: Assignment) -> int:
+        tardiness, makespan = objective_value(self.c, assignment)
+        objective = self.c.problem.objective.value
+        scaled = round(tardiness * cpsat.TARDINESS_SCALE)
+        if objective == "makespan":
+            return makespan
+        if objective == "tardiness":
+            return scaled
+        return scaled * (self.c.horizon() + 1) + makespan
+
+    def _full(self, seconds: float) -> None:
+        """The whole model, hinted with the best schedule."""
+        built = cpsat.build(self.c, self.best)
+        solver = self._solver(seconds, workers=self.settings.workers)
+        status = solver.solve(built.model)
+        self._account(solver)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._keep(cpsat.read(self.c, built, solver, self.best))
+            self.bound = math.floor(solver.best_objective_bound)
+            self.optimal = status == cp_model.OPTIMAL
+        self.report(self._progress(), f"full model: {_describe(self.c, self.best)}")
+
+    def _neighbourhood(self, iteration: int) -> None:
+        free = self._choose(iteration)
+        if not free:
+            return
+        built = cpsat.build(self.c, self.best, free, pin=self.pin, bound=self.value)
+        seconds = min(self.clock.left(), 1.0 if not self.pin else 3.0)
+        solver = self._solver(seconds, workers=1 if self.pin else self.settings.workers)
+        status = solver.solve(built.model)
+        self._account(solver)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            improved = self._keep(cpsat.read(self.c, built, solver, self.best))
+            if status == cp_model.OPTIMAL:
+                self.size = min(self.size * 1.15, 0.9)
+            if improved:
+                self.report(self._progress(), f"search: {_describe(self.c, self.best)}")
+        else:
+            self.size = max(self.size * 0.85, 0.02)
+
+    def _choose(self, iteration: int) -> set[int]:
+        """Tasks to free: jobs, machines, a time window or the critical path, in turn."""
+        c, rng = self.c, self.rng
+        movable = [t for t in range(c.size) if t not in c.fixed]
+        kind = iteration % 4
+        if kind == 0 or self.pin:
+            if self.pin:
+                return self._window(movable)
+            jobs = rng.sample(range(len(c.job_tasks)), max(1, round(self.size * len(c.job_tasks))))
+            return {t for j in jobs for t in c.job_tasks[j] if t not in c.fixed}
+        if kind == 1:
+            machines = rng.sample(
+                range(len(c.machine_ids)), max(1, round(self.size * len(c.machine_ids)))
+            )
+            chosen = set(machines)
+            return {t for t in movable if self.best[t][0] in chosen}
+        if kind == 2:
+            return self._window(movable)
+        critical = self._critical()
+        extra = rng.sample(movable, min(len(movable), round(self.size * len(movable) / 2)))
+        return critical | set(extra)
+
+    def _window(self, movable: list[int]) -> set[int]:
+        """The tasks starting in a random time window holding about `size` of the tasks."""
+        order = sorted(movable, key=lambda t: self.best[t][1])
+        if not order:
+            return set()
+        count = max(2, round(self.size * len(order))) if not self.pin else min(len(order), 60)
+        first = self.rng.randrange(max(1, len(order) - count + 1))
+        return set(order[first : first + count])
+
+    def _critical(self) -> set[int]:
+        """Tasks on a longest chain of touching tasks (job or machine) ending last."""
+        c, best = self.c, self.best
+        by_end: dict[tuple[int, int], int] = {(m, e): t for t, (m, _, e) in enumerate(best)}
+        chain = set()
+        t = max(range(c.size), key=lambda i: best[i][2])
+        while True:
+            chain.add(t)
+            m, start, _ = best[t]
+            before = [p for p in c.predecessors[t] if best[p][2] == start]
+            if before:
+                t = before[0]
+                continue
+            same = by_end.get((m, start))
+            if same is None or same in chain:
+                return chain
+            t = same
+
+    def _keep(self, candidate: Assignment) -> bool:
+        value = self._value(candidate)
+        if value <= self.value:
+            improved = value < self.value
+            self.best, self.value = candidate, value
+            return improved
+        return False
+
+    def _solver(self, seconds: float, workers: int) -> cp_model.CpSolver:
+        solver = cp_model.CpSolver()
+        parameters = solver.parameters
+        parameters.num_workers = workers
+        parameters.random_seed = self.settings.seed + int(self.clock.used() * 1000) % 1000
+        if self.settings.deterministic:
+            parameters.max_deterministic_time = max(seconds, 0.01)
+            parameters.num_workers = 1
+        else:
+            parameters.max_time_in_seconds = max(seconds, 0.01)
+        return solver
+
+    def _account(self, solver: cp_model.CpSolver) -> None:
+        self.clock.spent_deterministic += solver.deterministic_time
+
+    def _progress(self) -> float:
+        return min(0.99, 0.05 + 0.95 * self.clock.used() / self.settings.time_limit)
