@@ -1,5 +1,6 @@
 """The `bespoke` command: thin calls into the services, output as tables or JSON."""
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -17,6 +18,9 @@ from bespoke.reports.product_tables import print_product
 from bespoke.reports.quote_tables import print_quote
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+    from bespoke.model.scheduling import Problem, Schedule
     from bespoke.services.environment import Environment
 
 EXIT_BAD_INPUT = 1
@@ -342,3 +346,78 @@ def serve(
         workers=workers,
         log_level="warning",
     )
+
+
+@app.command()
+def solve(
+    file: Annotated[Path, typer.Argument(help="A flexible job shop instance (.fjs)")],
+    time_limit: Annotated[float, typer.Option(help="Seconds to search")] = 30.0,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+    workers: Annotated[int, typer.Option(help="CP-SAT workers")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the schedule as JSON")] = False,
+    gantt: Annotated[Path | None, typer.Option(help="Write a Gantt chart PNG here")] = None,
+) -> None:
+    """Schedule a standard .fjs instance: minimise the makespan, check the schedule."""
+    from bespoke.scheduling.checker import violations
+    from bespoke.scheduling.fjs import read_fjs
+    from bespoke.scheduling.solver import SolverSettings
+    from bespoke.scheduling.solver import solve as solve_problem
+
+    if time_limit <= 0:
+        raise _fail(f"--time-limit: must be more than 0 seconds, got {time_limit:g}")
+    try:
+        problem = read_fjs(file)
+        with _progress_bar(time_limit, quiet=as_json) as report:
+            schedule = solve_problem(problem, SolverSettings(time_limit, seed, workers), report)
+    except BespokeError as error:
+        raise _fail(str(error)) from None
+    broken = violations(problem, schedule)
+    if broken:  # a bug, not bad input: say so loudly
+        raise RuntimeError(f"infeasible schedule: {broken[:3]}")
+    if as_json:
+        print(json.dumps(_fjs_document(problem, schedule)))
+    else:
+        bound = f", lower bound {schedule.lower_bound}" if schedule.lower_bound else ""
+        console.print(f"makespan {schedule.makespan} ({schedule.status}{bound})")
+    if gantt is not None:
+        from bespoke.reports.gantt import write_gantt
+
+        write_gantt(schedule, gantt, title=file.name)
+        if not as_json:
+            console.print(f"Gantt chart written to {gantt}")
+
+
+def _fjs_document(problem: "Problem", schedule: "Schedule") -> dict[str, object]:
+    """Jobs and operations numbered from 0 in file order, machines as in the file."""
+    operations = []
+    for item in sorted(schedule.tasks, key=lambda t: tuple(int(p) for p in t.task.split("."))):
+        job, op = (int(part) for part in item.task.split("."))
+        operations.append(
+            {
+                "job": job,
+                "op": op,
+                "machine": int(item.machine),
+                "start": item.start,
+                "end": item.end,
+            }
+        )
+    return {"makespan": schedule.makespan, "status": schedule.status, "operations": operations}
+
+
+@contextlib.contextmanager
+def _progress_bar(seconds: float, quiet: bool) -> "Iterator[Callable[[float, str], None]]":
+    """A Rich progress bar that the solver's progress moves (nothing when `quiet`)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    if quiet:
+        yield lambda fraction, what: None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=errors
+    ) as bar:
+        task = bar.add_task("scheduling", total=1.0)
+
+        def report(fraction: float, what: str) -> None:
+            bar.update(task, completed=fraction, description=what)
+
+        yield report

@@ -7,7 +7,7 @@ over the tasks on the machine. Precedences and releases bound the starts. Object
 makespan, total weighted tardiness, or both lexicographically.
 
 In a neighbourhood the `free` tasks are modelled whole; every other task either keeps its
-machine and its order on it (`pin=False`) or stays exactly where it is (`pin=True`, for
+machine (and its order on it with `keep_order`), or stays exactly where it is (`pin`, for
 very large problems, with the free tasks held inside their time window).
 """
 
@@ -40,6 +40,7 @@ def build(
     free: set[int] | None = None,
     pin: bool = False,
     bound: int | None = None,
+    keep_order: bool = True,
 ) -> Built:
     """The model (with `incumbent` as a hint); `bound` caps the objective value."""
     b = Built(cp_model.CpModel())
@@ -89,7 +90,7 @@ def build(
                 )
         model.add_exactly_one(literals)
     _precedences(c, b)
-    _machines(c, b, on_machine, markers, incumbent, everything, free, pin)
+    _machines(c, b, on_machine, markers, incumbent if keep_order else None, everything, free, pin)
     b.objective = _objective(c, b, horizon)
     model.minimize(b.objective)
     if bound is not None:
