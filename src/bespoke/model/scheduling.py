@@ -87,6 +87,11 @@ class Problem(_Frozen):
     frozen: list[ScheduledTask] = Field(
         default_factory=list, description="Tasks started or done: they stay where they are"
     )
+    previous: list[ScheduledTask] = Field(
+        default_factory=list,
+        description="The schedule being repaired: after the objective, move as few tasks"
+        " from it as possible",
+    )
     objective: Objective = Objective.MAKESPAN
 
     def setup(self, before: str | None, after: str | None) -> int:
@@ -104,3 +109,4 @@ class Schedule(_Frozen):
     status: str = Field(description="optimal, improved (by the solver) or heuristic")
     lower_bound: int | None = None
     setups: int = Field(default=0, description="Changes of set-up family on machines")
+    moved: int = Field(default=0, description="Tasks not where the previous schedule had them")

@@ -29,6 +29,7 @@ class Compiled:
     families: list[str] = field(default_factory=list)
     setup: list[list[int]] = field(default_factory=list)  # family x family
     fixed: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # task -> m, start, end
+    previous: dict[int, tuple[int, int]] = field(default_factory=dict)  # task -> machine, start
     tail: list[int] = field(default_factory=list)  # shortest work from a task to its job's end
 
     @property
@@ -121,6 +122,9 @@ def compile_problem(problem: Problem) -> Compiled:
         if placed.machine not in machine_index:
             raise InputError(f"frozen[{placed.task}]: no machine {placed.machine!r}")
         c.fixed[index[placed.task]] = (machine_index[placed.machine], placed.start, placed.end)
+    for placed in problem.previous:
+        if placed.task in index and placed.machine in machine_index:
+            c.previous[index[placed.task]] = (machine_index[placed.machine], placed.start)
     c.tail = _tails(c, list(nx.topological_sort(graph)))
     return c
 

@@ -14,15 +14,15 @@ very large problems, with the free tasks held inside their time window).
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import cast
 
 from ortools.sat.python import cp_model
 
 from bespoke.model.scheduling import Objective
 from bespoke.scheduling.compiled import Compiled
-from bespoke.scheduling.dispatch import Assignment
+from bespoke.scheduling.objective import TARDINESS_SCALE, Assignment
 
 CIRCUIT_LIMIT = 120  # tasks on one machine above which set-ups are left to the heuristic
-TARDINESS_SCALE = 100  # weights to whole numbers
 
 
 @dataclass
@@ -92,6 +92,9 @@ def build(
     _precedences(c, b)
     _machines(c, b, on_machine, markers, incumbent if keep_order else None, everything, free, pin)
     b.objective = _objective(c, b, horizon)
+    if c.previous:
+        primary = cast(cp_model.LinearExpr, b.objective)
+        b.objective = primary * (len(c.previous) + 1) + _stability(c, b)
     model.minimize(b.objective)
     if bound is not None:
         model.add(b.objective <= bound)
@@ -221,6 +224,23 @@ def _objective(c: Compiled, b: Built, horizon: int) -> cp_model.LinearExprT:
     if c.problem.objective == Objective.TARDINESS:
         return tardiness
     return tardiness * (horizon + 1) + makespan
+
+
+def _stability(c: Compiled, b: Built) -> cp_model.LinearExpr:
+    """How many tasks leave the machine or start the previous schedule gave them."""
+    stays = []
+    for t, (m, start) in c.previous.items():
+        choices = dict(b.choices.get(t, []))
+        if m not in choices:
+            continue
+        same = b.model.new_bool_var(f"same{t}")
+        b.model.add(b.starts[t] == start).only_enforce_if(same)
+        b.model.add_implication(same, choices[m])
+        stays.append(same)
+    kept_elsewhere = sum(
+        1 for t, (m, start) in c.previous.items() if t not in b.choices and b.starts.get(t) == start
+    )
+    return cp_model.LinearExpr.sum(stays) * -1 + (len(c.previous) - kept_elsewhere)
 
 
 def _hint(c: Compiled, b: Built, incumbent: Assignment) -> None:

@@ -13,24 +13,31 @@ import time
 
 from bespoke.model.scheduling import Objective, Schedule, ScheduledTask
 from bespoke.scheduling.compiled import Compiled
+from bespoke.scheduling.objective import (
+    Assignment,
+    makespan,
+    moved,
+    score,
+    weighted_tardiness,
+)
 from bespoke.scheduling.timeline import Timeline
-
-Assignment = list[tuple[int, int, int]]  # per task: machine, start, end
 
 
 def dispatch(c: Compiled, seed: int = 0, runs: int = 8, seconds: float = 2.0) -> Assignment:
     """The best of up to `runs` list schedules (within about `seconds`)."""
     rng = random.Random(seed)
     best: Assignment | None = None
-    best_score: tuple[float, int] | None = None
+    best_score: int | None = None
     deadline = time.monotonic() + seconds
     for run in range(runs):
         noise = 0.0 if run == 0 else 0.15 * run / runs
         rule = "slack" if c.problem.objective != Objective.MAKESPAN and run % 2 == 0 else "work"
+        if c.previous and run == 0:
+            rule = "previous"
         assignment = list_schedule(c, _priorities(c, rule, noise, rng))
-        score = objective_value(c, assignment)
-        if best_score is None or score < best_score:
-            best, best_score = assignment, score
+        value = score(c, assignment)
+        if best_score is None or value < best_score:
+            best, best_score = assignment, value
         if time.monotonic() > deadline:
             break
     assert best is not None
@@ -41,7 +48,9 @@ def _priorities(c: Compiled, rule: str, noise: float, rng: random.Random) -> lis
     """Lower first: most remaining work, or least slack to the due date."""
     keys = []
     for t in range(c.size):
-        if rule == "slack":
+        if rule == "previous":  # repair: keep the previous order where it still works
+            key = float(c.previous[t][1]) if t in c.previous else float(c.release[t])
+        elif rule == "slack":
             due = c.due[c.job_of[t]]
             key = float((due if due is not None else 10**12) - c.tail[t])
             key /= max(c.weight[c.job_of[t]], 1e-6)
@@ -96,23 +105,6 @@ def list_schedule(c: Compiled, priority: list[float]) -> Assignment:
     return assignment
 
 
-def objective_value(c: Compiled, assignment: Assignment) -> tuple[float, int]:
-    """(weighted tardiness, makespan) for tardiness objectives, (0, makespan) otherwise."""
-    makespan = max((end for _, _, end in assignment), default=0)
-    if c.problem.objective == Objective.MAKESPAN:
-        return 0.0, makespan
-    return weighted_tardiness(c, assignment), makespan
-
-
-def weighted_tardiness(c: Compiled, assignment: Assignment) -> float:
-    total = 0.0
-    for j, tasks in enumerate(c.job_tasks):
-        due = c.due[j]
-        if due is not None:
-            total += c.weight[j] * max(0, max(assignment[t][2] for t in tasks) - due)
-    return total
-
-
 def to_schedule(
     c: Compiled, assignment: Assignment, status: str, bound: int | None = None
 ) -> Schedule:
@@ -127,13 +119,11 @@ def to_schedule(
         )
         for t, (m, start, end) in enumerate(assignment)
     ]
-    tardiness, makespan = objective_value(c, assignment)
-    if c.problem.objective == Objective.MAKESPAN:
-        tardiness = weighted_tardiness(c, assignment)
     return Schedule(
         tasks=tasks,
-        makespan=makespan,
-        weighted_tardiness=tardiness,
+        makespan=makespan(assignment),
+        weighted_tardiness=weighted_tardiness(c, assignment),
+        moved=moved(c, assignment),
         status=status,
         lower_bound=bound,
         setups=setup_count(c, assignment),

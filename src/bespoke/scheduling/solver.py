@@ -19,7 +19,8 @@ from ortools.sat.python import cp_model
 from bespoke.model.scheduling import Problem, Schedule
 from bespoke.scheduling import cpsat
 from bespoke.scheduling.compiled import Compiled, compile_problem
-from bespoke.scheduling.dispatch import Assignment, dispatch, objective_value, to_schedule
+from bespoke.scheduling.dispatch import dispatch, to_schedule
+from bespoke.scheduling.objective import Assignment, describe, score
 
 Progress = Callable[[float, str], None]
 FULL_MODEL_LIMIT = 2_000  # tasks: above this the search pins what it does not free
@@ -43,7 +44,7 @@ def solve(
     clock = _Clock(settings)
     c = compile_problem(problem)
     best = dispatch(c, settings.seed, seconds=min(2.0, 0.1 * settings.time_limit))
-    report(0.02, f"dispatch schedule: {_describe(c, best)}")
+    report(0.02, f"dispatch schedule: {describe(c, best)}")
     if clock.left() < MIN_SEARCH_SECONDS or c.size == len(c.fixed):
         return to_schedule(c, best, "heuristic")
     search = _Search(c, settings, clock, best, report)
@@ -52,11 +53,6 @@ def solve(
 
 def _silent(fraction: float, what: str) -> None:
     """Progress nobody listens to."""
-
-
-def _describe(c: Compiled, assignment: Assignment) -> str:
-    tardiness, makespan = objective_value(c, assignment)
-    return f"makespan {makespan}" + (f", weighted tardiness {tardiness:g}" if tardiness else "")
 
 
 class _Clock:
@@ -87,7 +83,7 @@ class _Search:
     ) -> None:
         self.c, self.settings, self.clock, self.report = c, settings, clock, report
         self.best = best
-        self.value = self._value(best)
+        self.value = score(self.c, best)
         self.rng = random.Random(settings.seed)
         self.bound: int | None = None
         self.optimal = False
@@ -104,16 +100,6 @@ class _Search:
         status = "optimal" if self.optimal else "improved"
         return to_schedule(self.c, self.best, status, self.bound)
 
-    def _value(self, assignment: Assignment) -> int:
-        tardiness, makespan = objective_value(self.c, assignment)
-        objective = self.c.problem.objective.value
-        scaled = round(tardiness * cpsat.TARDINESS_SCALE)
-        if objective == "makespan":
-            return makespan
-        if objective == "tardiness":
-            return scaled
-        return scaled * (self.c.horizon() + 1) + makespan
-
     def _full(self, seconds: float) -> None:
         """The whole model, hinted with the best schedule."""
         built = cpsat.build(self.c, self.best)
@@ -124,7 +110,7 @@ class _Search:
             self._keep(cpsat.read(self.c, built, solver, self.best))
             self.bound = math.floor(solver.best_objective_bound)
             self.optimal = status == cp_model.OPTIMAL
-        self.report(self._progress(), f"full model: {_describe(self.c, self.best)}")
+        self.report(self._progress(), f"full model: {describe(self.c, self.best)}")
 
     def _neighbourhood(self, iteration: int) -> None:
         free = self._choose(iteration)
@@ -140,7 +126,7 @@ class _Search:
             if status == cp_model.OPTIMAL:
                 self.size = min(self.size * 1.15, 0.9)
             if improved:
-                self.report(self._progress(), f"search: {_describe(self.c, self.best)}")
+                self.report(self._progress(), f"search: {describe(self.c, self.best)}")
         else:
             self.size = max(self.size * 0.85, 0.02)
 
@@ -194,7 +180,7 @@ class _Search:
             t = same
 
     def _keep(self, candidate: Assignment) -> bool:
-        value = self._value(candidate)
+        value = score(self.c, candidate)
         if value <= self.value:
             improved = value < self.value
             self.best, self.value = candidate, value
