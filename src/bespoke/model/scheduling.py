@@ -87,6 +87,7 @@ class Problem(_Frozen):
     frozen: list[ScheduledTask] = Field(
         default_factory=list, description="Tasks started or done: they stay where they are"
     )
+    now: int = Field(default=0, ge=0, description="No task that is not frozen starts before")
     previous: list[ScheduledTask] = Field(
         default_factory=list,
         description="The schedule being repaired: after the objective, move as few tasks"

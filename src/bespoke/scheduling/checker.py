@@ -18,6 +18,7 @@ def violations(problem: Problem, schedule: Schedule) -> list[str]:
     tasks = {t.id: (job, t) for job in problem.jobs for t in job.tasks}
     closed = {m.id: m.closed for m in problem.machines}
     placed: dict[str, ScheduledTask] = {}
+    frozen = {f.task for f in problem.frozen}
     for item in schedule.tasks:
         if item.task in placed:
             found.append(f"task {item.task} is placed twice")
@@ -36,8 +37,11 @@ def violations(problem: Problem, schedule: Schedule) -> list[str]:
             found.append(
                 f"task {name} lasts {item.end - item.start}, not {durations[item.machine]}"
             )
-        if item.start < job.release:
-            found.append(f"task {name} starts at {item.start}, before its release {job.release}")
+        if item.start < job.release or (name not in frozen and item.start < problem.now):
+            found.append(
+                f"task {name} starts at {item.start}, before its release {job.release}"
+                f" or now ({problem.now})"
+            )
         for start, end in closed.get(item.machine, []):
             inside = start <= item.start < end
             if inside or (not task.pausable and item.start < end and start < item.end):

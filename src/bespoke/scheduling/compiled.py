@@ -98,7 +98,7 @@ def compile_problem(problem: Problem) -> Compiled:
             c.options.append(options)
             c.family.append(family_index[task.family] if task.family else -1)
             c.pausable.append(task.pausable)
-            c.release.append(job.release)
+            c.release.append(max(job.release, problem.now))
     c.predecessors = [[] for _ in c.task_ids]
     c.successors = [[] for _ in c.task_ids]
     graph = nx.DiGraph()
