@@ -1,5 +1,6 @@
 """A problem as flat arrays, for the heuristic, the model builder and the checker."""
 
+import functools
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -41,6 +42,7 @@ class Compiled:
             return 0
         return self.setup[before][after]
 
+    @functools.cached_property
     def horizon(self) -> int:
         """A time by which any schedule without waiting could finish (an upper bound)."""
         work = sum(max(d for _, d in options) for options in self.options)

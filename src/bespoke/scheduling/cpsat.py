@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from bespoke.model.scheduling import Objective
 from bespoke.scheduling.compiled import Compiled
-from bespoke.scheduling.objective import TARDINESS_SCALE, Assignment
+from bespoke.scheduling.objective import TARDINESS_SCALE, Assignment, Score
 
 CIRCUIT_LIMIT = 120  # tasks on one machine above which set-ups are left to the heuristic
 
@@ -39,13 +39,13 @@ def build(
     incumbent: Assignment | None = None,
     free: set[int] | None = None,
     pin: bool = False,
-    bound: int | None = None,
+    bound: Score | None = None,
     keep_order: bool = True,
 ) -> Built:
-    """The model (with `incumbent` as a hint); `bound` caps the objective value."""
+    """The model (with `incumbent` as a hint); no worse than `bound` when given."""
     b = Built(cp_model.CpModel())
     model = b.model
-    horizon = c.horizon()
+    horizon = c.horizon
     everything = free is None
     window = _window(c, incumbent, free) if pin and incumbent and free is not None else None
     on_machine: dict[int, list[tuple[int, cp_model.IntervalVar, cp_model.IntVar | None]]] = (
@@ -91,13 +91,8 @@ def build(
         model.add_exactly_one(literals)
     _precedences(c, b)
     _machines(c, b, on_machine, markers, incumbent if keep_order else None, everything, free, pin)
-    b.objective = _objective(c, b, horizon)
-    if c.previous:
-        primary = cast(cp_model.LinearExpr, b.objective)
-        b.objective = primary * (len(c.previous) + 1) + _stability(c, b)
+    b.objective = _objective(c, b, horizon, bound)
     model.minimize(b.objective)
-    if bound is not None:
-        model.add(b.objective <= bound)
     if incumbent is not None:
         _hint(c, b, incumbent)
     return b
@@ -204,26 +199,38 @@ def _setups(
         model.add_circuit(arcs)
 
 
-def _objective(c: Compiled, b: Built, horizon: int) -> cp_model.LinearExprT:
+def _objective(c: Compiled, b: Built, horizon: int, bound: Score | None) -> cp_model.LinearExprT:
+    """The primary objective (bounded by `bound`), then the tasks moved. With both
+    objectives and no tardiness left, the makespan is minimised keeping it at zero."""
     model = b.model
     makespan = model.new_int_var(0, horizon, "makespan")
     model.add_max_equality(makespan, [b.ends[t] for t in range(c.size) if t in b.ends])
     if c.problem.objective == Objective.MAKESPAN:
-        return makespan
+        primary: cp_model.LinearExprT = makespan
+    else:
+        primary = _tardiness(c, b, horizon)
+    if bound is not None:
+        model.add(primary <= bound[0])
+        if c.problem.objective == Objective.BOTH and bound[0] == 0:
+            model.add(makespan <= bound[1])
+            primary = makespan
+    if not c.previous:
+        return primary
+    return cast(cp_model.LinearExpr, primary) * (len(c.previous) + 1) + _stability(c, b)
+
+
+def _tardiness(c: Compiled, b: Built, horizon: int) -> cp_model.LinearExpr:
     terms = []
     for j, tasks in enumerate(c.job_tasks):
         due = c.due[j]
         if due is None:
             continue
-        lateness = model.new_int_var(0, horizon, f"late{j}")
+        lateness = b.model.new_int_var(0, horizon, f"late{j}")
         for t in tasks:
             if not c.successors[t]:
-                model.add(lateness >= b.ends[t] - due)
+                b.model.add(lateness >= b.ends[t] - due)
         terms.append(round(c.weight[j] * TARDINESS_SCALE) * lateness)
-    tardiness = sum(terms)
-    if c.problem.objective == Objective.TARDINESS:
-        return tardiness
-    return tardiness * (horizon + 1) + makespan
+    return cp_model.LinearExpr.sum(terms)
 
 
 def _stability(c: Compiled, b: Built) -> cp_model.LinearExpr:

@@ -15,6 +15,7 @@ from bespoke.model.scheduling import Objective, Schedule, ScheduledTask
 from bespoke.scheduling.compiled import Compiled
 from bespoke.scheduling.objective import (
     Assignment,
+    Score,
     makespan,
     moved,
     score,
@@ -27,7 +28,7 @@ def dispatch(c: Compiled, seed: int = 0, runs: int = 8, seconds: float = 2.0) ->
     """The best of up to `runs` list schedules (within about `seconds`)."""
     rng = random.Random(seed)
     best: Assignment | None = None
-    best_score: int | None = None
+    best_score: Score | None = None
     deadline = time.monotonic() + seconds
     for run in range(runs):
         noise = 0.0 if run == 0 else 0.15 * run / runs

@@ -1,5 +1,5 @@
-"""The objective as one whole number, the same in the heuristic, the search and CP-SAT:
-the primary objective (makespan, weighted tardiness, or both lexicographically), then,
+"""The objective, the same in the heuristic and the search: the primary objective
+(makespan or weighted tardiness), the makespan after the tardiness when both count, then,
 when repairing a schedule, the number of tasks moved from it."""
 
 from bespoke.model.scheduling import Objective
@@ -9,21 +9,20 @@ Assignment = list[tuple[int, int, int]]  # per task: machine, start, end
 TARDINESS_SCALE = 100  # weights to whole numbers
 
 
-def score(c: Compiled, assignment: Assignment) -> int:
-    """Lower is better."""
-    primary = primary_value(c, makespan(assignment), weighted_tardiness(c, assignment))
-    if not c.previous:
-        return primary
-    return primary * (len(c.previous) + 1) + moved(c, assignment)
+Score = tuple[int, int, int]
 
 
-def primary_value(c: Compiled, span: int, tardiness: float) -> int:
-    scaled = round(tardiness * TARDINESS_SCALE)
+def score(c: Compiled, assignment: Assignment) -> Score:
+    """(primary, secondary, moved), compared in that order; lower is better. The primary is
+    the makespan, or the weighted tardiness (scaled to a whole number); the secondary is
+    the makespan when both count; moved counts tasks off their previous place."""
+    span = makespan(assignment)
     if c.problem.objective == Objective.MAKESPAN:
-        return span
-    if c.problem.objective == Objective.TARDINESS:
-        return scaled
-    return scaled * (c.horizon() + 1) + span
+        primary, secondary = span, 0
+    else:
+        primary = round(weighted_tardiness(c, assignment) * TARDINESS_SCALE)
+        secondary = span if c.problem.objective == Objective.BOTH else 0
+    return primary, secondary, moved(c, assignment) if c.previous else 0
 
 
 def makespan(assignment: Assignment) -> int:

@@ -55,6 +55,16 @@ def _silent(fraction: float, what: str) -> None:
     """Progress nobody listens to."""
 
 
+def _related_machines(c: Compiled) -> list[set[int]]:
+    """Per machine: itself and the machines any of its tasks could run on instead."""
+    related = [{m} for m in range(len(c.machine_ids))]
+    for options in c.options:
+        machines = {m for m, _ in options}
+        for m in machines:
+            related[m] |= machines
+    return related
+
+
 class _Clock:
     """Wall time, or CP-SAT's deterministic time when runs must repeat exactly."""
 
@@ -89,6 +99,7 @@ class _Search:
         self.optimal = False
         self.size = 0.2  # share of jobs (or tasks) freed, adapted as the search goes
         self.pin = c.size > FULL_MODEL_LIMIT
+        self.related = _related_machines(c)
 
     def run(self) -> Schedule:
         if not self.pin:
@@ -135,9 +146,9 @@ class _Search:
         c, rng = self.c, self.rng
         movable = [t for t in range(c.size) if t not in c.fixed]
         kind = iteration % 4
-        if kind == 0 or self.pin:
-            if self.pin:
-                return self._window(movable)
+        if self.pin:
+            return self._machine_window() if kind % 2 else self._window(movable)
+        if kind == 0:
             jobs = rng.sample(range(len(c.job_tasks)), max(1, round(self.size * len(c.job_tasks))))
             return {t for j in jobs for t in c.job_tasks[j] if t not in c.fixed}
         if kind == 1:
@@ -152,12 +163,34 @@ class _Search:
         extra = rng.sample(movable, min(len(movable), round(self.size * len(movable) / 2)))
         return critical | set(extra)
 
+    def _machine_window(self) -> set[int]:
+        """The tasks in a time window on a machine and the machines that share its work:
+        where set-ups can be grouped and work moved between alike machines."""
+        c, rng = self.c, self.rng
+        machine = rng.randrange(len(c.machine_ids))
+        on_machine = sorted(
+            (start, end) for t, (m, start, end) in enumerate(self.best) if m == machine
+        )
+        if not on_machine:
+            return set()
+        count = max(4, round(self.size * 40))
+        first = rng.randrange(len(on_machine))
+        low = on_machine[first][0]
+        high = on_machine[min(first + count, len(on_machine)) - 1][1]
+        related = self.related[machine]
+        return {
+            t
+            for t, (m, start, _) in enumerate(self.best)
+            if m in related and low <= start < high and t not in c.fixed
+        }
+
     def _window(self, movable: list[int]) -> set[int]:
         """The tasks starting in a random time window holding about `size` of the tasks."""
         order = sorted(movable, key=lambda t: self.best[t][1])
         if not order:
             return set()
-        count = max(2, round(self.size * len(order))) if not self.pin else min(len(order), 60)
+        share = round(self.size * len(order)) if not self.pin else round(self.size * 300)
+        count = min(len(order), max(2, share))
         first = self.rng.randrange(max(1, len(order) - count + 1))
         return set(order[first : first + count])
 
