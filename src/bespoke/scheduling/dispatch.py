@@ -30,12 +30,8 @@ def dispatch(c: Compiled, seed: int = 0, runs: int = 8, seconds: float = 2.0) ->
     best: Assignment | None = None
     best_score: Score | None = None
     deadline = time.monotonic() + seconds
-    for run in range(runs):
-        noise = 0.0 if run == 0 else 0.15 * run / runs
-        rule = "slack" if c.problem.objective != Objective.MAKESPAN and run % 2 == 0 else "work"
-        if c.previous and run == 0:
-            rule = "previous"
-        assignment = list_schedule(c, _priorities(c, rule, noise, rng))
+    for rule, group, noise in _plan(c, runs):
+        assignment = list_schedule(c, _priorities(c, rule, group, noise, rng))
         value = score(c, assignment)
         if best_score is None or value < best_score:
             best, best_score = assignment, value
@@ -45,19 +41,40 @@ def dispatch(c: Compiled, seed: int = 0, runs: int = 8, seconds: float = 2.0) ->
     return best
 
 
-def _priorities(c: Compiled, rule: str, noise: float, rng: random.Random) -> list[float]:
-    """Lower first: most remaining work, or least slack to the due date."""
+def _plan(c: Compiled, runs: int) -> list[tuple[str, float, float]]:
+    """(rule, family grouping window, noise) of each run: plain rules first, then with
+    same-family tasks of about the same urgency taken together, then randomised."""
+    rule = "work" if c.problem.objective == Objective.MAKESPAN else "slack"
+    plan = [("previous", 0.0, 0.0)] if c.previous else []
+    plan.append((rule, 0.0, 0.0))
+    if any(any(row) for row in c.setup):
+        mean = sum(d for options in c.options for _, d in options) / max(c.size, 1)
+        plan += [(rule, mean * factor, 0.0) for factor in (48, 8, 128)]
+    best_group = plan[-1][1] if len(plan) > 1 else 0.0
+    plan += [(rule, best_group, 0.15 * run / runs) for run in range(1, runs)]
+    return plan
+
+
+def _priorities(
+    c: Compiled, rule: str, group: float, noise: float, rng: random.Random
+) -> list[float]:
+    """Lower first: most remaining work, least slack to the due date, or the previous
+    start; with `group`, urgency in steps of `group` and then the set-up family."""
     keys = []
+    families = max(len(c.families), 1)
     for t in range(c.size):
         if rule == "previous":  # repair: keep the previous order where it still works
             key = float(c.previous[t][1]) if t in c.previous else float(c.release[t])
         elif rule == "slack":
             due = c.due[c.job_of[t]]
             key = float((due if due is not None else 10**12) - c.tail[t])
-            key /= max(c.weight[c.job_of[t]], 1e-6)
         else:
             key = -float(c.tail[t])
-        keys.append(key * (1 + rng.uniform(-noise, noise)) if noise else key)
+        if noise:
+            key *= 1 + rng.uniform(-noise, noise)
+        if group:
+            key = (key // group) * families + c.family[t]
+        keys.append(key)
     return keys
 
 

@@ -43,7 +43,7 @@ def solve(
     report = progress or _silent
     clock = _Clock(settings)
     c = compile_problem(problem)
-    best = dispatch(c, settings.seed, seconds=min(2.0, 0.1 * settings.time_limit))
+    best = dispatch(c, settings.seed, seconds=min(4.0, 0.1 * settings.time_limit))
     report(0.02, f"dispatch schedule: {describe(c, best)}")
     if clock.left() < MIN_SEARCH_SECONDS or c.size == len(c.fixed):
         return to_schedule(c, best, "heuristic")
