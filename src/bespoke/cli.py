@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -421,3 +422,51 @@ def _progress_bar(seconds: float, quiet: bool) -> "Iterator[Callable[[float, str
             bar.update(task, completed=fraction, description=what)
 
         yield report
+
+
+@app.command()
+def schedule(
+    time_limit: Annotated[float, typer.Option(help="Seconds to search")] = 10.0,
+    seed: Annotated[int, typer.Option(help="Random seed")] = 0,
+    shop: Annotated[str | None, typer.Option(help="Shop id (slug); default: the first")] = None,
+    gantt: Annotated[Path | None, typer.Option(help="Write a Gantt chart PNG here")] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Schedule the shop's open orders on its machines and calendar, and keep the schedule."""
+    from bespoke.model.scheduling import Schedule, ScheduledTask
+    from bespoke.scheduling.solver import SolverSettings
+    from bespoke.services.scheduling import schedule_shop
+
+    if time_limit <= 0:
+        raise _fail(f"--time-limit: must be more than 0 seconds, got {time_limit:g}")
+    try:
+        env = _environment(data_dir)
+        with env.uow() as uow:
+            row = uow.shops.by_slug(shop) if shop else uow.shops.first()
+            if row is None:
+                known = ", ".join(s.slug for s in uow.shops.all()) or "none yet"
+                raise InputError(f"--shop: no shop {shop!r} (known: {known})")
+            shop_id, name = row.id, row.name
+        with _progress_bar(time_limit, quiet=False) as report:
+            kept = schedule_shop(env, shop_id, None, SolverSettings(time_limit, seed), report)
+    except BespokeError as error:
+        raise _fail(str(error)) from None
+    tasks = kept.document["tasks"]
+    finish = kept.origin + timedelta(seconds=kept.makespan_s)
+    console.print(
+        f"{name}: schedule {kept.id}, {len(tasks)} operations of"
+        f" {len({t['job'] for t in tasks})} orders; all done by {finish:%Y-%m-%d %H:%M} UTC;"
+        f" {kept.setups} set-up changes; weighted lateness {kept.weighted_tardiness / 3600:.1f} h"
+        f" ({kept.status})"
+    )
+    if gantt is not None:
+        from bespoke.reports.gantt import write_gantt
+
+        fields = ("job", "task", "machine", "start", "end")
+        chart = Schedule(
+            tasks=[ScheduledTask(**{k: t[k] for k in fields}) for t in tasks],
+            makespan=kept.makespan_s,
+            status=kept.status,
+        )
+        write_gantt(chart, gantt, title=name)
+        console.print(f"Gantt chart written to {gantt}")

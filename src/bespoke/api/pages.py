@@ -3,6 +3,7 @@ a shop sees its dashboard and moves orders along. Forms carry the session's CSRF
 
 import uuid
 from collections import Counter
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bespoke.api.rest.accounts import set_session_cookie
+from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
 from bespoke.api.rest.work import read_upload
 from bespoke.api.security import SESSION_COOKIE, Caller, check_csrf, environment, identify
 from bespoke.api.views import job_out, order_out, quote_out
@@ -72,8 +74,15 @@ def render(
     request: Request, name: str, caller: Caller | None, status: int = 200, **context: Any
 ) -> HTMLResponse:
     return templates.TemplateResponse(
-        request, name, {"caller": caller, "Role": Role, **context}, status_code=status
+        request,
+        name,
+        {"caller": caller, "Role": Role, "timedelta_s": _seconds, **context},
+        status_code=status,
     )
+
+
+def _seconds(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds)
 
 
 def see_other(url: str) -> RedirectResponse:
@@ -261,13 +270,7 @@ def product_submit(
     try:
         product = quoting.submit_product(env, caller.account, spec_yaml, json_format=False)
         body = quoting.PlanRequest(settings=_settings(settings), quantities=_quantities(quantities))
-        job = request.app.state.jobs.submit(
-            caller.account,
-            "product-plan",
-            lambda progress: quoting.plan_stored_product(
-                env, caller.account, product.id, body, progress
-            ),
-        )
+        job = quoting.start_product_plan(request.app.state.jobs, caller.account, product.id, body)
     except BespokeError as error:
         from bespoke.api.problems import status_of
 
@@ -372,6 +375,52 @@ def dashboard(request: Request, caller: Signed) -> HTMLResponse:
         counts=[(s, counts.get(s, 0)) for s in OrderStatus],
         shop=shop_view(env, caller.account),
     )
+
+
+@router.post("/shop/schedule")
+def schedule_submit(
+    request: Request,
+    caller: Signed,
+    csrf_token: Annotated[str, Form()] = "",
+    time_limit: Annotated[float, Form()] = 10.0,
+) -> Response:
+    check_csrf(caller, csrf_token)
+    job = start_shop_schedule(request, caller.account, ScheduleRequest(time_limit=time_limit))
+    return see_other(f"/jobs/{job.id}")
+
+
+@router.get("/shop/schedules/{schedule_id}", response_class=HTMLResponse)
+def schedule_page(schedule_id: str, request: Request, caller: Signed) -> HTMLResponse:
+    view = schedule_of(request, caller.account, schedule_id)
+    return render(
+        request,
+        "schedule.html.j2",
+        caller,
+        schedule=view,
+        gantt=_gantt(view),
+        machines=len({t["machine"] for t in view["tasks"]}),
+    )
+
+
+def _gantt(view: dict[str, Any]) -> list[dict[str, Any]]:
+    """Plotly bars on a time axis: one trace per order, one row per machine."""
+    origin: datetime = view["origin"]
+    by_order: dict[str, list[dict[str, Any]]] = {}
+    for task in view["tasks"]:
+        by_order.setdefault(task["job"], []).append(task)
+    return [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": f"order {job}",
+            "y": [t["machine"] for t in tasks],
+            "base": [(origin + timedelta(seconds=t["start"])).isoformat() for t in tasks],
+            "x": [(t["end"] - t["start"]) * 1000 for t in tasks],
+            "text": [t["task"].split("/", 1)[1] for t in tasks],
+            "hovertemplate": "%{text}<br>%{base|%a %d %b %H:%M}<extra>%{fullData.name}</extra>",
+        }
+        for job, tasks in sorted(by_order.items(), key=lambda item: int(item[0]))
+    ]
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ class QuotePriceOut(BaseModel):
     unit_price: Decimal
     total_price: Decimal
     lead_time_days: int
+    promised_at: Moment | None = None
 
 
 class QuoteOut(BaseModel):
@@ -85,6 +86,7 @@ class JobOut(BaseModel):
     message: str
     quote_id: int | None
     quote_url: str | None
+    result_url: str | None
     error: dict[str, Any] | None
     created_at: Moment
     updated_at: Moment
@@ -128,6 +130,7 @@ def quote_out(row: QuoteRow, *, document: bool = True) -> QuoteOut:
                 unit_price=p.unit_price,
                 total_price=p.total_price,
                 lead_time_days=p.lead_time_days,
+                promised_at=p.promised_at,
             )
             for p in row.prices
         ],
@@ -171,6 +174,7 @@ def job_out(row: JobRow) -> JobOut:
         message=row.message,
         quote_id=row.quote_id,
         quote_url=f"/api/quotes/{row.quote_id}" if row.quote_id else None,
+        result_url=row.result_url,
         error=row.error,
         created_at=row.created_at,
         updated_at=row.updated_at,

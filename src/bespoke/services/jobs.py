@@ -1,7 +1,8 @@
 """Background jobs: long work (a big plan) runs in a worker thread and reports progress.
 
 A job row holds its status (queued, running, done, failed), progress from 0 to 1, a
-message and its result (the quote it made) or its error. Any server process can read it.
+message and its result (the URL of the quote or schedule it made) or its error. Any
+server process can read it.
 """
 
 import logging
@@ -16,7 +17,7 @@ from bespoke.services.plan import Progress
 from bespoke.store import now
 from bespoke.store.tables import JobRow
 
-Work = Callable[[Progress], int]
+Work = Callable[[Progress], str]  # returns the API URL of what it made
 log = logging.getLogger(__name__)
 
 
@@ -28,7 +29,7 @@ class JobRunner:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bespoke-job")
 
     def submit(self, owner: Account, kind: str, work: Work) -> JobRow:
-        """Queue `work`; it returns the id of the quote it made."""
+        """Queue `work`; it returns the API URL of what it made (a quote, a schedule)."""
         if owner.shop_id is None:
             raise InputError("this account belongs to no shop to run work in")
         stamp = now()
@@ -55,9 +56,7 @@ class JobRunner:
     def _run(self, job_id: str, work: Work) -> None:
         self._update(job_id, status="running", progress=0.0, message="started")
         try:
-            quote_id = work(
-                lambda fraction, what: self._update(job_id, progress=fraction, message=what)
-            )
+            url = work(lambda fraction, what: self._update(job_id, progress=fraction, message=what))
         except BespokeError as error:
             self._update(job_id, status="failed", message=str(error), error=_problem(error))
         except Exception:
@@ -69,7 +68,15 @@ class JobRunner:
                 error={"title": "internal error", "detail": "the job failed; the log has details"},
             )
         else:
-            self._update(job_id, status="done", progress=1.0, message="done", quote_id=quote_id)
+            quote = url.removeprefix("/api/quotes/")
+            self._update(
+                job_id,
+                status="done",
+                progress=1.0,
+                message="done",
+                result_url=url,
+                quote_id=int(quote) if quote.isdigit() else None,
+            )
 
     def _update(self, job_id: str, **fields: object) -> None:
         with self.env.uow() as uow:

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bespoke.model import Catalog
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError
 from bespoke.model.product import DesignFile, ProductSpec
@@ -20,13 +21,15 @@ from bespoke.model.product_plan import ProductQuote
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.designs import stored_geometry
 from bespoke.services.environment import Environment
+from bespoke.services.jobs import JobRunner
 from bespoke.services.plan import Progress, plan_product_spec
 from bespoke.services.plan_document import plan_document
 from bespoke.services.quote import quote_geometry
 from bespoke.services.quote_document import quote_document
+from bespoke.services.scheduling import promised_completion
 from bespoke.services.shops import shop_catalog
 from bespoke.store import UnitOfWork, now
-from bespoke.store.tables import ProductRow, QuotePriceRow, QuoteRow
+from bespoke.store.tables import JobRow, ProductRow, QuotePriceRow, QuoteRow
 
 MAX_SPEC_BYTES = 1024 * 1024
 
@@ -74,6 +77,7 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
         row = _keep(
             uow,
             owner,
+            catalog,
             design.shop_id,
             kind="part",
             title=design.filename,
@@ -142,6 +146,7 @@ def plan_stored_product(
         row = _keep(
             uow,
             owner,
+            catalog,
             product.shop_id,
             kind="product",
             title=product.name,
@@ -155,6 +160,20 @@ def plan_stored_product(
         )
         uow.commit()
         return row.id
+
+
+def start_product_plan(
+    runner: JobRunner, owner: Account, product_id: int, request: PlanRequest
+) -> JobRow:
+    """Plan a stored product in the background; the job's result is its quote."""
+    env = runner.env
+    with env.uow() as uow:
+        uow.products.get(owner, product_id)  # not found before any job is queued
+
+    def work(progress: Progress) -> str:
+        return f"/api/quotes/{plan_stored_product(env, owner, product_id, request, progress)}"
+
+    return runner.submit(owner, "product-plan", work)
 
 
 def spec_files(spec: ProductSpec) -> set[str]:
@@ -195,6 +214,7 @@ def _product_prices(quote: ProductQuote) -> list[tuple[int, Decimal, Decimal, in
 def _keep(
     uow: UnitOfWork,
     owner: Account,
+    catalog: Catalog,
     shop_id: int,
     *,
     kind: str,
@@ -223,7 +243,15 @@ def _keep(
         created_at=created,
         valid_until=created + timedelta(days=valid_days),
         prices=[
-            QuotePriceRow(quantity=q, unit_price=unit, total_price=total, lead_time_days=days)
+            QuotePriceRow(
+                quantity=q,
+                unit_price=unit,
+                total_price=total,
+                lead_time_days=days,
+                promised_at=promised_completion(uow, shop_id, document, q, catalog, created)
+                if makeable
+                else None,
+            )
             for q, unit, total, days in prices
         ],
     )

@@ -22,6 +22,7 @@ from bespoke.store.tables import (
     OrderRow,
     ProductRow,
     QuoteRow,
+    ScheduleRow,
     ShopRow,
     UserRow,
 )
@@ -144,6 +145,13 @@ class Quotes(_Owned[QuoteRow]):
     table = QuoteRow
     noun = "quote"
 
+    def by_id(self, quote_id: int) -> QuoteRow:
+        """A quote whoever owns it: for the shop's own work (scheduling), not for people."""
+        row = self.session.get(QuoteRow, quote_id)
+        if row is None:
+            raise NotFoundError(f"quote {quote_id} not found")
+        return row
+
 
 class Orders(_Owned[OrderRow]):
     table = OrderRow
@@ -153,6 +161,15 @@ class Orders(_Owned[OrderRow]):
         return self.session.scalars(
             select(OrderRow).where(OrderRow.owner_id == owner_id, OrderRow.idempotency_key == key)
         ).one_or_none()
+
+    def open_in_shop(self, shop_id: int, statuses: list[str]) -> list[OrderRow]:
+        return list(
+            self.session.scalars(
+                select(OrderRow)
+                .where(OrderRow.shop_id == shop_id, OrderRow.status.in_(statuses))
+                .order_by(OrderRow.id)
+            ).all()
+        )
 
     def counts_by_status(self, viewer: Account) -> dict[str, int]:
         statement = visible(
@@ -169,6 +186,22 @@ class Jobs(_Owned[JobRow]):
         return self.session.scalars(
             select(JobRow).where(JobRow.status.in_(("queued", "running")))
         ).all()
+
+
+class Schedules(_Repository):
+    def get(self, shop_id: int, schedule_id: int) -> ScheduleRow:
+        row = self.session.get(ScheduleRow, schedule_id)
+        if row is None or row.shop_id != shop_id:
+            raise NotFoundError(f"schedule {schedule_id} not found")
+        return row
+
+    def latest(self, shop_id: int) -> ScheduleRow | None:
+        return self.session.scalars(
+            select(ScheduleRow)
+            .where(ScheduleRow.shop_id == shop_id)
+            .order_by(ScheduleRow.id.desc())
+            .limit(1)
+        ).one_or_none()
 
 
 class Audit(_Repository):

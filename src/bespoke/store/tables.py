@@ -138,6 +138,7 @@ class QuotePriceRow(Base):
     unit_price: Mapped[Decimal]
     total_price: Mapped[Decimal]
     lead_time_days: Mapped[int]
+    promised_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class OrderRow(Base):
@@ -174,9 +175,28 @@ class JobRow(Base):
     progress: Mapped[float] = mapped_column(default=0.0)
     message: Mapped[str] = mapped_column(String(500), default="")
     quote_id: Mapped[int | None] = mapped_column(ForeignKey("quotes.id"))
+    result_url: Mapped[str | None] = mapped_column(String(200), default=None)
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+class ScheduleRow(Base):
+    """A shop's schedule of its open orders: every operation on a machine at a time."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    origin: Mapped[datetime] = mapped_column(doc="Time 0 of the schedule's seconds")
+    status: Mapped[str] = mapped_column(String(16))
+    makespan_s: Mapped[int]
+    weighted_tardiness: Mapped[float]
+    setups: Mapped[int]
+    moved: Mapped[int]
+    document: Mapped[dict[str, Any]]
 
 
 class AuditRow(Base):

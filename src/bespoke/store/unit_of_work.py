@@ -14,6 +14,7 @@ from bespoke.store.repositories import (
     Orders,
     Products,
     Quotes,
+    Schedules,
     Shops,
     Users,
 )
@@ -34,6 +35,7 @@ class UnitOfWork:
         self.quotes = Quotes(self.session)
         self.orders = Orders(self.session)
         self.jobs = Jobs(self.session)
+        self.schedules = Schedules(self.session)
         self.audit = Audit(self.session)
         return self
 

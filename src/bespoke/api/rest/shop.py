@@ -3,11 +3,17 @@
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Request, Response
+from pydantic import BaseModel, Field
 
 from bespoke.api.security import api_caller, environment, require_role
+from bespoke.api.views import JobOut, job_out
 from bespoke.model.accounts import Account, Role
 from bespoke.model.calendar import Calendar
-from bespoke.services import shops
+from bespoke.model.errors import NotFoundError, PermissionDeniedError
+from bespoke.scheduling.solver import SolverSettings
+from bespoke.services import scheduling, shops
+from bespoke.services.jobs import JobRunner
+from bespoke.services.plan import Progress
 
 router = APIRouter(tags=["shop"])
 Caller = Annotated[Account, Depends(api_caller)]
@@ -74,3 +80,55 @@ def audit_log(request: Request, who: Caller, entity: str | None = None) -> list[
             }
             for r in uow.audit.entries(entity)
         ]
+
+
+class ScheduleRequest(BaseModel):
+    time_limit: float = Field(default=10.0, gt=0, le=600, description="Seconds to search")
+    seed: int = 0
+
+
+@router.post("/shop/schedules", response_model=JobOut, status_code=202)
+def start_schedule(
+    body: ScheduleRequest, request: Request, response: Response, who: Caller
+) -> JobOut:
+    """Schedule the shop's open orders in the background; follow the job."""
+    row = start_shop_schedule(request, who, body)
+    response.headers["Location"] = f"/api/jobs/{row.id}"
+    return row
+
+
+def start_shop_schedule(request: Request, who: Account, body: ScheduleRequest) -> JobOut:
+    env = environment(request)
+    if who.shop_id is None or not scheduling.can_schedule(who, who.shop_id):
+        raise PermissionDeniedError("only a shop's operators and admins schedule its orders")
+    shop_id = who.shop_id
+    settings = SolverSettings(time_limit=body.time_limit, seed=body.seed)
+
+    def work(progress: Progress) -> str:
+        row = scheduling.schedule_shop(env, shop_id, who, settings, progress)
+        return f"/api/shop/schedules/{row.id}"
+
+    runner: JobRunner = request.app.state.jobs
+    return job_out(runner.submit(who, "shop-schedule", work))
+
+
+@router.get("/shop/schedules/{schedule_id}")
+def get_schedule(schedule_id: str, request: Request, who: Caller) -> dict[str, Any]:
+    """A schedule of the shop ('latest' for the newest): every operation's machine and
+    times in seconds from its origin."""
+    return schedule_of(request, who, schedule_id)
+
+
+def schedule_of(request: Request, who: Account, schedule_id: str) -> dict[str, Any]:
+    if who.shop_id is None or not scheduling.can_schedule(who, who.shop_id):
+        raise PermissionDeniedError("only a shop's operators and admins see its schedule")
+    with environment(request).uow() as uow:
+        if schedule_id == "latest":
+            row = uow.schedules.latest(who.shop_id)
+            if row is None:
+                raise NotFoundError("the shop has no schedule yet")
+        elif schedule_id.isdigit():
+            row = uow.schedules.get(who.shop_id, int(schedule_id))
+        else:
+            raise NotFoundError(f"schedule {schedule_id} not found")
+        return scheduling.schedule_view(row)

@@ -152,16 +152,8 @@ def plan_product(
 def start_plan(
     request: Request, who: Account, product_id: int, body: quoting.PlanRequest
 ) -> JobOut:
-    env = environment(request)
-    with env.uow() as uow:
-        uow.products.get(who, product_id)  # not found before any job is queued
     runner: JobRunner = request.app.state.jobs
-    row = runner.submit(
-        who,
-        "product-plan",
-        lambda progress: quoting.plan_stored_product(env, who, product_id, body, progress),
-    )
-    return job_out(row)
+    return job_out(quoting.start_product_plan(runner, who, product_id, body))
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, tags=["jobs"])

@@ -25,7 +25,7 @@ async function followJob() {
     const job = await response.json();
     bar.style.width = Math.round(job.progress * 100) + "%";
     message.textContent = job.status + ": " + job.message;
-    if (job.status === "done") { window.location = "/quotes/" + job.quote_id; return; }
+    if (job.status === "done") { window.location = job.result_url.replace(/^\/api/, ""); return; }
     if (job.status === "failed") {
       message.classList.add("error");
       document.querySelector("h1").textContent = "Planning failed";
@@ -35,4 +35,17 @@ async function followJob() {
   }
 }
 
-document.addEventListener("DOMContentLoaded", () => { drawCurve(); followJob(); });
+function drawGantt() {
+  const holder = document.getElementById("gantt");
+  const data = document.getElementById("gantt-data");
+  if (!holder || !data || typeof Plotly === "undefined") return;
+  Plotly.newPlot(holder, JSON.parse(data.textContent), {
+    barmode: "overlay",
+    margin: { l: 140, r: 10, t: 10, b: 40 },
+    xaxis: { type: "date" },
+    yaxis: { autorange: "reversed", type: "category" },
+    showlegend: false,
+  }, { responsive: true, displayModeBar: false });
+}
+
+document.addEventListener("DOMContentLoaded", () => { drawCurve(); drawGantt(); followJob(); });

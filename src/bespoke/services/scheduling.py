@@ -1,0 +1,359 @@
+"""The shop's schedule: its open orders as jobs on its machines and calendar, solved,
+kept, and used to promise completion dates in quotes.
+
+Each order becomes a job: the operations of its quote (the way chosen at the ordered
+quantity; for a product, its routing) with times for the whole order line, runnable on
+every machine of the shop that runs the operation's process. Set-up families: cutting by
+process, material and thickness; other machine work by process and material; finishing
+by process. Tasks of the previous schedule that have started stay where they are, and
+the rest moves as little as it can.
+"""
+
+import functools
+import math
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from bespoke.model import Catalog
+from bespoke.model.accounts import Account, Role
+from bespoke.model.calendar import Calendar
+from bespoke.model.errors import InputError, PermissionDeniedError
+from bespoke.model.orders import OrderStatus
+from bespoke.model.scheduling import (
+    Alternative,
+    Job,
+    Machine,
+    Objective,
+    Problem,
+    Schedule,
+    ScheduledTask,
+    Task,
+)
+from bespoke.scheduling.calendars import closed_periods
+from bespoke.scheduling.compiled import compile_problem
+from bespoke.scheduling.dispatch import list_schedule
+from bespoke.scheduling.solver import SolverSettings, solve
+from bespoke.services.environment import Environment
+from bespoke.services.shops import shop_catalog
+from bespoke.store import UnitOfWork, now
+from bespoke.store.tables import OrderRow, QuoteRow, ScheduleRow
+
+OPEN = (OrderStatus.PLACED, OrderStatus.PLANNED, OrderStatus.SCHEDULED, OrderStatus.IN_PRODUCTION)
+CALENDAR_DAYS = 366
+CUTTING = {"profile_cutting", "machining"}
+Progress = Callable[[float, str], None]
+
+
+def schedule_shop(
+    env: Environment,
+    shop_id: int,
+    actor: Account | None,
+    settings: SolverSettings | None = None,
+    progress: Progress | None = None,
+) -> ScheduleRow:
+    """Schedule a shop's open orders; keep the schedule; mark the orders scheduled.
+    `actor` None is the shop's own command line."""
+    if actor is not None and not can_schedule(actor, shop_id):
+        raise PermissionDeniedError("only a shop's operators and admins schedule its orders")
+    started = now()
+    origin = started.replace(second=0, microsecond=0)
+    with env.uow() as uow:
+        uow.shops.by_id(shop_id)
+        orders = uow.orders.open_in_shop(shop_id, [s.value for s in OPEN])
+        if not orders:
+            raise InputError("the shop has no open orders to schedule")
+        catalog = shop_catalog(uow, shop_id)
+        calendar = Calendar.model_validate(uow.shops.by_id(shop_id).calendar)
+        previous = uow.schedules.latest(shop_id)
+        quotes = {o.id: uow.quotes.by_id(o.quote_id) for o in orders}
+        problem = shop_problem(orders, quotes, catalog, calendar, origin, previous)
+        schedule = solve(problem, settings or SolverSettings(time_limit=10), progress)
+        row = ScheduleRow(
+            shop_id=shop_id,
+            created_by=actor.id if actor else None,
+            created_at=started,
+            origin=origin,
+            status=schedule.status,
+            makespan_s=schedule.makespan,
+            weighted_tardiness=schedule.weighted_tardiness,
+            setups=schedule.setups,
+            moved=schedule.moved,
+            document=_document(schedule, problem, orders),
+        )
+        uow.schedules.add(row)
+        for order in orders:
+            if order.status in (OrderStatus.PLACED, OrderStatus.PLANNED):
+                uow.audit.record(
+                    started,
+                    actor,
+                    "move",
+                    "order",
+                    order.id,
+                    status=[order.status, OrderStatus.SCHEDULED],
+                )
+                order.status = OrderStatus.SCHEDULED
+                order.updated_at = started
+        uow.flush()
+        uow.audit.record(
+            started,
+            actor,
+            "schedule",
+            "shop",
+            shop_id,
+            schedule=row.id,
+            orders=len(orders),
+            makespan_s=schedule.makespan,
+        )
+        uow.commit()
+        return row
+
+
+def can_schedule(actor: Account, shop_id: int) -> bool:
+    return actor.role == Role.ADMIN or (actor.role == Role.OPERATOR and actor.shop_id == shop_id)
+
+
+def schedule_view(row: ScheduleRow) -> dict[str, Any]:
+    """A stored schedule as the API and pages show it."""
+    return {
+        "id": row.id,
+        "created_at": row.created_at,
+        "origin": row.origin,
+        "status": row.status,
+        "makespan_s": row.makespan_s,
+        "weighted_tardiness": row.weighted_tardiness,
+        "setups": row.setups,
+        "moved": row.moved,
+        "tasks": row.document["tasks"],
+    }
+
+
+def shop_problem(
+    orders: list[OrderRow],
+    quotes: dict[int, QuoteRow],
+    catalog: Catalog,
+    calendar: Calendar,
+    origin: datetime,
+    previous: ScheduleRow | None,
+) -> Problem:
+    """The open orders as jobs on the shop's machines, times in seconds from `origin`."""
+    closed = _closed(calendar.model_dump_json(), origin)
+    machines = {
+        m.id: Machine(id=m.id, closed=[] if m.outsourced else closed)
+        for m in catalog.machines.values()
+    }
+    jobs = []
+    for order in orders:
+        job = order_job(
+            order.id, order.quantity, order.due_date, quotes[order.id].document, catalog, origin
+        )
+        for task in job.tasks:
+            for alternative in task.alternatives:
+                machines.setdefault(
+                    alternative.machine, Machine(id=alternative.machine, closed=closed)
+                )
+        jobs.append(job)
+    frozen, kept = _previous(previous, origin, jobs)
+    return Problem(
+        jobs=jobs,
+        machines=list(machines.values()),
+        setup_times=_setup_times(jobs, catalog),
+        frozen=frozen,
+        previous=kept,
+        now=0,
+        objective=Objective.BOTH,
+    )
+
+
+def order_job(
+    order_id: int,
+    quantity: int,
+    due: datetime,
+    document: dict[str, Any],
+    catalog: Catalog,
+    origin: datetime,
+) -> Job:
+    """An order's operations for its whole quantity, due when its lead time said."""
+    operations, edges, counts = _operations(document, quantity)
+    by_process: dict[str, list[str]] = {}
+    for machine in catalog.machines.values():
+        by_process.setdefault(machine.process, []).append(machine.id)
+    tasks = []
+    for op in operations:
+        count = counts.get(op["id"], quantity)
+        duration = _duration(op, count)
+        machines = by_process.get(op["process"]) or [op["machine"] or f"bench:{op['process']}"]
+        tasks.append(
+            Task(
+                id=f"order-{order_id}/{op['id']}",
+                alternatives=[Alternative(machine=m, duration=duration) for m in machines],
+                family=_family(op, document, catalog),
+                pausable=op["process"] in PAUSABLE,
+            )
+        )
+    prefix = f"order-{order_id}/"
+    return Job(
+        id=str(order_id),
+        tasks=tasks,
+        precedences=[(prefix + a, prefix + b) for a, b in edges],
+        due=max(0, int((due - origin).total_seconds())),
+        weight=1.0,
+    )
+
+
+PAUSABLE = {"fdm", "sla", "sls"}  # printers run on unattended through the night
+
+
+def _operations(
+    document: dict[str, Any], quantity: int
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]], dict[str, int]]:
+    """(operations, edges, parts per operation) of a quote document at `quantity`."""
+    if "routing" in document:  # a product plan
+        routing = document["routing"] or {"operations": [], "edges": []}
+        per_product = {p["id"]: p["quantity"] for p in document["parts"]}
+        counts = {
+            op["id"]: quantity * per_product.get(op["id"].split("/")[0], 1)
+            for op in routing["operations"]
+        }
+        return routing["operations"], [(a, b) for a, b in routing["edges"]], counts
+    best = next((b for b in document["best"] if b["quantity"] == quantity), document["best"][0])
+    option = next(o for o in document["options"] if o["process"] == best["process"])
+    return option["operations"], [(a, b) for a, b in option["edges"]], {}
+
+
+def _duration(op: dict[str, Any], count: int) -> int:
+    batches = math.ceil(count / max(op["parts_per_batch"], 1)) if op["batch_s"] else 0
+    seconds: float = op["setup_s"] + op["run_s"] * count + op["batch_s"] * batches
+    return math.ceil(seconds)
+
+
+def _family(op: dict[str, Any], document: dict[str, Any], catalog: Catalog) -> str:
+    process = catalog.processes.get(op["process"])
+    kind = process.kind if process is not None else ""
+    material = document.get("material") or ""
+    if kind in CUTTING:
+        return f"{op['process']}:{material}:{document.get('thickness_mm') or ''}"
+    if kind == "finishing":
+        return str(op["process"])
+    return f"{op['process']}:{material}"
+
+
+def _setup_times(jobs: list[Job], catalog: Catalog) -> dict[str, dict[str, int]]:
+    """Changing family on a machine costs the process's set-up (its program and fixture
+    are per order already; this is the material change: taken as half the set-up)."""
+    families = {t.family for j in jobs for t in j.tasks if t.family}
+    setup: dict[str, dict[str, int]] = {}
+    for a in families:
+        row = {}
+        for b in families:
+            if a != b and a.split(":")[0] == b.split(":")[0]:
+                row[b] = _changeover(a.split(":")[0], catalog)
+        setup[a] = row
+    return setup
+
+
+def _changeover(process_id: str, catalog: Catalog) -> int:
+    process = catalog.processes.get(process_id)
+    setup = getattr(process, "setup_s", 0) or 0
+    return int(setup // 2)
+
+
+def _previous(
+    previous: ScheduleRow | None, origin: datetime, jobs: list[Job]
+) -> tuple[list[ScheduledTask], list[ScheduledTask]]:
+    """(tasks that have started: frozen, tasks of the previous schedule still wanted)."""
+    if previous is None:
+        return [], []
+    shift = int((previous.origin - origin).total_seconds())
+    wanted = {t.id: t for j in jobs for t in j.tasks}
+    frozen, kept = [], []
+    for item in previous.document["tasks"]:
+        task = wanted.get(item["task"])
+        if task is None:
+            continue
+        placed = ScheduledTask(
+            job=item["job"],
+            task=item["task"],
+            machine=item["machine"],
+            start=item["start"] + shift,
+            end=item["end"] + shift,
+        )
+        if placed.start < 0 and placed.machine in {a.machine for a in task.alternatives}:
+            duration = next(a.duration for a in task.alternatives if a.machine == placed.machine)
+            if placed.end - placed.start == duration:
+                frozen.append(placed)
+                continue
+        if placed.start >= 0:
+            kept.append(placed)
+    return frozen, kept
+
+
+def _document(schedule: Schedule, problem: Problem, orders: list[OrderRow]) -> dict[str, Any]:
+    names = {str(o.id): o.id for o in orders}
+    return {
+        "objective": problem.objective.value,
+        "tasks": [
+            {**t.model_dump(), "order_id": names.get(t.job)}
+            for t in sorted(schedule.tasks, key=lambda t: (t.start, t.machine))
+        ],
+        "lower_bound": schedule.lower_bound,
+    }
+
+
+def promised_completion(
+    uow: UnitOfWork,
+    shop_id: int,
+    document: dict[str, Any],
+    quantity: int,
+    catalog: Catalog,
+    moment: datetime,
+) -> datetime:
+    """When an order of `quantity` quoted with `document` would be done if it joined the
+    shop's current schedule now: inserted into its gaps, in the shop's working hours."""
+    current = uow.schedules.latest(shop_id)
+    calendar = Calendar.model_validate(uow.shops.by_id(shop_id).calendar)
+    origin = current.origin if current else moment.replace(hour=0, minute=0, second=0)
+    origin = origin.replace(microsecond=0)
+    job = order_job(0, quantity, moment, document, catalog, origin)
+    job = job.model_copy(update={"release": max(0, int((moment - origin).total_seconds()))})
+    closed = _closed(calendar.model_dump_json(), origin)
+    booked = [
+        ScheduledTask(**{k: t[k] for k in ("job", "task", "machine", "start", "end")})
+        for t in (current.document["tasks"] if current else [])
+    ]
+    machines = {
+        m.id: Machine(id=m.id, closed=[] if m.outsourced else closed)
+        for m in catalog.machines.values()
+    }
+    used = {a.machine for t in job.tasks for a in t.alternatives} | {b.machine for b in booked}
+    for machine in sorted(used - machines.keys()):
+        machines[machine] = Machine(id=machine, closed=closed)
+    problem = Problem(
+        jobs=[job, *_booked_jobs(booked)], machines=list(machines.values()), frozen=booked
+    )
+    c = compile_problem(problem)
+    assignment = list_schedule(c, [-float(t) for t in c.tail])
+    end = max(assignment[t][2] for t in c.job_tasks[0])
+    return origin + timedelta(seconds=end)
+
+
+@functools.lru_cache(maxsize=16)
+def _closed(calendar: str, origin: datetime) -> list[tuple[int, int]]:
+    """The calendar's closed periods from `origin`, kept for the quotes that follow."""
+    return closed_periods(Calendar.model_validate_json(calendar), origin, CALENDAR_DAYS)
+
+
+def _booked_jobs(booked: list[ScheduledTask]) -> list[Job]:
+    """The current schedule's tasks as jobs of their own, held where they are."""
+    return [
+        Job(
+            id=f"booked-{i}",
+            tasks=[
+                Task(
+                    id=t.task,
+                    alternatives=[Alternative(machine=t.machine, duration=t.end - t.start)],
+                )
+            ],
+        )
+        for i, t in enumerate(booked)
+    ]
