@@ -26,6 +26,8 @@ bench: setup
 	$(PY) bench/quote.py
 	$(PY) bench/plan.py
 	$(PY) bench/api_load.py
+	$(PY) bench/scheduling.py
+	$(PY) bench/scheduling_scale.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock

@@ -1,4 +1,5 @@
-"""A demo shop to look around in: users of each role, the examples quoted, a few orders."""
+"""A demo shop to look around in: users of each role, the examples quoted, a few orders,
+and the shop's schedule of them."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -6,6 +7,8 @@ from pathlib import Path
 from bespoke.model.accounts import Account
 from bespoke.services import accounts, designs, orders, quoting
 from bespoke.services.environment import Environment
+from bespoke.scheduling.solver import SolverSettings
+from bespoke.services.scheduling import schedule_shop
 from bespoke.services.shops import ensure_shop
 
 DEMO_SHOP = ("demo", "Bespoke demo workshop")
@@ -37,7 +40,7 @@ PRODUCTS = (("desk-organiser.yaml", {"width": "400mm", "compartments": "4"}),)
 
 def seed_demo(env: Environment, examples: Path) -> list[DemoLogin]:
     """Create the demo shop and users, and (once) quote and order the examples as the maker."""
-    ensure_shop(env, *DEMO_SHOP)
+    shop_id = ensure_shop(env, *DEMO_SHOP)
     for login in LOGINS:
         if accounts.authenticate(env, login.email, login.password) is None:
             accounts.create_user(
@@ -49,6 +52,7 @@ def seed_demo(env: Environment, examples: Path) -> list[DemoLogin]:
         seeded = bool(uow.designs.list(maker, limit=1))
     if not seeded and examples.is_dir():
         _quote_examples(env, maker, examples)
+        schedule_shop(env, shop_id, None, SolverSettings(time_limit=3))
     return list(LOGINS)
 
 

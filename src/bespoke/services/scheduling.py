@@ -10,6 +10,7 @@ the rest moves as little as it can.
 """
 
 import functools
+import itertools
 import math
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -41,6 +42,7 @@ from bespoke.store.tables import OrderRow, QuoteRow, ScheduleRow
 
 OPEN = (OrderStatus.PLACED, OrderStatus.PLANNED, OrderStatus.SCHEDULED, OrderStatus.IN_PRODUCTION)
 CALENDAR_DAYS = 366
+CHUNK_S = 4 * 3600  # longer operations are split: a shift can end in the middle of an order
 CUTTING = {"profile_cutting", "machining"}
 Progress = Callable[[float, str], None]
 
@@ -173,29 +175,38 @@ def order_job(
     catalog: Catalog,
     origin: datetime,
 ) -> Job:
-    """An order's operations for its whole quantity, due when its lead time said."""
+    """An order's operations for its whole quantity, due when its lead time said; one
+    longer than four hours is split in pieces, so that a shift can end between them."""
     operations, edges, counts = _operations(document, quantity)
     by_process: dict[str, list[str]] = {}
     for machine in catalog.machines.values():
         by_process.setdefault(machine.process, []).append(machine.id)
-    tasks = []
-    for op in operations:
-        count = counts.get(op["id"], quantity)
-        duration = _duration(op, count)
-        machines = by_process.get(op["process"]) or [op["machine"] or f"bench:{op['process']}"]
-        tasks.append(
-            Task(
-                id=f"order-{order_id}/{op['id']}",
-                alternatives=[Alternative(machine=m, duration=duration) for m in machines],
-                family=_family(op, document, catalog),
-                pausable=op["process"] in PAUSABLE,
-            )
-        )
+    tasks: list[Task] = []
+    first: dict[str, str] = {}
+    last: dict[str, str] = {}
+    chain: list[tuple[str, str]] = []
     prefix = f"order-{order_id}/"
+    for op in operations:
+        duration = _duration(op, counts.get(op["id"], quantity))
+        machines = by_process.get(op["process"]) or [op["machine"] or f"bench:{op['process']}"]
+        pieces = max(1, math.ceil(duration / CHUNK_S))
+        names = [prefix + op["id"] + (f"#{i + 1}" if pieces > 1 else "") for i in range(pieces)]
+        for i, name in enumerate(names):
+            share = duration // pieces + (1 if i < duration % pieces else 0)
+            tasks.append(
+                Task(
+                    id=name,
+                    alternatives=[Alternative(machine=m, duration=share) for m in machines],
+                    family=_family(op, document, catalog),
+                    pausable=op["process"] in PAUSABLE,
+                )
+            )
+        chain += list(itertools.pairwise(names))
+        first[op["id"]], last[op["id"]] = names[0], names[-1]
     return Job(
         id=str(order_id),
         tasks=tasks,
-        precedences=[(prefix + a, prefix + b) for a, b in edges],
+        precedences=[(last[a], first[b]) for a, b in edges] + chain,
         due=max(0, int((due - origin).total_seconds())),
         weight=1.0,
     )
@@ -321,13 +332,10 @@ def promised_completion(
         ScheduledTask(**{k: t[k] for k in ("job", "task", "machine", "start", "end")})
         for t in (current.document["tasks"] if current else [])
     ]
-    machines = {
-        m.id: Machine(id=m.id, closed=[] if m.outsourced else closed)
-        for m in catalog.machines.values()
-    }
-    used = {a.machine for t in job.tasks for a in t.alternatives} | {b.machine for b in booked}
-    for machine in sorted(used - machines.keys()):
-        machines[machine] = Machine(id=machine, closed=closed)
+    outsourced = {m.id for m in catalog.machines.values() if m.outsourced}
+    used = {a.machine for t in job.tasks for a in t.alternatives}
+    booked = [b for b in booked if b.machine in used]  # other machines cannot delay it
+    machines = {m: Machine(id=m, closed=[] if m in outsourced else closed) for m in used}
     problem = Problem(
         jobs=[job, *_booked_jobs(booked)], machines=list(machines.values()), frozen=booked
     )
