@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bespoke.model.accounts import Account
+from bespoke.scheduling.solver import SolverSettings
 from bespoke.services import accounts, designs, orders, quoting
 from bespoke.services.environment import Environment
-from bespoke.scheduling.solver import SolverSettings
 from bespoke.services.scheduling import schedule_shop
 from bespoke.services.shops import ensure_shop
 
