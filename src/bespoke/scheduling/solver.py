@@ -4,8 +4,8 @@ CP-SAT alone is weak on two cores, so it is given help: the dispatch heuristic's
 schedule as a complete hint, then a large-neighbourhood search that frees part of the
 best schedule (some jobs, the tasks of a few machines, a time window, the critical path)
 and lets CP-SAT re-solve that part with the rest held, keeping any schedule at least as
-good. It stops at the time limit and returns the best schedule found; a time too short
-for any search returns the heuristic schedule, flagged as not optimised.
+good. It stops at the time limit (or Ctrl-C) and returns the best schedule found; a time
+too short for any search returns the heuristic schedule, flagged as not optimised.
 """
 
 import math
@@ -102,12 +102,16 @@ class _Search:
         self.related = _related_machines(c)
 
     def run(self) -> Schedule:
-        if not self.pin:
-            self._full(min(0.3 * self.clock.left(), 10.0))
-        iteration = 0
-        while not self.optimal and self.clock.left() > MIN_SEARCH_SECONDS:
-            iteration += 1
-            self._neighbourhood(iteration)
+        """Search until the time limit, the proof of optimality or Ctrl-C; the best wins."""
+        try:
+            if not self.pin:
+                self._full(min(0.3 * self.clock.left(), 10.0))
+            iteration = 0
+            while not self.optimal and self.clock.left() > MIN_SEARCH_SECONDS:
+                iteration += 1
+                self._neighbourhood(iteration)
+        except KeyboardInterrupt:
+            self.report(self._progress(), f"stopped: {describe(self.c, self.best)}")
         status = "optimal" if self.optimal else "improved"
         return to_schedule(self.c, self.best, status, self.bound)
 
