@@ -25,6 +25,8 @@ from bespoke.scheduling.objective import Assignment, describe, score
 Progress = Callable[[float, str], None]
 FULL_MODEL_LIMIT = 2_000  # tasks: above this the search pins what it does not free
 MIN_SEARCH_SECONDS = 0.2
+FULL_SHARE, FULL_MAX_S = 0.3, 10.0  # of the time, for the whole model before the search
+STEP_S = 1.0  # per neighbourhood
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class _Search:
         """Search until the time limit, the proof of optimality or Ctrl-C; the best wins."""
         try:
             if not self.pin:
-                self._full(min(0.3 * self.clock.left(), 10.0))
+                self._full(min(FULL_SHARE * self.clock.left(), FULL_MAX_S))
             iteration = 0
             while not self.optimal and self.clock.left() > MIN_SEARCH_SECONDS:
                 iteration += 1
@@ -132,7 +134,7 @@ class _Search:
         if not free:
             return
         built = cpsat.build(self.c, self.best, free, pin=self.pin, bound=self.value)
-        seconds = min(self.clock.left(), 1.0 if not self.pin else 3.0)
+        seconds = min(self.clock.left(), STEP_S if not self.pin else 3 * STEP_S)
         solver = self._solver(seconds, workers=1 if self.pin else self.settings.workers)
         status = solver.solve(built.model)
         self._account(solver)
