@@ -26,7 +26,7 @@ from bespoke.services.plan import Progress, plan_product_spec
 from bespoke.services.plan_document import plan_document
 from bespoke.services.quote import quote_geometry
 from bespoke.services.quote_document import quote_document
-from bespoke.services.scheduling import promised_completion
+from bespoke.services.scheduling import promised_completions
 from bespoke.services.shops import shop_catalog
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import JobRow, ProductRow, QuotePriceRow, QuoteRow
@@ -229,6 +229,11 @@ def _keep(
     product_id: int | None = None,
 ) -> QuoteRow:
     created = now()
+    promised = (
+        promised_completions(uow, shop_id, document, [p[0] for p in prices], catalog, created)
+        if makeable
+        else {}
+    )
     row = QuoteRow(
         owner_id=owner.id,
         shop_id=shop_id,
@@ -248,9 +253,7 @@ def _keep(
                 unit_price=unit,
                 total_price=total,
                 lead_time_days=days,
-                promised_at=promised_completion(uow, shop_id, document, q, catalog, created)
-                if makeable
-                else None,
+                promised_at=promised.get(q),
             )
             for q, unit, total, days in prices
         ],

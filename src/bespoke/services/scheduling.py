@@ -311,38 +311,41 @@ def _document(schedule: Schedule, problem: Problem, orders: list[OrderRow]) -> d
     }
 
 
-def promised_completion(
+def promised_completions(
     uow: UnitOfWork,
     shop_id: int,
     document: dict[str, Any],
-    quantity: int,
+    quantities: list[int],
     catalog: Catalog,
     moment: datetime,
-) -> datetime:
-    """When an order of `quantity` quoted with `document` would be done if it joined the
-    shop's current schedule now: inserted into its gaps, in the shop's working hours."""
+) -> dict[int, datetime]:
+    """When an order of each quantity, quoted with `document`, would be done if it joined
+    the shop's current schedule now: fitted into its gaps, in the shop's working hours."""
     current = uow.schedules.latest(shop_id)
     calendar = Calendar.model_validate(uow.shops.by_id(shop_id).calendar)
     origin = current.origin if current else moment.replace(hour=0, minute=0, second=0)
     origin = origin.replace(microsecond=0)
-    job = order_job(0, quantity, moment, document, catalog, origin)
-    job = job.model_copy(update={"release": max(0, int((moment - origin).total_seconds()))})
     closed = _closed(calendar.model_dump_json(), origin)
+    fields = ("job", "task", "machine", "start", "end")
     booked = [
-        ScheduledTask(**{k: t[k] for k in ("job", "task", "machine", "start", "end")})
+        ScheduledTask(**{k: t[k] for k in fields})
         for t in (current.document["tasks"] if current else [])
     ]
     outsourced = {m.id for m in catalog.machines.values() if m.outsourced}
-    used = {a.machine for t in job.tasks for a in t.alternatives}
-    booked = [b for b in booked if b.machine in used]  # other machines cannot delay it
-    machines = {m: Machine(id=m, closed=[] if m in outsourced else closed) for m in used}
-    problem = Problem(
-        jobs=[job, *_booked_jobs(booked)], machines=list(machines.values()), frozen=booked
-    )
-    c = compile_problem(problem)
-    assignment = list_schedule(c, [-float(t) for t in c.tail])
-    end = max(assignment[t][2] for t in c.job_tasks[0])
-    return origin + timedelta(seconds=end)
+    release = max(0, int((moment - origin).total_seconds()))
+    promised = {}
+    for quantity in quantities:
+        job = order_job(0, quantity, moment, document, catalog, origin)
+        job = job.model_copy(update={"release": release})
+        used = {a.machine for t in job.tasks for a in t.alternatives}
+        held = [b for b in booked if b.machine in used]  # other machines cannot delay it
+        machines = [Machine(id=m, closed=[] if m in outsourced else closed) for m in used]
+        problem = Problem(jobs=[job, *_booked_jobs(held)], machines=machines, frozen=held)
+        c = compile_problem(problem)
+        assignment = list_schedule(c, [-float(t) for t in c.tail])
+        end = max(assignment[t][2] for t in c.job_tasks[0])
+        promised[quantity] = origin + timedelta(seconds=end)
+    return promised
 
 
 @functools.lru_cache(maxsize=16)
