@@ -22,7 +22,7 @@ from bespoke.model.scheduling import Objective
 from bespoke.scheduling.compiled import Compiled
 from bespoke.scheduling.objective import TARDINESS_SCALE, Assignment, Score
 
-CIRCUIT_LIMIT = 120  # tasks on one machine above which set-ups are left to the heuristic
+CIRCUIT_LIMIT = 40  # tasks on one machine above which set-ups are modelled pair by pair
 
 
 @dataclass
@@ -48,6 +48,7 @@ def build(
     horizon = c.horizon
     everything = free is None
     window = _window(c, incumbent, free) if pin and incumbent and free is not None else None
+    reachable = {m for t in free_set(free) for m, _ in c.options[t]}
     on_machine: dict[int, list[tuple[int, cp_model.IntervalVar, cp_model.IntVar | None]]] = (
         defaultdict(list)
     )
@@ -55,7 +56,9 @@ def build(
     for t in range(c.size):
         if t in c.fixed or (pin and not everything and t not in free_set(free)):
             m, start, end = c.fixed[t] if t in c.fixed else incumbent[t]  # type: ignore[index]
-            if window is not None and t not in c.fixed and not _near(start, end, window, c):
+            if window is not None and (
+                m not in reachable or (t not in c.fixed and not _near(start, end, window, c))
+            ):
                 b.starts[t], b.ends[t] = start, end
                 continue
             interval = model.new_fixed_size_interval_var(start, end - start, f"fixed{t}")
@@ -151,8 +154,11 @@ def _machines(
             model.add_no_overlap(tasks + closed)
         if not everything and not pin and incumbent is not None:
             _keep_order(c, b, m, items, incumbent, free_set(free))
-        if has_setups and len(items) <= CIRCUIT_LIMIT:
-            _setups(c, b, m, items)
+        if has_setups and any(literal is not None for _, _, literal in items):
+            if len(items) <= CIRCUIT_LIMIT:
+                _setups(c, b, m, items)
+            else:
+                _setups_pairwise(c, b, items)
 
 
 def _keep_order(
@@ -196,7 +202,37 @@ def _setups(
             gap = c.setup_time(c.family[t], c.family[u])
             model.add(b.starts[u] >= b.ends[t] + gap).only_enforce_if(follows)
     if nodes:
+        arcs.append((0, 0, model.new_bool_var(f"idle{m}")))  # no task on the machine at all
         model.add_circuit(arcs)
+
+
+def _setups_pairwise(
+    c: Compiled,
+    b: Built,
+    items: list[tuple[int, cp_model.IntervalVar, cp_model.IntVar | None]],
+) -> None:
+    """Set-ups on a busy machine: for each pair with a task that can move, one goes first
+    and the other starts after it plus the set-up (sound when set-ups obey the triangle
+    inequality, as family changes do)."""
+    model = b.model
+    for i, (t, _, present_t) in enumerate(items):
+        for u, _, present_u in items[i + 1 :]:
+            if present_t is None and present_u is None:
+                continue  # both held: their order and gap are already right
+            if (
+                c.setup_time(c.family[t], c.family[u])
+                == 0
+                == c.setup_time(c.family[u], c.family[t])
+            ):
+                continue  # the no-overlap covers them
+            first = model.new_bool_var(f"order{t}_{u}")
+            both = [x for x in (present_t, present_u) if x is not None]
+            model.add(
+                b.starts[u] >= b.ends[t] + c.setup_time(c.family[t], c.family[u])
+            ).only_enforce_if([first, *both])
+            model.add(
+                b.starts[t] >= b.ends[u] + c.setup_time(c.family[u], c.family[t])
+            ).only_enforce_if([~first, *both])
 
 
 def _objective(c: Compiled, b: Built, horizon: int, bound: Score | None) -> cp_model.LinearExprT:

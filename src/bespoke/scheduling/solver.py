@@ -153,6 +153,8 @@ class _Search:
         movable = [t for t in range(c.size) if t not in c.fixed]
         kind = iteration % 4
         if self.pin:
+            if kind == 0:
+                return self._late_job()
             return self._machine_window() if kind % 2 else self._window(movable)
         if kind == 0:
             jobs = rng.sample(range(len(c.job_tasks)), max(1, round(self.size * len(c.job_tasks))))
@@ -189,6 +191,32 @@ class _Search:
             for t, (m, start, _) in enumerate(self.best)
             if m in related and low <= start < high and t not in c.fixed
         }
+
+    def _late_job(self) -> set[int]:
+        """A late job's tasks and the work around them on their machines, so that the job
+        can be pulled forward; a machine window when no job is late."""
+        c, best = self.c, self.best
+        late = [
+            j
+            for j, tasks in enumerate(c.job_tasks)
+            if c.due[j] is not None and max(best[t][2] for t in tasks) > c.due[j]  # type: ignore[operator]
+        ]
+        if not late:
+            return self._machine_window()
+        job = self.rng.choice(late)
+        own = [t for t in c.job_tasks[job] if t not in c.fixed][-3:]
+        if not own:
+            return set()
+        low = min(best[t][1] for t in own)
+        high = max(best[t][2] for t in own)
+        machines = set().union(*(self.related[best[t][0]] for t in own))
+        around = sorted(
+            (abs(best[t][1] - high), t)
+            for t, (m, start, _) in enumerate(best)
+            if m in machines and low <= start < high and t not in c.fixed
+        )
+        limit = max(20, round(self.size * 300))
+        return set(own) | {t for _, t in around[:limit]}
 
     def _window(self, movable: list[int]) -> set[int]:
         """The tasks starting in a random time window holding about `size` of the tasks."""
