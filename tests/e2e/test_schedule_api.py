@@ -3,6 +3,7 @@ the promised dates of new quotes."""
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from tests.e2e.conftest import PASSWORD, Service
@@ -105,3 +106,30 @@ def test_schedule_page_draws_a_gantt_chart(service: Service) -> None:
         assert browser.get("/shop/schedules/999999").status_code == 404
         refused = browser.post("/shop/schedule", data={"time_limit": "2"})
         assert refused.status_code == 403
+
+
+def test_maintenance_windows_keep_machines_free(service: Service) -> None:
+    begin = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    end = begin + timedelta(days=2)
+    with (
+        service.client("operator", shop="other") as operator,
+        service.client("maker", shop="other") as maker,
+    ):
+        calendar = {
+            "maintenance": [
+                {"machine": "fiber-laser-3015", "start": begin.isoformat(), "end": end.isoformat()}
+            ]
+        }
+        assert operator.put("/api/shop/calendar", json=calendar).status_code == 200
+        offer = quote(maker, upload(maker)["id"], quantities=[1])
+        assert offer["document"]["best"][0]["process"] == "fiber-laser"
+        assert order(maker, offer["id"], 1, "maintenance-1").status_code == 201
+        job = finished(
+            operator, operator.post("/api/shop/schedules", json={"time_limit": 1}).json()
+        )
+        assert job["status"] == "done", job
+        kept = operator.get(job["result_url"]).json()
+        origin = datetime.fromisoformat(kept["origin"]).replace(tzinfo=None)
+        lasered = [t for t in kept["tasks"] if t["machine"] == "fiber-laser-3015"]
+        assert lasered
+        assert all(origin + timedelta(seconds=t["start"]) >= end for t in lasered)

@@ -237,3 +237,27 @@ def test_schedule_round_trips_as_json() -> None:
         status="heuristic",
     )
     assert Schedule.model_validate_json(schedule.model_dump_json()) == schedule
+
+
+def test_a_calendar_becomes_closed_periods() -> None:
+    from datetime import date, datetime, time
+
+    from bespoke.model.calendar import Calendar, MaintenanceWindow, Shift
+    from bespoke.scheduling.calendars import closed_periods, maintenance_periods
+
+    hour = 3600
+    week = Calendar(
+        shifts=[Shift(days=["mon", "tue"], start=time(8), end=time(16))],
+        closed=[date(2026, 11, 24)],  # the Tuesday
+        maintenance=[
+            MaintenanceWindow(
+                machine="laser", start=datetime(2026, 11, 23, 12), end=datetime(2026, 11, 23, 14)
+            )
+        ],
+    )
+    monday = datetime(2026, 11, 23)
+    closed = closed_periods(week, monday, days=7)
+    assert closed == [(0, 8 * hour), (16 * hour, 7 * 24 * hour)]
+    assert maintenance_periods(week, monday) == {"laser": [(12 * hour, 14 * hour)]}
+    berlin = week.model_copy(update={"timezone": "Europe/Berlin", "closed": []})
+    assert closed_periods(berlin, monday, days=2)[0] == (0, 7 * hour)  # 08:00 CET = 07:00 UTC

@@ -1,6 +1,6 @@
 """When a shop works: weekly shifts and the dates it is closed."""
 
-from datetime import date, time
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -32,6 +32,22 @@ class Shift(BaseModel):
         return self
 
 
+class MaintenanceWindow(BaseModel):
+    """A machine out of use for service from `start` to `end` (UTC)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    machine: str
+    start: datetime
+    end: datetime
+
+    @model_validator(mode="after")
+    def _ends_after_start(self) -> "MaintenanceWindow":
+        if self.end <= self.start:
+            raise ValueError(f"a maintenance window ends after it starts ({self.machine})")
+        return self
+
+
 class Calendar(BaseModel):
     """A shop's working time; machines follow it unless they run unattended."""
 
@@ -48,6 +64,7 @@ class Calendar(BaseModel):
         ]
     )
     closed: list[date] = Field(default_factory=list, description="Holidays and shutdowns")
+    maintenance: list[MaintenanceWindow] = Field(default_factory=list)
 
     def hours_per_week(self) -> float:
         return (

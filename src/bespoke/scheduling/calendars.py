@@ -43,5 +43,17 @@ def closed_periods(calendar: Calendar, origin: datetime, days: int) -> list[tupl
     return [(a, b) for a, b in closed if b > a]
 
 
+def maintenance_periods(calendar: Calendar, origin: datetime) -> dict[str, list[tuple[int, int]]]:
+    """Each machine's maintenance windows in seconds after `origin` (past ones dropped)."""
+    periods: dict[str, list[tuple[int, int]]] = {}
+    origin_utc = origin.replace(tzinfo=UTC)
+    for window in calendar.maintenance:
+        start = _seconds(window.start.replace(tzinfo=window.start.tzinfo or UTC), origin_utc)
+        end = _seconds(window.end.replace(tzinfo=window.end.tzinfo or UTC), origin_utc)
+        if end > 0:
+            periods.setdefault(window.machine, []).append((max(start, 0), end))
+    return periods
+
+
 def _seconds(moment: datetime, origin: datetime) -> int:
     return int((moment - origin).total_seconds())

@@ -7,7 +7,7 @@ over the tasks on the machine. Precedences and releases bound the starts. Object
 makespan, total weighted tardiness, or both lexicographically.
 
 In a neighbourhood the `free` tasks are modelled whole; every other task either keeps its
-machine (and its order on it with `keep_order`), or stays exactly where it is (`pin`, for
+machine and its order on it, or stays exactly where it is (`pin`, for
 very large problems, with the free tasks held inside their time window).
 """
 
@@ -40,24 +40,25 @@ def build(
     free: set[int] | None = None,
     pin: bool = False,
     bound: Score | None = None,
-    keep_order: bool = True,
 ) -> Built:
     """The model (with `incumbent` as a hint); no worse than `bound` when given."""
     b = Built(cp_model.CpModel())
     model = b.model
     horizon = c.horizon
     everything = free is None
-    window = _window(c, incumbent, free) if pin and incumbent and free is not None else None
-    reachable = {m for t in free_set(free) for m, _ in c.options[t]}
+    freed = free if free is not None else set()
+    window = _window(c, incumbent, freed) if pin and incumbent and free is not None else None
+    reachable = {m for t in freed for m, _ in c.options[t]}
+    reach = max((max(row) for row in c.setup), default=0)
     on_machine: dict[int, list[tuple[int, cp_model.IntervalVar, cp_model.IntVar | None]]] = (
         defaultdict(list)
     )
     markers: dict[int, list[cp_model.IntervalVar]] = defaultdict(list)
     for t in range(c.size):
-        if t in c.fixed or (pin and not everything and t not in free_set(free)):
+        if t in c.fixed or (pin and not everything and t not in freed):
             m, start, end = c.fixed[t] if t in c.fixed else incumbent[t]  # type: ignore[index]
             if window is not None and (
-                m not in reachable or (t not in c.fixed and not _near(start, end, window, c))
+                m not in reachable or (t not in c.fixed and not _near(start, end, window, reach))
             ):
                 b.starts[t], b.ends[t] = start, end
                 continue
@@ -74,7 +75,7 @@ def build(
         end_var = model.new_int_var(low, high, f"e{t}")
         b.starts[t], b.ends[t] = start_var, end_var
         options = c.options[t]
-        if not everything and t not in free_set(free) and incumbent is not None:
+        if not everything and t not in freed and incumbent is not None:
             options = [o for o in options if o[0] == incumbent[t][0]]
         literals = []
         b.choices[t] = []
@@ -93,16 +94,12 @@ def build(
                 )
         model.add_exactly_one(literals)
     _precedences(c, b)
-    _machines(c, b, on_machine, markers, incumbent if keep_order else None, everything, free, pin)
+    _machines(c, b, on_machine, markers, incumbent, everything, freed, pin)
     b.objective = _objective(c, b, horizon, bound)
     model.minimize(b.objective)
     if incumbent is not None:
         _hint(c, b, incumbent)
     return b
-
-
-def free_set(free: set[int] | None) -> set[int]:
-    return free if free is not None else set()
 
 
 def _window(c: Compiled, incumbent: Assignment, free: set[int]) -> tuple[int, int]:
@@ -112,8 +109,8 @@ def _window(c: Compiled, incumbent: Assignment, free: set[int]) -> tuple[int, in
     return low, high
 
 
-def _near(start: int, end: int, window: tuple[int, int], c: Compiled) -> bool:
-    reach = max((max(row) for row in c.setup), default=0)
+def _near(start: int, end: int, window: tuple[int, int], reach: int) -> bool:
+    """A held task close enough to the window for a set-up to tie it to a free one."""
     return start < window[1] + reach and end > window[0] - reach
 
 
@@ -134,7 +131,7 @@ def _machines(
     markers: dict[int, list[cp_model.IntervalVar]],
     incumbent: Assignment | None,
     everything: bool,
-    free: set[int] | None,
+    free: set[int],
     pin: bool,
 ) -> None:
     model = b.model
@@ -153,7 +150,7 @@ def _machines(
         else:
             model.add_no_overlap(tasks + closed)
         if not everything and not pin and incumbent is not None:
-            _keep_order(c, b, m, items, incumbent, free_set(free))
+            _keep_order(c, b, m, items, incumbent, free)
         if has_setups and any(literal is not None for _, _, literal in items):
             if len(items) <= CIRCUIT_LIMIT:
                 _setups(c, b, m, items)

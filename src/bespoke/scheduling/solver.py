@@ -20,14 +20,13 @@ from bespoke.model.scheduling import Problem, Schedule
 from bespoke.scheduling import cpsat
 from bespoke.scheduling.compiled import Compiled, compile_problem
 from bespoke.scheduling.dispatch import dispatch, to_schedule
-from bespoke.scheduling.objective import Assignment, Score, describe, score
+from bespoke.scheduling.objective import Assignment, describe, score
 
 Progress = Callable[[float, str], None]
 FULL_MODEL_LIMIT = 2_000  # tasks: above this the search pins what it does not free
 MIN_SEARCH_SECONDS = 0.2
 FULL_SHARE, FULL_MAX_S = 0.3, 10.0  # of the time, for the whole model before the search
 STEP_S = 1.0  # per neighbourhood
-STALE_KICK = 12  # neighbourhoods without progress before the search steps out of its basin
 
 
 @dataclass(frozen=True)
@@ -56,12 +55,6 @@ def solve(
 
 def _silent(fraction: float, what: str) -> None:
     """Progress nobody listens to."""
-
-
-def _relaxed(value: Score) -> Score:
-    """A bound a little above `value`: 2 % more on the primary objective."""
-    primary, secondary, moved = value
-    return primary + max(1, primary // 50), secondary, moved
 
 
 def _related_machines(c: Compiled) -> list[set[int]]:
@@ -101,9 +94,8 @@ class _Search:
         report: Progress,
     ) -> None:
         self.c, self.settings, self.clock, self.report = c, settings, clock, report
-        self.best = self.current = best
-        self.value = self.current_value = score(self.c, best)
-        self.stale = 0  # neighbourhoods in a row that found nothing better
+        self.best = best
+        self.value = score(self.c, best)
         self.rng = random.Random(settings.seed)
         self.bound: int | None = None
         self.optimal = False
@@ -141,27 +133,19 @@ class _Search:
         free = self._choose(iteration)
         if not free:
             return
-        kick = self.stale >= STALE_KICK
-        bound = _relaxed(self.current_value) if kick else self.current_value
-        built = cpsat.build(self.c, self.current, free, pin=self.pin, bound=bound)
+        built = cpsat.build(self.c, self.best, free, pin=self.pin, bound=self.value)
         seconds = min(self.clock.left(), STEP_S if not self.pin else 3 * STEP_S)
         solver = self._solver(seconds, workers=1 if self.pin else self.settings.workers)
-        if kick:  # leave the current basin: a different, slightly worse schedule
-            solver.parameters.stop_after_first_solution = True
         status = solver.solve(built.model)
         self._account(solver)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            improved = self._keep(cpsat.read(self.c, built, solver, self.best))
+            if status == cp_model.OPTIMAL:
+                self.size = min(self.size * 1.15, 0.9)
+            if improved:
+                self.report(self._progress(), f"search: {describe(self.c, self.best)}")
+        else:
             self.size = max(self.size * 0.85, 0.02)
-            return
-        candidate = cpsat.read(self.c, built, solver, self.current)
-        value = score(self.c, candidate)
-        if kick or value <= self.current_value:
-            self.stale = 0 if kick or value < self.current_value else self.stale + 1
-            self.current, self.current_value = candidate, value
-        if not kick and status == cp_model.OPTIMAL:
-            self.size = min(self.size * 1.15, 0.9)
-        if self._keep(candidate):
-            self.report(self._progress(), f"search: {describe(self.c, self.best)}")
 
     def _choose(self, iteration: int) -> set[int]:
         """Tasks to free: jobs, machines, a time window or the critical path, in turn."""
@@ -180,7 +164,7 @@ class _Search:
                 range(len(c.machine_ids)), max(1, round(self.size * len(c.machine_ids)))
             )
             chosen = set(machines)
-            return {t for t in movable if self.current[t][0] in chosen}
+            return {t for t in movable if self.best[t][0] in chosen}
         if kind == 2:
             return self._window(movable)
         critical = self._critical()
@@ -193,7 +177,7 @@ class _Search:
         c, rng = self.c, self.rng
         machine = rng.randrange(len(c.machine_ids))
         on_machine = sorted(
-            (start, end) for t, (m, start, end) in enumerate(self.current) if m == machine
+            (start, end) for t, (m, start, end) in enumerate(self.best) if m == machine
         )
         if not on_machine:
             return set()
@@ -204,14 +188,14 @@ class _Search:
         related = self.related[machine]
         return {
             t
-            for t, (m, start, _) in enumerate(self.current)
+            for t, (m, start, _) in enumerate(self.best)
             if m in related and low <= start < high and t not in c.fixed
         }
 
     def _late_job(self) -> set[int]:
         """A late job's tasks and the work around them on their machines, so that the job
         can be pulled forward; a machine window when no job is late."""
-        c, best = self.c, self.current
+        c, best = self.c, self.best
         late = [
             j
             for j, tasks in enumerate(c.job_tasks)
@@ -236,7 +220,7 @@ class _Search:
 
     def _window(self, movable: list[int]) -> set[int]:
         """The tasks starting in a random time window holding about `size` of the tasks."""
-        order = sorted(movable, key=lambda t: self.current[t][1])
+        order = sorted(movable, key=lambda t: self.best[t][1])
         if not order:
             return set()
         share = round(self.size * len(order)) if not self.pin else round(self.size * 300)
@@ -246,7 +230,7 @@ class _Search:
 
     def _critical(self) -> set[int]:
         """Tasks on a longest chain of touching tasks (job or machine) ending last."""
-        c, best = self.c, self.current
+        c, best = self.c, self.best
         by_end: dict[tuple[int, int], int] = {(m, e): t for t, (m, _, e) in enumerate(best)}
         chain = set()
         t = max(range(c.size), key=lambda i: best[i][2])
@@ -263,13 +247,10 @@ class _Search:
             t = same
 
     def _keep(self, candidate: Assignment) -> bool:
-        """Keep `candidate` as the best schedule if it is no worse; True if it is better."""
         value = score(self.c, candidate)
         if value <= self.value:
             improved = value < self.value
             self.best, self.value = candidate, value
-            if value <= self.current_value:
-                self.current, self.current_value = candidate, value
             return improved
         return False
 

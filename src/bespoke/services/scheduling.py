@@ -31,7 +31,7 @@ from bespoke.model.scheduling import (
     ScheduledTask,
     Task,
 )
-from bespoke.scheduling.calendars import closed_periods
+from bespoke.scheduling.calendars import closed_periods, maintenance_periods
 from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule
 from bespoke.scheduling.solver import SolverSettings, solve
@@ -139,11 +139,8 @@ def shop_problem(
     previous: ScheduleRow | None,
 ) -> Problem:
     """The open orders as jobs on the shop's machines, times in seconds from `origin`."""
-    closed = _closed(calendar.model_dump_json(), origin)
-    machines = {
-        m.id: Machine(id=m.id, closed=[] if m.outsourced else closed)
-        for m in catalog.machines.values()
-    }
+    closed = _machine_closed(calendar, origin, catalog)
+    machines = {m.id: Machine(id=m.id, closed=closed(m.id)) for m in catalog.machines.values()}
     jobs = []
     for order in orders:
         job = order_job(
@@ -151,9 +148,10 @@ def shop_problem(
         )
         for task in job.tasks:
             for alternative in task.alternatives:
-                machines.setdefault(
-                    alternative.machine, Machine(id=alternative.machine, closed=closed)
-                )
+                if alternative.machine not in machines:
+                    machines[alternative.machine] = Machine(
+                        id=alternative.machine, closed=closed(alternative.machine)
+                    )
         jobs.append(job)
     frozen, kept = _previous(previous, origin, jobs)
     return Problem(
@@ -325,13 +323,12 @@ def promised_completions(
     calendar = Calendar.model_validate(uow.shops.by_id(shop_id).calendar)
     origin = current.origin if current else moment.replace(hour=0, minute=0, second=0)
     origin = origin.replace(microsecond=0)
-    closed = _closed(calendar.model_dump_json(), origin)
+    closed = _machine_closed(calendar, origin, catalog)
     fields = ("job", "task", "machine", "start", "end")
     booked = [
         ScheduledTask(**{k: t[k] for k in fields})
         for t in (current.document["tasks"] if current else [])
     ]
-    outsourced = {m.id for m in catalog.machines.values() if m.outsourced}
     release = max(0, int((moment - origin).total_seconds()))
     promised = {}
     for quantity in quantities:
@@ -339,13 +336,24 @@ def promised_completions(
         job = job.model_copy(update={"release": release})
         used = {a.machine for t in job.tasks for a in t.alternatives}
         held = [b for b in booked if b.machine in used]  # other machines cannot delay it
-        machines = [Machine(id=m, closed=[] if m in outsourced else closed) for m in used]
+        machines = [Machine(id=m, closed=closed(m)) for m in used]
         problem = Problem(jobs=[job, *_booked_jobs(held)], machines=machines, frozen=held)
         c = compile_problem(problem)
         assignment = list_schedule(c, [-float(t) for t in c.tail])
         end = max(assignment[t][2] for t in c.job_tasks[0])
         promised[quantity] = origin + timedelta(seconds=end)
     return promised
+
+
+def _machine_closed(
+    calendar: Calendar, origin: datetime, catalog: Catalog
+) -> Callable[[str], list[tuple[int, int]]]:
+    """Per machine: the shop's closed hours (none for a partner's machine) and its own
+    maintenance windows."""
+    shop = _closed(calendar.model_dump_json(exclude={"maintenance"}), origin)
+    service = maintenance_periods(calendar, origin)
+    outsourced = {m.id for m in catalog.machines.values() if m.outsourced}
+    return lambda machine: ([] if machine in outsourced else shop) + service.get(machine, [])
 
 
 @functools.lru_cache(maxsize=16)
