@@ -81,9 +81,10 @@ def build(
         b.choices[t] = []
         for m, duration in options:
             literal = model.new_bool_var(f"p{t}_{m}") if len(options) > 1 else model.new_constant(1)
-            interval = model.new_optional_interval_var(
-                start_var, duration, end_var, literal, f"i{t}_{m}"
+            interval = model.new_optional_fixed_size_interval_var(
+                start_var, duration, literal, f"i{t}_{m}"
             )
+            model.add(end_var == start_var + duration).only_enforce_if(literal)
             on_machine[m].append((t, interval, literal))
             b.choices[t].append((m, literal))
             literals.append(literal)
