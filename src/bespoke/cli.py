@@ -328,11 +328,11 @@ def serve(
     """Run the web service (API, pages, docs at /docs) on an existing or new database."""
     import uvicorn
 
-    from bespoke.api.app import recover
     from bespoke.services.demo import seed_demo
+    from bespoke.services.jobs import fail_interrupted
 
     env = _environment(data_dir)
-    recover(env)
+    fail_interrupted(env)
     if demo:
         logins = seed_demo(env, Path("examples"))
         console.print("Demo logins (email / password):")
@@ -433,19 +433,17 @@ def schedule(
     data_dir: DataDirOption = None,
 ) -> None:
     """Schedule the shop's open orders on its machines and calendar, and keep the schedule."""
-    from bespoke.model.scheduling import Schedule, ScheduledTask
+    from bespoke.model.scheduling import Schedule
     from bespoke.scheduling.solver import SolverSettings
-    from bespoke.services.scheduling import schedule_shop
+    from bespoke.services.scheduling import schedule_shop, stored_tasks
+    from bespoke.services.shops import find_shop
 
     if time_limit <= 0:
         raise _fail(f"--time-limit: must be more than 0 seconds, got {time_limit:g}")
     try:
         env = _environment(data_dir)
         with env.uow() as uow:
-            row = uow.shops.by_slug(shop) if shop else uow.shops.first()
-            if row is None:
-                known = ", ".join(s.slug for s in uow.shops.all()) or "none yet"
-                raise InputError(f"--shop: no shop {shop!r} (known: {known})")
+            row = find_shop(uow, shop)
             shop_id, name = row.id, row.name
         with _progress_bar(time_limit, quiet=False) as report:
             kept = schedule_shop(env, shop_id, None, SolverSettings(time_limit, seed), report)
@@ -462,9 +460,8 @@ def schedule(
     if gantt is not None:
         from bespoke.reports.gantt import write_gantt
 
-        fields = ("job", "task", "machine", "start", "end")
         chart = Schedule(
-            tasks=[ScheduledTask(**{k: t[k] for k in fields}) for t in tasks],
+            tasks=stored_tasks(kept.document),
             makespan=kept.makespan_s,
             status=kept.status,
         )

@@ -19,8 +19,8 @@ import bespoke
 from bespoke.api import pages, problems
 from bespoke.api.problems import problem
 from bespoke.api.rest import router as rest_router
-from bespoke.services.environment import Environment, Settings, open_environment
-from bespoke.services.jobs import JobRunner, fail_interrupted
+from bespoke.services.environment import Settings, open_environment
+from bespoke.services.jobs import JobRunner
 
 MULTIPART_ALLOWANCE = 64 * 1024
 
@@ -68,11 +68,6 @@ def _plotly_js() -> Path:
     import plotly
 
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-
-
-def recover(env: Environment) -> int:
-    """Fail the jobs a stopped server left unfinished (run once before serving)."""
-    return fail_interrupted(env)
 
 
 class UploadLimit:

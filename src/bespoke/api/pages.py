@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from bespoke.api.problems import status_of
 from bespoke.api.rest.accounts import set_session_cookie
 from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
 from bespoke.api.rest.work import read_upload
@@ -19,7 +20,7 @@ from bespoke.api.security import SESSION_COOKIE, Caller, check_csrf, environment
 from bespoke.api.views import job_out, order_out, quote_out
 from bespoke.model import Finishing
 from bespoke.model.accounts import Role
-from bespoke.model.errors import BespokeError, PermissionDeniedError
+from bespoke.model.errors import BespokeError, InputError, PermissionDeniedError
 from bespoke.model.orders import FLOW, OrderStatus
 from bespoke.products.expressions import parse_length
 from bespoke.services import accounts, designs, orders, quoting
@@ -196,8 +197,6 @@ def quote_upload(
         )
         quote = quoting.quote_stored_design(env, caller.account, request_)
     except BespokeError as error:
-        from bespoke.api.problems import status_of
-
         return _quote_form(request, caller, status_of(error)[0], error=str(error))
     return see_other(f"/quotes/{quote.id}")
 
@@ -272,8 +271,6 @@ def product_submit(
         body = quoting.PlanRequest(settings=_settings(settings), quantities=_quantities(quantities))
         job = quoting.start_product_plan(request.app.state.jobs, caller.account, product.id, body)
     except BespokeError as error:
-        from bespoke.api.problems import status_of
-
         return _product_form(
             request,
             caller,
@@ -427,8 +424,6 @@ def _gantt(view: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _quantities(text: str) -> list[int] | None:
-    from bespoke.model.errors import InputError
-
     parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
     if not parts:
         return None
@@ -438,8 +433,6 @@ def _quantities(text: str) -> list[int] | None:
 
 
 def _settings(text: str) -> dict[str, str]:
-    from bespoke.model.errors import InputError
-
     settings = {}
     for line in text.splitlines():
         if not line.strip():

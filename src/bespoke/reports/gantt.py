@@ -1,4 +1,4 @@
-"""Gantt charts of schedules: a PNG with matplotlib (CLI), a plotly figure (pages)."""
+"""Gantt charts of schedules as PNG with matplotlib (for the command line)."""
 
 from pathlib import Path
 from typing import Any
@@ -50,26 +50,6 @@ def write_gantt(schedule: Schedule, out: Path, title: str = "") -> Path:
     figure.savefig(out, dpi=110)
     plt.close(figure)
     return out
-
-
-def gantt_traces(schedule: Schedule) -> list[dict[str, Any]]:
-    """Plotly bar traces (one per job) for an interactive Gantt chart in a page."""
-    by_job: dict[str, list[Any]] = {}
-    for task in schedule.tasks:
-        by_job.setdefault(task.job, []).append(task)
-    return [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": job,
-            "y": [t.machine for t in tasks],
-            "x": [t.end - t.start for t in tasks],
-            "base": [t.start for t in tasks],
-            "text": [t.task for t in tasks],
-            "hovertemplate": "%{text}: %{base} to %{x}<extra>" + job + "</extra>",
-        }
-        for job, tasks in sorted(by_job.items(), key=lambda item: _natural(item[0]))
-    ]
 
 
 def _natural(name: str) -> tuple[Any, ...]:

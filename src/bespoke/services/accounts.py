@@ -8,9 +8,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from bespoke.model.accounts import Account, Role
-from bespoke.model.errors import ConflictError, InputError, NotFoundError
+from bespoke.model.errors import ConflictError, InputError
 from bespoke.services.environment import Environment
-from bespoke.store import UnitOfWork, now
+from bespoke.services.shops import find_shop
+from bespoke.store import now
 from bespoke.store.tables import ApiTokenRow, LoginSessionRow, UserRow
 
 MIN_PASSWORD_LENGTH = 8
@@ -43,10 +44,7 @@ def create_user(
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InputError(f"password: too short (at least {MIN_PASSWORD_LENGTH} characters)")
     with env.uow() as uow:
-        shop = uow.shops.by_slug(shop_slug) if shop_slug else uow.shops.first()
-        if shop is None:
-            known = ", ".join(s.slug for s in uow.shops.all()) or "none yet"
-            raise NotFoundError(f"shop: no shop {shop_slug!r} (known: {known})")
+        shop = find_shop(uow, shop_slug)
         if uow.users.by_email(email) is not None:
             raise ConflictError(f"email: a user {email} already exists")
         row = UserRow(
@@ -136,13 +134,6 @@ def token_account(env: Environment, token: str) -> Account | None:
         if user is None or not user.active:
             return None
         return account(user)
-
-
-def user_account(uow: UnitOfWork, email: str) -> Account:
-    row = uow.users.by_email(email)
-    if row is None:
-        raise NotFoundError(f"user {email} not found")
-    return account(row)
 
 
 def _digest(secret: str) -> str:

@@ -101,5 +101,4 @@ def fail_interrupted(env: Environment) -> int:
 
 
 def _problem(error: BespokeError) -> dict[str, object]:
-    path = getattr(error, "path", None)
-    return {"title": type(error).__name__, "detail": str(error), "path": path}
+    return {"title": type(error).__name__, "detail": str(error), "path": error.path}

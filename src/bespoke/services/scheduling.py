@@ -81,7 +81,7 @@ def schedule_shop(
             weighted_tardiness=schedule.weighted_tardiness,
             setups=schedule.setups,
             moved=schedule.moved,
-            document=_document(schedule, problem, orders),
+            document=_document(schedule, problem),
         )
         uow.schedules.add(row)
         for order in orders:
@@ -128,6 +128,12 @@ def schedule_view(row: ScheduleRow) -> dict[str, Any]:
         "moved": row.moved,
         "tasks": row.document["tasks"],
     }
+
+
+def stored_tasks(document: dict[str, Any]) -> list[ScheduledTask]:
+    """The tasks of a kept schedule's document."""
+    fields = ("job", "task", "machine", "start", "end")
+    return [ScheduledTask(**{k: t[k] for k in fields}) for t in document["tasks"]]
 
 
 def shop_problem(
@@ -297,12 +303,12 @@ def _previous(
     return frozen, kept
 
 
-def _document(schedule: Schedule, problem: Problem, orders: list[OrderRow]) -> dict[str, Any]:
-    names = {str(o.id): o.id for o in orders}
+def _document(schedule: Schedule, problem: Problem) -> dict[str, Any]:
+    """Jobs are orders: each task names its order's id."""
     return {
         "objective": problem.objective.value,
         "tasks": [
-            {**t.model_dump(), "order_id": names.get(t.job)}
+            {**t.model_dump(), "order_id": int(t.job)}
             for t in sorted(schedule.tasks, key=lambda t: (t.start, t.machine))
         ],
         "lower_bound": schedule.lower_bound,
@@ -324,11 +330,7 @@ def promised_completions(
     origin = current.origin if current else moment.replace(hour=0, minute=0, second=0)
     origin = origin.replace(microsecond=0)
     closed = _machine_closed(calendar, origin, catalog)
-    fields = ("job", "task", "machine", "start", "end")
-    booked = [
-        ScheduledTask(**{k: t[k] for k in fields})
-        for t in (current.document["tasks"] if current else [])
-    ]
+    booked = stored_tasks(current.document) if current else []
     release = max(0, int((moment - origin).total_seconds()))
     promised = {}
     for quantity in quantities:

@@ -56,6 +56,15 @@ def ensure_shop(env: Environment, slug: str, name: str) -> int:
         return row.id
 
 
+def find_shop(uow: UnitOfWork, slug: str | None) -> ShopRow:
+    """The shop `slug`, or the first shop when None; NotFoundError names the known ones."""
+    row = uow.shops.by_slug(slug) if slug else uow.shops.first()
+    if row is None:
+        known = ", ".join(s.slug for s in uow.shops.all()) or "none yet"
+        raise NotFoundError(f"shop: no shop {slug!r} (known: {known})")
+    return row
+
+
 def shop_catalog(uow: UnitOfWork, shop_id: int) -> Catalog:
     """The catalog a shop quotes with: bundled entries under its overrides."""
     row = uow.shops.by_id(shop_id)

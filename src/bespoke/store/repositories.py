@@ -77,9 +77,6 @@ class Users(_Repository):
     def by_id(self, user_id: int) -> UserRow | None:
         return self.session.get(UserRow, user_id)
 
-    def all(self) -> Sequence[UserRow]:
-        return self.session.scalars(select(UserRow).order_by(UserRow.id)).all()
-
     def token(self, token_sha256: str) -> ApiTokenRow | None:
         return self.session.scalars(
             select(ApiTokenRow).where(
@@ -170,12 +167,6 @@ class Orders(_Owned[OrderRow]):
                 .order_by(OrderRow.id)
             ).all()
         )
-
-    def counts_by_status(self, viewer: Account) -> dict[str, int]:
-        statement = visible(
-            select(OrderRow.status, func.count()).group_by(OrderRow.status), OrderRow, viewer
-        )
-        return {status: count for status, count in self.session.execute(statement).tuples()}
 
 
 class Jobs(_Owned[JobRow]):
