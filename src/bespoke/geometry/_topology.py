@@ -9,6 +9,8 @@ import shapely
 from bespoke.geometry._arcs import FloatArray, IntArray
 from bespoke.geometry._chaining import Loop, cluster_labels
 from bespoke.geometry._dedup import repeated_polygons
+from bespoke.geometry.outlines import outline_of
+from bespoke.model.batching import Outline
 from bespoke.model.geometry import Contour, ContourKind
 
 WIDTH_REL_TOLERANCE = 0.02
@@ -147,3 +149,18 @@ def _symmetric_difference(polygons: list[shapely.Geometry]) -> shapely.Geometry:
         merged = shapely.symmetric_difference(polygons[0:paired:2], polygons[1:paired:2])
         polygons = [*merged, *polygons[paired:]]
     return polygons[0]
+
+
+def part_outlines(loops: list[Loop]) -> list[Outline]:
+    """Each separate piece of material (even-odd rule over the loops) as an outline with
+    its holes; a loop that crosses itself is taken as its repaired lobes."""
+    polygons, _ = _regions([loop for loop in loops if len(loop.points) >= 4])
+    if len(polygons) == 0:
+        return []
+    material = shapely.make_valid(_symmetric_difference(list(polygons)))
+    pieces = [
+        g
+        for g in shapely.get_parts(material).tolist()
+        if isinstance(g, shapely.Polygon) and g.area > 0.0
+    ]
+    return [outline_of(piece) for piece in sorted(pieces, key=lambda g: -g.area)]

@@ -15,14 +15,16 @@ from bespoke.geometry._chaining import CHAIN_TOLERANCE_MM, Chaining, OpenChain, 
 from bespoke.geometry._dedup import drop_repeated_pieces, overlap_length
 from bespoke.geometry._entities import Extraction, Piece, extract_pieces, is_cut_entity
 from bespoke.geometry._loading import load_drawing
-from bespoke.geometry._topology import Layout, lay_out
+from bespoke.geometry._topology import Layout, lay_out, part_outlines
 from bespoke.geometry._units import (
+    Units,
     check_units,
     declared_units,
     round_hole_diameters,
     unit_reading,
     units_option,
 )
+from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError
 from bespoke.model.geometry import ContourKind, Sheet2D, UnitReading
 
@@ -64,8 +66,40 @@ def _collector_paused() -> Iterator[None]:
             gc.collect(0)
 
 
+def read_dxf_outlines(path: Path, units: str | None = None) -> list[Outline]:
+    """The parts of a DXF drawing, each an outline with its holes, in mm.
+
+    Read as `read_dxf` reads it; material is where an odd number of contours overlap, so
+    a part drawn inside another part's hole is a part of its own. Raises as `read_dxf`.
+    """
+    with _collector_paused():
+        read = _read(path, units_option(units))
+        return part_outlines(read.cut.layout.loops)
+
+
 def _measure(path: Path, units: str | None) -> Sheet2D:
-    option = units_option(units)
+    read = _read(path, units_option(units))
+    reading, cut, warnings = read.reading, read.cut, read.warnings
+    warnings += _cleanup_warnings(cut)
+    reading, unit_warning = check_units(
+        reading, read.used, float(cut.size.max()), round_hole_diameters(cut.layout.contours)
+    )
+    warnings += [] if unit_warning is None else [unit_warning]
+    return _sheet(reading, read.extraction, cut, warnings)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A drawing's cut geometry in mm, how its units were read, and what was noticed."""
+
+    reading: UnitReading
+    used: Units
+    extraction: Extraction
+    cut: "_Cut"
+    warnings: list[str]
+
+
+def _read(path: Path, option: Units | None) -> _Read:
     drawing = load_drawing(path)
     damage = drawing.damage
     declared, undeclared = declared_units(drawing.insunits)
@@ -75,18 +109,11 @@ def _measure(path: Path, units: str | None) -> Sheet2D:
     )
     if undeclared is not None and option is None:
         warnings.append(f"{undeclared}: read as mm")
-
     extraction = extract_pieces(drawing.doc.modelspace(), reading.factor_to_mm)
     warnings += _extraction_warnings(extraction)
     if not extraction.pieces:
         raise DesignFileError(_no_geometry_message(path, drawing.doc, extraction, damage))
-    cut = _cut(path, extraction.pieces)
-    warnings += _cleanup_warnings(cut)
-    reading, unit_warning = check_units(
-        reading, used, float(cut.size.max()), round_hole_diameters(cut.layout.contours)
-    )
-    warnings += [] if unit_warning is None else [unit_warning]
-    return _sheet(reading, extraction, cut, warnings)
+    return _Read(reading, used, extraction, _cut(path, extraction.pieces), warnings)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import cast
 
 import numpy as np
+import shapely
 import trimesh
 from numpy.typing import NDArray
 from scipy.spatial import ConvexHull, QhullError
 from trimesh.exchange.stl import load_stl_ascii, load_stl_binary
 from trimesh.grouping import hashable_rows
 
+from bespoke.geometry.outlines import outline_of
+from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError, InputError
 from bespoke.model.geometry import Solid3D, UnitReading
 
@@ -117,6 +120,32 @@ def read_stl(path: Path, units: str | None = None) -> Solid3D:
         repaired=volume.repaired,
         warnings=[*volume.warnings, *warnings],
     )
+
+
+def read_stl_footprint(path: Path, units: str | None = None) -> tuple[Outline, float]:
+    """The outline a mesh covers on the build plate, as it lies in the file, and its height.
+
+    The footprint is the union of the facets seen from above, simplified by 0.1 mm;
+    separate bodies are joined by their convex hull so the part lies as one piece.
+    Raises as `read_stl`.
+    """
+    reading = _unit_reading(units)
+    triangles = _read_triangles(_read_bytes(path), path.name)
+    triangles = triangles[_finite_facets(triangles, path.name)] * reading.factor_to_mm
+    flat = triangles[:, :, :2]
+    a, b, c = flat[:, 0], flat[:, 1], flat[:, 2]
+    doubled = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    seen = flat[np.abs(doubled) > _NEGLIGIBLE_FOOTPRINT_MM2]
+    if len(seen) == 0:
+        raise _design_error(path.name, "its facets cover no area seen from above")
+    covered = shapely.union_all(shapely.polygons(seen)).simplify(0.1)
+    if not isinstance(covered, shapely.Polygon):
+        covered = covered.convex_hull
+    height = float(triangles[:, :, 2].max() - triangles[:, :, 2].min())
+    return outline_of(shapely.Polygon(covered.exterior)), height
+
+
+_NEGLIGIBLE_FOOTPRINT_MM2 = 1e-9
 
 
 def _unit_reading(units: str | None) -> UnitReading:

@@ -1,0 +1,316 @@
+"""Parts of many orders nested on stock sheets with spyrrow (the sparrow strip packer).
+
+Sparrow packs a strip of fixed height as short as it can. A sheet is a strip cut to the
+sheet's length: all remaining parts are packed on a strip as high as the sheet (less its
+edge margins); the parts that lie wholly on the first sheet's length stay there, the rest
+go round again. The last sheet is cut after its parts, and the off-cut returns to stock.
+"""
+
+import math
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import shapely
+import spyrrow
+from shapely import affinity
+
+from bespoke.batching.shapes import Shape, fits, prepare, too_large
+from bespoke.model import InputError
+from bespoke.model.batching import Nest, NestPart, Placement, SheetLayout
+from bespoke.model.planning import DfmFinding
+
+SMALLEST_REMNANT_MM = 100.0
+"""An off-cut narrower than this is scrap, not stock."""
+EXPECTED_DENSITY = 0.85
+"""Used to share the time among the sheets a nest is expected to need."""
+
+
+OFFER = 1.3
+"""Parts offered to a sheet, as a multiple of its area."""
+FILL_SHARES = (1.0, 0.5, 0.25)
+"""Shares of the room a sheet is estimated to have left that filling it tries, in turn."""
+SMALL_SHARE = 0.2
+"""Share of the offer taken from the smallest parts."""
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A copy of a part where sparrow put it: turned about the origin, then moved."""
+
+    id: str
+    rotation: float
+    translation: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class NestSettings:
+    """How long nesting may take, and how to make it repeatable."""
+
+    time_limit_s: float = 30.0
+    seed: int = 0
+    workers: int = 2
+
+
+class NestingError(InputError):
+    """Parts that cannot be nested at all, with a finding for each."""
+
+    def __init__(self, findings: list[DfmFinding]) -> None:
+        super().__init__("; ".join(f.message for f in findings))
+        self.findings = findings
+
+
+def nest(
+    parts: Sequence[NestPart],
+    sheet_mm: tuple[float, float],
+    *,
+    material: str,
+    thickness_mm: float | None,
+    kerf_mm: float,
+    spacing_mm: float,
+    process: str = "",
+    stock: str = "sheet",
+    settings: NestSettings | None = None,
+) -> Nest:
+    """Every copy of every part placed on as few `sheet_mm` sheets as sparrow finds.
+
+    Parts keep `spacing_mm` between them and from the sheet's edges, measured between
+    their outlines grown by half the kerf. `stock` names what is nested on: "sheet"
+    returns the last sheet's off-cut to stock; a "build plate" is not consumed.
+
+    Raises:
+        NestingError: a part fits on no sheet (a finding per part, naming the sheet).
+        InputError: a part's outline encloses no area or cannot be repaired.
+    """
+    settings = settings or NestSettings()
+    started = time.perf_counter()
+    ids = [p.id for p in parts]
+    repeated = [i for i, n in Counter(ids).items() if n > 1]
+    if repeated:
+        raise InputError(f"parts: ids must be unique, {', '.join(repeated)} repeats")
+    shapes = {p.id: prepare(p, kerf_mm, spacing_mm) for p in parts}
+    width, height = max(sheet_mm), min(sheet_mm)
+    usable = (width - spacing_mm, height - spacing_mm)  # footprints hold half the spacing
+    oversized = [
+        too_large(s, [sheet_mm], spacing_mm, process, stock)
+        for s in shapes.values()
+        if not fits(s, *usable)
+    ]
+    if oversized:
+        raise NestingError(oversized)
+    remaining = Counter({p.id: p.quantity for p in parts})
+    copies = Counter[str]()
+    sheets: list[SheetLayout] = []
+    while remaining:
+        left = settings.time_limit_s - (time.perf_counter() - started)
+        expected = _expected_sheets(shapes, remaining, usable)
+        budget = max(1, math.floor(left / expected))
+        kept = _fill_sheet(shapes, remaining, usable, budget, settings)
+        remaining.subtract(Counter(p.id for p in kept))
+        remaining = +remaining
+        last = not remaining
+        cut_off = last and stock == "sheet"  # a build plate is not used up
+        layout = _layout(
+            len(sheets), shapes, kept, copies, (width, height), spacing_mm, cut_off=cut_off
+        )
+        sheets.append(layout)
+    return Nest(
+        material=material,
+        thickness_mm=thickness_mm,
+        kerf_mm=kerf_mm,
+        spacing_mm=spacing_mm,
+        parts=[s.nested for s in shapes.values()],
+        sheets=sheets,
+        notes=[s.repaired for s in shapes.values() if s.repaired],
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _fill_sheet(
+    shapes: dict[str, Shape],
+    remaining: Counter[str],
+    usable: tuple[float, float],
+    seconds: int,
+    settings: NestSettings,
+) -> list[_Item]:
+    """The parts for the next sheet, placed.
+
+    The offer is packed on a strip and cut at the sheet's length; then the parts next
+    to the cut are offered with those before it, as many as the strip's density says
+    the sheet could hold, and kept if sparrow packs them all within the length.
+    """
+    offered = _offer(shapes, remaining, usable)
+    first = max(1, seconds // 2)
+    length, packed = _pack(shapes, offered, usable[1], first, settings)
+    if offered == remaining and length <= usable[0] + 1e-6:
+        return packed
+    kept = [p for p in packed if _within(shapes[p.id], p, usable[0])]
+    if not kept:  # sparrow left the first length empty: place the largest part alone
+        return [_largest_alone(shapes, remaining, packed)]
+    density = sum(shapes[p.id].footprint.area for p in packed) / (length * usable[1])
+    room = density * usable[0] * usable[1] - sum(shapes[p.id].footprint.area for p in kept)
+    after_cut = sorted(
+        (p for p in packed if not _within(shapes[p.id], p, usable[0])),
+        key=lambda p: _placed(shapes[p.id], p).bounds[0],
+    )
+    unoffered = sorted((remaining - offered).elements(), key=lambda i: -shapes[i].footprint.area)
+    candidates = [p.id for p in after_cut] + unoffered
+    left = max(1, seconds - first)
+    for share in FILL_SHARES:
+        more = _take(shapes, candidates, room * share)
+        if not more or left < 1:
+            break
+        spend = max(1, left // 2)
+        length, filled = _pack(
+            shapes, Counter(p.id for p in kept) + more, usable[1], spend, settings
+        )
+        left -= spend
+        if length <= usable[0] + 1e-6:
+            return filled
+    return kept
+
+
+def _take(shapes: dict[str, Shape], candidates: list[str], room: float) -> Counter[str]:
+    """Candidates in their order, each taken when it fits in the room left."""
+    taken = Counter[str]()
+    for part in candidates:
+        area = shapes[part].footprint.area
+        if area <= room:
+            taken[part] += 1
+            room -= area
+    return taken
+
+
+def _offer(
+    shapes: dict[str, Shape], remaining: Counter[str], usable: tuple[float, float]
+) -> Counter[str]:
+    """The parts offered to the next sheet: some more than it holds, the largest first,
+    with a share of the smallest to fill the gaps between them."""
+    sheet = usable[0] * usable[1]
+    copies = sorted(
+        (i for i, n in remaining.items() for _ in range(n)),
+        key=lambda i: -shapes[i].footprint.area,
+    )
+    total = sum(shapes[i].footprint.area for i in copies)
+    if total <= OFFER * sheet:
+        return Counter(remaining)
+    offered = Counter[str]()
+    large, small = 0.0, 0.0
+    front, back = 0, len(copies) - 1
+    while front <= back and large + small < OFFER * sheet:
+        if small < SMALL_SHARE * (large + small):
+            part, back = copies[back], back - 1
+            small += shapes[part].footprint.area
+        else:
+            part, front = copies[front], front + 1
+            large += shapes[part].footprint.area
+        offered[part] += 1
+    return offered
+
+
+def _expected_sheets(
+    shapes: dict[str, Shape], remaining: Counter[str], usable: tuple[float, float]
+) -> int:
+    area = sum(float(shapes[i].footprint.area) * n for i, n in remaining.items())
+    return max(1, math.ceil(area / (usable[0] * usable[1] * EXPECTED_DENSITY)))
+
+
+def _pack(
+    shapes: dict[str, Shape],
+    remaining: Counter[str],
+    strip_height: float,
+    seconds: int,
+    settings: NestSettings,
+) -> tuple[float, list[_Item]]:
+    """The strip's packed length and where each copy went."""
+    items = [
+        spyrrow.Item(
+            part_id,
+            shapes[part_id].points(),
+            demand=count,
+            allowed_orientations=shapes[part_id].part.rotations,
+        )
+        for part_id, count in sorted(remaining.items())
+    ]
+    instance = spyrrow.StripPackingInstance("sheet", strip_height, items)
+    config = spyrrow.StripPackingConfig(
+        early_termination=True,
+        total_computation_time=seconds,
+        num_workers=settings.workers,
+        seed=settings.seed,
+    )
+    solution = instance.solve(config)
+    placed = [
+        _Item(str(p.id), float(p.rotation), (float(p.translation[0]), float(p.translation[1])))
+        for p in solution.placed_items
+    ]
+    return float(solution.width), placed
+
+
+def _placed(shape: Shape, item: _Item) -> shapely.Polygon:
+    """The footprint where sparrow put it, in strip coordinates."""
+    turned = affinity.rotate(
+        affinity.translate(shape.footprint, -shape.centre[0], -shape.centre[1]),
+        item.rotation,
+        origin=(0, 0),
+    )
+    return affinity.translate(turned, *item.translation)
+
+
+def _within(shape: Shape, item: _Item, length: float) -> bool:
+    return bool(_placed(shape, item).bounds[2] <= length + 1e-6)
+
+
+def _largest_alone(shapes: dict[str, Shape], remaining: Counter[str], packed: list[_Item]) -> _Item:
+    """The placed copy of the largest remaining part, moved to the strip's start."""
+    largest = max(remaining, key=lambda i: shapes[i].footprint.area)
+    item = next(p for p in packed if p.id == largest)
+    low_x = _placed(shapes[largest], item).bounds[0]
+    return _Item(item.id, item.rotation, (item.translation[0] - low_x, item.translation[1]))
+
+
+def _layout(
+    index: int,
+    shapes: dict[str, Shape],
+    items: list[_Item],
+    copies: Counter[str],
+    size: tuple[float, float],
+    spacing_mm: float,
+    *,
+    cut_off: bool,
+) -> SheetLayout:
+    """The kept items as placements of the drawings on the sheet, and what the sheet used;
+    `cut_off`: the rest of the sheet after the parts returns to stock."""
+    placements = []
+    right = 0.0
+    for item in items:
+        shape = shapes[item.id]
+        right = max(right, _placed(shape, item).bounds[2])
+        tx, ty = item.translation
+        turned_centre = affinity.rotate(shapely.Point(shape.centre), item.rotation, origin=(0, 0))
+        placements.append(
+            Placement(
+                part=item.id,
+                copy_index=copies[item.id],
+                x=tx - turned_centre.x + spacing_mm / 2,
+                y=ty - turned_centre.y + spacing_mm / 2,
+                rotation=item.rotation,
+            )
+        )
+        copies[item.id] += 1
+    area = sum(shapes[p.part].area_mm2 for p in placements)
+    used = min(size[0], right + spacing_mm)
+    remnant = None
+    if cut_off and size[0] - used >= SMALLEST_REMNANT_MM:
+        remnant = (size[0] - used, size[1])
+    consumed = (used if remnant else size[0]) * size[1]
+    return SheetLayout(
+        index=index,
+        size_mm=size,
+        used_length_mm=round(used, 3),
+        placements=placements,
+        parts_area_mm2=round(area, 3),
+        utilisation=round(min(1.0, area / consumed), 4),
+        remnant_mm=remnant,
+    )

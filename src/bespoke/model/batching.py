@@ -1,0 +1,96 @@
+"""Work of many orders made together: parts nested on sheets or packed on build plates.
+
+A `NestPart` is one shape of one order, wanted `quantity` times. A `Nest` places every
+copy of its parts on stock sheets (or build plates) of one material; each `SheetLayout` is
+one sheet with its `Placement`s. Coordinates are mm; a placement turns the part's
+drawing by `rotation` degrees about the drawing's origin, then moves it by (x, y).
+"""
+
+from pydantic import Field
+
+from bespoke.model.geometry import Frozen
+
+Point = tuple[float, float]
+
+
+class Outline(Frozen):
+    """One part's flat shape: its outer boundary and its holes, as rings of (x, y) mm."""
+
+    exterior: list[Point] = Field(min_length=3)
+    holes: list[list[Point]] = Field(default_factory=list)
+
+
+class NestPart(Frozen):
+    """A shape to place `quantity` times, labelled with the order and part it belongs to."""
+
+    id: str = Field(min_length=1, description="Unique in the nest: order and part")
+    order: str = Field(description="The order it belongs to, as its label shows")
+    name: str = Field(description="The part's name, as its label shows")
+    outline: Outline
+    quantity: int = Field(default=1, ge=1)
+    rotations: list[float] | None = Field(
+        default_factory=lambda: [0.0, 90.0, 180.0, 270.0],
+        description="Angles in degrees it may be turned by; None: any angle",
+    )
+    height_mm: float = Field(default=0.0, ge=0, description="For build volumes: its height")
+
+
+class Placement(Frozen):
+    """Where one copy of a part went: turned about the origin, then moved."""
+
+    part: str
+    copy_index: int = Field(ge=0)
+    x: float
+    y: float
+    rotation: float = Field(description="Degrees, counter-clockwise")
+    z: float = Field(default=0.0, description="Build volumes: height of the layer it sits on")
+
+
+class SheetLayout(Frozen):
+    """One stock sheet or build plate and the parts placed on it."""
+
+    index: int = Field(ge=0)
+    size_mm: Point = Field(description="The sheet or plate as stocked (width, height)")
+    used_length_mm: float = Field(
+        ge=0, description="Length along the width used by parts, edge margin included"
+    )
+    used_height_mm: float | None = Field(
+        default=None, ge=0, description="Build volumes: height of the layers stacked"
+    )
+    placements: list[Placement]
+    parts_area_mm2: float = Field(ge=0, description="Area of the placed outlines")
+    utilisation: float = Field(
+        ge=0,
+        le=1,
+        description="Parts' area over the sheet's area used (the whole sheet, or up to the"
+        " remnant); in a build volume, parts' footprint x height over the volume used",
+    )
+    remnant_mm: Point | None = Field(
+        default=None, description="The off-cut returned to stock after the used length"
+    )
+
+
+class Nest(Frozen):
+    """Parts of many orders on the sheets or plates of one material."""
+
+    material: str
+    thickness_mm: float | None = None
+    kerf_mm: float = Field(ge=0)
+    spacing_mm: float = Field(ge=0, description="Least gap between parts and to the edges")
+    parts: list[NestPart] = Field(description="The parts as nested: outlines repaired")
+    sheets: list[SheetLayout]
+    notes: list[str] = Field(default_factory=list, description="Repairs made to outlines")
+    seconds: float = Field(ge=0, description="Time the nesting took")
+
+    @property
+    def placements(self) -> list[Placement]:
+        return [p for sheet in self.sheets for p in sheet.placements]
+
+    @property
+    def sheet_area_mm2(self) -> float:
+        """Stock consumed: full sheets, and the last sheet up to its remnant."""
+        return sum(
+            s.size_mm[0] * s.size_mm[1]
+            - (s.remnant_mm[0] * s.remnant_mm[1] if s.remnant_mm else 0.0)
+            for s in self.sheets
+        )
