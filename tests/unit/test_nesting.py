@@ -8,6 +8,7 @@ import ezdxf
 import pytest
 import shapely
 from shapely import affinity
+from tests.helpers import ROOT
 
 from bespoke.batching.layouts import (
     CUT_LAYER,
@@ -22,7 +23,6 @@ from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.geometry.stl import read_stl_footprint
 from bespoke.model import InputError
 from bespoke.model.batching import Nest, NestPart, Outline
-from tests.helpers import ROOT
 
 EXAMPLES = ROOT / "examples"
 FAST = NestSettings(time_limit_s=2, seed=1)

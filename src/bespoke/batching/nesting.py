@@ -1,9 +1,12 @@
 """Parts of many orders nested on stock sheets with spyrrow (the sparrow strip packer).
 
 Sparrow packs a strip of fixed height as short as it can. A sheet is a strip cut to the
-sheet's length: all remaining parts are packed on a strip as high as the sheet (less its
-edge margins); the parts that lie wholly on the first sheet's length stay there, the rest
-go round again. The last sheet is cut after its parts, and the off-cut returns to stock.
+sheet's length: the remaining parts (a sheet and a third's worth, the largest first with a
+share of the smallest to fill the gaps) are packed on a strip as high as the sheet, less
+its edge margins; the parts that lie wholly within the sheet's length stay there, the rest
+go round again. When all parts offered fit with length to spare, the next offer is packed
+into the rest of the same sheet. The last sheet is cut after its parts, and the off-cut
+returns to stock.
 """
 
 import math
@@ -24,13 +27,17 @@ from bespoke.model.planning import DfmFinding
 SMALLEST_REMNANT_MM = 100.0
 """An off-cut narrower than this is scrap, not stock."""
 EXPECTED_DENSITY = 0.85
+SOLVING_SHARE = 0.85
+"""Share of the time limit planned for sparrow: sheets cut and laid out take the rest."""
+PARTS_PER_SECOND = 25
+"""Sparrow settles on a sheet's worth of parts in about a second per this many parts."""
 """Used to share the time among the sheets a nest is expected to need."""
 
 
 OFFER = 1.3
-"""Parts offered to a sheet, as a multiple of its area."""
-FILL_SHARES = (1.0, 0.5, 0.25)
-"""Shares of the room a sheet is estimated to have left that filling it tries, in turn."""
+"""Parts offered to a sheet, as a multiple of its (remaining) area."""
+MOST_OFFERED = 2500
+"""Most parts offered to a sheet at once: sparrow's time grows with their number."""
 SMALL_SHARE = 0.2
 """Share of the offer taken from the smallest parts."""
 
@@ -102,19 +109,34 @@ def nest(
     remaining = Counter({p.id: p.quantity for p in parts})
     copies = Counter[str]()
     sheets: list[SheetLayout] = []
+    on_sheet: list[_Item] = []
+    used = 0.0  # length of the current sheet taken by the segments packed so far
     while remaining:
-        left = settings.time_limit_s - (time.perf_counter() - started)
+        room = usable[0] - used
+        left = settings.time_limit_s * SOLVING_SHARE - (time.perf_counter() - started)
         expected = _expected_sheets(shapes, remaining, usable)
-        budget = max(1, math.floor(left / expected))
-        kept = _fill_sheet(shapes, remaining, usable, budget, settings)
-        remaining.subtract(Counter(p.id for p in kept))
-        remaining = +remaining
-        last = not remaining
-        cut_off = last and stock == "sheet"  # a build plate is not used up
-        layout = _layout(
-            len(sheets), shapes, kept, copies, (width, height), spacing_mm, cut_off=cut_off
+        enough = math.ceil(min(remaining.total(), MOST_OFFERED) / PARTS_PER_SECOND)
+        budget = max(1, min(math.floor(left / expected), enough))
+        offered = _offer(shapes, remaining, (room, usable[1]))
+        length, packed = _pack(shapes, offered, usable[1], budget, settings)
+        fits_all = length <= room + 1e-6
+        kept = packed if fits_all else [p for p in packed if _within(shapes[p.id], p, room)]
+        if not kept and not on_sheet:  # sparrow left the start empty: the largest alone
+            kept = [_largest_alone(shapes, remaining, packed)]
+        on_sheet += [_moved(p, used) for p in kept]
+        remaining = +(remaining - Counter(p.id for p in kept))
+        if fits_all and remaining:
+            used += length
+            continue
+        cut_off = not remaining and stock == "sheet"  # a build plate is not used up
+        sheets.append(
+            _layout(len(sheets), shapes, on_sheet, copies, (width, height), spacing_mm, cut_off)
         )
-        sheets.append(layout)
+        on_sheet, used = [], 0.0
+    if on_sheet:
+        sheets.append(
+            _layout(len(sheets), shapes, on_sheet, copies, (width, height), spacing_mm, True)
+        )
     return Nest(
         material=material,
         thickness_mm=thickness_mm,
@@ -125,61 +147,6 @@ def nest(
         notes=[s.repaired for s in shapes.values() if s.repaired],
         seconds=round(time.perf_counter() - started, 3),
     )
-
-
-def _fill_sheet(
-    shapes: dict[str, Shape],
-    remaining: Counter[str],
-    usable: tuple[float, float],
-    seconds: int,
-    settings: NestSettings,
-) -> list[_Item]:
-    """The parts for the next sheet, placed.
-
-    The offer is packed on a strip and cut at the sheet's length; then the parts next
-    to the cut are offered with those before it, as many as the strip's density says
-    the sheet could hold, and kept if sparrow packs them all within the length.
-    """
-    offered = _offer(shapes, remaining, usable)
-    first = max(1, seconds // 2)
-    length, packed = _pack(shapes, offered, usable[1], first, settings)
-    if offered == remaining and length <= usable[0] + 1e-6:
-        return packed
-    kept = [p for p in packed if _within(shapes[p.id], p, usable[0])]
-    if not kept:  # sparrow left the first length empty: place the largest part alone
-        return [_largest_alone(shapes, remaining, packed)]
-    density = sum(shapes[p.id].footprint.area for p in packed) / (length * usable[1])
-    room = density * usable[0] * usable[1] - sum(shapes[p.id].footprint.area for p in kept)
-    after_cut = sorted(
-        (p for p in packed if not _within(shapes[p.id], p, usable[0])),
-        key=lambda p: _placed(shapes[p.id], p).bounds[0],
-    )
-    unoffered = sorted((remaining - offered).elements(), key=lambda i: -shapes[i].footprint.area)
-    candidates = [p.id for p in after_cut] + unoffered
-    left = max(1, seconds - first)
-    for share in FILL_SHARES:
-        more = _take(shapes, candidates, room * share)
-        if not more or left < 1:
-            break
-        spend = max(1, left // 2)
-        length, filled = _pack(
-            shapes, Counter(p.id for p in kept) + more, usable[1], spend, settings
-        )
-        left -= spend
-        if length <= usable[0] + 1e-6:
-            return filled
-    return kept
-
-
-def _take(shapes: dict[str, Shape], candidates: list[str], room: float) -> Counter[str]:
-    """Candidates in their order, each taken when it fits in the room left."""
-    taken = Counter[str]()
-    for part in candidates:
-        area = shapes[part].footprint.area
-        if area <= room:
-            taken[part] += 1
-            room -= area
-    return taken
 
 
 def _offer(
@@ -193,12 +160,12 @@ def _offer(
         key=lambda i: -shapes[i].footprint.area,
     )
     total = sum(shapes[i].footprint.area for i in copies)
-    if total <= OFFER * sheet:
+    if total <= OFFER * sheet and len(copies) <= MOST_OFFERED:
         return Counter(remaining)
     offered = Counter[str]()
     large, small = 0.0, 0.0
     front, back = 0, len(copies) - 1
-    while front <= back and large + small < OFFER * sheet:
+    while front <= back and large + small < OFFER * sheet and offered.total() < MOST_OFFERED:
         if small < SMALL_SHARE * (large + small):
             part, back = copies[back], back - 1
             small += shapes[part].footprint.area
@@ -262,12 +229,16 @@ def _within(shape: Shape, item: _Item, length: float) -> bool:
     return bool(_placed(shape, item).bounds[2] <= length + 1e-6)
 
 
+def _moved(item: _Item, dx: float) -> _Item:
+    return _Item(item.id, item.rotation, (item.translation[0] + dx, item.translation[1]))
+
+
 def _largest_alone(shapes: dict[str, Shape], remaining: Counter[str], packed: list[_Item]) -> _Item:
     """The placed copy of the largest remaining part, moved to the strip's start."""
     largest = max(remaining, key=lambda i: shapes[i].footprint.area)
     item = next(p for p in packed if p.id == largest)
     low_x = _placed(shapes[largest], item).bounds[0]
-    return _Item(item.id, item.rotation, (item.translation[0] - low_x, item.translation[1]))
+    return _moved(item, -low_x)
 
 
 def _layout(
@@ -277,7 +248,6 @@ def _layout(
     copies: Counter[str],
     size: tuple[float, float],
     spacing_mm: float,
-    *,
     cut_off: bool,
 ) -> SheetLayout:
     """The kept items as placements of the drawings on the sheet, and what the sheet used;

@@ -123,7 +123,8 @@ def read_stl(path: Path, units: str | None = None) -> Solid3D:
 
 
 def read_stl_footprint(path: Path, units: str | None = None) -> tuple[Outline, float]:
-    """The outline a mesh covers on the build plate, as it lies in the file, and its height.
+    """The outline a mesh covers on the build plate and its height, lying as planning lays
+    it: turned (axes taken in turn) so that its smallest extent is its height.
 
     The footprint is the union of the facets seen from above, simplified by 0.1 mm;
     separate bodies are joined by their convex hull so the part lies as one piece.
@@ -132,6 +133,9 @@ def read_stl_footprint(path: Path, units: str | None = None) -> tuple[Outline, f
     reading = _unit_reading(units)
     triangles = _read_triangles(_read_bytes(path), path.name)
     triangles = triangles[_finite_facets(triangles, path.name)] * reading.factor_to_mm
+    extents = triangles.reshape(-1, 3).max(axis=0) - triangles.reshape(-1, 3).min(axis=0)
+    lowest = int(np.argmin(extents))
+    triangles = np.roll(triangles, 2 - lowest, axis=2)  # a turn: (x, y, z) -> (y, z, x) ...
     flat = triangles[:, :, :2]
     a, b, c = flat[:, 0], flat[:, 1], flat[:, 2]
     doubled = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])

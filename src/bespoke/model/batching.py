@@ -94,3 +94,35 @@ class Nest(Frozen):
             - (s.remnant_mm[0] * s.remnant_mm[1] if s.remnant_mm else 0.0)
             for s in self.sheets
         )
+
+
+class BatchWork(Frozen):
+    """One order's operation that can share its set-up with other orders' of its family."""
+
+    order: str
+    task: str = Field(description="The operation's task in the order's job")
+    family: str = Field(description="Set-up family: process, material, thickness or colour")
+    process: str
+    due: int | None = Field(default=None, description="When the order is due, s from origin")
+    setup_s: int = Field(ge=0, description="Set-up when made alone")
+    run_s: int = Field(ge=0, description="Machine time of this order's parts, set-up aside")
+
+
+class Batch(Frozen):
+    """Work of many orders made in one set-up: the unit the scheduler places."""
+
+    id: str
+    family: str
+    process: str
+    works: list[BatchWork] = Field(min_length=1)
+    setup_s: int = Field(ge=0, description="One set-up for the whole batch")
+
+    @property
+    def run_s(self) -> int:
+        return sum(w.run_s for w in self.works)
+
+    @property
+    def due(self) -> int | None:
+        """When its most urgent order is due."""
+        dues = [w.due for w in self.works if w.due is not None]
+        return min(dues) if dues else None

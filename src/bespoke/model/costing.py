@@ -56,3 +56,13 @@ class ScaleCurve(Frozen):
 
     points: list[ScalePoint]
     break_evens: list[BreakEven]
+
+
+class CostShare(Frozen):
+    """What one order carries of a batch's cost."""
+
+    order: str
+    setup: Decimal
+    material: Decimal
+    run: Decimal
+    total: Decimal

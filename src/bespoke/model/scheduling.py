@@ -81,6 +81,11 @@ class Problem(_Frozen):
 
     jobs: list[Job]
     machines: list[Machine]
+    links: list[tuple[str, str]] = Field(
+        default_factory=list,
+        description="(before, after) task ids of different jobs: a batch made for several"
+        " jobs comes before each one's next task",
+    )
     setup_times: dict[str, dict[str, int]] = Field(
         default_factory=dict, description="from family -> to family -> set-up time"
     )

@@ -46,11 +46,11 @@ def violations(problem: Problem, schedule: Schedule) -> list[str]:
             inside = start <= item.start < end
             if inside or (not task.pausable and item.start < end and start < item.end):
                 found.append(f"task {name} on {item.machine} meets closed period {start}..{end}")
-    for job in problem.jobs:
-        for before, after in job.edges():
-            a, b = placed.get(before), placed.get(after)
-            if a and b and b.start < a.end:
-                found.append(f"task {after} starts at {b.start}, before {before} ends at {a.end}")
+    edges = [e for job in problem.jobs for e in job.edges()] + problem.links
+    for before, after in edges:
+        a, b = placed.get(before), placed.get(after)
+        if a and b and b.start < a.end:
+            found.append(f"task {after} starts at {b.start}, before {before} ends at {a.end}")
     found += _machine_overlaps(problem, placed)
     for fixed in problem.frozen:
         if placed.get(fixed.task) != fixed:

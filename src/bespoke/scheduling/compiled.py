@@ -33,6 +33,11 @@ class Compiled:
     previous: dict[int, tuple[int, int]] = field(default_factory=dict)  # task -> machine, start
     tail: list[int] = field(default_factory=list)  # shortest work from a task to its job's end
 
+    def job_ends(self, j: int) -> list[int]:
+        """The tasks of job `j` that no other task of the job follows: it ends with them."""
+        own = set(self.job_tasks[j])
+        return [t for t in self.job_tasks[j] if not own.intersection(self.successors[t])]
+
     @property
     def size(self) -> int:
         return len(self.task_ids)
@@ -114,6 +119,14 @@ def compile_problem(problem: Problem) -> Compiled:
             c.successors[a].append(b)
             c.predecessors[b].append(a)
             graph.add_edge(a, b)
+    for before, after in problem.links:
+        for name in (before, after):
+            if name not in index:
+                raise InputError(f"links: no task {name!r}")
+        a, b = index[before], index[after]
+        c.successors[a].append(b)
+        c.predecessors[b].append(a)
+        graph.add_edge(a, b)
     if not nx.is_directed_acyclic_graph(graph):
         cycle = nx.find_cycle(graph)
         names = " -> ".join(c.task_ids[a] for a, _ in cycle)

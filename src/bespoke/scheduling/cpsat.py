@@ -254,14 +254,12 @@ def _objective(c: Compiled, b: Built, horizon: int, bound: Score | None) -> cp_m
 
 def _tardiness(c: Compiled, b: Built, horizon: int) -> cp_model.LinearExpr:
     terms = []
-    for j, tasks in enumerate(c.job_tasks):
-        due = c.due[j]
+    for j, due in enumerate(c.due):
         if due is None:
             continue
         lateness = b.model.new_int_var(0, horizon, f"late{j}")
-        for t in tasks:
-            if not c.successors[t]:
-                b.model.add(lateness >= b.ends[t] - due)
+        for t in c.job_ends(j):
+            b.model.add(lateness >= b.ends[t] - due)
         terms.append(round(c.weight[j] * TARDINESS_SCALE) * lateness)
     return cp_model.LinearExpr.sum(terms)
 
