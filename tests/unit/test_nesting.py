@@ -46,9 +46,13 @@ def _parts(quantities: dict[str, int], rotations: list[float] | None = None) -> 
     return parts
 
 
-def _check_layout(nest_: Nest, parts: list[NestPart], kerf: float, spacing: float) -> None:
-    """No two parts closer than the spacing, each at least the spacing in from the edges,
-    both measured on outlines grown by half the kerf; every copy placed exactly once."""
+def _check_layout(
+    nest_: Nest, parts: list[NestPart], kerf: float, spacing: float, edge: float | None = None
+) -> None:
+    """No two parts closer than the spacing, each at least `edge` (the spacing unless given)
+    in from the sheet's edges, both measured on outlines grown by half the kerf; every copy
+    placed exactly once."""
+    margin = spacing if edge is None else edge
     assert [p.id for p in nest_.parts] == [p.id for p in parts]
     parts = nest_.parts  # outlines as nested: repaired where they had to be
     placed_copies = [(p.part, p.copy_index) for p in nest_.placements]
@@ -56,12 +60,12 @@ def _check_layout(nest_: Nest, parts: list[NestPart], kerf: float, spacing: floa
     assert sorted(placed_copies) == sorted(wanted)
     for sheet in nest_.sheets:
         width, height = sheet.size_mm
-        edge = shapely.box(0, 0, width, height).buffer(-spacing + TOLERANCE_MM)
+        inside = shapely.box(0, 0, width, height).buffer(-margin + TOLERANCE_MM)
         cut = [
             shapely.Polygon(p.polygon.exterior).buffer(kerf / 2) for p in placed_parts(sheet, parts)
         ]
         for polygon in cut:
-            assert edge.contains(polygon), "a part reaches into the edge margin"
+            assert inside.contains(polygon), "a part reaches into the edge margin"
         tree = shapely.STRtree(cut)
         for i, polygon in enumerate(cut):
             for j in tree.query(polygon, predicate="dwithin", distance=spacing - TOLERANCE_MM):
@@ -265,7 +269,7 @@ def test_prints_of_two_orders_share_build_plates() -> None:
     result = pack_plates(
         parts, (250, 210, 210), spacing_mm=5, material="petg", process="fdm", settings=FAST
     )
-    _check_layout(result, parts, kerf=0.0, spacing=5)
+    _check_layout(result, parts, kerf=0.0, spacing=5, edge=0.0)
     assert all(s.remnant_mm is None for s in result.sheets)
 
 

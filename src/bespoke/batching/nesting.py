@@ -78,13 +78,15 @@ def nest(
     spacing_mm: float,
     process: str = "",
     stock: str = "sheet",
+    edge_mm: float | None = None,
     settings: NestSettings | None = None,
 ) -> Nest:
     """Every copy of every part placed on as few `sheet_mm` sheets as sparrow finds.
 
-    Parts keep `spacing_mm` between them and from the sheet's edges, measured between
-    their outlines grown by half the kerf. `stock` names what is nested on: "sheet"
-    returns the last sheet's off-cut to stock; a "build plate" is not consumed.
+    Parts keep `spacing_mm` between them and `edge_mm` (the spacing unless given) from the
+    sheet's edges, measured between their outlines grown by half the kerf. `stock` names
+    what is nested on: a "sheet" returns the last sheet's off-cut to stock; a "build plate"
+    is not consumed.
 
     Raises:
         NestingError: a part fits on no sheet (a finding per part, naming the sheet).
@@ -98,9 +100,11 @@ def nest(
         raise InputError(f"parts: ids must be unique, {', '.join(repeated)} repeats")
     shapes = {p.id: prepare(p, kerf_mm, spacing_mm) for p in parts}
     width, height = max(sheet_mm), min(sheet_mm)
-    usable = (width - spacing_mm, height - spacing_mm)  # footprints hold half the spacing
+    edge = spacing_mm if edge_mm is None else edge_mm
+    inset = edge - spacing_mm / 2  # footprints hold half the spacing
+    usable = (width - 2 * inset, height - 2 * inset)
     oversized = [
-        too_large(s, [sheet_mm], spacing_mm, process, stock)
+        too_large(s, [sheet_mm], edge, process, stock)
         for s in shapes.values()
         if not fits(s, *usable)
     ]
@@ -130,13 +134,11 @@ def nest(
             continue
         cut_off = not remaining and stock == "sheet"  # a build plate is not used up
         sheets.append(
-            _layout(len(sheets), shapes, on_sheet, copies, (width, height), spacing_mm, cut_off)
+            _layout(len(sheets), shapes, on_sheet, copies, (width, height), inset, cut_off)
         )
         on_sheet, used = [], 0.0
     if on_sheet:
-        sheets.append(
-            _layout(len(sheets), shapes, on_sheet, copies, (width, height), spacing_mm, True)
-        )
+        sheets.append(_layout(len(sheets), shapes, on_sheet, copies, (width, height), inset, True))
     return Nest(
         material=material,
         thickness_mm=thickness_mm,
@@ -247,7 +249,7 @@ def _layout(
     items: list[_Item],
     copies: Counter[str],
     size: tuple[float, float],
-    spacing_mm: float,
+    inset: float,
     cut_off: bool,
 ) -> SheetLayout:
     """The kept items as placements of the drawings on the sheet, and what the sheet used;
@@ -263,14 +265,14 @@ def _layout(
             Placement(
                 part=item.id,
                 copy_index=copies[item.id],
-                x=tx - turned_centre.x + spacing_mm / 2,
-                y=ty - turned_centre.y + spacing_mm / 2,
+                x=tx - turned_centre.x + inset,
+                y=ty - turned_centre.y + inset,
                 rotation=item.rotation,
             )
         )
         copies[item.id] += 1
     area = sum(shapes[p.part].area_mm2 for p in placements)
-    used = min(size[0], right + spacing_mm)
+    used = min(size[0], max(0.0, right + inset))
     remnant = None
     if cut_off and size[0] - used >= SMALLEST_REMNANT_MM:
         remnant = (size[0] - used, size[1])

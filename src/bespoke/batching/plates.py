@@ -20,7 +20,8 @@ def pack_plates(
     settings: NestSettings | None = None,
 ) -> Nest:
     """Every copy of every part on as few build plates as sparrow finds, each part as it
-    lies in its file (turned only about the vertical), `spacing_mm` apart.
+    lies (turned only about the vertical), `spacing_mm` apart; a part may reach the edge
+    of the plate, which is the printable area.
 
     Raises:
         NestingError: a part is taller than the build height or larger than the plate.
@@ -35,6 +36,7 @@ def pack_plates(
         spacing_mm=spacing_mm,
         process=process,
         stock="build plate",
+        edge_mm=0.0,
         settings=settings,
     )
 

@@ -108,7 +108,7 @@ def fits(shape: Shape, width_mm: float, height_mm: float) -> bool:
 
 
 def too_large(
-    shape: Shape, sizes: list[tuple[float, float]], spacing_mm: float, process: str, what: str
+    shape: Shape, sizes: list[tuple[float, float]], edge_mm: float, process: str, what: str
 ) -> DfmFinding:
     """The finding for a part that fits on none of the sheets or plates."""
     low_x, low_y, high_x, high_y = shape.polygon.bounds
@@ -118,7 +118,8 @@ def too_large(
         process_id=process,
         feature=f"part {shape.part.id}",
         measured=round(max(w, h), 1),
-        limit=max(max(s) for s in sizes) - 2 * spacing_mm,
+        limit=max(max(s) for s in sizes) - 2 * edge_mm,
         message=f"{shape.part.name} of order {shape.part.order} ({w:.0f} x {h:.0f} mm) fits"
-        f" on no {what} ({listed} mm) with {spacing_mm:g} mm kept clear at the edges",
+        f" on no {what} ({listed} mm)"
+        + (f" with {edge_mm:g} mm kept clear at the edges" if edge_mm else ""),
     )

@@ -19,7 +19,7 @@ from bespoke.model import (
     StockKind,
 )
 from bespoke.planning.shape import Shape
-from bespoke.planning.sheets import parts_per_sheet
+from bespoke.planning.sheets import cut_to_bed, parts_per_sheet
 from bespoke.planning.tables import by_thickness
 
 MM3_PER_M3 = 1e9
@@ -119,7 +119,7 @@ def _sheet_material(
     assert sheet is not None
     best: tuple[float, str, tuple[tuple[float, float], int]] | None = None
     for size in sheet.sheet_sizes_mm:
-        usable = _cut_to_bed(size, bed_mm)
+        usable = cut_to_bed(size, bed_mm)
         count = parts_per_sheet(shape.footprint_mm, usable, spacing_mm)
         if count == 0:
             continue
@@ -135,13 +135,6 @@ def _sheet_material(
             best = (sheet_kg / count, basis, (size, count))
     assert best is not None, "feasibility checks that some stocked sheet holds the part"
     return best
-
-
-def _cut_to_bed(sheet: tuple[float, float], bed: tuple[float, ...]) -> tuple[float, float]:
-    """The largest piece of a sheet that lies on the bed, either way round."""
-    lying = (min(sheet[0], bed[0]), min(sheet[1], bed[1]))
-    turned = (min(sheet[0], bed[1]), min(sheet[1], bed[0]))
-    return max(lying, turned, key=lambda s: s[0] * s[1])
 
 
 def _profile_cutting(

@@ -1,4 +1,5 @@
-"""How many parts a stock sheet holds, for material estimates before real nesting."""
+"""Stock sheets on a machine: the piece that fits its bed, and how many parts it holds
+before real nesting."""
 
 from math import floor
 
@@ -16,3 +17,10 @@ def parts_per_sheet(
         )
 
     return max(grid(w, h), grid(h, w))
+
+
+def cut_to_bed(sheet: tuple[float, float], bed: tuple[float, ...]) -> tuple[float, float]:
+    """The largest piece of a sheet that lies on the bed, either way round."""
+    lying = (min(sheet[0], bed[0]), min(sheet[1], bed[1]))
+    turned = (min(sheet[0], bed[1]), min(sheet[1], bed[0]))
+    return max(lying, turned, key=lambda s: s[0] * s[1])

@@ -1,0 +1,407 @@
+"""Orders made together: their operations grouped by set-up family into batches, parts of
+a cutting batch nested on sheets and prints packed on build plates, each batch's time and
+cost, and what each order carries of it.
+
+A batch has one set-up. Its material is the stock its nest consumes (full sheets and the
+last one up to its off-cut), shared by the area each order's parts take; its set-up and
+builds are shared by the machine time each order's parts take; each order pays its own
+run time. Operations that do not batch (bending, inspection ...) cost what they cost
+alone. The same reckoning prices an order made alone: a plan of one order.
+"""
+
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import shapely
+
+from bespoke.batching.batches import form_batches
+from bespoke.batching.nesting import NestSettings, nest
+from bespoke.batching.plates import pack_plates, pack_volume
+from bespoke.costing.batch import batch_shares
+from bespoke.costing.learning import total_time
+from bespoke.costing.line import money
+from bespoke.model import (
+    Additive,
+    Catalog,
+    Finishing,
+    InputError,
+    Material,
+    Operation,
+    ProcessKind,
+    ProfileCutting,
+    StockKind,
+)
+from bespoke.model.batching import Batch, BatchWork, Nest, NestPart, Outline
+from bespoke.model.costing import CostShare
+from bespoke.model.scheduling import Alternative, Job, Task
+from bespoke.planning.sheets import cut_to_bed
+
+MM3_PER_M3 = 1e9
+GRAIN_FAMILIES = {"wood"}
+"""Materials whose grain keeps parts at 0 or 180 degrees."""
+BATCHED = {ProcessKind.PROFILE_CUTTING, ProcessKind.ADDITIVE, ProcessKind.FINISHING}
+
+
+@dataclass(frozen=True)
+class OrderWork:
+    """What batching needs of an order: its operations and the shapes of its parts."""
+
+    order: str
+    name: str
+    quantity: int
+    operations: list[Operation]
+    material: Material
+    thickness_mm: float | None = None
+    material_kg_per_part: float = 0.0
+    material_price_per_kg: float = 0.0
+    consumables_per_part: float = 0.0
+    due: int | None = None
+    finish: str | None = None
+    outlines: list[Outline] = field(default_factory=list)
+    """A flat part's pieces, as drawn."""
+    footprint: Outline | None = None
+    """A printed part on the build plate."""
+    height_mm: float = 0.0
+
+
+@dataclass(frozen=True)
+class PlannedBatch:
+    """A batch with its nest, how long it runs and what it costs."""
+
+    batch: Batch
+    machine: str
+    nest: Nest | None
+    duration_s: int
+    shares: list[CostShare]
+
+    @property
+    def cost(self) -> Decimal:
+        return sum((s.total for s in self.shares), Decimal(0))
+
+
+@dataclass(frozen=True)
+class OrderCost:
+    """An order's cost: its shares of batches and its own operations, by kind."""
+
+    setup: Decimal = Decimal(0)
+    run: Decimal = Decimal(0)
+    material: Decimal = Decimal(0)
+    consumables: Decimal = Decimal(0)
+
+    @property
+    def total(self) -> Decimal:
+        return self.setup + self.run + self.material + self.consumables
+
+    def __add__(self, other: "OrderCost") -> "OrderCost":
+        return OrderCost(
+            self.setup + other.setup,
+            self.run + other.run,
+            self.material + other.material,
+            self.consumables + other.consumables,
+        )
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """Batches of many orders and what each order costs in them."""
+
+    batches: list[PlannedBatch]
+    orders: dict[str, OrderCost]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((c.total for c in self.orders.values()), Decimal(0))
+
+
+def family(op: Operation, work: OrderWork, catalog: Catalog) -> str | None:
+    """The set-up family an operation shares with others', None when it does not batch:
+    cutting by process, material and thickness; printing by process and material;
+    finishing by process and finish."""
+    process = catalog.processes.get(op.process_id)
+    if process is None or process.kind not in BATCHED or op.machine_id is None:
+        return None
+    if isinstance(process, ProfileCutting):
+        return f"{op.process_id}:{work.material.id}:{work.thickness_mm:g}"
+    if isinstance(process, Finishing):
+        return f"{op.process_id}:{work.finish or ''}" if process.basis == "area" else op.process_id
+    return f"{op.process_id}:{work.material.id}"
+
+
+def plan_batches(
+    works: Sequence[OrderWork],
+    catalog: Catalog,
+    *,
+    window_s: int,
+    longest_s: int,
+    settings: NestSettings | None = None,
+) -> BatchPlan:
+    """Batch the orders' operations, nest or pack each batch, and share out its cost.
+
+    Raises:
+        InputError: a cutting batch's material has no sheet stock, or a printing batch's
+            parts cannot be read as footprints.
+        NestingError: a part fits on no sheet or plate.
+    """
+    by_order = {w.order: w for w in works}
+    ops = {(w.order, op.id): op for w in works for op in w.operations}
+    batch_works = []
+    own: dict[str, OrderCost] = defaultdict(OrderCost)
+    for work in works:
+        for op in work.operations:
+            name = family(op, work, catalog)
+            if name is None:
+                own[work.order] += _alone(op, work)
+                continue
+            batch_works.append(
+                BatchWork(
+                    order=work.order,
+                    task=op.id,
+                    family=name,
+                    process=op.process_id,
+                    due=work.due,
+                    setup_s=round(op.setup_s),
+                    run_s=math.ceil(_run_s(op, work.quantity)),
+                )
+            )
+    batches = [
+        _planned(batch, by_order, ops, catalog, settings)
+        for batch in form_batches(batch_works, window_s, longest_s)
+    ]
+    shaped = {w.order for b in batches if _shapes(b.batch, catalog) for w in b.batch.works}
+    costs = dict(own)
+    for planned in batches:
+        for share in planned.shares:
+            costs[share.order] = costs.get(share.order, OrderCost()) + OrderCost(
+                setup=share.setup, run=share.run, material=share.material
+            )
+    for work in works:
+        extra = OrderCost(consumables=money(work.consumables_per_part * work.quantity))
+        if work.order not in shaped:  # its material is not in a batch's stock
+            kg = work.material_kg_per_part * work.quantity
+            extra += OrderCost(material=money(kg * work.material_price_per_kg))
+        costs[work.order] = costs.get(work.order, OrderCost()) + extra
+    return BatchPlan(batches=batches, orders=costs)
+
+
+def _shapes(batch: Batch, catalog: Catalog) -> bool:
+    """Whether the batch makes the parts from stock (cutting, printing): it carries material."""
+    return catalog.processes[batch.process].kind != ProcessKind.FINISHING
+
+
+def _run_s(op: Operation, quantity: int) -> float:
+    if op.manual:
+        return total_time(op.run_s, quantity, op.learning_rate, op.learning_floor)
+    return op.run_s * quantity
+
+
+def _alone(op: Operation, work: OrderWork) -> OrderCost:
+    quantity = work.quantity
+    return OrderCost(
+        setup=money((op.setup_s + _builds_s(op, work)) / 3600 * op.rate_per_hour),
+        run=money(_run_s(op, quantity) / 3600 * op.rate_per_hour),
+    )
+
+
+def _planned(
+    batch: Batch,
+    works: dict[str, OrderWork],
+    ops: dict[tuple[str, str], Operation],
+    catalog: Catalog,
+    settings: NestSettings | None,
+) -> PlannedBatch:
+    members = [(works[w.order], ops[(w.order, w.task)]) for w in batch.works]
+    first = members[0][1]
+    assert first.machine_id is not None
+    machine = catalog.machines[first.machine_id]
+    process = catalog.processes[batch.process]
+    rate = first.rate_per_hour
+    run = {w.order: money(_run_s(op, w.quantity) / 3600 * op.rate_per_hour) for w, op in members}
+    machine_s = {w.order: _run_s(op, w.quantity) for w, op in members}
+    area = {w.order: 0.0 for w, _ in members}
+    material = Decimal(0)
+    result: Nest | None = None
+    builds_s = 0.0
+    if isinstance(process, ProfileCutting):
+        result = _cut_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
+        area = _areas(result)
+        material = money(_sheet_price_per_mm2(members[0][0]) * result.sheet_area_mm2)
+    elif isinstance(process, Additive):
+        result = _print_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
+        builds_s = len(result.sheets) * max(op.batch_s for _, op in members)
+        area = {w.order: w.material_kg_per_part * w.quantity for w, _ in members}
+        price = members[0][0].material.price_per_kg_for(process.stock)
+        material = money(sum(area.values()) * price)
+    setup = money((batch.setup_s + builds_s) / 3600 * rate)
+    shares = batch_shares(setup, material, run, machine_s, area)
+    duration = math.ceil(batch.setup_s + builds_s + sum(machine_s.values()))
+    return PlannedBatch(batch, machine.id, result, duration, shares)
+
+
+def _areas(result: Nest) -> dict[str, float]:
+    """Area each order's parts take on the sheets, by outline."""
+    parts = {p.id: p for p in result.parts}
+    area: dict[str, float] = defaultdict(float)
+    for placement in result.placements:
+        part = parts[placement.part]
+        area[part.order] += shapely.Polygon(part.outline.exterior).area
+    return area
+
+
+def _sheet_price_per_mm2(work: OrderWork) -> float:
+    assert work.thickness_mm is not None
+    material = work.material
+    kg_per_mm2 = work.thickness_mm * material.density_kg_m3 / MM3_PER_M3
+    return kg_per_mm2 * material.price_per_kg_for(StockKind.SHEET)
+
+
+def _cut_nest(
+    batch: Batch,
+    works: list[OrderWork],
+    process: ProfileCutting,
+    bed: tuple[float, ...],
+    settings: NestSettings | None,
+) -> Nest:
+    material = works[0].material
+    sheet = material.stock_of(StockKind.SHEET)
+    if sheet is None:
+        stocked = ", ".join(s.kind.value for s in material.stock)
+        raise InputError(
+            f"{material.id} has no sheet stock to nest {batch.id} on (stocked as {stocked});"
+            " add a sheet stock form to the material to cut it",
+            path=f"materials.{material.id}.stock",
+        )
+    size = max((cut_to_bed(s, bed) for s in sheet.sheet_sizes_mm), key=lambda s: s[0] * s[1])
+    rotations = [0.0, 180.0] if material.family in GRAIN_FAMILIES else [0.0, 90.0, 180.0, 270.0]
+    parts = [
+        NestPart(
+            id=f"{w.order}/{k}",
+            order=w.order,
+            name=w.name,
+            outline=outline,
+            quantity=w.quantity,
+            rotations=rotations,
+        )
+        for w in works
+        for k, outline in enumerate(w.outlines)
+    ]
+    return nest(
+        parts,
+        size,
+        material=material.id,
+        thickness_mm=works[0].thickness_mm,
+        kerf_mm=process.kerf_mm,
+        spacing_mm=process.part_spacing_mm,
+        process=process.id,
+        settings=settings,
+    )
+
+
+def _print_nest(
+    batch: Batch,
+    works: list[OrderWork],
+    process: Additive,
+    envelope: tuple[float, ...],
+    settings: NestSettings | None,
+) -> Nest:
+    missing = [w.order for w in works if w.footprint is None]
+    if missing:
+        raise InputError(f"{batch.id}: orders {', '.join(missing)} have no footprint to pack")
+    parts = [
+        NestPart(
+            id=w.order,
+            order=w.order,
+            name=w.name,
+            outline=w.footprint,
+            quantity=w.quantity,
+            rotations=None,
+            height_mm=w.height_mm,
+        )
+        for w in works
+        if w.footprint is not None
+    ]
+    volume = (envelope[0], envelope[1], envelope[2] if len(envelope) > 2 else 0.0)
+    pack = pack_volume if process.method == "powder_bed" else pack_plates
+    return pack(
+        parts,
+        volume,
+        spacing_mm=process.part_spacing_mm,
+        material=works[0].material.id,
+        process=process.id,
+        settings=settings,
+    )
+
+
+def scheduled_work(
+    plan: BatchPlan, works: Sequence[OrderWork], catalog: Catalog
+) -> tuple[list[Job], list[tuple[str, str]]]:
+    """The plan as jobs to schedule, and the links that tie batches into orders.
+
+    Each batch is a job of one task on any machine of its process; each order keeps its
+    other operations as a job of its own. An order's operations still follow one another:
+    a batch comes after the order's operation before it and before the one after it. A
+    batch is due when the earliest order that ends with it is due.
+    """
+    batch_of = {(w.order, w.task): b for b in plan.batches for w in b.batch.works}
+    by_process: dict[str, list[str]] = defaultdict(list)
+    for machine in catalog.machines.values():
+        by_process[machine.process].append(machine.id)
+    jobs: list[Job] = []
+    links: list[tuple[str, str]] = []
+    ending: dict[str, list[OrderWork]] = defaultdict(list)
+    for work in works:
+        names = []
+        tasks = []
+        for op in work.operations:
+            planned = batch_of.get((work.order, op.id))
+            if planned is not None:
+                names.append(planned.batch.id)
+                continue
+            duration = math.ceil(op.setup_s + _run_s(op, work.quantity) + _builds_s(op, work))
+            name = f"order-{work.order}/{op.id}"
+            machines = by_process.get(op.process_id) or [op.machine_id or f"bench:{op.process_id}"]
+            tasks.append(
+                Task(
+                    id=name,
+                    alternatives=[Alternative(machine=m, duration=duration) for m in machines],
+                )
+            )
+            names.append(name)
+        own = {t.id for t in tasks}
+        for before, after in itertools.pairwise(names):
+            if before not in own or after not in own:
+                links.append((before, after))
+        if names and names[-1] not in own:
+            ending[names[-1]].append(work)
+        if tasks:
+            chain = [(a, b) for a, b in itertools.pairwise(names) if a in own and b in own]
+            jobs.append(Job(id=work.order, tasks=tasks, precedences=chain, due=work.due))
+    for planned in plan.batches:
+        batch = planned.batch
+        last = [w for w in ending.get(batch.id, []) if w.due is not None]
+        machines = by_process.get(batch.process) or [planned.machine]
+        jobs.append(
+            Job(
+                id=batch.id,
+                tasks=[
+                    Task(
+                        id=batch.id,
+                        alternatives=[
+                            Alternative(machine=m, duration=planned.duration_s) for m in machines
+                        ],
+                        family=batch.family,
+                        pausable=catalog.processes[batch.process].kind == ProcessKind.ADDITIVE,
+                    )
+                ],
+                due=min((w.due for w in last if w.due is not None), default=None),
+                weight=float(len(last)),
+            )
+        )
+    return jobs, list(dict.fromkeys(links))
+
+
+def _builds_s(op: Operation, work: OrderWork) -> float:
+    return math.ceil(work.quantity / op.parts_per_batch) * op.batch_s if op.batch_s else 0.0
