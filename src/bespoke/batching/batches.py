@@ -1,5 +1,6 @@
 """Operations of many orders grouped into batches: one set-up for work of one family."""
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -23,10 +24,10 @@ def form_batches(works: Sequence[BatchWork], window_s: int, longest_s: int) -> l
         group: list[BatchWork] = []
         for work in members:
             if group and not _joins(group, work, window_s, longest_s):
-                batches.append(_batch(family, len(batches), group))
+                batches.append(_batch(family, group))
                 group = []
             group.append(work)
-        batches.append(_batch(family, len(batches), group))
+        batches.append(_batch(family, group))
     return batches
 
 
@@ -36,9 +37,12 @@ def _joins(group: list[BatchWork], work: BatchWork, window_s: int, longest_s: in
     return in_window and sum(w.run_s for w in group) + work.run_s <= longest_s
 
 
-def _batch(family: str, index: int, works: list[BatchWork]) -> Batch:
+def _batch(family: str, works: list[BatchWork]) -> Batch:
+    """A batch named by what it holds: the same work batched again keeps its name, so a
+    batch that has started is recognised in the next schedule."""
+    held = "\n".join([family, *sorted(f"{w.order}/{w.task}" for w in works)])
     return Batch(
-        id=f"batch-{index + 1}",
+        id=f"batch-{hashlib.sha256(held.encode()).hexdigest()[:8]}",
         family=family,
         process=works[0].process,
         works=works,

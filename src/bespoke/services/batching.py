@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import pairwise
 
 import shapely
 
@@ -39,6 +40,7 @@ from bespoke.model.batching import Batch, BatchWork, Nest, NestPart, Outline
 from bespoke.model.costing import CostShare
 from bespoke.model.scheduling import Alternative, Job, Task
 from bespoke.planning.sheets import cut_to_bed
+from bespoke.scheduling.pieces import pieces
 
 MM3_PER_M3 = 1e9
 GRAIN_FAMILIES = {"wood"}
@@ -119,8 +121,9 @@ class BatchPlan:
 
 def family(op: Operation, work: OrderWork, catalog: Catalog) -> str | None:
     """The set-up family an operation shares with others', None when it does not batch:
-    cutting by process, material and thickness; printing by process and material;
-    finishing by process and finish."""
+    cutting by process, material and thickness; printing by process, material and
+    printer (a plate packed for one printer may not fit another); finishing by process
+    and finish."""
     process = catalog.processes.get(op.process_id)
     if process is None or process.kind not in BATCHED or op.machine_id is None:
         return None
@@ -128,7 +131,7 @@ def family(op: Operation, work: OrderWork, catalog: Catalog) -> str | None:
         return f"{op.process_id}:{work.material.id}:{work.thickness_mm:g}"
     if isinstance(process, Finishing):
         return f"{op.process_id}:{work.finish or ''}" if process.basis == "area" else op.process_id
-    return f"{op.process_id}:{work.material.id}"
+    return f"{op.process_id}:{work.material.id}:{op.machine_id}"  # plates differ in size
 
 
 def plan_batches(
@@ -336,71 +339,96 @@ def _print_nest(
 
 
 def scheduled_work(
-    plan: BatchPlan, works: Sequence[OrderWork], catalog: Catalog
+    plan: BatchPlan, works: Sequence[OrderWork], catalog: Catalog, longest_s: int | None = None
 ) -> tuple[list[Job], list[tuple[str, str]]]:
     """The plan as jobs to schedule, and the links that tie batches into orders.
 
-    Each batch is a job of one task on any machine of its process; each order keeps its
-    other operations as a job of its own. An order's operations still follow one another:
-    a batch comes after the order's operation before it and before the one after it. A
-    batch is due when the earliest order that ends with it is due.
+    Each batch is a job on any machine of its process; each order keeps its other
+    operations as a job of its own. An order's operations still follow one another: a
+    batch comes after the order's operation before it and before the one after it. A
+    batch is due when the earliest order that ends with it is due. Work longer than
+    `longest_s` is split in pieces, one after the other, except on printers, which run
+    on through closed hours.
     """
     batch_of = {(w.order, w.task): b for b in plan.batches for w in b.batch.works}
-    by_process: dict[str, list[str]] = defaultdict(list)
-    for machine in catalog.machines.values():
-        by_process[machine.process].append(machine.id)
+
+    def job_tasks(
+        name: str, process: str, machine: str | None, duration: int, family: str
+    ) -> list[Task]:
+        machines = _able(catalog, process, machine) or [machine or f"bench:{process}"]
+        pausable = catalog.processes[process].kind == ProcessKind.ADDITIVE
+        split = [(name, duration)]
+        if longest_s is not None and not pausable:
+            split = pieces(name, duration, longest_s)
+        return [
+            Task(
+                id=piece,
+                alternatives=[Alternative(machine=m, duration=seconds) for m in machines],
+                family=family,
+                pausable=pausable,
+            )
+            for piece, seconds in split
+        ]
+
     jobs: list[Job] = []
     links: list[tuple[str, str]] = []
     ending: dict[str, list[OrderWork]] = defaultdict(list)
     for work in works:
-        names = []
-        tasks = []
+        steps: list[list[Task] | str] = []  # an order's own tasks, or the batch it joins
         for op in work.operations:
             planned = batch_of.get((work.order, op.id))
             if planned is not None:
-                names.append(planned.batch.id)
+                steps.append(planned.batch.id)
                 continue
             duration = math.ceil(op.setup_s + _run_s(op, work.quantity) + _builds_s(op, work))
             name = f"order-{work.order}/{op.id}"
-            machines = by_process.get(op.process_id) or [op.machine_id or f"bench:{op.process_id}"]
-            tasks.append(
-                Task(
-                    id=name,
-                    alternatives=[Alternative(machine=m, duration=duration) for m in machines],
-                )
-            )
-            names.append(name)
-        own = {t.id for t in tasks}
-        for before, after in itertools.pairwise(names):
-            if before not in own or after not in own:
-                links.append((before, after))
-        if names and names[-1] not in own:
-            ending[names[-1]].append(work)
-        if tasks:
-            chain = [(a, b) for a, b in itertools.pairwise(names) if a in own and b in own]
-            jobs.append(Job(id=work.order, tasks=tasks, precedences=chain, due=work.due))
+            steps.append(job_tasks(name, op.process_id, op.machine_id, duration, op.process_id))
+        first = [s if isinstance(s, str) else s[0].id for s in steps]
+        last = [s if isinstance(s, str) else s[-1].id for s in steps]
+        own = [t for s in steps if not isinstance(s, str) for t in s]
+        chain = [(a.id, b.id) for s in steps if not isinstance(s, str) for a, b in pairwise(s)]
+        for i, (before, after) in enumerate(pairwise(steps)):
+            pair = (last[i], first[i + 1])
+            if isinstance(before, str) or isinstance(after, str):
+                links.append(pair)
+            else:
+                chain.append(pair)
+        if steps and isinstance(steps[-1], str):
+            ending[steps[-1]].append(work)
+        if own:
+            jobs.append(Job(id=work.order, tasks=own, precedences=chain, due=work.due))
+    firsts: dict[str, str] = {}
+    lasts: dict[str, str] = {}
     for planned in plan.batches:
         batch = planned.batch
-        last = [w for w in ending.get(batch.id, []) if w.due is not None]
-        machines = by_process.get(batch.process) or [planned.machine]
+        tasks = job_tasks(
+            batch.id, batch.process, planned.machine, planned.duration_s, batch.family
+        )
+        firsts[batch.id], lasts[batch.id] = tasks[0].id, tasks[-1].id
+        dues = [w.due for w in ending.get(batch.id, []) if w.due is not None]
         jobs.append(
             Job(
                 id=batch.id,
-                tasks=[
-                    Task(
-                        id=batch.id,
-                        alternatives=[
-                            Alternative(machine=m, duration=planned.duration_s) for m in machines
-                        ],
-                        family=batch.family,
-                        pausable=catalog.processes[batch.process].kind == ProcessKind.ADDITIVE,
-                    )
-                ],
-                due=min((w.due for w in last if w.due is not None), default=None),
-                weight=float(len(last)),
+                tasks=tasks,
+                precedences=list(pairwise(t.id for t in tasks)),
+                due=min(dues, default=None),
+                weight=float(max(1, len(dues))),
             )
         )
-    return jobs, list(dict.fromkeys(links))
+    tied = [(lasts.get(a, a), firsts.get(b, b)) for a, b in links]
+    return jobs, list(dict.fromkeys(tied))
+
+
+def _able(catalog: Catalog, process: str, machine: str | None) -> list[str]:
+    """Machines of the process at least as large as `machine` in every direction: a nest
+    or plate made for it fits them."""
+    wanted = catalog.machines[machine].envelope_mm if machine in catalog.machines else ()
+    able = []
+    for candidate in catalog.machines.values():
+        sizes = itertools.zip_longest(candidate.envelope_mm, wanted, fillvalue=0.0)
+        if candidate.process == process and all(have >= need for have, need in sizes):
+            able.append(candidate.id)
+    return able
 
 
 def _builds_s(op: Operation, work: OrderWork) -> float:

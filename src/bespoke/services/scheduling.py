@@ -34,6 +34,7 @@ from bespoke.model.scheduling import (
 from bespoke.scheduling.calendars import closed_periods, maintenance_periods
 from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule
+from bespoke.scheduling.pieces import pieces
 from bespoke.scheduling.solver import SolverSettings, solve
 from bespoke.services.environment import Environment
 from bespoke.services.shops import shop_catalog
@@ -193,10 +194,9 @@ def order_job(
     for op in operations:
         duration = _duration(op, counts.get(op["id"], quantity))
         machines = by_process.get(op["process"]) or [op["machine"] or f"bench:{op['process']}"]
-        pieces = max(1, math.ceil(duration / CHUNK_S))
-        names = [prefix + op["id"] + (f"#{i + 1}" if pieces > 1 else "") for i in range(pieces)]
-        for i, name in enumerate(names):
-            share = duration // pieces + (1 if i < duration % pieces else 0)
+        split = pieces(prefix + op["id"], duration, CHUNK_S)
+        names = [name for name, _ in split]
+        for name, share in split:
             tasks.append(
                 Task(
                     id=name,

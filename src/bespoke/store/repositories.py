@@ -16,6 +16,8 @@ from bespoke.model.errors import NotFoundError
 from bespoke.store.tables import (
     ApiTokenRow,
     AuditRow,
+    BatchOrderRow,
+    BatchRow,
     DesignRow,
     JobRow,
     LoginSessionRow,
@@ -193,6 +195,28 @@ class Schedules(_Repository):
             .order_by(ScheduleRow.id.desc())
             .limit(1)
         ).one_or_none()
+
+
+class Batches(_Repository):
+    def of_schedule(self, schedule_id: int) -> Sequence[BatchRow]:
+        return self.session.scalars(
+            select(BatchRow).where(BatchRow.schedule_id == schedule_id).order_by(BatchRow.start)
+        ).all()
+
+    def get(self, shop_id: int, batch_id: int) -> BatchRow:
+        row = self.session.get(BatchRow, batch_id)
+        if row is None or row.shop_id != shop_id:
+            raise NotFoundError(f"batch {batch_id} not found")
+        return row
+
+    def of_order(self, order_id: int, schedule_id: int) -> Sequence[BatchRow]:
+        """The batches of a schedule that hold some of the order's work."""
+        return self.session.scalars(
+            select(BatchRow)
+            .join(BatchOrderRow)
+            .where(BatchRow.schedule_id == schedule_id, BatchOrderRow.order_id == order_id)
+            .order_by(BatchRow.start)
+        ).all()
 
 
 class Audit(_Repository):

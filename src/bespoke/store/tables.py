@@ -199,6 +199,45 @@ class ScheduleRow(Base):
     document: Mapped[dict[str, Any]]
 
 
+class BatchRow(Base):
+    """Work of many orders under one set-up in a kept schedule, with its nest or plates."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    schedule_id: Mapped[int] = mapped_column(
+        ForeignKey("schedules.id", ondelete="CASCADE"), index=True
+    )
+    key: Mapped[str] = mapped_column(String(64), doc="The batch's job in the schedule's tasks")
+    family: Mapped[str] = mapped_column(String(200))
+    process: Mapped[str] = mapped_column(String(64))
+    machine: Mapped[str] = mapped_column(String(64))
+    start: Mapped[datetime | None]
+    end: Mapped[datetime | None]
+    duration_s: Mapped[int]
+    cost: Mapped[Decimal]
+    document: Mapped[dict[str, Any]]
+    members: Mapped[list["BatchOrderRow"]] = relationship(
+        order_by="BatchOrderRow.order_id", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class BatchOrderRow(Base):
+    """An order's work in a batch and its share of the batch's cost."""
+
+    __tablename__ = "batch_orders"
+    __table_args__ = (UniqueConstraint("batch_id", "order_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    setup: Mapped[Decimal]
+    material: Mapped[Decimal]
+    run: Mapped[Decimal]
+    total: Mapped[Decimal]
+
+
 class AuditRow(Base):
     """Who changed what, when: one row per change, written in the change's transaction."""
 

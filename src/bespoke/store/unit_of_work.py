@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bespoke.store.repositories import (
     Audit,
+    Batches,
     Designs,
     Jobs,
     Orders,
@@ -36,6 +37,7 @@ class UnitOfWork:
         self.orders = Orders(self.session)
         self.jobs = Jobs(self.session)
         self.schedules = Schedules(self.session)
+        self.batches = Batches(self.session)
         self.audit = Audit(self.session)
         return self
 
