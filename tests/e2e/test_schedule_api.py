@@ -11,7 +11,7 @@ from tests.e2e.test_api_flow import order, quote, upload
 
 from bespoke.model.calendar import Calendar
 from bespoke.scheduling.checker import violations
-from bespoke.services.scheduling import shop_problem
+from bespoke.services.scheduling import shop_work
 from bespoke.services.shops import shop_catalog
 
 
@@ -45,10 +45,13 @@ def test_open_orders_are_scheduled_checked_and_shown(service: Service) -> None:
             row = uow.schedules.latest(operator.account.shop_id)  # type: ignore[attr-defined]
             assert row is not None
             orders = uow.orders.open_in_shop(row.shop_id, ["scheduled"])
-            quotes = {o.id: uow.quotes.by_id(o.quote_id) for o in orders}
             catalog = shop_catalog(uow, row.shop_id)
             calendar = Calendar.model_validate(uow.shops.by_id(row.shop_id).calendar)
-        problem = shop_problem(orders, quotes, catalog, calendar, row.origin, None)
+            problem, plan = shop_work(
+                uow, service.env.blobs, orders, catalog, calendar, row.origin, None
+            )
+        assert plan.batches, "the two orders' cutting is batched"
+        assert any(t["batch"] for t in kept["tasks"])
         from bespoke.model.scheduling import Schedule, ScheduledTask
 
         fields = ("job", "task", "machine", "start", "end")

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
 
 from bespoke.api.problems import status_of
 from bespoke.api.rest.accounts import set_session_cookie
@@ -23,7 +24,7 @@ from bespoke.model.accounts import Role
 from bespoke.model.errors import BespokeError, InputError, PermissionDeniedError
 from bespoke.model.orders import FLOW, OrderStatus
 from bespoke.products.expressions import parse_length
-from bespoke.services import accounts, designs, orders, quoting
+from bespoke.services import accounts, batches, designs, orders, quoting
 from bespoke.services.orders import DuplicateOrderError
 from bespoke.services.shops import shop_catalog, shop_view
 
@@ -326,11 +327,23 @@ def order_page(order_id: int, request: Request, caller: Signed) -> HTMLResponse:
         order = order_out(uow.orders.get(caller.account, order_id))
         quote = quote_out(uow.quotes.get(caller.account, order.quote_id))
         owner = uow.users.by_id(order.owner_id)
+    env = environment(request)
+    joined = batches.order_batches(env, caller.account, order_id)
+    pictures = {
+        b["id"]: [
+            Markup(batches.order_sheet(env, caller.account, order_id, b["id"], s["index"] + 1))
+            for s in b["sheets"]
+            if s["mine"]
+        ]
+        for b in joined
+    }
     return render(
         request,
         "order.html.j2",
         caller,
         order=order,
+        batches=joined,
+        pictures=pictures,
         quote=quote,
         doc=quote.document,
         owner=owner.email if owner else "",
@@ -400,24 +413,60 @@ def schedule_page(schedule_id: str, request: Request, caller: Signed) -> HTMLRes
 
 
 def _gantt(view: dict[str, Any]) -> list[dict[str, Any]]:
-    """Plotly bars on a time axis: one trace per order, one row per machine."""
+    """Plotly bars on a time axis: one trace per order or batch, one row per machine."""
     origin: datetime = view["origin"]
-    by_order: dict[str, list[dict[str, Any]]] = {}
+    by_job: dict[str, list[dict[str, Any]]] = {}
     for task in view["tasks"]:
-        by_order.setdefault(task["job"], []).append(task)
+        by_job.setdefault(task["job"], []).append(task)
     return [
         {
             "type": "bar",
             "orientation": "h",
-            "name": f"order {job}",
+            "name": _job_name(tasks[0]),
             "y": [t["machine"] for t in tasks],
             "base": [(origin + timedelta(seconds=t["start"])).isoformat() for t in tasks],
             "x": [(t["end"] - t["start"]) * 1000 for t in tasks],
-            "text": [t["task"].split("/", 1)[1] for t in tasks],
+            "text": [t["task"].rsplit("/", 1)[-1] for t in tasks],
             "hovertemplate": "%{text}<br>%{base|%a %d %b %H:%M}<extra>%{fullData.name}</extra>",
         }
-        for job, tasks in sorted(by_order.items(), key=lambda item: int(item[0]))
+        for _, tasks in sorted(by_job.items(), key=lambda item: _job_order(item[0]))
     ]
+
+
+def _job_name(task: dict[str, Any]) -> str:
+    if task.get("batch"):
+        return f"{task['batch']} (orders {', '.join(map(str, task['orders']))})"
+    return f"order {task['job']}"
+
+
+def _job_order(job: str) -> tuple[int, str]:
+    """Orders by number, then batches by name."""
+    return (int(job), "") if job.isdigit() else (1 << 62, job)
+
+
+@router.get("/shop/batches", response_class=HTMLResponse)
+def batches_page(request: Request, caller: Signed, schedule: str = "latest") -> HTMLResponse:
+    rows = batches.shop_batches(environment(request), caller.account, schedule)
+    return render(request, "batches.html.j2", caller, batches=rows, schedule=schedule)
+
+
+@router.get("/shop/batches/{batch_id}", response_class=HTMLResponse)
+def batch_page(batch_id: int, request: Request, caller: Signed) -> HTMLResponse:
+    env = environment(request)
+    view = batches.shop_batch(env, caller.account, batch_id)
+    pictures = [
+        Markup(batches.batch_sheet(env, caller.account, batch_id, i + 1, "svg").decode())
+        for i in range(len(view["sheets"]))
+    ]
+    return render(request, "batch.html.j2", caller, batch=view, pictures=pictures)
+
+
+@router.get("/shop/batches/{batch_id}/sheets/{index}.dxf")
+def batch_cut_file(batch_id: int, index: int, request: Request, caller: Signed) -> Response:
+    content = batches.batch_sheet(environment(request), caller.account, batch_id, index, "dxf")
+    name = f"batch-{batch_id}-sheet-{index}.dxf"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(content, media_type="application/dxf", headers=disposition)
 
 
 # --- helpers --------------------------------------------------------------------------------

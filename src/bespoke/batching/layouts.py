@@ -37,6 +37,10 @@ class Placed:
         return f"{self.part.order} {self.part.name}"
 
 
+OTHERS_COLOUR = "#b8b8b0"
+"""Other orders' parts, as a maker sees a shared sheet."""
+
+
 def placed_parts(sheet: SheetLayout, parts: Sequence[NestPart]) -> list[Placed]:
     """Every placement of the sheet with its part's outline turned and moved into place."""
     by_id = {p.id: p for p in parts}
@@ -86,8 +90,9 @@ def _label_spot(polygon: shapely.Polygon) -> tuple[tuple[float, float], float]:
     return (centre[0], centre[1]), max(low, min(high, circle.length * 0.6))
 
 
-def sheet_svg(sheet: SheetLayout, parts: Sequence[NestPart]) -> str:
-    """A picture of the sheet: its parts coloured by order, the remnant hatched off."""
+def sheet_svg(sheet: SheetLayout, parts: Sequence[NestPart], mine: str | None = None) -> str:
+    """A picture of the sheet: its parts coloured by order, the remnant hatched off. With
+    `mine`, as that order's maker sees it: only its parts coloured and named."""
     width, height = sheet.size_mm
     orders = sorted({p.order for p in parts})
     colour = {order: _PALETTE[i % len(_PALETTE)] for i, order in enumerate(orders)}
@@ -106,12 +111,15 @@ def sheet_svg(sheet: SheetLayout, parts: Sequence[NestPart]) -> str:
     stroke = width / 1500
     for item in placed_parts(sheet, parts):
         drawn = shapely.set_precision(item.polygon, SVG_GRID_MM, mode="pointwise")
-        path = drawn.svg(scale_factor=stroke, fill_color=colour[item.part.order])
+        shown = mine is None or item.part.order == mine
+        fill = colour[item.part.order] if shown else OTHERS_COLOUR
+        path = drawn.svg(scale_factor=stroke, fill_color=fill)
         path = path.replace('opacity="0.6"', 'opacity="0.85"')
-        out.write(
-            f'<g data-order="{_escape(item.part.order)}"><title>{_escape(item.label)}</title>'
-            f"{path}</g>"
-        )
+        if shown:
+            order, label = _escape(item.part.order), _escape(item.label)
+            out.write(f'<g data-order="{order}"><title>{label}</title>{path}</g>')
+        else:
+            out.write(f"<g>{path}</g>")
     out.write("</g></svg>")
     return out.getvalue()
 

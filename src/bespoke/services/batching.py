@@ -222,24 +222,27 @@ def _planned(
     machine = catalog.machines[first.machine_id]
     process = catalog.processes[batch.process]
     rate = first.rate_per_hour
-    run = {w.order: money(_run_s(op, w.quantity) / 3600 * op.rate_per_hour) for w, op in members}
-    machine_s = {w.order: _run_s(op, w.quantity) for w, op in members}
-    area = {w.order: 0.0 for w, _ in members}
+    run: dict[str, Decimal] = defaultdict(Decimal)
+    machine_s: dict[str, float] = defaultdict(float)
+    for w, op in members:  # an order may bring two operations of the family
+        run[w.order] += money(_run_s(op, w.quantity) / 3600 * op.rate_per_hour)
+        machine_s[w.order] += _run_s(op, w.quantity)
+    used = dict.fromkeys(run, 0.0)  # of the material: area on sheets, kg printed
     material = Decimal(0)
     result: Nest | None = None
     builds_s = 0.0
     if isinstance(process, ProfileCutting):
         result = _cut_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
-        area = _areas(result)
+        used = _areas(result)
         material = money(_sheet_price_per_mm2(members[0][0]) * result.sheet_area_mm2)
     elif isinstance(process, Additive):
         result = _print_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
         builds_s = len(result.sheets) * max(op.batch_s for _, op in members)
-        area = {w.order: w.material_kg_per_part * w.quantity for w, _ in members}
+        used = {w.order: w.material_kg_per_part * w.quantity for w, _ in members}
         price = members[0][0].material.price_per_kg_for(process.stock)
-        material = money(sum(area.values()) * price)
+        material = money(sum(used.values()) * price)
     setup = money((batch.setup_s + builds_s) / 3600 * rate)
-    shares = batch_shares(setup, material, run, machine_s, area)
+    shares = batch_shares(setup, material, run, machine_s, used)
     duration = math.ceil(batch.setup_s + builds_s + sum(machine_s.values()))
     return PlannedBatch(batch, machine.id, result, duration, shares)
 
@@ -269,6 +272,9 @@ def _cut_nest(
     settings: NestSettings | None,
 ) -> Nest:
     material = works[0].material
+    missing = [w.order for w in works if not w.outlines]
+    if missing:
+        raise InputError(f"{batch.id}: orders {', '.join(missing)} have no outlines to nest")
     sheet = material.stock_of(StockKind.SHEET)
     if sheet is None:
         stocked = ", ".join(s.kind.value for s in material.stock)

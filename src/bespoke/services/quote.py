@@ -70,7 +70,7 @@ def quote_geometry(
     """The quote of a design already measured; `design` is its file name."""
     quantities = _quantities(quantities or catalog.shop.quantity_breaks)
     _check_process_and_finish(process, finish, catalog)
-    part = _part(Path(design), geometry, material, thickness_mm, finish, catalog)
+    part = quoted_part(Path(design), geometry, material, thickness_mm, finish, catalog)
     options = plan_part(part, catalog, [process] if process else None)
     feasible = sorted(
         (o for o in options if o.feasible),
@@ -129,7 +129,7 @@ def _check_process_and_finish(process: str | None, finish: str | None, catalog: 
         lookup("finish", finish, finishes)
 
 
-def _part(
+def quoted_part(
     path: Path,
     geometry: Sheet2D | Solid3D,
     material_id: str | None,
@@ -137,6 +137,7 @@ def _part(
     finish: str | None,
     catalog: Catalog,
 ) -> Part:
+    """The part a quote prices: the design's geometry in the asked or default material."""
     flat = isinstance(geometry, Sheet2D)
     default = catalog.shop.default_sheet_material if flat else catalog.shop.default_solid_material
     material = lookup("material", material_id or default, catalog.materials)

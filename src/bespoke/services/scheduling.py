@@ -1,23 +1,23 @@
 """The shop's schedule: its open orders as jobs on its machines and calendar, solved,
 kept, and used to promise completion dates in quotes.
 
-Each order becomes a job: the operations of its quote (the way chosen at the ordered
-quantity; for a product, its routing) with times for the whole order line, runnable on
-every machine of the shop that runs the operation's process. Set-up families: cutting by
-process, material and thickness; other machine work by process and material; finishing
-by process. Tasks of the previous schedule that have started stay where they are, and
-the rest moves as little as it can.
-"""
+Orders quoted from a design have their operations batched with other orders' of the same
+set-up family (services.batching): a batch is a job of its own, nested or packed, tied
+to its orders' other operations by links. A product's order is a job: the operations of
+its routing with times for the whole order line. Work runs on every machine of the shop
+that runs its process. Set-up families: cutting by process, material and thickness;
+other machine work by process and material; finishing by process. Tasks of the previous
+schedule that have started stay where they are, and the rest moves as little as it can."""
 
 import functools
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from bespoke.model import Catalog
-from bespoke.model.accounts import Account, Role
+from bespoke.model.accounts import Account
 from bespoke.model.calendar import Calendar
 from bespoke.model.errors import InputError, PermissionDeniedError
 from bespoke.model.orders import OrderStatus
@@ -36,14 +36,20 @@ from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule
 from bespoke.scheduling.pieces import pieces
 from bespoke.scheduling.solver import SolverSettings, solve
+from bespoke.services.batches import batch_row, plan_members
+from bespoke.services.batching import BatchPlan, plan_batches, scheduled_work
 from bespoke.services.environment import Environment
-from bespoke.services.shops import shop_catalog
+from bespoke.services.order_work import stored_order_work
+from bespoke.services.shops import runs_shop, shop_catalog
 from bespoke.store import UnitOfWork, now
+from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import OrderRow, QuoteRow, ScheduleRow
 
 OPEN = (OrderStatus.PLACED, OrderStatus.PLANNED, OrderStatus.SCHEDULED, OrderStatus.IN_PRODUCTION)
 CALENDAR_DAYS = 366
 CHUNK_S = 4 * 3600  # longer operations are split: a shift can end in the middle of an order
+BATCH_WINDOW_S = 3 * 24 * 3600
+"""How much later than a batch's most urgent order another may be due and still join it."""
 CUTTING = {"profile_cutting", "machining"}
 Progress = Callable[[float, str], None]
 
@@ -57,7 +63,7 @@ def schedule_shop(
 ) -> ScheduleRow:
     """Schedule a shop's open orders; keep the schedule; mark the orders scheduled.
     `actor` None is the shop's own command line."""
-    if actor is not None and not can_schedule(actor, shop_id):
+    if actor is not None and not runs_shop(actor, shop_id):
         raise PermissionDeniedError("only a shop's operators and admins schedule its orders")
     started = now()
     origin = started.replace(second=0, microsecond=0)
@@ -69,8 +75,9 @@ def schedule_shop(
         catalog = shop_catalog(uow, shop_id)
         calendar = Calendar.model_validate(uow.shops.by_id(shop_id).calendar)
         previous = uow.schedules.latest(shop_id)
-        quotes = {o.id: uow.quotes.by_id(o.quote_id) for o in orders}
-        problem = shop_problem(orders, quotes, catalog, calendar, origin, previous)
+        problem, plan = shop_work(
+            uow, env.blobs, orders, catalog, calendar, origin, previous, progress
+        )
         schedule = solve(problem, settings or SolverSettings(time_limit=10), progress)
         row = ScheduleRow(
             shop_id=shop_id,
@@ -82,9 +89,12 @@ def schedule_shop(
             weighted_tardiness=schedule.weighted_tardiness,
             setups=schedule.setups,
             moved=schedule.moved,
-            document=_document(schedule, problem),
+            document=_document(schedule, problem, plan_members(plan)),
         )
         uow.schedules.add(row)
+        uow.flush()
+        for planned in plan.batches:
+            uow.batches.add(batch_row(planned, schedule, row, catalog.shop.currency))
         for order in orders:
             if order.status in (OrderStatus.PLACED, OrderStatus.PLANNED):
                 uow.audit.record(
@@ -112,10 +122,6 @@ def schedule_shop(
         return row
 
 
-def can_schedule(actor: Account, shop_id: int) -> bool:
-    return actor.role == Role.ADMIN or (actor.role == Role.OPERATOR and actor.shop_id == shop_id)
-
-
 def schedule_view(row: ScheduleRow) -> dict[str, Any]:
     """A stored schedule as the API and pages show it."""
     return {
@@ -137,6 +143,30 @@ def stored_tasks(document: dict[str, Any]) -> list[ScheduledTask]:
     return [ScheduledTask(**{k: t[k] for k in fields}) for t in document["tasks"]]
 
 
+def shop_work(
+    uow: UnitOfWork,
+    blobs: BlobStore,
+    orders: list[OrderRow],
+    catalog: Catalog,
+    calendar: Calendar,
+    origin: datetime,
+    previous: ScheduleRow | None,
+    progress: Progress | None = None,
+) -> tuple[Problem, BatchPlan]:
+    """The open orders as a scheduling problem: orders quoted from a design batched,
+    nested and packed; the rest each a job of their own."""
+    quotes = {o.id: uow.quotes.by_id(o.quote_id) for o in orders}
+    works = {o.id: stored_order_work(uow, blobs, o, quotes[o.id], catalog, origin) for o in orders}
+    batched = [w for w in works.values() if w is not None]
+    if progress is not None:
+        progress(0.0, f"batching the work of {len(batched)} orders")
+    plan = plan_batches(batched, catalog, window_s=BATCH_WINDOW_S, longest_s=CHUNK_S)
+    batch_jobs, links = scheduled_work(plan, batched, catalog, longest_s=CHUNK_S)
+    rest = [o for o in orders if works[o.id] is None]
+    problem = shop_problem(rest, quotes, catalog, calendar, origin, previous, batch_jobs, links)
+    return problem, plan
+
+
 def shop_problem(
     orders: list[OrderRow],
     quotes: dict[int, QuoteRow],
@@ -144,22 +174,25 @@ def shop_problem(
     calendar: Calendar,
     origin: datetime,
     previous: ScheduleRow | None,
+    batch_jobs: Sequence[Job] = (),
+    links: Sequence[tuple[str, str]] = (),
 ) -> Problem:
-    """The open orders as jobs on the shop's machines, times in seconds from `origin`."""
+    """The open orders as jobs on the shop's machines, times in seconds from `origin`;
+    `batch_jobs` and their `links` hold the orders whose work is batched."""
     closed = _machine_closed(calendar, origin, catalog)
     machines = {m.id: Machine(id=m.id, closed=closed(m.id)) for m in catalog.machines.values()}
-    jobs = []
-    for order in orders:
-        job = order_job(
-            order.id, order.quantity, order.due_date, quotes[order.id].document, catalog, origin
-        )
+    jobs = [
+        order_job(o.id, o.quantity, o.due_date, quotes[o.id].document, catalog, origin)
+        for o in orders
+    ]
+    jobs += batch_jobs
+    for job in jobs:
         for task in job.tasks:
             for alternative in task.alternatives:
                 if alternative.machine not in machines:
                     machines[alternative.machine] = Machine(
                         id=alternative.machine, closed=closed(alternative.machine)
                     )
-        jobs.append(job)
     frozen, kept = _previous(previous, origin, jobs)
     return Problem(
         jobs=jobs,
@@ -167,6 +200,7 @@ def shop_problem(
         setup_times=_setup_times(jobs, catalog),
         frozen=frozen,
         previous=kept,
+        links=list(links),
         now=0,
         objective=Objective.BOTH,
     )
@@ -303,12 +337,20 @@ def _previous(
     return frozen, kept
 
 
-def _document(schedule: Schedule, problem: Problem) -> dict[str, Any]:
-    """Jobs are orders: each task names its order's id."""
+def _document(
+    schedule: Schedule, problem: Problem, batches: dict[str, list[int]]
+) -> dict[str, Any]:
+    """Jobs are orders or batches: an order's task names its order, a batch's names the
+    batch and the orders whose work it holds."""
     return {
         "objective": problem.objective.value,
         "tasks": [
-            {**t.model_dump(), "order_id": int(t.job)}
+            {
+                **t.model_dump(),
+                "order_id": None if t.job in batches else int(t.job),
+                "batch": t.job if t.job in batches else None,
+                "orders": batches[t.job] if t.job in batches else [int(t.job)],
+            }
             for t in sorted(schedule.tasks, key=lambda t: (t.start, t.machine))
         ],
         "lower_bound": schedule.lower_bound,

@@ -192,6 +192,11 @@ def _sourced(entry: dict[str, Any], actor: Account) -> dict[str, Any]:
     return {**entry, "sources": {**{k: stamp for k in fields}, **given}}
 
 
+def runs_shop(actor: Account, shop_id: int) -> bool:
+    """Whether the actor is one of the shop's operators, or an admin."""
+    return actor.role == Role.ADMIN or (actor.role == Role.OPERATOR and actor.shop_id == shop_id)
+
+
 def _require_operator(actor: Account) -> None:
     if actor.role == Role.MAKER:
         raise PermissionDeniedError("only a shop's operators and admins change its settings")

@@ -119,6 +119,13 @@ class Designs(_Owned[DesignRow]):
     table = DesignRow
     noun = "design"
 
+    def by_id(self, design_id: int) -> DesignRow:
+        """A design whoever owns it: for the shop's own work (batching), not for people."""
+        row = self.session.get(DesignRow, design_id)
+        if row is None:
+            raise NotFoundError(f"design {design_id} not found")
+        return row
+
     def same_upload(
         self, owner_id: int, sha256: str, filename: str, units: str | None
     ) -> DesignRow | None:
@@ -187,6 +194,17 @@ class Schedules(_Repository):
         if row is None or row.shop_id != shop_id:
             raise NotFoundError(f"schedule {schedule_id} not found")
         return row
+
+    def named(self, shop_id: int, name: str) -> ScheduleRow:
+        """A schedule by its id, or 'latest' for the newest."""
+        if name == "latest":
+            row = self.latest(shop_id)
+            if row is None:
+                raise NotFoundError("the shop has no schedule yet")
+            return row
+        if not name.isdigit():
+            raise NotFoundError(f"schedule {name} not found")
+        return self.get(shop_id, int(name))
 
     def latest(self, shop_id: int) -> ScheduleRow | None:
         return self.session.scalars(

@@ -1,9 +1,10 @@
-"""The REST API under /api: accounts, designs and quotes, products and plans, orders, shop."""
+"""The REST API under /api: accounts, designs and quotes, products and plans, orders,
+batches, shop."""
 
 from fastapi import APIRouter
 
-from bespoke.api.rest import accounts, orders, shop, work
+from bespoke.api.rest import accounts, batches, orders, shop, work
 
 router = APIRouter(prefix="/api")
-for module in (accounts, work, orders, shop):
+for module in (accounts, work, orders, batches, shop):
     router.include_router(module.router)

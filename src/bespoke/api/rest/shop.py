@@ -9,7 +9,7 @@ from bespoke.api.security import api_caller, environment, require_role
 from bespoke.api.views import JobOut, job_out
 from bespoke.model.accounts import Account, Role
 from bespoke.model.calendar import Calendar
-from bespoke.model.errors import NotFoundError, PermissionDeniedError
+from bespoke.model.errors import PermissionDeniedError
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services import scheduling, shops
 from bespoke.services.jobs import JobRunner
@@ -99,7 +99,7 @@ def start_schedule(
 
 def start_shop_schedule(request: Request, who: Account, body: ScheduleRequest) -> JobOut:
     env = environment(request)
-    if who.shop_id is None or not scheduling.can_schedule(who, who.shop_id):
+    if who.shop_id is None or not shops.runs_shop(who, who.shop_id):
         raise PermissionDeniedError("only a shop's operators and admins schedule its orders")
     shop_id = who.shop_id
     settings = SolverSettings(time_limit=body.time_limit, seed=body.seed)
@@ -120,15 +120,8 @@ def get_schedule(schedule_id: str, request: Request, who: Caller) -> dict[str, A
 
 
 def schedule_of(request: Request, who: Account, schedule_id: str) -> dict[str, Any]:
-    if who.shop_id is None or not scheduling.can_schedule(who, who.shop_id):
+    if who.shop_id is None or not shops.runs_shop(who, who.shop_id):
         raise PermissionDeniedError("only a shop's operators and admins see its schedule")
     with environment(request).uow() as uow:
-        if schedule_id == "latest":
-            row = uow.schedules.latest(who.shop_id)
-            if row is None:
-                raise NotFoundError("the shop has no schedule yet")
-        elif schedule_id.isdigit():
-            row = uow.schedules.get(who.shop_id, int(schedule_id))
-        else:
-            raise NotFoundError(f"schedule {schedule_id} not found")
+        row = uow.schedules.named(who.shop_id, schedule_id)
         return scheduling.schedule_view(row)

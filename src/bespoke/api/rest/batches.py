@@ -1,0 +1,55 @@
+"""Batches: the shop's work of many orders under one set-up, their sheets and cut files;
+a maker's view of the batch their order is in."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from bespoke.api.security import api_caller, environment
+from bespoke.model.accounts import Account
+from bespoke.services import batches
+
+router = APIRouter(tags=["batches"])
+Caller = Annotated[Account, Depends(api_caller)]
+MEDIA = {"svg": "image/svg+xml", "dxf": "application/dxf"}
+
+
+@router.get("/shop/batches")
+def list_batches(request: Request, who: Caller, schedule: str = "latest") -> list[dict[str, Any]]:
+    """The batches of a schedule ('latest' for the newest): family, machine, times, the
+    sheets or plates with their utilisation, and each order's share of the cost."""
+    return batches.shop_batches(environment(request), who, schedule)
+
+
+@router.get("/shop/batches/{batch_id}")
+def get_batch(batch_id: int, request: Request, who: Caller) -> dict[str, Any]:
+    return batches.shop_batch(environment(request), who, batch_id)
+
+
+@router.get("/shop/batches/{batch_id}/sheets/{index}.{fmt}")
+def get_sheet(
+    batch_id: int, index: int, fmt: Literal["svg", "dxf"], request: Request, who: Caller
+) -> Response:
+    """Sheet or plate `index` (from 1): an SVG picture, or the DXF cut file with every
+    part placed and labelled with its order on the ENGRAVE layer."""
+    content = batches.batch_sheet(environment(request), who, batch_id, index, fmt)
+    headers = {}
+    if fmt == "dxf":
+        name = f"batch-{batch_id}-sheet-{index}.dxf"
+        headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return Response(content, media_type=MEDIA[fmt], headers=headers)
+
+
+@router.get("/orders/{order_id}/batches")
+def get_order_batches(order_id: int, request: Request, who: Caller) -> list[dict[str, Any]]:
+    """The batches the order's work is in, with the order's share of each."""
+    return batches.order_batches(environment(request), who, order_id)
+
+
+@router.get("/orders/{order_id}/batches/{batch_id}/sheets/{index}.svg")
+def get_order_sheet(
+    order_id: int, batch_id: int, index: int, request: Request, who: Caller
+) -> Response:
+    """A sheet of the batch as the order's maker sees it: their parts coloured."""
+    picture = batches.order_sheet(environment(request), who, order_id, batch_id, index)
+    return Response(picture, media_type=MEDIA["svg"])

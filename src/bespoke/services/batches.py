@@ -1,0 +1,201 @@
+"""Batches kept with a schedule: what each holds, when it runs, its nest or plates, the
+cut file and picture of each sheet, and each order's share of its cost."""
+
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from bespoke.batching.layouts import sheet_svg, write_cut_dxf
+from bespoke.model.accounts import Account
+from bespoke.model.batching import Nest
+from bespoke.model.errors import NotFoundError, PermissionDeniedError
+from bespoke.model.scheduling import Schedule
+from bespoke.services.batching import BatchPlan, PlannedBatch
+from bespoke.services.environment import Environment
+from bespoke.services.shops import runs_shop
+from bespoke.store.tables import BatchOrderRow, BatchRow, ScheduleRow
+
+
+def plan_members(plan: BatchPlan) -> dict[str, list[int]]:
+    """Each batch's orders, by the batch's job name."""
+    return {p.batch.id: sorted({int(w.order) for w in p.batch.works}) for p in plan.batches}
+
+
+def batch_row(
+    planned: PlannedBatch, schedule: Schedule, kept: ScheduleRow, currency: str
+) -> BatchRow:
+    """A planned batch as the schedule placed it, with its members' shares."""
+    batch = planned.batch
+    tasks = sorted((t for t in schedule.tasks if t.job == batch.id), key=lambda t: t.start)
+    start = kept.origin + timedelta(seconds=tasks[0].start) if tasks else None
+    end = kept.origin + timedelta(seconds=tasks[-1].end) if tasks else None
+    return BatchRow(
+        shop_id=kept.shop_id,
+        schedule_id=kept.id,
+        key=batch.id,
+        family=batch.family,
+        process=batch.process,
+        machine=tasks[0].machine if tasks else planned.machine,
+        start=start,
+        end=end,
+        duration_s=planned.duration_s,
+        cost=planned.cost,
+        document={
+            "currency": currency,
+            "setup_s": batch.setup_s,
+            "works": [w.model_dump(mode="json") for w in batch.works],
+            "nest": planned.nest.model_dump(mode="json") if planned.nest else None,
+        },
+        members=[
+            BatchOrderRow(
+                order_id=int(s.order), setup=s.setup, material=s.material, run=s.run, total=s.total
+            )
+            for s in planned.shares
+        ],
+    )
+
+
+def batch_nest(row: BatchRow) -> Nest | None:
+    """The sheets or plates of a kept batch."""
+    nest = row.document.get("nest")
+    return Nest.model_validate(nest) if nest else None
+
+
+def batch_view(row: BatchRow, order_id: int | None = None) -> dict[str, Any]:
+    """A kept batch as the API and pages show it; with `order_id`, as that order's maker
+    sees it: the batch, their own share and parts, nobody else's."""
+    nest = batch_nest(row)
+    members = [m for m in row.members if order_id is None or m.order_id == order_id]
+    sheets = []
+    if nest is not None:
+        for sheet in nest.sheets:
+            parts = {p.id: p for p in nest.parts}
+            mine = [
+                p.part
+                for p in sheet.placements
+                if order_id is None or parts[p.part].order == str(order_id)
+            ]
+            sheets.append(
+                {
+                    "index": sheet.index,
+                    "size_mm": list(sheet.size_mm),
+                    "used_length_mm": sheet.used_length_mm,
+                    "utilisation": sheet.utilisation,
+                    "remnant_mm": list(sheet.remnant_mm) if sheet.remnant_mm else None,
+                    "parts": len(sheet.placements),
+                    "mine": len(mine),
+                }
+            )
+    return {
+        "id": row.id,
+        "schedule_id": row.schedule_id,
+        "key": row.key,
+        "family": row.family,
+        "process": row.process,
+        "machine": row.machine,
+        "start": row.start,
+        "end": row.end,
+        "duration_s": row.duration_s,
+        "orders": len(row.members),
+        "cost": row.cost if order_id is None else None,
+        "currency": row.document["currency"],
+        "material": nest.material if nest else None,
+        "thickness_mm": nest.thickness_mm if nest else None,
+        "sheets": sheets,
+        "shares": [
+            {
+                "order_id": m.order_id,
+                "setup": m.setup,
+                "material": m.material,
+                "run": m.run,
+                "total": m.total,
+            }
+            for m in members
+        ],
+    }
+
+
+def sheet_picture(row: BatchRow, index: int, order_id: int | None = None) -> str:
+    """The SVG of sheet or plate `index` (from 1) of a batch; with `order_id`, as that
+    order's maker sees it."""
+    nest = _nest_of(row)
+    mine = None if order_id is None else str(order_id)
+    return sheet_svg(nest.sheets[_sheet_index(nest, index)], nest.parts, mine)
+
+
+def sheet_cut_file(row: BatchRow, index: int, path: Path) -> None:
+    """Write the DXF cut file of sheet `index` (from 1) of a batch to `path`."""
+    nest = _nest_of(row)
+    write_cut_dxf(nest.sheets[_sheet_index(nest, index)], nest.parts, path)
+
+
+def _nest_of(row: BatchRow) -> Nest:
+    nest = batch_nest(row)
+    if nest is None:
+        raise NotFoundError(f"batch {row.id} is not nested: it has no sheets or plates")
+    return nest
+
+
+def _sheet_index(nest: Nest, index: int) -> int:
+    if not 1 <= index <= len(nest.sheets):
+        raise NotFoundError(
+            f"sheet {index} not found: the batch has sheets 1 to {len(nest.sheets)}"
+        )
+    return index - 1
+
+
+def shop_batches(env: Environment, who: Account, schedule: str = "latest") -> list[dict[str, Any]]:
+    """The batches of one of the shop's schedules ('latest' for the newest)."""
+    shop_id = _staff_shop(who)
+    with env.uow() as uow:
+        row = uow.schedules.named(shop_id, schedule)
+        return [batch_view(b) for b in uow.batches.of_schedule(row.id)]
+
+
+def shop_batch(env: Environment, who: Account, batch_id: int) -> dict[str, Any]:
+    with env.uow() as uow:
+        return batch_view(uow.batches.get(_staff_shop(who), batch_id))
+
+
+def batch_sheet(env: Environment, who: Account, batch_id: int, index: int, fmt: str) -> bytes:
+    """Sheet `index` (from 1) of a batch as an "svg" picture or a "dxf" cut file."""
+    with env.uow() as uow:
+        row = uow.batches.get(_staff_shop(who), batch_id)
+        if fmt == "svg":
+            return sheet_picture(row, index).encode()
+        if fmt != "dxf":
+            raise NotFoundError(f"sheet format {fmt!r} not found (accepted: svg, dxf)")
+        with tempfile.TemporaryDirectory(prefix="bespoke-sheet-") as folder:
+            path = Path(folder) / "sheet.dxf"
+            sheet_cut_file(row, index, path)
+            return path.read_bytes()
+
+
+def order_batches(env: Environment, who: Account, order_id: int) -> list[dict[str, Any]]:
+    """The batches of the shop's latest schedule that hold the order's work: to its maker
+    the batch and their own share, to the shop the whole batch."""
+    with env.uow() as uow:
+        order = uow.orders.get(who, order_id)
+        schedule = uow.schedules.latest(order.shop_id)
+        if schedule is None:
+            return []
+        rows = uow.batches.of_order(order.id, schedule.id)
+        mine = None if runs_shop(who, order.shop_id) else order.id
+        return [batch_view(b, mine) for b in rows]
+
+
+def order_sheet(env: Environment, who: Account, order_id: int, batch_id: int, index: int) -> str:
+    """The picture of a sheet of a batch the order is in, as the order's maker sees it."""
+    with env.uow() as uow:
+        order = uow.orders.get(who, order_id)
+        row = uow.batches.get(order.shop_id, batch_id)
+        if order.id not in {m.order_id for m in row.members}:
+            raise NotFoundError(f"order {order_id} has no work in batch {batch_id}")
+        return sheet_picture(row, index, order.id)
+
+
+def _staff_shop(who: Account) -> int:
+    if who.shop_id is None or not runs_shop(who, who.shop_id):
+        raise PermissionDeniedError("only a shop's operators and admins see its batches")
+    return who.shop_id
