@@ -18,8 +18,8 @@ from bespoke.catalog import load_catalog
 from bespoke.costing.batch import allocate, batch_shares
 from bespoke.costing.learning import total_time
 from bespoke.costing.line import line_cost, money
-from bespoke.geometry.dxf import read_dxf, read_dxf_outlines
-from bespoke.geometry.stl import read_stl, read_stl_footprint
+from bespoke.geometry.dxf import read_dxf
+from bespoke.geometry.stl import read_stl
 from bespoke.model import (
     Catalog,
     InputError,
@@ -42,6 +42,7 @@ from bespoke.services.batching import (
     plan_batches,
     scheduled_work,
 )
+from bespoke.services.order_work import order_work as made_work
 
 EXAMPLES = ROOT / "examples"
 FAST = NestSettings(time_limit_s=2, seed=1)
@@ -281,7 +282,7 @@ def cheapest(part: Part, catalog: Catalog) -> ProcessOption | None:
     return min(options, key=lambda o: line_cost(o, 1, catalog.shop).cost)
 
 
-def order_work(
+def ordered(
     order: str,
     file: Path,
     material: str,
@@ -305,27 +306,7 @@ def order_work(
         part = Part(name=file.stem, material_id=material, solid=read_stl(file), finish=finish)
     option = cheapest(part, catalog)
     assert option is not None and option.routing is not None, f"nothing makes {file.name}"
-    outlines, footprint, height = [], None, 0.0
-    if part.sheet is not None:
-        outlines = read_dxf_outlines(file)
-    else:
-        footprint, height = read_stl_footprint(file)
-    return OrderWork(
-        order=order,
-        name=file.stem,
-        quantity=quantity,
-        operations=option.routing.operations,
-        material=catalog.materials[material],
-        thickness_mm=thickness_mm,
-        material_kg_per_part=option.material_kg_per_part,
-        material_price_per_kg=option.material_price_per_kg,
-        consumables_per_part=option.consumables_per_part,
-        due=due,
-        finish=finish,
-        outlines=outlines,
-        footprint=footprint,
-        height_mm=height,
-    )
+    return made_work(order, file.stem, quantity, part, option, file, catalog, due=due)
 
 
 def _steel(
@@ -338,7 +319,7 @@ def _steel(
     finish: str | None = None,
 ) -> OrderWork:
     """An order of an example drawing cut from 2 mm S235 steel."""
-    return order_work(
+    return ordered(
         order,
         EXAMPLES / name,
         "steel-s235",
@@ -363,11 +344,11 @@ def works(catalog: Catalog) -> list[OrderWork]:
         _steel("1", "wall-bracket.dxf", catalog, due=2 * DAY),
         _steel("2", "sprocket.dxf", catalog, due=3 * DAY, quantity=3),
         _steel("3", "motor-mount.dxf", catalog, due=4 * DAY, finish="powder-coat"),
-        order_work(
+        ordered(
             "4", EXAMPLES / "sign-plate.dxf", "acrylic-cast", catalog, thickness_mm=3.0, due=2 * DAY
         ),
-        order_work("5", EXAMPLES / "cable-clip.stl", "pla", catalog, due=3 * DAY, quantity=4),
-        order_work("6", EXAMPLES / "enclosure.stl", "pla", catalog, due=5 * DAY),
+        ordered("5", EXAMPLES / "cable-clip.stl", "pla", catalog, due=3 * DAY, quantity=4),
+        ordered("6", EXAMPLES / "enclosure.stl", "pla", catalog, due=5 * DAY),
     ]
 
 
@@ -622,3 +603,14 @@ def test_a_batch_is_due_when_the_first_order_finished_by_it_is_due(
             assert job.weight >= len(finishing.get(job.id, [])), job.id
         else:
             assert job.due == next(w.due for w in works if w.order == job.id)
+
+
+def test_hand_finishing_of_a_print_does_not_take_a_printer() -> None:
+    catalog = load_catalog()
+    work = ordered("5", EXAMPLES / "cable-clip.stl", "pla", catalog, due=3 * DAY, quantity=4)
+    assert work.operations[1].machine_id is None and work.operations[1].manual
+    plan = plan_batches([work], catalog, window_s=WEEK, longest_s=2 * WEEK, settings=FAST)
+    jobs, _ = scheduled_work(plan, [work], catalog)
+    (task,) = next(j for j in jobs if j.id == "5").tasks
+    printers = {m.id for m in catalog.machines.values() if m.process == "fdm"}
+    assert not {a.machine for a in task.alternatives} & printers

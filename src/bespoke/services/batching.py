@@ -361,7 +361,8 @@ def scheduled_work(
     def job_tasks(
         name: str, process: str, machine: str | None, duration: int, family: str
     ) -> list[Task]:
-        machines = _able(catalog, process, machine) or [machine or f"bench:{process}"]
+        bench = f"bench:{process}"  # hand work takes no machine of its process
+        machines = (_able(catalog, process, machine) or [machine]) if machine else [bench]
         pausable = catalog.processes[process].kind == ProcessKind.ADDITIVE
         split = [(name, duration)]
         if longest_s is not None and not pausable:

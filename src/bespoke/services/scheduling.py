@@ -227,7 +227,8 @@ def order_job(
     prefix = f"order-{order_id}/"
     for op in operations:
         duration = _duration(op, counts.get(op["id"], quantity))
-        machines = by_process.get(op["process"]) or [op["machine"] or f"bench:{op['process']}"]
+        bench = [f"bench:{op['process']}"]  # hand work takes no machine of its process
+        machines = (by_process.get(op["process"]) or [op["machine"]]) if op["machine"] else bench
         split = pieces(prefix + op["id"], duration, CHUNK_S)
         names = [name for name, _ in split]
         for name, share in split:
