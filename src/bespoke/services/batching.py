@@ -167,7 +167,7 @@ def plan_batches(
                     process=op.process_id,
                     due=work.due,
                     setup_s=round(op.setup_s),
-                    run_s=math.ceil(_run_s(op, work.quantity)),
+                    run_s=math.ceil(run_seconds(op, work.quantity)),
                 )
             )
     batches = [
@@ -195,7 +195,8 @@ def _shapes(batch: Batch, catalog: Catalog) -> bool:
     return catalog.processes[batch.process].kind != ProcessKind.FINISHING
 
 
-def _run_s(op: Operation, quantity: int) -> float:
+def run_seconds(op: Operation, quantity: int) -> float:
+    """Machine or hand time of `quantity` parts, set-up and builds aside."""
     if op.manual:
         return total_time(op.run_s, quantity, op.learning_rate, op.learning_floor)
     return op.run_s * quantity
@@ -204,8 +205,8 @@ def _run_s(op: Operation, quantity: int) -> float:
 def _alone(op: Operation, work: OrderWork) -> OrderCost:
     quantity = work.quantity
     return OrderCost(
-        setup=money((op.setup_s + _builds_s(op, work)) / 3600 * op.rate_per_hour),
-        run=money(_run_s(op, quantity) / 3600 * op.rate_per_hour),
+        setup=money((op.setup_s + build_seconds(op, work)) / 3600 * op.rate_per_hour),
+        run=money(run_seconds(op, quantity) / 3600 * op.rate_per_hour),
     )
 
 
@@ -225,8 +226,8 @@ def _planned(
     run: dict[str, Decimal] = defaultdict(Decimal)
     machine_s: dict[str, float] = defaultdict(float)
     for w, op in members:  # an order may bring two operations of the family
-        run[w.order] += money(_run_s(op, w.quantity) / 3600 * op.rate_per_hour)
-        machine_s[w.order] += _run_s(op, w.quantity)
+        run[w.order] += money(run_seconds(op, w.quantity) / 3600 * op.rate_per_hour)
+        machine_s[w.order] += run_seconds(op, w.quantity)
     used = dict.fromkeys(run, 0.0)  # of the material: area on sheets, kg printed
     material = Decimal(0)
     result: Nest | None = None
@@ -234,7 +235,7 @@ def _planned(
     if isinstance(process, ProfileCutting):
         result = _cut_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
         used = _areas(result)
-        material = money(_sheet_price_per_mm2(members[0][0]) * result.sheet_area_mm2)
+        material = money(sheet_price_per_mm2(members[0][0]) * result.sheet_area_mm2)
     elif isinstance(process, Additive):
         result = _print_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
         builds_s = len(result.sheets) * max(op.batch_s for _, op in members)
@@ -257,7 +258,8 @@ def _areas(result: Nest) -> dict[str, float]:
     return area
 
 
-def _sheet_price_per_mm2(work: OrderWork) -> float:
+def sheet_price_per_mm2(work: OrderWork) -> float:
+    """What a square millimetre of the order's sheet costs, bought as sheet stock."""
     assert work.thickness_mm is not None
     material = work.material
     kg_per_mm2 = work.thickness_mm * material.density_kg_m3 / MM3_PER_M3
@@ -387,7 +389,8 @@ def scheduled_work(
             if planned is not None:
                 steps.append(planned.batch.id)
                 continue
-            duration = math.ceil(op.setup_s + _run_s(op, work.quantity) + _builds_s(op, work))
+            seconds = op.setup_s + run_seconds(op, work.quantity) + build_seconds(op, work)
+            duration = math.ceil(seconds)
             name = f"order-{work.order}/{op.id}"
             steps.append(job_tasks(name, op.process_id, op.machine_id, duration, op.process_id))
         first = [s if isinstance(s, str) else s[0].id for s in steps]
@@ -438,5 +441,6 @@ def _able(catalog: Catalog, process: str, machine: str | None) -> list[str]:
     return able
 
 
-def _builds_s(op: Operation, work: OrderWork) -> float:
+def build_seconds(op: Operation, work: OrderWork) -> float:
+    """Time of the builds (plates, loads) the order's parts need when made alone."""
     return math.ceil(work.quantity / op.parts_per_batch) * op.batch_s if op.batch_s else 0.0

@@ -11,14 +11,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import shapely
 from pydantic import BaseModel, ConfigDict, Field
 
+from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError
 from bespoke.model.product import DesignFile, ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.products.spec import parse_spec, read_spec_text
+from bespoke.services.batch_quote import batched_prices
 from bespoke.services.designs import stored_geometry
 from bespoke.services.environment import Environment
 from bespoke.services.jobs import JobRunner
@@ -29,7 +32,7 @@ from bespoke.services.quote_document import quote_document
 from bespoke.services.scheduling import promised_completions
 from bespoke.services.shops import shop_catalog
 from bespoke.store import UnitOfWork, now
-from bespoke.store.tables import JobRow, ProductRow, QuotePriceRow, QuoteRow
+from bespoke.store.tables import DesignRow, JobRow, ProductRow, QuotePriceRow, QuoteRow
 
 MAX_SPEC_BYTES = 1024 * 1024
 
@@ -74,6 +77,11 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
             finish=request.finish,
         )
         prices = [(b.quantity, b.unit_price, b.total_price, b.lead_time_days) for b in quote.best]
+        document = quote_document(quote)
+        if quote.makeable:
+            area = _outline_area(env, design) if quote.part.sheet else 0.0
+            moment = now()
+            document["batching"] = batched_prices(uow, design.shop_id, quote, catalog, moment, area)
         row = _keep(
             uow,
             owner,
@@ -83,7 +91,7 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
             title=design.filename,
             currency=quote.currency,
             request=request.model_dump(mode="json"),
-            document=quote_document(quote),
+            document=document,
             makeable=quote.makeable,
             prices=prices,
             valid_days=env.settings.quote_valid_days,
@@ -91,6 +99,15 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
         )
         uow.commit()
         return row
+
+
+def _outline_area(env: Environment, design: DesignRow) -> float:
+    """A drawing's area within its outer contours: what it takes of a sheet, holes and all."""
+    with tempfile.TemporaryDirectory(prefix="bespoke-quote-") as folder:
+        path = Path(folder) / f"design.{design.kind}"
+        path.write_bytes(env.blobs.get(design.sha256))
+        outlines = read_dxf_outlines(path, design.units)
+    return float(sum(shapely.Polygon(o.exterior).area for o in outlines))
 
 
 def submit_product(

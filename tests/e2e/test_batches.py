@@ -1,0 +1,161 @@
+"""Batches over HTTP and on the pages: orders of three makers cut on shared sheets, the
+cut file of each sheet, each order's share, the maker's view, the batched price of a
+new quote."""
+
+import io
+import re
+import time
+from decimal import Decimal
+
+import ezdxf
+import httpx
+import pytest
+from tests.e2e.conftest import PASSWORD, Service
+from tests.e2e.test_api_flow import order, quote, upload
+
+DESIGNS = ("wall-bracket.dxf", "sprocket.dxf", "motor-mount.dxf")
+
+
+def finished(client: httpx.Client, job: dict) -> dict:  # type: ignore[type-arg]
+    deadline = time.monotonic() + 120
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+        job = client.get(f"/api/jobs/{job['id']}").json()
+    return job
+
+
+@pytest.fixture(scope="module")
+def scheduled(service: Service) -> dict[str, int]:
+    """Three makers' one-off steel parts ordered and scheduled: design name -> order id."""
+    ordered = {}
+    for i, name in enumerate(DESIGNS):
+        with service.client("maker") as maker:
+            offer = quote(maker, upload(maker, name)["id"], quantities=[1], process="fiber-laser")
+            placed = order(maker, offer["id"], 1, f"batch-{i}")
+            assert placed.status_code == 201, placed.text
+            ordered[name] = placed.json()["id"]
+    with service.client("operator") as operator:
+        job = operator.post("/api/shop/schedules", json={"time_limit": 3}).json()
+        assert finished(operator, job)["status"] == "done"
+    return ordered
+
+
+def test_orders_of_three_makers_are_cut_in_one_batch(
+    service: Service, scheduled: dict[str, int]
+) -> None:
+    with service.client("operator") as operator:
+        listed = operator.get("/api/shop/batches")
+        assert listed.status_code == 200, listed.text
+        cutting = [b for b in listed.json() if b["process"] == "fiber-laser"]
+        assert len(cutting) == 1
+        batch = cutting[0]
+        assert batch["family"] == "fiber-laser:steel-s235:2"
+        assert {s["order_id"] for s in batch["shares"]} == set(scheduled.values())
+        total = sum(Decimal(str(s["total"])) for s in batch["shares"])
+        assert total == Decimal(str(batch["cost"]))
+        (sheet,) = batch["sheets"]
+        assert sheet["parts"] == 3 and 0 < sheet["utilisation"] <= 1
+        assert operator.get(f"/api/shop/batches/{batch['id']}").json() == batch
+
+        cut = operator.get(f"/api/shop/batches/{batch['id']}/sheets/1.dxf")
+        assert cut.status_code == 200
+        drawing = ezdxf.read(io.StringIO(cut.text))
+        labels = [t.dxf.text for t in drawing.modelspace().query("TEXT[layer=='ENGRAVE']")]
+        assert sorted(label.split()[0] for label in labels) == sorted(
+            str(i) for i in scheduled.values()
+        )
+        assert len(drawing.modelspace().query("LWPOLYLINE[layer=='CUT']")) >= 3
+        picture = operator.get(f"/api/shop/batches/{batch['id']}/sheets/1.svg")
+        assert picture.headers["content-type"].startswith("image/svg+xml")
+        assert picture.text.count("data-order=") == 3
+
+        assert operator.get(f"/api/shop/batches/{batch['id']}/sheets/2.dxf").status_code == 404
+        assert operator.get(f"/api/shop/batches/{batch['id']}/sheets/1.png").status_code == 422
+        assert operator.get("/api/shop/batches/999999").status_code == 404
+        kept = operator.get("/api/shop/schedules/latest").json()
+        assert {t["batch"] for t in kept["tasks"] if t["batch"]} >= {batch["key"]}
+
+
+def test_a_maker_sees_the_batch_and_only_their_own_share(
+    service: Service, scheduled: dict[str, int]
+) -> None:
+    with service.client("maker") as stranger:
+        assert stranger.get("/api/shop/batches").status_code == 403
+        mine = scheduled["sprocket.dxf"]
+        assert stranger.get(f"/api/orders/{mine}/batches").status_code == 404
+    with service.client("operator") as operator:
+        listed = operator.get("/api/shop/batches").json()
+        batch_id = next(b["id"] for b in listed if b["process"] == "fiber-laser")
+    with service.env.uow() as uow:
+        row = uow.session.get(uow.orders.table, scheduled["sprocket.dxf"])
+        assert row is not None
+        owner_id = row.owner_id
+        owner = uow.users.by_id(owner_id)
+        assert owner is not None
+        email = owner.email
+    with httpx.Client(base_url=service.url) as browser:
+        assert (
+            browser.post("/login", data={"email": email, "password": PASSWORD}).status_code == 303
+        )
+        seen = browser.get(f"/api/orders/{mine}/batches").json()
+        assert {b["id"] for b in listed if mine in {s["order_id"] for s in b["shares"]}} == {
+            b["id"] for b in seen
+        }
+        batch = next(b for b in seen if b["id"] == batch_id)
+        assert all(b["cost"] is None and len(b["shares"]) == 1 for b in seen)
+        assert batch["cost"] is None and batch["orders"] == 3
+        assert [s["order_id"] for s in batch["shares"]] == [mine]
+        picture = browser.get(f"/api/orders/{mine}/batches/{batch_id}/sheets/1.svg").text
+        assert picture.count("data-order=") == 1 and f'data-order="{mine}"' in picture
+        assert browser.get(f"/api/shop/batches/{batch_id}/sheets/1.dxf").status_code == 403
+        page = browser.get(f"/orders/{mine}").text
+        assert "Made with other orders" in page and batch["key"] in page
+        assert page.count("data-order=") == 1  # the sheet as this maker sees it
+
+
+def test_shop_pages_show_batches_and_sheet_layouts(
+    service: Service, scheduled: dict[str, int]
+) -> None:
+    who, _ = service.user("operator")
+    with httpx.Client(base_url=service.url) as browser:
+        browser.post("/login", data={"email": who.email, "password": PASSWORD})
+        listing = browser.get("/shop/batches")
+        assert listing.status_code == 200
+        link = re.search(r'href="/shop/batches/(\d+)"', listing.text)
+        assert link is not None
+        page = browser.get(f"/shop/batches/{link.group(1)}").text
+        assert "<svg" in page and page.count("data-order=") == 3
+        assert f"/shop/batches/{link.group(1)}/sheets/1.dxf" in page
+        cut = browser.get(f"/shop/batches/{link.group(1)}/sheets/1.dxf")
+        assert cut.status_code == 200 and "ENGRAVE" in cut.text
+
+
+def test_a_new_quote_shows_the_batch_it_could_join(
+    service: Service, scheduled: dict[str, int]
+) -> None:
+    who, token = service.user("maker")
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        httpx.Client(base_url=service.url, headers=headers) as maker,
+        httpx.Client(base_url=service.url) as browser,
+    ):
+        browser.post("/login", data={"email": who.email, "password": PASSWORD})
+        design = upload(maker, "sign-plate.dxf")["id"]
+        offer = quote(maker, design, quantities=[1, 10], process="fiber-laser")
+        (one, ten) = offer["document"]["batching"]
+        assert one["quantity"] == 1 and ten["quantity"] == 10
+        assert one["batches"] and one["batch_starts"]
+        assert one["batched_unit_price"] < one["alone_unit_price"]
+        assert ten["batched_unit_price"] < ten["alone_unit_price"]
+        assert one["alone_unit_price"] == float(offer["prices"][0]["unit_price"])
+        page = browser.get(f"/quotes/{offer['id']}").text
+        assert "Alone or with other orders" in page and one["batches"][0] in page
+
+
+def test_a_quote_with_no_batch_to_join_says_so(service: Service) -> None:
+    with service.client("maker", shop="other") as maker:
+        offer = quote(maker, upload(maker, "sign-plate.dxf")["id"], quantities=[1])
+        (one,) = offer["document"]["batching"]
+        assert one["batches"] == [] and one["batch_starts"] is None
+        assert one["batched_unit_price"] == one["alone_unit_price"]
