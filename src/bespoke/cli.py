@@ -451,12 +451,21 @@ def schedule(
         raise _fail(str(error)) from None
     tasks = kept.document["tasks"]
     finish = kept.origin + timedelta(seconds=kept.makespan_s)
+    orders = {o for t in tasks for o in t["orders"]}
     console.print(
-        f"{name}: schedule {kept.id}, {len(tasks)} operations of"
-        f" {len({t['job'] for t in tasks})} orders; all done by {finish:%Y-%m-%d %H:%M} UTC;"
-        f" {kept.setups} set-up changes; weighted lateness {kept.weighted_tardiness / 3600:.1f} h"
-        f" ({kept.status})"
+        f"{name}: schedule {kept.id}, {len(tasks)} operations of {len(orders)} orders;"
+        f" all done by {finish:%Y-%m-%d %H:%M} UTC; {kept.setups} set-up changes;"
+        f" weighted lateness {kept.weighted_tardiness / 3600:.1f} h ({kept.status})"
     )
+    with env.uow() as uow:
+        for batch in uow.batches.of_schedule(kept.id):
+            nest = batch.document["nest"]
+            sheets = nest["sheets"] if nest else []
+            used = ", ".join(f"{s['utilisation']:.0%}" for s in sheets)
+            console.print(
+                f"  {batch.key} {batch.family}: {len(batch.members)} orders on {batch.machine}"
+                + (f", {len(sheets)} sheets or plates used {used}" if sheets else "")
+            )
     if gantt is not None:
         from bespoke.reports.gantt import write_gantt
 

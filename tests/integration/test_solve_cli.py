@@ -79,7 +79,8 @@ def test_schedule_the_demo_shop(tmp_path: Path) -> None:
         app, ["schedule", "--data-dir", str(tmp_path), "--time-limit", "3", "--gantt", str(chart)]
     )
     assert result.exit_code == 0, result.output
-    assert "operations of 4 orders" in result.output
+    assert "operations of 6 orders" in result.output, result.output
+    assert "fiber-laser:steel-s235:2: 2 orders" in result.output  # two makers, one sheet
     assert chart.is_file()
     with env.uow() as uow:
         assert {o.status for o in uow.orders.open_in_shop(1, ["scheduled"])}

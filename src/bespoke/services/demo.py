@@ -1,6 +1,7 @@
 """A demo shop to look around in: users of each role, the examples quoted, a few orders,
 and the shop's schedule of them."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,13 +28,18 @@ LOGINS = (
     DemoLogin("operator@example.com", "operator-demo", "operator"),
     DemoLogin("admin@example.com", "admin-demo", "admin"),
 )
-DESIGNS = (  # file, material, thickness, finish, quantity ordered (0: quote only)
+DemoDesign = tuple[str, str, float | None, str | None, int]
+DESIGNS: tuple[DemoDesign, ...] = (  # file, material, thickness, finish, quantity (0: none)
     ("wall-bracket.dxf", "steel-s235", 2.0, "powder-coat", 10),
     ("sign-plate.dxf", "acrylic-cast", 3.0, None, 1),
     ("sprocket.dxf", "steel-s235", 4.0, None, 0),
     ("motor-mount.dxf", "aluminium-5052", 3.0, None, 0),
     ("cable-clip.stl", "petg", None, None, 100),
     ("enclosure.stl", "abs", None, None, 0),
+)
+SECOND_MAKER_DESIGNS: tuple[DemoDesign, ...] = (  # batched with the first maker's work
+    ("sprocket.dxf", "steel-s235", 2.0, None, 10),
+    ("cable-clip.stl", "petg", None, None, 10),
 )
 PRODUCTS = (("desk-organiser.yaml", {"width": "400mm", "compartments": "4"}),)
 
@@ -47,17 +53,22 @@ def seed_demo(env: Environment, examples: Path) -> list[DemoLogin]:
                 env, login.email, login.password, role=login.role, shop_slug=DEMO_SHOP[0]
             )
     maker = accounts.authenticate(env, LOGINS[0].email, LOGINS[0].password)
-    assert maker is not None
+    second = accounts.authenticate(env, LOGINS[1].email, LOGINS[1].password)
+    assert maker is not None and second is not None
     with env.uow() as uow:
         seeded = bool(uow.designs.list(maker, limit=1))
     if not seeded and examples.is_dir():
-        _quote_examples(env, maker, examples)
+        _quote_examples(env, maker, examples, DESIGNS)
+        _quote_examples(env, second, examples, SECOND_MAKER_DESIGNS)
+        _plan_products(env, maker, examples)
         schedule_shop(env, shop_id, None, SolverSettings(time_limit=3))
     return list(LOGINS)
 
 
-def _quote_examples(env: Environment, maker: Account, examples: Path) -> None:
-    for name, material, thickness, finish, ordered in DESIGNS:
+def _quote_examples(
+    env: Environment, maker: Account, examples: Path, chosen: Sequence[DemoDesign]
+) -> None:
+    for name, material, thickness, finish, ordered in chosen:
         path = examples / name
         design = designs.upload_design(env, maker, name, path.read_bytes())
         quote = quoting.quote_stored_design(
@@ -69,6 +80,9 @@ def _quote_examples(env: Environment, maker: Account, examples: Path) -> None:
         )
         if ordered:
             orders.place_order(env, maker, quote.id, ordered, f"demo-{name}")
+
+
+def _plan_products(env: Environment, maker: Account, examples: Path) -> None:
     for spec_name, settings in PRODUCTS:
         text = (examples / "products" / spec_name).read_text(encoding="utf-8")
         product = quoting.submit_product(env, maker, text, json_format=False)
