@@ -28,6 +28,8 @@ bench: setup
 	$(PY) bench/api_load.py
 	$(PY) bench/scheduling.py
 	$(PY) bench/scheduling_scale.py
+	$(PY) bench/nesting.py
+	$(PY) bench/economy.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock

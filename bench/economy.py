@@ -34,8 +34,8 @@ from typing import Any
 from bespoke.batching.nesting import NestSettings
 from bespoke.catalog import load_catalog
 from bespoke.costing.line import line_cost
-from bespoke.geometry.dxf import read_dxf, read_dxf_outlines
-from bespoke.geometry.stl import read_stl, read_stl_footprint
+from bespoke.geometry.dxf import read_dxf
+from bespoke.geometry.stl import read_stl
 from bespoke.model import Catalog, Part, ProcessOption
 from bespoke.model.product import ParameterType, ProductSpec
 from bespoke.model.scheduling import Job, Machine, Objective, Problem
@@ -44,7 +44,8 @@ from bespoke.products.configure import configure
 from bespoke.products.spec import load_spec
 from bespoke.scheduling.checker import violations
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.batching import OrderWork, plan_batches, scheduled_work
+from bespoke.services.batching import plan_batches, scheduled_work
+from bespoke.services.order_work import order_work
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BESPOKE_SHARED_DIR", ROOT.parent / "shared")) / "fixtures"
@@ -129,33 +130,6 @@ def cheapest(part: Part, catalog: Catalog) -> ProcessOption | None:
     return min(options, key=lambda o: line_cost(o, 1, catalog.shop).cost)
 
 
-def order_work(
-    order: str, design: Design, option: ProcessOption, catalog: Catalog, due: int
-) -> OrderWork:
-    assert option.routing is not None
-    outlines, footprint, height = [], None, 0.0
-    if design.part.sheet is not None:
-        outlines = read_dxf_outlines(design.file, design.units)
-    else:
-        footprint, height = read_stl_footprint(design.file, design.units)
-    return OrderWork(
-        order=order,
-        name=design.name,
-        quantity=1,
-        operations=option.routing.operations,
-        material=catalog.materials[design.part.material_id],
-        thickness_mm=design.part.thickness_mm,
-        material_kg_per_part=option.material_kg_per_part,
-        material_price_per_kg=option.material_price_per_kg,
-        consumables_per_part=option.consumables_per_part,
-        due=due,
-        finish=design.part.finish,
-        outlines=outlines,
-        footprint=footprint,
-        height_mm=height,
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=100)
@@ -176,7 +150,20 @@ def main() -> None:
             if option is None:
                 print(f"  left out (nothing in the shop makes it): {design.name}")
                 continue
-            works.append(order_work(str(i), design, option, catalog, due=rng.randint(3, 10) * DAY))
+            due = rng.randint(3, 10) * DAY
+            works.append(
+                order_work(
+                    str(i),
+                    design.name,
+                    1,
+                    design.part,
+                    option,
+                    design.file,
+                    catalog,
+                    units=design.units,
+                    due=due,
+                )
+            )
     print(f"{len(works)} all-different one-off orders")
     window, longest = WEEK, 2 * WEEK
     quick = NestSettings(time_limit_s=5, seed=args.seed)
