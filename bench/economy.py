@@ -44,7 +44,7 @@ from bespoke.products.configure import configure
 from bespoke.products.spec import load_spec
 from bespoke.scheduling.checker import violations
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.batching import plan_batches, scheduled_work
+from bespoke.services.batching import OrderCost, plan_batches, scheduled_work
 from bespoke.services.order_work import order_work
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +55,7 @@ WEEK = 7 * DAY
 SHEET_MATERIALS = [("steel-s235", 2.0), ("aluminium-5052", 3.0), ("acrylic-cast", 3.0)]
 PRINT_MATERIALS = ["pla", "petg"]
 IDENTICAL = 100
+KINDS = ("setup", "run", "material", "consumables")
 
 
 @dataclass(frozen=True)
@@ -203,16 +204,20 @@ def main() -> None:
             window_s=window,
             longest_s=longest * 10,
             settings=quick,
-        ).total
-        / IDENTICAL
+        )
         for w in works
     ]
-    cost_c = sum(identical, Decimal(0))
+    cost_c = sum((p.total for p in identical), Decimal(0)) / IDENTICAL
     seconds_c = time.perf_counter() - started
 
     n = len(works)
     unit = {k: float(v) / n for k, v in (("a", cost_a), ("b", cost_b), ("c", cost_c))}
     ratio_bc, ratio_ab = unit["b"] / unit["c"], unit["a"] / unit["b"]
+    kinds = {
+        "a": _by_kind([c for p in alone for c in p.orders.values()], n),
+        "b": _by_kind(list(batched.orders.values()), n),
+        "c": _by_kind([c for p in identical for c in p.orders.values()], n * IDENTICAL),
+    }
     goals = {"batched_<=_1.2x_identical": ratio_bc <= 1.2, "alone_>=_3x_batched": ratio_ab >= 3.0}
     by_family = [
         {
@@ -226,10 +231,13 @@ def main() -> None:
         }
         for p in batched.batches
     ]
-    print(f"{'':34}{'unit cost':>12}")
-    print(f"{'(a) each made alone':34}{unit['a']:>12.2f}")
-    print(f"{'(b) batched, nested, scheduled':34}{unit['b']:>12.2f}")
-    print(f"{'(c) 100 identical units':34}{unit['c']:>12.2f}")
+    print(f"{'':34}{'unit cost':>12}" + "".join(f"{k:>13}" for k in KINDS))
+    for key, label in (
+        ("a", "(a) each made alone"),
+        ("b", "(b) batched, nested, scheduled"),
+        ("c", "(c) 100 identical units"),
+    ):
+        print(f"{label:34}{unit[key]:>12.2f}" + "".join(f"{kinds[key][k]:>13.2f}" for k in KINDS))
     print(f"(b)/(c) = {ratio_bc:.2f} (goal <= 1.2); (a)/(b) = {ratio_ab:.2f} (goal >= 3)")
     for row in by_family:
         print(
@@ -251,6 +259,9 @@ def main() -> None:
             "batched": round(unit["b"], 2),
             "identical": round(unit["c"], 2),
         },
+        "unit_cost_by_kind": {
+            name: kinds[key] for key, name in (("a", "alone"), ("b", "batched"), ("c", "identical"))
+        },
         "ratio_batched_to_identical": round(ratio_bc, 3),
         "ratio_alone_to_batched": round(ratio_ab, 3),
         "batches": by_family,
@@ -269,6 +280,11 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1))
     print(f"written {RESULTS.relative_to(ROOT)}")
+
+
+def _by_kind(costs: list[OrderCost], units: int) -> dict[str, float]:
+    """Cost per unit by kind: set-up, run, material, consumables."""
+    return {k: round(float(sum(getattr(c, k) for c in costs)) / units, 2) for k in KINDS}
 
 
 def _machines(jobs: list[Job]) -> list[Machine]:
