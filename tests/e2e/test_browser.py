@@ -23,7 +23,11 @@ from playwright.sync_api import (
 )
 from tests.conftest import require
 from tests.e2e.conftest import EXAMPLES, PASSWORD, Service
+from tests.e2e.test_api_flow import order, quote, upload
 from tests.helpers import ROOT
+
+from bespoke.scheduling.solver import SolverSettings
+from bespoke.services.scheduling import schedule_shop
 
 pytestmark = pytest.mark.parametrize("service", ["sqlite"], indirect=True)
 
@@ -240,3 +244,58 @@ def test_quote_and_dashboard_fit_a_phone(browser: Browser, service: Service) -> 
         finally:
             watched.close()
     assert not problems, problems
+
+
+def test_shop_sees_the_sheets_of_a_batch_and_a_maker_their_part_on_it(
+    service: Service, browser: Browser, desktop: Watched
+) -> None:
+    """Two makers' steel parts scheduled together: the operator opens the batch and sees
+    its sheet drawn; the maker's order page shows the batch with their part on the sheet."""
+    placed = []
+    for name in ("sprocket.dxf", "motor-mount.dxf"):
+        with service.client("maker") as maker:
+            design = upload(maker, name)["id"]
+            offer = quote(maker, design, quantities=[1], process="fiber-laser")
+            response = order(maker, offer["id"], 1, f"browser-{name}")
+            assert response.status_code == 201, response.text
+            placed.append((maker_email(service, response.json()["owner_id"]), response.json()))
+    operator, _ = service.user("operator")
+    shop_id = operator.shop_id
+    assert shop_id is not None
+    schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
+
+    page = desktop.page
+    page.goto("/shop/batches")
+    sign_in(page, operator.email)
+    page.goto("/shop/batches")
+    row = page.locator("#batches tr", has_text="fiber-laser:steel-s235:2")
+    expect(row).to_have_count(1)
+    shot(page, "14-batches")
+    row.locator("a").click()
+    sheet = page.locator("figure.sheet svg").first
+    expect(sheet).to_be_visible()
+    box = sheet.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100
+    expect(page.locator("figure.sheet a", has_text="cut file")).to_have_count(1)
+    shot(page, "15-batch-sheet")
+
+    email, ordered = placed[0]
+    watched = Watched(browser, service, DESKTOP)
+    try:
+        maker_page = watched.page
+        maker_page.goto(f"/orders/{ordered['id']}")
+        sign_in(maker_page, email)
+        maker_page.goto(f"/orders/{ordered['id']}")
+        expect(maker_page.get_by_text("Made with other orders")).to_be_visible()
+        expect(maker_page.locator("figure.sheet svg g[data-order]")).to_have_count(1)
+        shot(maker_page, "16-order-in-batch")
+        assert not watched.problems, watched.problems
+    finally:
+        watched.close()
+
+
+def maker_email(service: Service, user_id: int) -> str:
+    with service.env.uow() as uow:
+        user = uow.users.by_id(user_id)
+        assert user is not None
+        return user.email
