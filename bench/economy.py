@@ -44,7 +44,7 @@ from bespoke.products.configure import configure
 from bespoke.products.spec import load_spec
 from bespoke.scheduling.checker import violations
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.batching import OrderCost, plan_batches, scheduled_work
+from bespoke.services.batching import BatchPlan, OrderCost, plan_batches, scheduled_work
 from bespoke.services.order_work import order_work
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -219,6 +219,12 @@ def main() -> None:
         "c": _by_kind([c for p in identical for c in p.orders.values()], n * IDENTICAL),
     }
     goals = {"batched_<=_1.2x_identical": ratio_bc <= 1.2, "alone_>=_3x_batched": ratio_ab >= 3.0}
+    cut = [w.order for w in works if w.outlines]
+    printed = [w.order for w in works if w.footprint is not None]
+    groups = {
+        name: _group(orders, alone, batched.orders, identical)
+        for name, orders in (("cut from sheet", cut), ("printed", printed))
+    }
     by_family = [
         {
             "batch": p.batch.id,
@@ -239,6 +245,13 @@ def main() -> None:
     ):
         print(f"{label:34}{unit[key]:>12.2f}" + "".join(f"{kinds[key][k]:>13.2f}" for k in KINDS))
     print(f"(b)/(c) = {ratio_bc:.2f} (goal <= 1.2); (a)/(b) = {ratio_ab:.2f} (goal >= 3)")
+    for name, group in groups.items():
+        print(
+            f"  {name}: {group['orders']} orders, unit cost alone {group['alone']:.2f}, batched"
+            f" {group['batched']:.2f}, identical {group['identical']:.2f}; (b)/(c)"
+            f" {group['batched'] / group['identical']:.2f}, (a)/(b)"
+            f" {group['alone'] / group['batched']:.2f}"
+        )
     for row in by_family:
         print(
             f"  {row['batch']:>9} {row['family']:40} {row['orders']:>3} orders,"
@@ -262,6 +275,7 @@ def main() -> None:
         "unit_cost_by_kind": {
             name: kinds[key] for key, name in (("a", "alone"), ("b", "batched"), ("c", "identical"))
         },
+        "by_kind_of_part": groups,
         "ratio_batched_to_identical": round(ratio_bc, 3),
         "ratio_alone_to_batched": round(ratio_ab, 3),
         "batches": by_family,
@@ -280,6 +294,27 @@ def main() -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=1))
     print(f"written {RESULTS.relative_to(ROOT)}")
+
+
+def _group(
+    orders: list[str],
+    alone: list[BatchPlan],
+    batched: dict[str, OrderCost],
+    identical: list[BatchPlan],
+) -> dict[str, float]:
+    """Unit cost of some of the orders made each way."""
+    wanted = set(orders)
+
+    def total(costs: dict[str, OrderCost]) -> float:
+        return float(sum((c.total for o, c in costs.items() if o in wanted), Decimal(0)))
+
+    n = max(1, len(wanted))
+    return {
+        "orders": len(wanted),
+        "alone": round(sum(total(p.orders) for p in alone) / n, 2),
+        "batched": round(total(batched) / n, 2),
+        "identical": round(sum(total(p.orders) for p in identical) / (n * IDENTICAL), 2),
+    }
 
 
 def _by_kind(costs: list[OrderCost], units: int) -> dict[str, float]:
