@@ -62,9 +62,16 @@ def test_demo_seed_is_complete_and_runs_once(tmp_path: Path) -> None:
             return int(uow.session.scalar(select(func.count()).select_from(table)) or 0)
 
     assert count(UserRow) == len(LOGINS)
-    assert count(DesignRow) == 6
-    assert count(QuoteRow) == 7  # six designs and the desk organiser
-    assert count(OrderRow) == 4
+    assert count(DesignRow) == 8  # six of the first maker's, two of the second's
+    assert count(QuoteRow) == 9  # the designs and the desk organiser
+    assert count(OrderRow) == 6
+    with env.uow() as uow:
+        schedule = uow.schedules.latest(1)
+        assert schedule is not None
+        batches = {b.family: b for b in uow.batches.of_schedule(schedule.id)}
+        shared = batches["fiber-laser:steel-s235:2"]  # the two makers' steel parts
+        orders = [uow.session.get(OrderRow, m.order_id) for m in shared.members]
+        assert len({o.owner_id for o in orders if o is not None}) == 2
     for login in LOGINS:
         assert authenticate(env, login.email, login.password) is not None
 
