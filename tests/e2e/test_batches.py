@@ -5,6 +5,7 @@ new quote."""
 import io
 import re
 import time
+from datetime import timedelta
 from decimal import Decimal
 
 import ezdxf
@@ -12,6 +13,10 @@ import httpx
 import pytest
 from tests.e2e.conftest import PASSWORD, Service
 from tests.e2e.test_api_flow import order, quote, upload
+
+from bespoke.scheduling.solver import SolverSettings
+from bespoke.services.scheduling import schedule_shop
+from bespoke.store import now
 
 DESIGNS = ("wall-bracket.dxf", "sprocket.dxf", "motor-mount.dxf")
 
@@ -159,3 +164,38 @@ def test_a_quote_with_no_batch_to_join_says_so(service: Service) -> None:
         (one,) = offer["document"]["batching"]
         assert one["batches"] == [] and one["batch_starts"] is None
         assert one["batched_unit_price"] == one["alone_unit_price"]
+
+
+def test_a_batch_that_has_started_keeps_its_orders_nest_and_times(
+    service: Service, scheduled: dict[str, int]
+) -> None:
+    who, _ = service.user("operator")
+    assert who.shop_id is not None
+    with service.env.uow() as uow:
+        schedule = uow.schedules.latest(who.shop_id)
+        assert schedule is not None
+        (batch,) = [b for b in uow.batches.of_schedule(schedule.id) if b.process == "fiber-laser"]
+        assert batch.start is not None and batch.end is not None
+        key, members = batch.key, {m.order_id for m in batch.members}
+        nest = batch.document["nest"]
+        hour = timedelta(hours=1)  # an hour ago the schedule was made and the batch began
+        shift = timedelta(seconds=int((batch.start - (now() - hour)).total_seconds()))
+        schedule.origin -= shift
+        batch.start, batch.end = batch.start - shift, batch.end - shift
+        started, ended = batch.start, batch.end
+        uow.commit()
+    with service.client("maker") as maker:
+        offer = quote(maker, upload(maker, "wall-bracket.dxf")["id"], quantities=[1])
+        assert order(maker, offer["id"], 1, "after-start").status_code == 201
+        late = max(o["id"] for o in maker.get("/api/orders").json())
+    schedule_shop(service.env, who.shop_id, None, SolverSettings(time_limit=2))
+    with service.env.uow() as uow:
+        latest = uow.schedules.latest(who.shop_id)
+        assert latest is not None
+        cutting = [b for b in uow.batches.of_schedule(latest.id) if b.process == "fiber-laser"]
+        kept = next(b for b in cutting if b.key == key)
+        assert {m.order_id for m in kept.members} == members
+        assert kept.document["nest"] == nest
+        assert (kept.start, kept.end) == (started, ended)
+        assert late not in members
+        assert any(late in {m.order_id for m in b.members} for b in cutting if b.key != key)

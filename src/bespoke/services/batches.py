@@ -2,18 +2,20 @@
 cut file and picture of each sheet, and each order's share of its cost."""
 
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bespoke.batching.layouts import sheet_svg, write_cut_dxf
 from bespoke.model.accounts import Account
-from bespoke.model.batching import Nest
+from bespoke.model.batching import Batch, BatchWork, Nest
+from bespoke.model.costing import CostShare
 from bespoke.model.errors import NotFoundError, PermissionDeniedError
 from bespoke.model.scheduling import Schedule
 from bespoke.services.batching import BatchPlan, PlannedBatch
 from bespoke.services.environment import Environment
 from bespoke.services.shops import runs_shop
+from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchOrderRow, BatchRow, ScheduleRow
 
 
@@ -54,6 +56,40 @@ def batch_row(
             for s in planned.shares
         ],
     )
+
+
+def planned_batch(row: BatchRow) -> PlannedBatch:
+    """A kept batch as it was planned: its work, nest, duration and shares."""
+    batch = Batch(
+        id=row.key,
+        family=row.family,
+        process=row.process,
+        works=[BatchWork.model_validate(w) for w in row.document["works"]],
+        setup_s=row.document["setup_s"],
+    )
+    shares = [
+        CostShare(
+            order=str(m.order_id), setup=m.setup, material=m.material, run=m.run, total=m.total
+        )
+        for m in row.members
+    ]
+    return PlannedBatch(batch, row.machine, batch_nest(row), row.duration_s, shares)
+
+
+def started_batches(
+    uow: UnitOfWork, previous: ScheduleRow | None, moment: datetime, open_orders: set[int]
+) -> list[PlannedBatch]:
+    """The batches of the previous schedule that have started by `moment` and whose orders
+    are all still open: they run on as they are."""
+    if previous is None:
+        return []
+    return [
+        planned_batch(row)
+        for row in uow.batches.of_schedule(previous.id)
+        if row.start is not None
+        and row.start <= moment
+        and {m.order_id for m in row.members} <= open_orders
+    ]
 
 
 def batch_nest(row: BatchRow) -> Nest | None:

@@ -141,8 +141,10 @@ def plan_batches(
     window_s: int,
     longest_s: int,
     settings: NestSettings | None = None,
+    held: Sequence[PlannedBatch] = (),
 ) -> BatchPlan:
     """Batch the orders' operations, nest or pack each batch, and share out its cost.
+    `held` batches (those that have started) stay as they are, nest and shares too.
 
     Raises:
         InputError: a cutting batch's material has no sheet stock, or a printing batch's
@@ -151,6 +153,7 @@ def plan_batches(
     """
     by_order = {w.order: w for w in works}
     ops = {(w.order, op.id): op for w in works for op in w.operations}
+    kept = {(w.order, w.task) for h in held for w in h.batch.works}
     batch_works = []
     own: dict[str, OrderCost] = defaultdict(OrderCost)
     for work in works:
@@ -158,6 +161,8 @@ def plan_batches(
             name = family(op, work, catalog)
             if name is None:
                 own[work.order] += _alone(op, work)
+                continue
+            if (work.order, op.id) in kept:
                 continue
             batch_works.append(
                 BatchWork(
@@ -170,7 +175,7 @@ def plan_batches(
                     run_s=math.ceil(run_seconds(op, work.quantity)),
                 )
             )
-    batches = [
+    batches = list(held) + [
         _planned(batch, by_order, ops, catalog, settings)
         for batch in form_batches(batch_works, window_s, longest_s)
     ]

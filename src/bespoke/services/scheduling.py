@@ -36,7 +36,7 @@ from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule
 from bespoke.scheduling.pieces import pieces
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.batches import batch_row, plan_members
+from bespoke.services.batches import batch_row, plan_members, started_batches
 from bespoke.services.batching import BatchPlan, plan_batches, scheduled_work
 from bespoke.services.environment import Environment
 from bespoke.services.order_work import stored_order_work
@@ -160,7 +160,8 @@ def shop_work(
     batched = [w for w in works.values() if w is not None]
     if progress is not None:
         progress(0.0, f"batching the work of {len(batched)} orders")
-    plan = plan_batches(batched, catalog, window_s=BATCH_WINDOW_S, longest_s=CHUNK_S)
+    held = started_batches(uow, previous, origin, {o.id for o in orders})
+    plan = plan_batches(batched, catalog, window_s=BATCH_WINDOW_S, longest_s=CHUNK_S, held=held)
     batch_jobs, links = scheduled_work(plan, batched, catalog, longest_s=CHUNK_S)
     rest = [o for o in orders if works[o.id] is None]
     problem = shop_problem(rest, quotes, catalog, calendar, origin, previous, batch_jobs, links)
