@@ -78,13 +78,13 @@ def test_orders_of_three_makers_are_cut_in_one_batch(
         assert operator.get(f"/api/shop/batches/{batch['id']}/sheets/2.dxf").status_code == 404
         assert operator.get(f"/api/shop/batches/{batch['id']}/sheets/1.png").status_code == 422
         assert operator.get("/api/shop/batches/999999").status_code == 404
+        kept = operator.get("/api/shop/schedules/latest").json()
+        assert {t["batch"] for t in kept["tasks"] if t["batch"]} >= {batch["key"]}
     with service.client("operator", shop="other") as elsewhere:
         assert elsewhere.get(f"/api/shop/batches/{batch['id']}").status_code == 404
         assert elsewhere.get(f"/api/shop/batches/{batch['id']}/sheets/1.dxf").status_code == 404
         unscheduled = elsewhere.get("/api/shop/batches")
         assert unscheduled.status_code == 404 and "no schedule yet" in unscheduled.text
-        kept = operator.get("/api/shop/schedules/latest").json()
-        assert {t["batch"] for t in kept["tasks"] if t["batch"]} >= {batch["key"]}
 
 
 def test_a_maker_sees_the_batch_and_only_their_own_share(
