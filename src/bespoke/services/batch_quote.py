@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from bespoke.costing.line import line_cost, money
-from bespoke.model import Catalog, ProfileCutting, Quote
+from bespoke.model import Catalog, Operation, ProcessOption, ProfileCutting, Quote
 from bespoke.services.batches import batch_nest
 from bespoke.services.batching import (
     OrderWork,
@@ -53,28 +53,15 @@ def batched_prices(
             thickness_mm=part.thickness_mm,
             finish=part.finish,
         )
-        saving = 0.0
-        joined: list[BatchRow] = []
-        for op in option.routing.operations:
-            name = family(op, work, catalog)
-            batch = upcoming.get(name) if name else None
-            if batch is None:
-                continue
-            joined.append(batch)
-            mine = run_seconds(op, best.quantity)
-            theirs = sum(w["run_s"] for w in batch.document["works"])
-            setup = sum((m.setup for m in batch.members), Decimal(0))
-            alone = (op.setup_s + build_seconds(op, work)) / 3600 * op.rate_per_hour
-            saving += max(0.0, alone - float(setup) * mine / (theirs + mine))
-            process = catalog.processes[op.process_id]
-            nest = batch_nest(batch)
-            if isinstance(process, ProfileCutting) and nest and outline_area_mm2 > 0:
-                used = sum(s.utilisation for s in nest.sheets) / len(nest.sheets)
-                area = best.quantity * outline_area_mm2 / max(used, 0.05)
-                batched = area * sheet_price_per_mm2(work)
-                alone_material = best.quantity * option.material_kg_per_part
-                alone_material *= option.material_price_per_kg
-                saving += max(0.0, alone_material - batched)
+        joining = [
+            (op, batch)
+            for op in option.routing.operations
+            if (batch := _upcoming_of(op, work, catalog, upcoming)) is not None
+        ]
+        joined = [batch for _, batch in joining]
+        saving = sum(
+            _saving(op, batch, work, option, outline_area_mm2, catalog) for op, batch in joining
+        )
         line = line_cost(option, best.quantity, shop)
         price = max((line.cost - saving) * factor, shop.min_order_price)
         starts = min((b.start for b in joined if b.start), default=None)
@@ -88,6 +75,39 @@ def batched_prices(
             }
         )
     return result
+
+
+def _upcoming_of(
+    op: Operation, work: OrderWork, catalog: Catalog, upcoming: dict[str, BatchRow]
+) -> BatchRow | None:
+    name = family(op, work, catalog)
+    return upcoming.get(name) if name else None
+
+
+def _saving(
+    op: Operation,
+    batch: BatchRow,
+    work: OrderWork,
+    option: ProcessOption,
+    outline_area_mm2: float,
+    catalog: Catalog,
+) -> float:
+    """What the operation saves in `batch`: its set-up against a share of the batch's by
+    machine time, and for cutting, sheet bought alone against its area at the batch's
+    utilisation."""
+    mine = run_seconds(op, work.quantity)
+    theirs = float(sum(w["run_s"] for w in batch.document["works"]))
+    setup = float(sum((m.setup for m in batch.members), Decimal(0)))
+    alone = (op.setup_s + build_seconds(op, work)) / 3600 * op.rate_per_hour
+    saving = max(0.0, alone - setup * mine / max(theirs + mine, 1e-9))
+    nest = batch_nest(batch)
+    process = catalog.processes[op.process_id]
+    if isinstance(process, ProfileCutting) and nest and outline_area_mm2 > 0:
+        used = sum(s.utilisation for s in nest.sheets) / len(nest.sheets)
+        batched = work.quantity * outline_area_mm2 / max(used, 0.05) * sheet_price_per_mm2(work)
+        alone_material = work.quantity * option.material_kg_per_part * option.material_price_per_kg
+        saving += max(0.0, alone_material - batched)
+    return saving
 
 
 def _upcoming(uow: UnitOfWork, shop_id: int, moment: datetime) -> dict[str, BatchRow]:
