@@ -161,6 +161,21 @@ def test_a_new_quote_shows_the_batch_it_could_join(
         assert one["alone_unit_price"] == float(offer["prices"][0]["unit_price"])
         page = browser.get(f"/quotes/{offer['id']}").text
         assert "Alone or with other orders" in page and one["batches"][0] in page
+        assert 'name="batched"' in page
+
+        placed = maker.post(
+            "/api/orders",
+            json={"quote_id": offer["id"], "quantity": 10, "batched": True},
+            headers={"Idempotency-Key": "batched-10"},
+        )
+        assert placed.status_code == 201, placed.text
+        made = placed.json()
+        assert made["batched"] is True
+        assert float(made["total_price"]) == ten["batched_total_price"]
+        assert float(made["total_price"]) < float(offer["prices"][1]["total_price"])
+        alone = order(maker, offer["id"], 1, "alone-1").json()
+        assert alone["batched"] is False
+        assert float(alone["unit_price"]) == float(offer["prices"][0]["unit_price"])
 
 
 def test_a_quote_with_no_batch_to_join_says_so(service: Service) -> None:
@@ -169,6 +184,14 @@ def test_a_quote_with_no_batch_to_join_says_so(service: Service) -> None:
         (one,) = offer["document"]["batching"]
         assert one["batches"] == [] and one["batch_starts"] is None
         assert one["batched_unit_price"] == one["alone_unit_price"]
+        refused = maker.post(
+            "/api/orders",
+            json={"quote_id": offer["id"], "quantity": 1, "batched": True},
+            headers={"Idempotency-Key": "no-batch"},
+        )
+        assert refused.status_code == 409
+        assert "no batch was planned" in refused.json()["detail"]
+        assert maker.get("/api/orders").json() == []  # nothing was stored
 
 
 def test_a_batch_that_has_started_keeps_its_orders_nest_and_times(

@@ -302,11 +302,17 @@ def order_submit(
     quantity: Annotated[int, Form()],
     idempotency_key: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
+    batched: Annotated[bool, Form()] = False,
 ) -> Response:
     check_csrf(caller, csrf_token)
     try:
         row = orders.place_order(
-            environment(request), caller.account, quote_id, quantity, idempotency_key
+            environment(request),
+            caller.account,
+            quote_id,
+            quantity,
+            idempotency_key,
+            batched=batched,
         )
     except DuplicateOrderError as duplicate:  # a second click: show the order that stands
         return see_other(f"/orders/{duplicate.order_id}")

@@ -71,6 +71,7 @@ class OrderOut(BaseModel):
     unit_price: Decimal
     total_price: Decimal
     currency: str
+    batched: bool
     status: str
     next_statuses: list[str]
     due_date: Moment
@@ -157,6 +158,7 @@ def order_out(row: OrderRow) -> OrderOut:
         unit_price=row.unit_price,
         total_price=row.total_price,
         currency=row.currency,
+        batched=row.batched,
         status=row.status,
         next_statuses=list(next_statuses(OrderStatus(row.status))),
         due_date=row.due_date,

@@ -70,6 +70,7 @@ def batched_prices(
                 "quantity": best.quantity,
                 "alone_unit_price": float(best.unit_price),
                 "batched_unit_price": float(money(min(price, line.price) / best.quantity)),
+                "batched_total_price": float(money(min(price, line.price))),
                 "batches": [b.key for b in joined],
                 "batch_starts": starts.isoformat() if starts else None,
             }

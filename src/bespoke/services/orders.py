@@ -1,9 +1,12 @@
 """Orders: a maker accepts a quote at one of its quantities; the shop moves it along."""
 
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from bespoke.costing.line import UNIT_PRECISION
 from bespoke.model.accounts import Account, Role
 from bespoke.model.errors import (
     ConflictError,
@@ -31,13 +34,20 @@ class DuplicateOrderError(ConflictError):
 
 
 def place_order(
-    env: Environment, owner: Account, quote_id: int, quantity: int, idempotency_key: str
+    env: Environment,
+    owner: Account,
+    quote_id: int,
+    quantity: int,
+    idempotency_key: str,
+    *,
+    batched: bool = False,
 ) -> OrderRow:
     """Accept a quote: one order, written with its audit entry in one transaction.
+    `batched`: at the price the quote gave for making it in the next batch it could join.
 
     Raises NotFoundError (not the owner's quote), ExpiredError (past its validity),
-    InputError (a quantity not quoted, a bad key), ConflictError (cannot be made),
-    DuplicateOrderError (the key was used before).
+    InputError (a quantity not quoted, a bad key), ConflictError (cannot be made, or no
+    batch to join), DuplicateOrderError (the key was used before).
     """
     key = idempotency_key.strip()
     if not key or len(key) > MAX_KEY:
@@ -61,13 +71,17 @@ def place_order(
         if price is None:
             quoted = ", ".join(str(p.quantity) for p in quote.prices)
             raise InputError(f"quantity: {quantity} was not quoted (quoted: {quoted})")
+        unit_price, total_price = price.unit_price, price.total_price
+        if batched:
+            unit_price, total_price = _batched_price(quote.document, quote_id, quantity)
         row = OrderRow(
             owner_id=owner.id,
             shop_id=quote.shop_id,
             quote_id=quote.id,
             quantity=quantity,
-            unit_price=price.unit_price,
-            total_price=price.total_price,
+            unit_price=unit_price,
+            total_price=total_price,
+            batched=batched,
             currency=quote.currency,
             status=OrderStatus.PLACED,
             idempotency_key=key,
@@ -80,9 +94,32 @@ def place_order(
             uow.flush()
         except IntegrityError:
             raise _duplicate(env, owner, key) from None
-        uow.audit.record(placed, owner, "place", "order", row.id, quote=quote.id, quantity=quantity)
+        uow.audit.record(
+            placed,
+            owner,
+            "place",
+            "order",
+            row.id,
+            quote=quote.id,
+            quantity=quantity,
+            batched=batched,
+        )
         uow.commit()
         return row
+
+
+def _batched_price(
+    document: dict[str, Any], quote_id: int, quantity: int
+) -> tuple[Decimal, Decimal]:
+    """(unit, total) price of `quantity` made in the batch the quote found for it."""
+    entry = next((b for b in document.get("batching") or [] if b["quantity"] == quantity), None)
+    if entry is None or not entry["batches"]:
+        raise ConflictError(
+            f"quote {quote_id}: no batch was planned that {quantity} could join when it was"
+            " quoted; order it made alone (batched: false) or ask for a new quote"
+        )
+    total = Decimal(str(entry["batched_total_price"]))
+    return (total / quantity).quantize(UNIT_PRECISION, ROUND_HALF_UP), total
 
 
 def _duplicate(env: Environment, owner: Account, key: str) -> DuplicateOrderError:

@@ -157,6 +157,9 @@ class OrderRow(Base):
     currency: Mapped[str] = mapped_column(String(3))
     status: Mapped[str] = mapped_column(String(16), index=True)
     idempotency_key: Mapped[str] = mapped_column(String(100))
+    batched: Mapped[bool] = mapped_column(
+        default=False, doc="Ordered at the price of the next batch it could join"
+    )
     due_date: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

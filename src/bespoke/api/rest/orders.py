@@ -17,6 +17,10 @@ Caller = Annotated[Account, Depends(api_caller)]
 class OrderRequest(BaseModel):
     quote_id: int
     quantity: int = Field(ge=1, description="One of the quote's quantities")
+    batched: bool = Field(
+        default=False,
+        description="Made in the next batch it could join, at the quote's batched price",
+    )
 
 
 class StatusChange(BaseModel):
@@ -35,7 +39,12 @@ def place_order(
 ) -> OrderOut:
     """Accept a quote at one of its quantities."""
     row = orders.place_order(
-        environment(request), who, body.quote_id, body.quantity, idempotency_key
+        environment(request),
+        who,
+        body.quote_id,
+        body.quantity,
+        idempotency_key,
+        batched=body.batched,
     )
     response.headers["Location"] = f"/api/orders/{row.id}"
     return order_out(row)

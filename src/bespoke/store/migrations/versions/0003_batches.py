@@ -1,4 +1,4 @@
-"""batches and their orders' shares
+"""batches and their orders' shares, orders made in a batch
 
 Revision ID: 0003
 Revises: 0002
@@ -62,8 +62,16 @@ def upgrade() -> None:
     with op.batch_alter_table("batch_orders", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_batch_orders_order_id"), ["order_id"], unique=False)
 
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("batched", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("batched")
+
     with op.batch_alter_table("batch_orders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_batch_orders_order_id"))
 
