@@ -219,6 +219,13 @@ def test_a_batch_runs_at_most_the_longest_and_a_longer_work_runs_alone() -> None
     assert [b.run_s for b in batches] == [80, 40, 500, 80]
 
 
+def test_printers_batches_run_on_past_the_longest() -> None:
+    works = [_work(str(i), "fdm:pla:printer", due=i, run_s=40) for i in range(5)]
+    works += [_work("big", "fdm:pla:printer", due=2, run_s=500), _work("cut", due=1, run_s=90)]
+    batches = form_batches(works, window_s=WEEK, longest_s=100, unbounded={"fdm"})
+    assert sorted(_orders(batches)) == [["0", "1", "2", "big", "3", "4"], ["cut"]]
+
+
 def test_a_batch_sets_up_once_for_its_longest_setup() -> None:
     works = [_work("1", setup_s=60), _work("2", setup_s=600), _work("3", setup_s=300)]
     (batch,) = form_batches(works, window_s=WEEK, longest_s=WEEK)

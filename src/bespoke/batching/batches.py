@@ -2,15 +2,21 @@
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from bespoke.model.batching import Batch, BatchWork
 
 
-def form_batches(works: Sequence[BatchWork], window_s: int, longest_s: int) -> list[Batch]:
+def form_batches(
+    works: Sequence[BatchWork],
+    window_s: int,
+    longest_s: int,
+    unbounded: Collection[str] = (),
+) -> list[Batch]:
     """Works of each family, most urgent first, grouped: a batch takes the next work while
     it is due within `window_s` of the batch's first and the batch runs at most
-    `longest_s` (a work longer than that makes a batch of its own).
+    `longest_s` (a work longer than that makes a batch of its own), except on the
+    `unbounded` processes, whose batches are queues that run on (printers' plates).
 
     The window is how long an urgent order may wait for later work to join it; the
     scheduler then decides when each batch runs against the orders' due dates.
@@ -23,7 +29,8 @@ def form_batches(works: Sequence[BatchWork], window_s: int, longest_s: int) -> l
         members.sort(key=lambda w: (w.due is None, w.due or 0, w.order))
         group: list[BatchWork] = []
         for work in members:
-            if group and not _joins(group, work, window_s, longest_s):
+            longest = None if work.process in unbounded else longest_s
+            if group and not _joins(group, work, window_s, longest):
                 batches.append(_batch(family, group))
                 group = []
             group.append(work)
@@ -31,9 +38,11 @@ def form_batches(works: Sequence[BatchWork], window_s: int, longest_s: int) -> l
     return batches
 
 
-def _joins(group: list[BatchWork], work: BatchWork, window_s: int, longest_s: int) -> bool:
+def _joins(group: list[BatchWork], work: BatchWork, window_s: int, longest_s: int | None) -> bool:
     first = group[0].due
     in_window = first is None or (work.due is not None and work.due - first <= window_s)
+    if longest_s is None:
+        return in_window
     return in_window and sum(w.run_s for w in group) + work.run_s <= longest_s
 
 

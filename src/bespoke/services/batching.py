@@ -143,7 +143,8 @@ def plan_batches(
     settings: NestSettings | None = None,
     held: Sequence[PlannedBatch] = (),
 ) -> BatchPlan:
-    """Batch the orders' operations, nest or pack each batch, and share out its cost.
+    """Batch the orders' operations, nest or pack each batch, and share out its cost. A
+    batch runs at most `longest_s`, except on printers, which run on through their plates.
     `held` batches (those that have started) stay as they are, nest and shares too.
 
     Raises:
@@ -154,6 +155,7 @@ def plan_batches(
     by_order = {w.order: w for w in works}
     ops = {(w.order, op.id): op for w in works for op in w.operations}
     kept = {(w.order, w.task) for h in held for w in h.batch.works}
+    printers = {k for k, p in catalog.processes.items() if p.kind == ProcessKind.ADDITIVE}
     batch_works = []
     own: dict[str, OrderCost] = defaultdict(OrderCost)
     for work in works:
@@ -177,7 +179,7 @@ def plan_batches(
             )
     batches = list(held) + [
         _planned(batch, by_order, ops, catalog, settings)
-        for batch in form_batches(batch_works, window_s, longest_s)
+        for batch in form_batches(batch_works, window_s, longest_s, printers)
     ]
     shaped = {w.order for b in batches if _shapes(b.batch, catalog) for w in b.batch.works}
     costs = dict(own)
