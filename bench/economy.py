@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bespoke.batching.nesting import NestSettings
+from bespoke.batching.plan import BatchPlan, OrderCost, plan_batches, scheduled_work
 from bespoke.catalog import load_catalog
 from bespoke.costing.line import line_cost
 from bespoke.geometry.dxf import read_dxf
@@ -44,7 +45,6 @@ from bespoke.products.configure import configure
 from bespoke.products.spec import load_spec
 from bespoke.scheduling.checker import violations
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.batching import BatchPlan, OrderCost, plan_batches, scheduled_work
 from bespoke.services.order_work import order_work
 
 ROOT = Path(__file__).resolve().parents[1]

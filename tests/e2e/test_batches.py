@@ -4,7 +4,6 @@ new quote."""
 
 import io
 import re
-import time
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,21 +12,13 @@ import httpx
 import pytest
 from tests.e2e.conftest import PASSWORD, Service
 from tests.e2e.test_api_flow import order, quote, upload
+from tests.e2e.test_schedule_api import finished
 
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services.scheduling import schedule_shop
 from bespoke.store import now
 
 DESIGNS = ("wall-bracket.dxf", "sprocket.dxf", "motor-mount.dxf")
-
-
-def finished(client: httpx.Client, job: dict) -> dict:  # type: ignore[type-arg]
-    deadline = time.monotonic() + 120
-    while job["status"] in ("queued", "running"):
-        assert time.monotonic() < deadline, job
-        time.sleep(0.2)
-        job = client.get(f"/api/jobs/{job['id']}").json()
-    return job
 
 
 @pytest.fixture(scope="module")

@@ -14,6 +14,13 @@ from tests.helpers import ROOT
 
 from bespoke.batching.batches import form_batches
 from bespoke.batching.nesting import NestSettings
+from bespoke.batching.plan import (
+    BatchPlan,
+    OrderWork,
+    family,
+    plan_batches,
+    scheduled_work,
+)
 from bespoke.catalog import load_catalog
 from bespoke.costing.batch import allocate, batch_shares
 from bespoke.costing.learning import total_time
@@ -35,13 +42,6 @@ from bespoke.model.scheduling import Machine, Problem
 from bespoke.planning.part import plan_part
 from bespoke.scheduling.checker import violations
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.batching import (
-    BatchPlan,
-    OrderWork,
-    family,
-    plan_batches,
-    scheduled_work,
-)
 from bespoke.services.order_work import order_work as made_work
 
 EXAMPLES = ROOT / "examples"

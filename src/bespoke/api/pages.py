@@ -333,16 +333,8 @@ def order_page(order_id: int, request: Request, caller: Signed) -> HTMLResponse:
         order = order_out(uow.orders.get(caller.account, order_id))
         quote = quote_out(uow.quotes.get(caller.account, order.quote_id))
         owner = uow.users.by_id(order.owner_id)
-    env = environment(request)
-    joined = batches.order_batches(env, caller.account, order_id)
-    pictures = {
-        b["id"]: [
-            Markup(batches.order_sheet(env, caller.account, order_id, b["id"], s["index"] + 1))
-            for s in b["sheets"]
-            if s["mine"]
-        ]
-        for b in joined
-    }
+    joined = batches.order_batches(environment(request), caller.account, order_id, drawn=True)
+    pictures = {b["id"]: [Markup(picture) for picture in b["pictures"]] for b in joined}
     return render(
         request,
         "order.html.j2",
@@ -458,12 +450,8 @@ def batches_page(request: Request, caller: Signed, schedule: str = "latest") -> 
 
 @router.get("/shop/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(batch_id: int, request: Request, caller: Signed) -> HTMLResponse:
-    env = environment(request)
-    view = batches.shop_batch(env, caller.account, batch_id)
-    pictures = [
-        Markup(batches.batch_sheet(env, caller.account, batch_id, i + 1, "svg").decode())
-        for i in range(len(view["sheets"]))
-    ]
+    view = batches.shop_batch(environment(request), caller.account, batch_id, drawn=True)
+    pictures = [Markup(picture) for picture in view["pictures"]]
     return render(request, "batch.html.j2", caller, batch=view, pictures=pictures)
 
 

@@ -11,16 +11,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bespoke.costing.line import line_cost, money
-from bespoke.model import Catalog, Operation, ProcessOption, ProfileCutting, Quote
-from bespoke.services.batches import batch_nest
-from bespoke.services.batching import (
+from bespoke.batching.plan import (
     OrderWork,
     build_seconds,
     family,
     run_seconds,
     sheet_price_per_mm2,
 )
+from bespoke.costing.line import line_cost, money
+from bespoke.model import Catalog, Operation, ProcessOption, ProfileCutting, Quote
+from bespoke.services.batches import batch_nest
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchRow
 

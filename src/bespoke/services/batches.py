@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from bespoke.batching.layouts import sheet_svg, write_cut_dxf
+from bespoke.batching.plan import BatchPlan, PlannedBatch
 from bespoke.model.accounts import Account
 from bespoke.model.batching import Batch, BatchWork, Nest
 from bespoke.model.costing import CostShare
 from bespoke.model.errors import NotFoundError, PermissionDeniedError
 from bespoke.model.scheduling import Schedule
-from bespoke.services.batching import BatchPlan, PlannedBatch
 from bespoke.services.environment import Environment
 from bespoke.services.shops import runs_shop
 from bespoke.store import UnitOfWork
@@ -103,15 +103,12 @@ def batch_view(row: BatchRow, order_id: int | None = None) -> dict[str, Any]:
     sees it: the batch, their own share and parts, nobody else's."""
     nest = batch_nest(row)
     members = [m for m in row.members if order_id is None or m.order_id == order_id]
+    mine = None if order_id is None else str(order_id)
     sheets = []
     if nest is not None:
+        order_of = {p.id: p.order for p in nest.parts}
         for sheet in nest.sheets:
-            parts = {p.id: p for p in nest.parts}
-            mine = [
-                p.part
-                for p in sheet.placements
-                if order_id is None or parts[p.part].order == str(order_id)
-            ]
+            own = sum(1 for p in sheet.placements if mine in (None, order_of[p.part]))
             sheets.append(
                 {
                     "index": sheet.index,
@@ -120,7 +117,7 @@ def batch_view(row: BatchRow, order_id: int | None = None) -> dict[str, Any]:
                     "utilisation": sheet.utilisation,
                     "remnant_mm": list(sheet.remnant_mm) if sheet.remnant_mm else None,
                     "parts": len(sheet.placements),
-                    "mine": len(mine),
+                    "mine": own,
                 }
             )
     return {
@@ -150,6 +147,23 @@ def batch_view(row: BatchRow, order_id: int | None = None) -> dict[str, Any]:
             for m in members
         ],
     }
+
+
+def sheet_pictures(row: BatchRow, order_id: int | None = None) -> list[str]:
+    """The SVG of each sheet or plate of a batch; with `order_id`, of the sheets that
+    order's parts are on, as its maker sees them."""
+    nest = batch_nest(row)
+    if nest is None:
+        return []
+    if order_id is None:
+        return [sheet_svg(sheet, nest.parts) for sheet in nest.sheets]
+    mine = str(order_id)
+    order_of = {p.id: p.order for p in nest.parts}
+    return [
+        sheet_svg(sheet, nest.parts, mine)
+        for sheet in nest.sheets
+        if any(order_of[p.part] == mine for p in sheet.placements)
+    ]
 
 
 def sheet_picture(row: BatchRow, index: int, order_id: int | None = None) -> str:
@@ -189,9 +203,16 @@ def shop_batches(env: Environment, who: Account, schedule: str = "latest") -> li
         return [batch_view(b) for b in uow.batches.of_schedule(row.id)]
 
 
-def shop_batch(env: Environment, who: Account, batch_id: int) -> dict[str, Any]:
+def shop_batch(
+    env: Environment, who: Account, batch_id: int, *, drawn: bool = False
+) -> dict[str, Any]:
+    """A batch of the caller's shop; `drawn` adds the pictures of its sheets."""
     with env.uow() as uow:
-        return batch_view(uow.batches.get(_staff_shop(who), batch_id))
+        row = uow.batches.get(_staff_shop(who), batch_id)
+        view = batch_view(row)
+        if drawn:
+            view["pictures"] = sheet_pictures(row)
+        return view
 
 
 def batch_sheet(env: Environment, who: Account, batch_id: int, index: int, fmt: str) -> bytes:
@@ -208,9 +229,12 @@ def batch_sheet(env: Environment, who: Account, batch_id: int, index: int, fmt: 
             return path.read_bytes()
 
 
-def order_batches(env: Environment, who: Account, order_id: int) -> list[dict[str, Any]]:
+def order_batches(
+    env: Environment, who: Account, order_id: int, *, drawn: bool = False
+) -> list[dict[str, Any]]:
     """The batches of the shop's latest schedule that hold the order's work: to its maker
-    the batch and their own share, to the shop the whole batch."""
+    the batch and their own share, to the shop the whole batch. `drawn` adds the pictures
+    of the sheets the order's parts are on."""
     with env.uow() as uow:
         order = uow.orders.get(who, order_id)
         schedule = uow.schedules.latest(order.shop_id)
@@ -218,7 +242,11 @@ def order_batches(env: Environment, who: Account, order_id: int) -> list[dict[st
             return []
         rows = uow.batches.of_order(order.id, schedule.id)
         mine = None if runs_shop(who, order.shop_id) else order.id
-        return [batch_view(b, mine) for b in rows]
+        views = [batch_view(b, mine) for b in rows]
+        if drawn:  # the sheets this order's parts are on, its parts coloured
+            for view, row in zip(views, rows, strict=True):
+                view["pictures"] = sheet_pictures(row, order.id)
+        return views
 
 
 def order_sheet(env: Environment, who: Account, order_id: int, batch_id: int, index: int) -> str:

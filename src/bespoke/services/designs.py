@@ -1,6 +1,8 @@
 """Uploaded design files: checked, measured, stored by content, listed per owner."""
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,7 @@ from bespoke.model.errors import InputError, TooLargeError, UnsupportedTypeError
 from bespoke.services.environment import Environment
 from bespoke.services.quote import DESIGN_KINDS
 from bespoke.store import now
+from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import DesignRow
 
 MAX_NAME = 255
@@ -73,6 +76,15 @@ def measure(filename: str, content: bytes, units: str | None) -> Sheet2D | Solid
         from bespoke.geometry.stl import read_stl  # trimesh loads only for meshes
 
         return read_stl(path, units)
+
+
+@contextmanager
+def stored_design_file(blobs: BlobStore, row: DesignRow) -> Iterator[Path]:
+    """A stored design as a named file on disk (the readers want one), removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="bespoke-design-") as folder:
+        path = Path(folder) / f"design.{row.kind}"
+        path.write_bytes(blobs.get(row.sha256))
+        yield path
 
 
 def stored_geometry(row: DesignRow) -> Sheet2D | Solid3D:

@@ -1,16 +1,16 @@
 """What batching needs of an order, read back from what was kept: the part of its quote,
 the way chosen at its quantity, and the shapes of its stored design file."""
 
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from bespoke.batching.plan import OrderWork
 from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog, InputError, Part, ProcessOption
 from bespoke.planning.part import plan_part
-from bespoke.services.batching import OrderWork
-from bespoke.services.designs import stored_geometry
+from bespoke.services.designs import stored_design_file, stored_geometry
 from bespoke.services.quote import quoted_part
+from bespoke.services.quote_document import chosen_option
 from bespoke.store import UnitOfWork
 from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import OrderRow, QuoteRow
@@ -77,16 +77,14 @@ def stored_order_work(
         request.get("finish"),
         catalog,
     )
-    process = _chosen_process(quote, order.quantity)
+    process = str(chosen_option(quote.document, order.quantity)["process"])
     option = next((o for o in plan_part(part, catalog, [process]) if o.feasible), None)
     if option is None:
         raise InputError(
             f"order {order.id}: {process} can no longer make {design.filename} with the shop's"
             " catalog; quote it again"
         )
-    with tempfile.TemporaryDirectory(prefix="bespoke-batch-") as folder:
-        path = Path(folder) / f"design.{design.kind}"
-        path.write_bytes(blobs.get(design.sha256))
+    with stored_design_file(blobs, design) as path:
         return order_work(
             str(order.id),
             design.filename,
@@ -98,10 +96,3 @@ def stored_order_work(
             units=design.units,
             due=max(0, int((order.due_date - origin).total_seconds())),
         )
-
-
-def _chosen_process(quote: QuoteRow, quantity: int) -> str:
-    """The way the quote priced the ordered quantity (its cheapest)."""
-    best = quote.document["best"]
-    chosen = next((b for b in best if b["quantity"] == quantity), best[0])
-    return str(chosen["process"])

@@ -49,6 +49,13 @@ def quote_document(quote: Quote) -> Document:
     }
 
 
+def chosen_option(document: Document, quantity: int) -> Document:
+    """The way a part quote priced `quantity` (its cheapest there), as its option."""
+    best = document["best"]
+    chosen = next((b for b in best if b["quantity"] == quantity), best[0])
+    return next(o for o in document["options"] if o["process"] == chosen["process"])
+
+
 def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
     """Measurements with their units in their names."""
     common = {

@@ -22,7 +22,7 @@ from bespoke.model.product import DesignFile, ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.batch_quote import batched_prices
-from bespoke.services.designs import stored_geometry
+from bespoke.services.designs import stored_design_file, stored_geometry
 from bespoke.services.environment import Environment
 from bespoke.services.jobs import JobRunner
 from bespoke.services.plan import Progress, plan_product_spec
@@ -103,9 +103,7 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
 
 def _outline_area(env: Environment, design: DesignRow) -> float:
     """A drawing's area within its outer contours: what it takes of a sheet, holes and all."""
-    with tempfile.TemporaryDirectory(prefix="bespoke-quote-") as folder:
-        path = Path(folder) / f"design.{design.kind}"
-        path.write_bytes(env.blobs.get(design.sha256))
+    with stored_design_file(env.blobs, design) as path:
         outlines = read_dxf_outlines(path, design.units)
     return float(sum(shapely.Polygon(o.exterior).area for o in outlines))
 

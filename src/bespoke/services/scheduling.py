@@ -2,7 +2,7 @@
 kept, and used to promise completion dates in quotes.
 
 Orders quoted from a design have their operations batched with other orders' of the same
-set-up family (services.batching): a batch is a job of its own, nested or packed, tied
+set-up family (batching.plan): a batch is a job of its own, nested or packed, tied
 to its orders' other operations by links. A product's order is a job: the operations of
 its routing with times for the whole order line. Work runs on every machine of the shop
 that runs its process. Set-up families: cutting by process, material and thickness;
@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from bespoke.batching.plan import BatchPlan, plan_batches, scheduled_work
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account
 from bespoke.model.calendar import Calendar
@@ -37,9 +38,9 @@ from bespoke.scheduling.dispatch import list_schedule
 from bespoke.scheduling.pieces import pieces
 from bespoke.scheduling.solver import SolverSettings, solve
 from bespoke.services.batches import batch_row, plan_members, started_batches
-from bespoke.services.batching import BatchPlan, plan_batches, scheduled_work
 from bespoke.services.environment import Environment
 from bespoke.services.order_work import stored_order_work
+from bespoke.services.quote_document import chosen_option
 from bespoke.services.shops import runs_shop, shop_catalog
 from bespoke.store import UnitOfWork, now
 from bespoke.store.blobs import BlobStore
@@ -267,8 +268,7 @@ def _operations(
             for op in routing["operations"]
         }
         return routing["operations"], [(a, b) for a, b in routing["edges"]], counts
-    best = next((b for b in document["best"] if b["quantity"] == quantity), document["best"][0])
-    option = next(o for o in document["options"] if o["process"] == best["process"])
+    option = chosen_option(document, quantity)
     return option["operations"], [(a, b) for a, b in option["edges"]], {}
 
 

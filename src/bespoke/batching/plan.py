@@ -257,11 +257,11 @@ def _planned(
 
 def _areas(result: Nest) -> dict[str, float]:
     """Area each order's parts take on the sheets, by outline."""
-    parts = {p.id: p for p in result.parts}
+    taken = {p.id: (p.order, shapely.Polygon(p.outline.exterior).area) for p in result.parts}
     area: dict[str, float] = defaultdict(float)
     for placement in result.placements:
-        part = parts[placement.part]
-        area[part.order] += shapely.Polygon(part.outline.exterior).area
+        order, part_area = taken[placement.part]
+        area[order] += part_area
     return area
 
 
