@@ -1,9 +1,10 @@
-"""Batches over HTTP and on the pages: orders of three makers cut on shared sheets, the
-cut file of each sheet, each order's share, the maker's view, the batched price of a
-new quote."""
+"""Batches over HTTP and on the pages: orders of three makers and a fourth's product cut
+on shared sheets, the cut file of each sheet, each order's share, the maker's view, the
+product assembled after its parts' batch, the batched price of a new quote."""
 
 import io
 import re
+from collections import Counter
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,11 +20,27 @@ from bespoke.services.scheduling import schedule_shop
 from bespoke.store import now
 
 DESIGNS = ("wall-bracket.dxf", "sprocket.dxf", "motor-mount.dxf")
+PRODUCT = "gusset-pair"
+GUSSETS = {  # a product of two parts cut from the same steel, put in a bag together
+    "name": "Gusset pair",
+    "parts": [
+        {
+            "id": "gusset",
+            "quantity": 2,
+            "material": "steel-s235",
+            "thickness": 2,
+            "process": "fiber-laser",
+            "geometry": {"shape": "plate", "width": "80 mm", "height": "60 mm"},
+        }
+    ],
+    "assemblies": [{"id": "pair", "components": [{"id": "gusset", "quantity": 2}]}],
+}
 
 
 @pytest.fixture(scope="module")
 def scheduled(service: Service) -> dict[str, int]:
-    """Three makers' one-off steel parts ordered and scheduled: design name -> order id."""
+    """Three makers' one-off steel parts and a fourth's product of steel parts, ordered
+    and scheduled: design or product name -> order id."""
     ordered = {}
     for i, name in enumerate(DESIGNS):
         with service.client("maker") as maker:
@@ -31,6 +48,16 @@ def scheduled(service: Service) -> dict[str, int]:
             placed = order(maker, offer["id"], 1, f"batch-{i}")
             assert placed.status_code == 201, placed.text
             ordered[name] = placed.json()["id"]
+    with service.client("maker") as maker:
+        product = maker.post("/api/products", json={"spec": GUSSETS})
+        assert product.status_code == 201, product.text
+        planning = maker.post(product.json()["plans_url"], json={"quantities": [1]}).json()
+        planned = finished(maker, planning)
+        assert planned["status"] == "done", planned
+        offer_id = int(planned["quote_url"].rsplit("/", 1)[1])
+        placed = order(maker, offer_id, 1, "product-batch")
+        assert placed.status_code == 201, placed.text
+        ordered[PRODUCT] = placed.json()["id"]
     with service.client("operator") as operator:
         job = operator.post("/api/shop/schedules", json={"time_limit": 3}).json()
         assert finished(operator, job)["status"] == "done"
@@ -51,20 +78,21 @@ def test_orders_of_three_makers_are_cut_in_one_batch(
         total = sum(Decimal(str(s["total"])) for s in batch["shares"])
         assert total == Decimal(str(batch["cost"]))
         (sheet,) = batch["sheets"]
-        assert sheet["parts"] == 3 and 0 < sheet["utilisation"] <= 1
+        assert sheet["parts"] == 5 and 0 < sheet["utilisation"] <= 1
         assert operator.get(f"/api/shop/batches/{batch['id']}").json() == batch
 
         cut = operator.get(f"/api/shop/batches/{batch['id']}/sheets/1.dxf")
         assert cut.status_code == 200
         drawing = ezdxf.read(io.StringIO(cut.text))
         labels = [t.dxf.text for t in drawing.modelspace().query("TEXT[layer=='ENGRAVE']")]
-        assert sorted(label.split()[0] for label in labels) == sorted(
-            str(i) for i in scheduled.values()
-        )
-        assert len(drawing.modelspace().query("LWPOLYLINE[layer=='CUT']")) >= 3
+        parts_of = Counter({str(i): 1 for i in scheduled.values()})
+        parts_of[str(scheduled[PRODUCT])] = 2  # two gussets
+        assert Counter(label.split()[0] for label in labels) == parts_of
+        assert f"{scheduled[PRODUCT]} gusset" in labels
+        assert len(drawing.modelspace().query("LWPOLYLINE[layer=='CUT']")) >= 5
         picture = operator.get(f"/api/shop/batches/{batch['id']}/sheets/1.svg")
         assert picture.headers["content-type"].startswith("image/svg+xml")
-        assert picture.text.count("data-order=") == 3
+        assert picture.text.count("data-order=") == 5
 
         assert operator.get(f"/api/shop/batches/{batch['id']}/sheets/2.dxf").status_code == 404
         assert operator.get(f"/api/shop/batches/{batch['id']}/sheets/1.png").status_code == 422
@@ -105,7 +133,7 @@ def test_a_maker_sees_the_batch_and_only_their_own_share(
         }
         batch = next(b for b in seen if b["id"] == batch_id)
         assert all(b["cost"] is None and len(b["shares"]) == 1 for b in seen)
-        assert batch["cost"] is None and batch["orders"] == 3
+        assert batch["cost"] is None and batch["orders"] == 4
         assert [s["order_id"] for s in batch["shares"]] == [mine]
         picture = browser.get(f"/api/orders/{mine}/batches/{batch_id}/sheets/1.svg").text
         assert picture.count("data-order=") == 1 and f'data-order="{mine}"' in picture
@@ -126,10 +154,29 @@ def test_shop_pages_show_batches_and_sheet_layouts(
         link = re.search(r'href="/shop/batches/(\d+)"', listing.text)
         assert link is not None
         page = browser.get(f"/shop/batches/{link.group(1)}").text
-        assert "<svg" in page and page.count("data-order=") == 3
+        assert "<svg" in page and page.count("data-order=") == 5
         assert f"/shop/batches/{link.group(1)}/sheets/1.dxf" in page
         cut = browser.get(f"/shop/batches/{link.group(1)}/sheets/1.dxf")
         assert cut.status_code == 200 and "ENGRAVE" in cut.text
+
+
+def test_a_products_parts_are_cut_with_other_orders_then_assembled(
+    service: Service, scheduled: dict[str, int]
+) -> None:
+    product = scheduled[PRODUCT]
+    with service.client("operator") as operator:
+        batches = operator.get(f"/api/orders/{product}/batches").json()
+        tasks = operator.get("/api/shop/schedules/latest").json()["tasks"]
+    (batch,) = [b for b in batches if b["process"] == "fiber-laser"]
+    assert batch["family"] == "fiber-laser:steel-s235:2"
+    assert {s["order_id"] for s in batch["shares"]} == set(scheduled.values())
+    assert {b["process"] for b in batches} == {"fiber-laser", "deburr"}
+    cut = max(t["end"] for t in tasks if t["batch"] in {b["key"] for b in batches})
+    own = {t["task"]: t for t in tasks if t["order_id"] == product}
+    assert f"order-{product}/gusset/fiber-laser" not in own  # cut in the batch
+    assembled = own[f"order-{product}/assemble-pair"]
+    assert assembled["start"] >= cut
+    assert own[f"order-{product}/pack"]["start"] >= assembled["end"]
 
 
 def test_a_new_quote_shows_the_batch_it_could_join(

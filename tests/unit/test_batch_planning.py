@@ -8,6 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import pytest
 from tests.helpers import ROOT
@@ -16,6 +17,7 @@ from bespoke.batching.batches import form_batches
 from bespoke.batching.nesting import NestSettings
 from bespoke.batching.plan import (
     BatchPlan,
+    OrderAssembly,
     OrderWork,
     family,
     plan_batches,
@@ -25,6 +27,7 @@ from bespoke.catalog import load_catalog
 from bespoke.costing.batch import allocate, batch_shares
 from bespoke.costing.learning import total_time
 from bespoke.costing.line import line_cost, money
+from bespoke.costing.product import choose
 from bespoke.geometry.dxf import read_dxf
 from bespoke.geometry.stl import read_stl
 from bespoke.model import (
@@ -40,15 +43,20 @@ from bespoke.model import (
 from bespoke.model.batching import Batch, BatchWork
 from bespoke.model.scheduling import Machine, Problem
 from bespoke.planning.part import plan_part
+from bespoke.planning.product import plan_product
+from bespoke.products.configure import configure
+from bespoke.products.spec import load_spec
 from bespoke.scheduling.checker import violations
 from bespoke.scheduling.solver import SolverSettings, solve
 from bespoke.services.order_work import order_work as made_work
+from bespoke.services.order_work import product_order_work
 
 EXAMPLES = ROOT / "examples"
 FAST = NestSettings(time_limit_s=2, seed=1)
 CENT = Decimal("0.01")
 DAY = 24 * 3600
 WEEK = 7 * DAY
+CHUNK = 4 * 3600
 
 
 # --- sharing a cost out ------------------------------------------------------------------
@@ -621,3 +629,87 @@ def test_hand_finishing_of_a_print_does_not_take_a_printer() -> None:
     (task,) = next(j for j in jobs if j.id == "5").tasks
     printers = {m.id for m in catalog.machines.values() if m.process == "fdm"}
     assert not {a.machine for a in task.alternatives} & printers
+
+
+# --- a product's parts batched with other orders' ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def frames(
+    catalog: Catalog, tmp_path_factory: pytest.TempPathFactory
+) -> list[tuple[list[OrderWork], OrderAssembly]]:
+    """Two orders of three welded frames, of two widths, each part made the cheapest way."""
+    spec = load_spec(EXAMPLES / "products" / "welded-frame.yaml")
+    made = []
+    for order, width in (("1", "500 mm"), ("2", "800 mm")):
+        product = configure(
+            spec,
+            {"width": width},
+            catalog,
+            spec_dir=EXAMPLES / "products",
+            out_dir=tmp_path_factory.mktemp(f"frame-{order}"),
+        )
+        plan = plan_product(product, catalog)
+        ways = {part: o.process_id for part, o in choose(plan, 3, catalog.shop).items()}
+        made.append(product_order_work(order, 3, plan, ways, catalog, units={}, due=2 * DAY))
+    return made
+
+
+def test_a_products_parts_are_nested_with_other_orders_and_assembled_after(
+    frames: list[tuple[list[OrderWork], OrderAssembly]], catalog: Catalog
+) -> None:
+    works = [w for parts, _ in frames for w in parts]
+    assert sorted(w.key for w in works) == [
+        "1/foot",
+        "1/rail",
+        "1/stile",
+        "2/foot",
+        "2/rail",
+        "2/stile",
+    ]
+    assert all(w.quantity == 6 for w in works)  # two of each part in each of three frames
+    plan = plan_batches(works, catalog, window_s=WEEK, longest_s=2 * WEEK, settings=FAST)
+    cutting = [p for p in plan.batches if p.nest is not None]
+    assert cutting and all({w.order for w in p.batch.works} == {"1", "2"} for p in cutting)
+    for work in works:  # every copy of every part on a sheet, once
+        placed = [
+            pl.part
+            for p in cutting
+            for pl in p.nest.placements  # type: ignore[union-attr]
+            if pl.part.startswith(f"{work.key}/")
+        ]
+        assert len(placed) == work.quantity * len(work.outlines), work.key
+
+    assemblies = [a for _, a in frames]
+    jobs, links = scheduled_work(plan, works, catalog, CHUNK, assemblies)
+    by_id = {j.id: j for j in jobs}
+    own = {t.id for t in by_id["1"].tasks}
+    assert {"order-1/assemble-frame", "order-1/weld-frame", "order-1/pack"} <= own
+    assert {"order-1/rail/inspect", "order-1/foot/inspect"} <= own
+    assert not any("fiber-laser" in t or "plasma" in t for t in own)  # cut in batches
+
+    machines = sorted({a.machine for j in jobs for t in j.tasks for a in t.alternatives})
+    problem = Problem(jobs=jobs, machines=[Machine(id=m) for m in machines], links=links)
+    schedule = solve(problem, SolverSettings(time_limit=5, seed=1))
+    assert violations(problem, schedule) == []
+    placed = {t.task: t for t in schedule.tasks}
+    for order in ("1", "2"):
+        assembled = placed[f"order-{order}/assemble-frame"].start
+        for planned in plan.batches:
+            if order in {w.order for w in planned.batch.works}:
+                last = max(placed[t.id].end for t in by_id[planned.batch.id].tasks)
+                assert last <= assembled, (order, planned.batch.id)
+        assert (
+            placed[f"order-{order}/weld-frame"].start >= placed[f"order-{order}/assemble-frame"].end
+        )
+        assert placed[f"order-{order}/pack"].start >= placed[f"order-{order}/weld-frame"].end
+
+
+def test_a_products_part_no_longer_made_its_quoted_way_is_refused(catalog: Catalog) -> None:
+    spec = load_spec(EXAMPLES / "products" / "welded-frame.yaml")
+    with TemporaryDirectory() as folder:
+        product = configure(spec, {}, catalog, spec_dir=EXAMPLES, out_dir=Path(folder))
+        plan = plan_product(product, catalog)
+        ways = {"rail": "co2-laser", "stile": "fiber-laser", "foot": "plasma"}
+        with pytest.raises(InputError, match=r"part rail can no longer be made by co2-laser"):
+            product_order_work("7", 1, plan, ways, catalog, units={})

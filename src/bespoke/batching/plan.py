@@ -50,7 +50,9 @@ BATCHED = {ProcessKind.PROFILE_CUTTING, ProcessKind.ADDITIVE, ProcessKind.FINISH
 
 @dataclass(frozen=True)
 class OrderWork:
-    """What batching needs of an order: its operations and the shapes of its parts."""
+    """What batching needs of an order's part: its operations and its shapes. A product's
+    order brings one work per part it makes, each named by `part`; the operation ids of
+    an order's works are distinct."""
 
     order: str
     name: str
@@ -68,6 +70,25 @@ class OrderWork:
     footprint: Outline | None = None
     """A printed part on the build plate."""
     height_mm: float = 0.0
+    part: str = ""
+    """The product's part this work makes; empty for an order of one part."""
+
+    @property
+    def key(self) -> str:
+        """The work's name among all orders' works."""
+        return f"{self.order}/{self.part}" if self.part else self.order
+
+
+@dataclass(frozen=True)
+class OrderAssembly:
+    """A product order's own work besides making its parts: checking bought parts,
+    assembling, packing. Each operation comes with how many times it is done; `edges`
+    order all the order's operations, its parts' included."""
+
+    order: str
+    operations: list[tuple[Operation, int]]
+    edges: list[tuple[str, str]]
+    due: int | None = None
 
 
 @dataclass(frozen=True)
@@ -152,7 +173,7 @@ def plan_batches(
             parts cannot be read as footprints.
         NestingError: a part fits on no sheet or plate.
     """
-    by_order = {w.order: w for w in works}
+    work_of = {(w.order, op.id): w for w in works for op in w.operations}
     ops = {(w.order, op.id): op for w in works for op in w.operations}
     kept = {(w.order, w.task) for h in held for w in h.batch.works}
     printers = {k for k, p in catalog.processes.items() if p.kind == ProcessKind.ADDITIVE}
@@ -178,10 +199,12 @@ def plan_batches(
                 )
             )
     batches = list(held) + [
-        _planned(batch, by_order, ops, catalog, settings)
+        _planned(batch, work_of, ops, catalog, settings)
         for batch in form_batches(batch_works, window_s, longest_s, printers)
     ]
-    shaped = {w.order for b in batches if _shapes(b.batch, catalog) for w in b.batch.works}
+    shaped = {
+        (w.order, w.task) for b in batches if _shapes(b.batch, catalog) for w in b.batch.works
+    }
     costs = dict(own)
     for planned in batches:
         for share in planned.shares:
@@ -190,7 +213,8 @@ def plan_batches(
             )
     for work in works:
         extra = OrderCost(consumables=money(work.consumables_per_part * work.quantity))
-        if work.order not in shaped:  # its material is not in a batch's stock
+        if not any((work.order, op.id) in shaped for op in work.operations):
+            # its material is not in a batch's stock
             kg = work.material_kg_per_part * work.quantity
             extra += OrderCost(material=money(kg * work.material_price_per_kg))
         costs[work.order] = costs.get(work.order, OrderCost()) + extra
@@ -212,19 +236,19 @@ def run_seconds(op: Operation, quantity: int) -> float:
 def _alone(op: Operation, work: OrderWork) -> OrderCost:
     quantity = work.quantity
     return OrderCost(
-        setup=money((op.setup_s + build_seconds(op, work)) / 3600 * op.rate_per_hour),
+        setup=money((op.setup_s + build_seconds(op, quantity)) / 3600 * op.rate_per_hour),
         run=money(run_seconds(op, quantity) / 3600 * op.rate_per_hour),
     )
 
 
 def _planned(
     batch: Batch,
-    works: dict[str, OrderWork],
+    works: dict[tuple[str, str], OrderWork],
     ops: dict[tuple[str, str], Operation],
     catalog: Catalog,
     settings: NestSettings | None,
 ) -> PlannedBatch:
-    members = [(works[w.order], ops[(w.order, w.task)]) for w in batch.works]
+    members = [(works[(w.order, w.task)], ops[(w.order, w.task)]) for w in batch.works]
     first = members[0][1]
     assert first.machine_id is not None
     machine = catalog.machines[first.machine_id]
@@ -232,7 +256,7 @@ def _planned(
     rate = first.rate_per_hour
     run: dict[str, Decimal] = defaultdict(Decimal)
     machine_s: dict[str, float] = defaultdict(float)
-    for w, op in members:  # an order may bring two operations of the family
+    for w, op in members:  # an order may bring several operations or parts of the family
         run[w.order] += money(run_seconds(op, w.quantity) / 3600 * op.rate_per_hour)
         machine_s[w.order] += run_seconds(op, w.quantity)
     used = dict.fromkeys(run, 0.0)  # of the material: area on sheets, kg printed
@@ -246,7 +270,8 @@ def _planned(
     elif isinstance(process, Additive):
         result = _print_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
         builds_s = len(result.sheets) * max(op.batch_s for _, op in members)
-        used = {w.order: w.material_kg_per_part * w.quantity for w, _ in members}
+        for w, _ in members:
+            used[w.order] += w.material_kg_per_part * w.quantity
         price = members[0][0].material.price_per_kg_for(process.stock)
         material = money(sum(used.values()) * price)
     setup = money((batch.setup_s + builds_s) / 3600 * rate)
@@ -281,7 +306,7 @@ def _cut_nest(
     settings: NestSettings | None,
 ) -> Nest:
     material = works[0].material
-    missing = [w.order for w in works if not w.outlines]
+    missing = [w.key for w in works if not w.outlines]
     if missing:
         raise InputError(f"{batch.id}: orders {', '.join(missing)} have no outlines to nest")
     sheet = material.stock_of(StockKind.SHEET)
@@ -296,7 +321,7 @@ def _cut_nest(
     rotations = [0.0, 180.0] if material.family in GRAIN_FAMILIES else [0.0, 90.0, 180.0, 270.0]
     parts = [
         NestPart(
-            id=f"{w.order}/{k}",
+            id=f"{w.key}/{k}",
             order=w.order,
             name=w.name,
             outline=outline,
@@ -325,12 +350,12 @@ def _print_nest(
     envelope: tuple[float, ...],
     settings: NestSettings | None,
 ) -> Nest:
-    missing = [w.order for w in works if w.footprint is None]
+    missing = [w.key for w in works if w.footprint is None]
     if missing:
         raise InputError(f"{batch.id}: orders {', '.join(missing)} have no footprint to pack")
     parts = [
         NestPart(
-            id=w.order,
+            id=w.key,
             order=w.order,
             name=w.name,
             outline=w.footprint,
@@ -354,18 +379,23 @@ def _print_nest(
 
 
 def scheduled_work(
-    plan: BatchPlan, works: Sequence[OrderWork], catalog: Catalog, longest_s: int | None = None
+    plan: BatchPlan,
+    works: Sequence[OrderWork],
+    catalog: Catalog,
+    longest_s: int | None = None,
+    assemblies: Sequence[OrderAssembly] = (),
 ) -> tuple[list[Job], list[tuple[str, str]]]:
     """The plan as jobs to schedule, and the links that tie batches into orders.
 
     Each batch is a job on any machine of its process; each order keeps its other
-    operations as a job of its own. An order's operations still follow one another: a
+    operations, its assembly's included, as a job of its own. An order's operations still
+    follow one another, a part's in turn and a product's along its assembly's edges: a
     batch comes after the order's operation before it and before the one after it. A
-    batch is due when the earliest order that ends with it is due. Work longer than
+    batch is due when the earliest order whose part it finishes is due. Work longer than
     `longest_s` is split in pieces, one after the other, except on printers, which run
     on through closed hours.
     """
-    batch_of = {(w.order, w.task): b for b in plan.batches for w in b.batch.works}
+    batch_of = {(w.order, w.task): b.batch.id for b in plan.batches for w in b.batch.works}
 
     def job_tasks(
         name: str, process: str, machine: str | None, duration: int, family: str
@@ -386,34 +416,45 @@ def scheduled_work(
             for piece, seconds in split
         ]
 
+    parts: dict[str, list[OrderWork]] = defaultdict(list)
+    for work in works:
+        parts[work.order].append(work)
+    assembly_of = {a.order: a for a in assemblies}
     jobs: list[Job] = []
     links: list[tuple[str, str]] = []
-    ending: dict[str, list[OrderWork]] = defaultdict(list)
-    for work in works:
-        steps: list[list[Task] | str] = []  # an order's own tasks, or the batch it joins
-        for op in work.operations:
-            planned = batch_of.get((work.order, op.id))
-            if planned is not None:
-                steps.append(planned.batch.id)
+    finishing: dict[str, list[int]] = defaultdict(list)  # batch -> dues of parts it finishes
+    for order in dict.fromkeys([*parts, *assembly_of]):
+        assembly = assembly_of.get(order)
+        steps = [(op, w.quantity) for w in parts[order] for op in w.operations]
+        edges = [e for w in parts[order] for e in pairwise(op.id for op in w.operations)]
+        if assembly is not None:
+            steps += assembly.operations
+            edges += assembly.edges
+        own: list[Task] = []
+        chain: list[tuple[str, str]] = []
+        ends: dict[str, tuple[str, str]] = {}  # operation -> (its first task, its last)
+        for op, count in steps:
+            joined = batch_of.get((order, op.id))
+            if joined is not None:
+                ends[op.id] = (joined, joined)
                 continue
-            seconds = op.setup_s + run_seconds(op, work.quantity) + build_seconds(op, work)
-            duration = math.ceil(seconds)
-            name = f"order-{work.order}/{op.id}"
-            steps.append(job_tasks(name, op.process_id, op.machine_id, duration, op.process_id))
-        first = [s if isinstance(s, str) else s[0].id for s in steps]
-        last = [s if isinstance(s, str) else s[-1].id for s in steps]
-        own = [t for s in steps if not isinstance(s, str) for t in s]
-        chain = [(a.id, b.id) for s in steps if not isinstance(s, str) for a, b in pairwise(s)]
-        for i, (before, after) in enumerate(pairwise(steps)):
-            pair = (last[i], first[i + 1])
-            if isinstance(before, str) or isinstance(after, str):
-                links.append(pair)
-            else:
-                chain.append(pair)
-        if steps and isinstance(steps[-1], str):
-            ending[steps[-1]].append(work)
+            seconds = op.setup_s + run_seconds(op, count) + build_seconds(op, count)
+            name = f"order-{order}/{op.id}"
+            tasks = job_tasks(name, op.process_id, op.machine_id, math.ceil(seconds), op.process_id)
+            own += tasks
+            chain += [(a.id, b.id) for a, b in pairwise(tasks)]
+            ends[op.id] = (tasks[0].id, tasks[-1].id)
+        for before, after in dict.fromkeys(edges):
+            pair = (ends[before][1], ends[after][0])
+            batched = (order, before) in batch_of or (order, after) in batch_of
+            (links if batched else chain).append(pair)
+        due = parts[order][0].due if parts[order] else assembly.due if assembly else None
+        for work in parts[order]:
+            last = batch_of.get((order, work.operations[-1].id)) if work.operations else None
+            if last is not None and work.due is not None:
+                finishing[last].append(work.due)
         if own:
-            jobs.append(Job(id=work.order, tasks=own, precedences=chain, due=work.due))
+            jobs.append(Job(id=order, tasks=own, precedences=chain, due=due))
     firsts: dict[str, str] = {}
     lasts: dict[str, str] = {}
     for planned in plan.batches:
@@ -422,7 +463,7 @@ def scheduled_work(
             batch.id, batch.process, planned.machine, planned.duration_s, batch.family
         )
         firsts[batch.id], lasts[batch.id] = tasks[0].id, tasks[-1].id
-        dues = [w.due for w in ending.get(batch.id, []) if w.due is not None]
+        dues = finishing.get(batch.id, [])
         jobs.append(
             Job(
                 id=batch.id,
@@ -448,6 +489,6 @@ def _able(catalog: Catalog, process: str, machine: str | None) -> list[str]:
     return able
 
 
-def build_seconds(op: Operation, work: OrderWork) -> float:
-    """Time of the builds (plates, loads) the order's parts need when made alone."""
-    return math.ceil(work.quantity / op.parts_per_batch) * op.batch_s if op.batch_s else 0.0
+def build_seconds(op: Operation, quantity: int) -> float:
+    """Time of the builds (plates, loads) `quantity` parts need when made alone."""
+    return math.ceil(quantity / op.parts_per_batch) * op.batch_s if op.batch_s else 0.0

@@ -99,7 +99,7 @@ def _saving(
     mine = run_seconds(op, work.quantity)
     theirs = float(sum(w["run_s"] for w in batch.document["works"]))
     setup = float(sum((m.setup for m in batch.members), Decimal(0)))
-    alone = (op.setup_s + build_seconds(op, work)) / 3600 * op.rate_per_hour
+    alone = (op.setup_s + build_seconds(op, work.quantity)) / 3600 * op.rate_per_hour
     saving = max(0.0, alone - setup * mine / max(theirs + mine, 1e-9))
     nest = batch_nest(batch)
     process = catalog.processes[op.process_id]

@@ -1,7 +1,7 @@
 """Uploaded design files: checked, measured, stored by content, listed per owner."""
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -10,6 +10,7 @@ from bespoke.geometry.dxf import read_dxf
 from bespoke.model import Sheet2D, Solid3D
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError, TooLargeError, UnsupportedTypeError
+from bespoke.model.product import DesignFile, ProductSpec
 from bespoke.services.environment import Environment
 from bespoke.services.quote import DESIGN_KINDS
 from bespoke.store import now
@@ -92,6 +93,26 @@ def stored_geometry(row: DesignRow) -> Sheet2D | Solid3D:
     model: Any = Sheet2D if row.kind == "dxf" else Solid3D
     geometry: Sheet2D | Solid3D = model.model_validate(row.geometry)
     return geometry
+
+
+def write_spec_designs(
+    blobs: BlobStore, designs: Sequence[DesignRow], spec: ProductSpec, folder: Path
+) -> None:
+    """Put the uploaded designs a spec's parts name into `folder`, by file name; of
+    `designs` (newest first) the newest of each name is taken."""
+    folder.mkdir(parents=True)
+    named = {d.filename: d for d in reversed(designs)}
+    wanted = {p.geometry.file for p in spec.parts if isinstance(p.geometry, DesignFile)}
+    for name in sorted(wanted):
+        design = named.get(Path(name).name)
+        if design is None:
+            uploaded = ", ".join(sorted(named)) or "none yet"
+            raise InputError(
+                f"spec: parts: file {name!r} is not one of your uploaded designs"
+                f" (uploaded: {uploaded})"
+            )
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(blobs.get(design.sha256))
 
 
 def _safe_name(filename: str) -> str:

@@ -1,14 +1,24 @@
-"""What batching needs of an order, read back from what was kept: the part of its quote,
-the way chosen at its quantity, and the shapes of its stored design file."""
+"""What batching needs of an order, read back from what was kept. An order of a part: the
+part of its quote, the way chosen at its quantity, the shapes of its stored design file.
+A product's order: its spec configured again with the quote's settings, each part made
+the way the quote chose at the order's quantity, and the product's own work."""
 
+import dataclasses
+import tempfile
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from bespoke.batching.plan import OrderWork
+from bespoke.batching.plan import OrderAssembly, OrderWork
 from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog, InputError, Part, ProcessOption
+from bespoke.model.product import DesignFile
+from bespoke.model.product_plan import ProductPlan
 from bespoke.planning.part import plan_part
-from bespoke.services.designs import stored_design_file, stored_geometry
+from bespoke.planning.product import plan_product, product_routing
+from bespoke.products.configure import configure
+from bespoke.products.spec import parse_spec
+from bespoke.services.designs import stored_design_file, stored_geometry, write_spec_designs
 from bespoke.services.quote import quoted_part
 from bespoke.services.quote_document import chosen_option
 from bespoke.store import UnitOfWork
@@ -63,8 +73,7 @@ def stored_order_work(
     catalog: Catalog,
     origin: datetime,
 ) -> OrderWork | None:
-    """The work of an order quoted from a stored design, None for a product's order
-    (its parts are scheduled with the product's routing)."""
+    """The work of an order quoted from a stored design, None for a product's order."""
     if quote.kind != "part" or quote.design_id is None:
         return None
     design = uow.designs.by_id(quote.design_id)
@@ -94,5 +103,102 @@ def stored_order_work(
             path,
             catalog,
             units=design.units,
+            due=max(0, int((order.due_date - origin).total_seconds())),
+        )
+
+
+def product_order_work(
+    order: str,
+    quantity: int,
+    plan: ProductPlan,
+    ways: Mapping[str, str],
+    catalog: Catalog,
+    *,
+    units: Mapping[str, str | None],
+    due: int | None = None,
+) -> tuple[list[OrderWork], OrderAssembly]:
+    """An order of `quantity` products: a work for each part made in the shop, each part
+    made its `ways` entry's way (a process, or a supplier for a bought part); the
+    checks of bought parts, assembly and packing are the order's own.
+
+    Raises:
+        InputError: a way the plan no longer offers for its part.
+    """
+    chosen: dict[str, ProcessOption] = {}
+    for part in plan.parts:
+        if part.quantity == 0:
+            continue
+        way = ways.get(part.part_id)
+        option = next((o for o in part.options if o.process_id == way), None)
+        if option is None:
+            offered = ", ".join(o.process_id for o in part.options) or "none"
+            raise InputError(
+                f"order {order}: part {part.part_id} can no longer be made by {way}"
+                f" (the catalog now offers: {offered}); quote it again"
+            )
+        chosen[part.part_id] = option
+    routing = product_routing(plan, chosen)
+    items = {p.id: p for p in plan.product.parts}
+    works = []
+    for part_id, option in chosen.items():
+        if option.process_id not in catalog.processes:
+            continue  # bought
+        item = items[part_id]
+        work = order_work(
+            order,
+            part_id,
+            quantity * item.quantity,
+            item.part,
+            option,
+            Path(item.design_file),
+            catalog,
+            units=units.get(part_id),
+            due=due,
+        )
+        operations = [op for op in routing.operations if op.id.startswith(f"{part_id}/")]
+        works.append(dataclasses.replace(work, operations=operations, part=part_id))
+    made = {op.id for w in works for op in w.operations}
+    per_product = {p.id: p.quantity for p in plan.product.parts}
+    rest = [
+        (op, quantity * per_product.get(op.id.split("/")[0], 1))
+        for op in routing.operations
+        if op.id not in made
+    ]
+    return works, OrderAssembly(order=order, operations=rest, edges=routing.edges, due=due)
+
+
+def stored_product_work(
+    uow: UnitOfWork,
+    blobs: BlobStore,
+    order: OrderRow,
+    quote: QuoteRow,
+    catalog: Catalog,
+    origin: datetime,
+) -> tuple[list[OrderWork], OrderAssembly]:
+    """The work of an order of a stored product, configured as it was quoted: with the
+    quote's settings and the designs its owner had uploaded by then."""
+    assert quote.product_id is not None, "a product's quote names its product"
+    product = uow.products.by_id(quote.product_id)
+    spec = parse_spec(product.spec, "spec")
+    price = next(p for p in quote.document["prices"] if p["quantity"] == order.quantity)
+    units = {p.id: p.geometry.units for p in spec.parts if isinstance(p.geometry, DesignFile)}
+    with tempfile.TemporaryDirectory(prefix="product-") as folder:
+        work = Path(folder)
+        designs = uow.designs.of_owner(product.owner_id, quote.created_at)
+        write_spec_designs(blobs, designs, spec, work / "designs")
+        configured = configure(
+            spec,
+            quote.request.get("settings") or {},
+            catalog,
+            spec_dir=work / "designs",
+            out_dir=work / "parts",
+        )
+        return product_order_work(
+            str(order.id),
+            order.quantity,
+            plan_product(configured, catalog),
+            price["ways"],
+            catalog,
+            units=units,
             due=max(0, int((order.due_date - origin).total_seconds())),
         )

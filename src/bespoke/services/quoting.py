@@ -18,11 +18,10 @@ from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError
-from bespoke.model.product import DesignFile, ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.batch_quote import batched_prices
-from bespoke.services.designs import stored_design_file, stored_geometry
+from bespoke.services.designs import stored_design_file, stored_geometry, write_spec_designs
 from bespoke.services.environment import Environment
 from bespoke.services.jobs import JobRunner
 from bespoke.services.plan import Progress, plan_product_spec
@@ -144,7 +143,8 @@ def plan_stored_product(
         env.work_dir.mkdir(parents=True, exist_ok=True)
         work = Path(tempfile.mkdtemp(prefix="plan-", dir=env.work_dir))
         try:
-            _fetch_design_files(env, uow, owner, spec_files(spec), work / "designs")
+            designs = uow.designs.list(owner, limit=10_000)
+            write_spec_designs(env.blobs, designs, spec, work / "designs")
             quote = plan_product_spec(
                 spec,
                 settings=request.settings,
@@ -189,29 +189,6 @@ def start_product_plan(
         return f"/api/quotes/{plan_stored_product(env, owner, product_id, request, progress)}"
 
     return runner.submit(owner, "product-plan", work)
-
-
-def spec_files(spec: ProductSpec) -> set[str]:
-    """The design files a spec's parts name."""
-    return {p.geometry.file for p in spec.parts if isinstance(p.geometry, DesignFile)}
-
-
-def _fetch_design_files(
-    env: Environment, uow: UnitOfWork, owner: Account, names: set[str], folder: Path
-) -> None:
-    """Put the owner's uploaded designs that the spec names into `folder`, by file name."""
-    folder.mkdir(parents=True)
-    designs = {d.filename: d for d in reversed(uow.designs.list(owner, limit=10_000))}
-    for name in sorted(names):
-        design = designs.get(Path(name).name)
-        if design is None:
-            uploaded = ", ".join(sorted(designs)) or "none yet"
-            raise InputError(
-                f"spec: parts: file {name!r} is not one of your uploaded designs"
-                f" (uploaded: {uploaded})"
-            )
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(env.blobs.get(design.sha256))
 
 
 def _product_prices(quote: ProductQuote) -> list[tuple[int, Decimal, Decimal, int]]:

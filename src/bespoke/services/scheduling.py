@@ -1,11 +1,11 @@
 """The shop's schedule: its open orders as jobs on its machines and calendar, solved,
 kept, and used to promise completion dates in quotes.
 
-Orders quoted from a design have their operations batched with other orders' of the same
-set-up family (batching.plan): a batch is a job of its own, nested or packed, tied
-to its orders' other operations by links. A product's order is a job: the operations of
-its routing with times for the whole order line. Work runs on every machine of the shop
-that runs its process. Set-up families: cutting by process, material and thickness;
+The operations that make orders' parts, a product's parts included, are batched with
+other orders' of the same set-up family (batching.plan): a batch is a job of its own,
+nested or packed, tied to its orders' other operations by links; an order's other work,
+a product's assembly and packing too, is a job of its own. Work runs on every machine
+of the shop that runs its process. Set-up families: cutting by process, material and thickness;
 other machine work by process and material; finishing by process. Tasks of the previous
 schedule that have started stay where they are, and the rest moves as little as it can."""
 
@@ -16,7 +16,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bespoke.batching.plan import BatchPlan, plan_batches, scheduled_work
+from bespoke.batching.plan import (
+    BatchPlan,
+    OrderAssembly,
+    OrderWork,
+    plan_batches,
+    scheduled_work,
+)
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account
 from bespoke.model.calendar import Calendar
@@ -39,7 +45,7 @@ from bespoke.scheduling.pieces import pieces
 from bespoke.scheduling.solver import SolverSettings, solve
 from bespoke.services.batches import batch_row, plan_members, started_batches
 from bespoke.services.environment import Environment
-from bespoke.services.order_work import stored_order_work
+from bespoke.services.order_work import stored_order_work, stored_product_work
 from bespoke.services.quote_document import chosen_option
 from bespoke.services.shops import runs_shop, shop_catalog
 from bespoke.store import UnitOfWork, now
@@ -154,17 +160,29 @@ def shop_work(
     previous: ScheduleRow | None,
     progress: Progress | None = None,
 ) -> tuple[Problem, BatchPlan]:
-    """The open orders as a scheduling problem: orders quoted from a design batched,
-    nested and packed; the rest each a job of their own."""
+    """The open orders as a scheduling problem: their parts' operations batched, nested
+    and packed; the rest of each order's work a job of its own."""
     quotes = {o.id: uow.quotes.by_id(o.quote_id) for o in orders}
-    works = {o.id: stored_order_work(uow, blobs, o, quotes[o.id], catalog, origin) for o in orders}
-    batched = [w for w in works.values() if w is not None]
+    works: list[OrderWork] = []
+    assemblies: list[OrderAssembly] = []
+    for order in orders:
+        if quotes[order.id].kind == "product":
+            parts, assembly = stored_product_work(
+                uow, blobs, order, quotes[order.id], catalog, origin
+            )
+            works += parts
+            assemblies.append(assembly)
+            continue
+        work = stored_order_work(uow, blobs, order, quotes[order.id], catalog, origin)
+        if work is not None:
+            works.append(work)
     if progress is not None:
-        progress(0.0, f"batching the work of {len(batched)} orders")
+        progress(0.0, f"batching the work of {len(orders)} orders")
     held = started_batches(uow, previous, origin, {o.id for o in orders})
-    plan = plan_batches(batched, catalog, window_s=BATCH_WINDOW_S, longest_s=CHUNK_S, held=held)
-    batch_jobs, links = scheduled_work(plan, batched, catalog, longest_s=CHUNK_S)
-    rest = [o for o in orders if works[o.id] is None]
+    plan = plan_batches(works, catalog, window_s=BATCH_WINDOW_S, longest_s=CHUNK_S, held=held)
+    batch_jobs, links = scheduled_work(plan, works, catalog, CHUNK_S, assemblies)
+    worked = {int(w.order) for w in works} | {int(a.order) for a in assemblies}
+    rest = [o for o in orders if o.id not in worked]
     problem = shop_problem(rest, quotes, catalog, calendar, origin, previous, batch_jobs, links)
     return problem, plan
 

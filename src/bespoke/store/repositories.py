@@ -126,6 +126,15 @@ class Designs(_Owned[DesignRow]):
             raise NotFoundError(f"design {design_id} not found")
         return row
 
+    def of_owner(self, owner_id: int, until: datetime) -> Sequence[DesignRow]:
+        """The owner's designs uploaded up to `until`, newest first: what a quote made
+        then could use."""
+        return self.session.scalars(
+            select(DesignRow)
+            .where(DesignRow.owner_id == owner_id, DesignRow.created_at <= until)
+            .order_by(DesignRow.created_at.desc(), DesignRow.id.desc())
+        ).all()
+
     def same_upload(
         self, owner_id: int, sha256: str, filename: str, units: str | None
     ) -> DesignRow | None:
@@ -145,6 +154,13 @@ class Designs(_Owned[DesignRow]):
 class Products(_Owned[ProductRow]):
     table = ProductRow
     noun = "product"
+
+    def by_id(self, product_id: int) -> ProductRow:
+        """A product whoever owns it: for the shop's own work (batching), not for people."""
+        row = self.session.get(ProductRow, product_id)
+        if row is None:
+            raise NotFoundError(f"product {product_id} not found")
+        return row
 
 
 class Quotes(_Owned[QuoteRow]):
