@@ -216,6 +216,43 @@ def test_a_new_quote_shows_the_batch_it_could_join(
         assert float(alone["unit_price"]) == float(offer["prices"][0]["unit_price"])
 
 
+def test_a_new_product_plan_shows_the_batches_its_parts_could_join(
+    service: Service, scheduled: dict[str, int]
+) -> None:
+    who, token = service.user("maker")
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        httpx.Client(base_url=service.url, headers=headers) as maker,
+        httpx.Client(base_url=service.url) as browser,
+    ):
+        browser.post("/login", data={"email": who.email, "password": PASSWORD})
+        product = maker.post("/api/products", json={"spec": GUSSETS}).json()
+        planning = maker.post(product["plans_url"], json={"quantities": [1, 10]}).json()
+        planned = finished(maker, planning)
+        assert planned["status"] == "done", planned
+        offer = maker.get(planned["quote_url"]).json()
+        (one, ten) = offer["document"]["batching"]
+        with service.client("operator") as operator:
+            keys = {b["process"]: b["key"] for b in operator.get("/api/shop/batches").json()}
+        assert one["batches"] == [keys["fiber-laser"], keys["deburr"]]
+        assert one["batch_starts"] is not None
+        assert one["alone_unit_price"] == float(offer["prices"][0]["unit_price"])
+        assert one["batched_unit_price"] < one["alone_unit_price"]
+        assert ten["batched_unit_price"] < ten["alone_unit_price"]
+        page = browser.get(f"/quotes/{offer['id']}").text
+        assert "Alone or with other orders" in page and keys["fiber-laser"] in page
+        assert 'name="batched"' in page
+
+        placed = maker.post(
+            "/api/orders",
+            json={"quote_id": offer["id"], "quantity": 1, "batched": True},
+            headers={"Idempotency-Key": "product-batched-1"},
+        )
+        assert placed.status_code == 201, placed.text
+        assert placed.json()["batched"] is True
+        assert float(placed.json()["total_price"]) == one["batched_total_price"]
+
+
 def test_a_quote_with_no_batch_to_join_says_so(service: Service) -> None:
     with service.client("maker", shop="other") as maker:
         offer = quote(maker, upload(maker, "sign-plate.dxf")["id"], quantities=[1])

@@ -1,5 +1,6 @@
 """What joining a batch saves a quote: each quantity's price made alone (as quoted) and
 made in the shop's next batch of each of its set-up families, and when that batch starts.
+A product's quote is reckoned part by part, each made the way it was priced.
 
 The saving is reckoned in the batch's own terms: the order's operation pays a share of
 the batch's set-up in proportion to its machine time instead of a set-up of its own, and
@@ -7,6 +8,7 @@ a cut part takes the sheet area of its outline at the batch's utilisation instea
 sheet bought for it alone. Overhead, margin and the shop's minimum order apply as quoted.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -19,7 +21,8 @@ from bespoke.batching.plan import (
     sheet_price_per_mm2,
 )
 from bespoke.costing.line import line_cost, money
-from bespoke.model import Catalog, Operation, ProcessOption, ProfileCutting, Quote
+from bespoke.model import Catalog, Operation, Part, ProcessOption, ProfileCutting, Quote
+from bespoke.model.product_plan import ProductQuote
 from bespoke.services.batches import batch_nest
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchRow
@@ -42,40 +45,97 @@ def batched_prices(
     result = []
     for best in quote.best:
         option = next(q.option for q in quote.options if q.option.process_id == best.process_id)
-        assert option.routing is not None
-        part = quote.part
-        work = OrderWork(
-            order="quote",
-            name=quote.design,
-            quantity=best.quantity,
-            operations=option.routing.operations,
-            material=catalog.materials[part.material_id],
-            thickness_mm=part.thickness_mm,
-            finish=part.finish,
-        )
-        joining = [
-            (op, batch)
-            for op in option.routing.operations
-            if (batch := _upcoming_of(op, work, catalog, upcoming)) is not None
-        ]
-        joined = [batch for _, batch in joining]
-        saving = sum(
-            _saving(op, batch, work, option, outline_area_mm2, catalog) for op, batch in joining
+        saving, joined = _joining(
+            quote.part, quote.design, option, best.quantity, outline_area_mm2, catalog, upcoming
         )
         line = line_cost(option, best.quantity, shop)
         price = max((line.cost - saving) * factor, shop.min_order_price)
-        starts = min((b.start for b in joined if b.start), default=None)
-        result.append(
-            {
-                "quantity": best.quantity,
-                "alone_unit_price": float(best.unit_price),
-                "batched_unit_price": float(money(min(price, line.price) / best.quantity)),
-                "batched_total_price": float(money(min(price, line.price))),
-                "batches": [b.key for b in joined],
-                "batch_starts": starts.isoformat() if starts else None,
-            }
-        )
+        result.append(_entry(best.quantity, float(best.unit_price), min(price, line.price), joined))
     return result
+
+
+def batched_product_prices(
+    uow: UnitOfWork,
+    shop_id: int,
+    quote: ProductQuote,
+    catalog: Catalog,
+    moment: datetime,
+    outline_areas_mm2: Mapping[str, float],
+) -> list[dict[str, Any]]:
+    """`batched_prices` of a product: at each quantity, what its parts, each made the way
+    it was priced there, save in the next batches they could join. `outline_areas_mm2`
+    gives each flat part's area within its outer contours."""
+    upcoming = _upcoming(uow, shop_id, moment)
+    shop = catalog.shop
+    factor = (1 + shop.overhead) / (1 - shop.margin)
+    parts = {p.id: p for p in quote.plan.product.parts}
+    result = []
+    for price in quote.prices:
+        saving, joined = 0.0, []
+        for planned in quote.plan.parts:
+            way = price.ways.get(planned.part_id)
+            option = next((o for o in planned.options if o.process_id == way), None)
+            if option is None or way not in catalog.processes:
+                continue  # bought, or not made
+            item = parts[planned.part_id]
+            area = outline_areas_mm2.get(planned.part_id, 0.0)
+            quantity = price.quantity * item.quantity
+            part_saving, part_joined = _joining(
+                item.part, item.id, option, quantity, area, catalog, upcoming
+            )
+            saving += part_saving
+            joined += [b for b in part_joined if b not in joined]
+        total = price.total_price
+        batched = max(total - saving * factor, shop.min_order_price)
+        result.append(_entry(price.quantity, price.unit_price, min(batched, total), joined))
+    return result
+
+
+def _joining(
+    part: Part,
+    name: str,
+    option: ProcessOption,
+    quantity: int,
+    outline_area_mm2: float,
+    catalog: Catalog,
+    upcoming: dict[str, BatchRow],
+) -> tuple[float, list[BatchRow]]:
+    """(what `quantity` of the part made `option`'s way saves in the upcoming batches of
+    its operations' families, those batches)."""
+    assert option.routing is not None
+    work = OrderWork(
+        order="quote",
+        name=name,
+        quantity=quantity,
+        operations=option.routing.operations,
+        material=catalog.materials[part.material_id],
+        thickness_mm=part.thickness_mm,
+        finish=part.finish,
+    )
+    joining = [
+        (op, batch)
+        for op in option.routing.operations
+        if (batch := _upcoming_of(op, work, catalog, upcoming)) is not None
+    ]
+    saving = sum(
+        _saving(op, batch, work, option, outline_area_mm2, catalog) for op, batch in joining
+    )
+    return saving, [batch for _, batch in joining]
+
+
+def _entry(
+    quantity: int, alone_unit_price: float, batched_total: float, joined: list[BatchRow]
+) -> dict[str, Any]:
+    """A quantity's prices alone and batched, the batches and when the first starts."""
+    starts = min((b.start for b in joined if b.start), default=None)
+    return {
+        "quantity": quantity,
+        "alone_unit_price": float(alone_unit_price),
+        "batched_unit_price": float(money(batched_total / quantity)),
+        "batched_total_price": float(money(batched_total)),
+        "batches": [b.key for b in joined],
+        "batch_starts": starts.isoformat() if starts else None,
+    }
 
 
 def _upcoming_of(

@@ -18,9 +18,10 @@ from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError
+from bespoke.model.product import DesignFile, ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.products.spec import parse_spec, read_spec_text
-from bespoke.services.batch_quote import batched_prices
+from bespoke.services.batch_quote import batched_prices, batched_product_prices
 from bespoke.services.designs import stored_design_file, stored_geometry, write_spec_designs
 from bespoke.services.environment import Environment
 from bespoke.services.jobs import JobRunner
@@ -31,7 +32,7 @@ from bespoke.services.quote_document import quote_document
 from bespoke.services.scheduling import promised_completions
 from bespoke.services.shops import shop_catalog
 from bespoke.store import UnitOfWork, now
-from bespoke.store.tables import DesignRow, JobRow, ProductRow, QuotePriceRow, QuoteRow
+from bespoke.store.tables import JobRow, ProductRow, QuotePriceRow, QuoteRow
 
 MAX_SPEC_BYTES = 1024 * 1024
 
@@ -78,7 +79,10 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
         prices = [(b.quantity, b.unit_price, b.total_price, b.lead_time_days) for b in quote.best]
         document = quote_document(quote)
         if quote.makeable:
-            area = _outline_area(env, design) if quote.part.sheet else 0.0
+            area = 0.0
+            if quote.part.sheet:
+                with stored_design_file(env.blobs, design) as path:
+                    area = _outline_area(path, design.units)
             moment = now()
             document["batching"] = batched_prices(uow, design.shop_id, quote, catalog, moment, area)
         row = _keep(
@@ -100,11 +104,23 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
         return row
 
 
-def _outline_area(env: Environment, design: DesignRow) -> float:
+def _outline_area(drawing: Path, units: str | None) -> float:
     """A drawing's area within its outer contours: what it takes of a sheet, holes and all."""
-    with stored_design_file(env.blobs, design) as path:
-        outlines = read_dxf_outlines(path, design.units)
+    outlines = read_dxf_outlines(drawing, units)
     return float(sum(shapely.Polygon(o.exterior).area for o in outlines))
+
+
+def _product_batching(
+    uow: UnitOfWork, shop_id: int, quote: ProductQuote, spec: ProductSpec, catalog: Catalog
+) -> list[dict[str, Any]]:
+    """The product's prices made alone and batched; its parts' files must still be there."""
+    units = {p.id: p.geometry.units for p in spec.parts if isinstance(p.geometry, DesignFile)}
+    areas = {
+        p.id: _outline_area(Path(p.design_file), units.get(p.id))
+        for p in quote.plan.product.parts
+        if p.part.sheet is not None and p.quantity
+    }
+    return batched_product_prices(uow, shop_id, quote, catalog, now(), areas)
 
 
 def submit_product(
@@ -155,6 +171,9 @@ def plan_stored_product(
                 catalog=catalog,
                 progress=progress,
             )
+            document = plan_document(quote)
+            if quote.prices:
+                document["batching"] = _product_batching(uow, product.shop_id, quote, spec, catalog)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         progress(0.95, "keeping the offer")
@@ -167,7 +186,7 @@ def plan_stored_product(
             title=product.name,
             currency=quote.currency,
             request={"product_id": product_id, **request.model_dump(mode="json")},
-            document=plan_document(quote),
+            document=document,
             makeable=quote.plan.feasible,
             prices=_product_prices(quote),
             valid_days=env.settings.quote_valid_days,
