@@ -180,7 +180,10 @@ def stored_product_work(
     assert quote.product_id is not None, "a product's quote names its product"
     product = uow.products.by_id(quote.product_id)
     spec = parse_spec(product.spec, "spec")
-    price = next(p for p in quote.document["prices"] if p["quantity"] == order.quantity)
+    price = next((p for p in quote.document["prices"] if p["quantity"] == order.quantity), None)
+    if price is None:
+        quoted = ", ".join(str(p["quantity"]) for p in quote.document["prices"])
+        raise InputError(f"order {order.id}: {order.quantity} was not quoted (quoted: {quoted})")
     units = {p.id: p.geometry.units for p in spec.parts if isinstance(p.geometry, DesignFile)}
     with tempfile.TemporaryDirectory(prefix="product-") as folder:
         work = Path(folder)
