@@ -5,6 +5,8 @@ product assembled after its parts' batch, the batched price of a new quote."""
 import io
 import re
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
@@ -35,6 +37,19 @@ GUSSETS = {  # a product of two parts cut from the same steel, put in a bag toge
     ],
     "assemblies": [{"id": "pair", "components": [{"id": "gusset", "quantity": 2}]}],
 }
+
+
+@contextmanager
+def maker_and_browser(service: Service) -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    """A new maker's API client, and a browser logged in as them."""
+    who, token = service.user("maker")
+    headers = {"Authorization": f"Bearer {token}"}
+    with (
+        httpx.Client(base_url=service.url, headers=headers) as maker,
+        httpx.Client(base_url=service.url) as browser,
+    ):
+        browser.post("/login", data={"email": who.email, "password": PASSWORD})
+        yield maker, browser
 
 
 @pytest.fixture(scope="module")
@@ -182,13 +197,7 @@ def test_a_products_parts_are_cut_with_other_orders_then_assembled(
 def test_a_new_quote_shows_the_batch_it_could_join(
     service: Service, scheduled: dict[str, int]
 ) -> None:
-    who, token = service.user("maker")
-    headers = {"Authorization": f"Bearer {token}"}
-    with (
-        httpx.Client(base_url=service.url, headers=headers) as maker,
-        httpx.Client(base_url=service.url) as browser,
-    ):
-        browser.post("/login", data={"email": who.email, "password": PASSWORD})
+    with maker_and_browser(service) as (maker, browser):
         design = upload(maker, "sign-plate.dxf")["id"]
         offer = quote(maker, design, quantities=[1, 10], process="fiber-laser")
         (one, ten) = offer["document"]["batching"]
@@ -219,13 +228,7 @@ def test_a_new_quote_shows_the_batch_it_could_join(
 def test_a_new_product_plan_shows_the_batches_its_parts_could_join(
     service: Service, scheduled: dict[str, int]
 ) -> None:
-    who, token = service.user("maker")
-    headers = {"Authorization": f"Bearer {token}"}
-    with (
-        httpx.Client(base_url=service.url, headers=headers) as maker,
-        httpx.Client(base_url=service.url) as browser,
-    ):
-        browser.post("/login", data={"email": who.email, "password": PASSWORD})
+    with maker_and_browser(service) as (maker, browser):
         product = maker.post("/api/products", json={"spec": GUSSETS}).json()
         planning = maker.post(product["plans_url"], json={"quantities": [1, 10]}).json()
         planned = finished(maker, planning)

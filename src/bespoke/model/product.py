@@ -199,6 +199,10 @@ class ProductSpec(Spec):
     purchased: list[PurchasedSpec] = Field(default_factory=list)
     assemblies: list[AssemblySpec] = Field(default_factory=list)
 
+    def drawn_units(self) -> dict[str, str | None]:
+        """The units each drawn part's file is read in, by part id (None: its own)."""
+        return {p.id: p.geometry.units for p in self.parts if isinstance(p.geometry, DesignFile)}
+
 
 class HoleAt(Frozen):
     """A round hole at (x, y) mm from the plate's lower left corner."""

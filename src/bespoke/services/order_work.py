@@ -12,7 +12,6 @@ from pathlib import Path
 from bespoke.batching.plan import OrderAssembly, OrderWork
 from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog, InputError, Part, ProcessOption
-from bespoke.model.product import DesignFile
 from bespoke.model.product_plan import ProductPlan
 from bespoke.planning.part import plan_part
 from bespoke.planning.product import plan_product, product_routing
@@ -65,17 +64,38 @@ def order_work(
     )
 
 
-def stored_order_work(
+def stored_work(
     uow: UnitOfWork,
     blobs: BlobStore,
     order: OrderRow,
     quote: QuoteRow,
     catalog: Catalog,
     origin: datetime,
-) -> OrderWork | None:
-    """The work of an order quoted from a stored design, None for a product's order."""
-    if quote.kind != "part" or quote.design_id is None:
-        return None
+) -> tuple[list[OrderWork], OrderAssembly | None]:
+    """An open order's work, its due time in seconds from `origin`: a product's parts and
+    its assembly, or the one part of an order quoted from a stored design (no work for
+    an order quoted otherwise: it is scheduled from its quote alone)."""
+    if quote.kind == "product":
+        return _product_work(uow, blobs, order, quote, catalog, origin)
+    if quote.design_id is None:
+        return [], None
+    return [_part_work(uow, blobs, order, quote, catalog, origin)], None
+
+
+def _due(order: OrderRow, origin: datetime) -> int:
+    return max(0, int((order.due_date - origin).total_seconds()))
+
+
+def _part_work(
+    uow: UnitOfWork,
+    blobs: BlobStore,
+    order: OrderRow,
+    quote: QuoteRow,
+    catalog: Catalog,
+    origin: datetime,
+) -> OrderWork:
+    """The work of an order quoted from a stored design."""
+    assert quote.design_id is not None
     design = uow.designs.by_id(quote.design_id)
     request = quote.request
     part = quoted_part(
@@ -103,7 +123,7 @@ def stored_order_work(
             path,
             catalog,
             units=design.units,
-            due=max(0, int((order.due_date - origin).total_seconds())),
+            due=_due(order, origin),
         )
 
 
@@ -167,7 +187,7 @@ def product_order_work(
     return works, OrderAssembly(order=order, operations=rest, edges=routing.edges, due=due)
 
 
-def stored_product_work(
+def _product_work(
     uow: UnitOfWork,
     blobs: BlobStore,
     order: OrderRow,
@@ -184,7 +204,6 @@ def stored_product_work(
     if price is None:
         quoted = ", ".join(str(p["quantity"]) for p in quote.document["prices"])
         raise InputError(f"order {order.id}: {order.quantity} was not quoted (quoted: {quoted})")
-    units = {p.id: p.geometry.units for p in spec.parts if isinstance(p.geometry, DesignFile)}
     with tempfile.TemporaryDirectory(prefix="product-") as folder:
         work = Path(folder)
         designs = uow.designs.of_owner(product.owner_id, quote.created_at)
@@ -202,6 +221,6 @@ def stored_product_work(
             plan_product(configured, catalog),
             price["ways"],
             catalog,
-            units=units,
-            due=max(0, int((order.due_date - origin).total_seconds())),
+            units=spec.drawn_units(),
+            due=_due(order, origin),
         )

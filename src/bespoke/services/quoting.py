@@ -18,7 +18,7 @@ from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError
-from bespoke.model.product import DesignFile, ProductSpec
+from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.batch_quote import batched_prices, batched_product_prices
@@ -114,7 +114,7 @@ def _product_batching(
     uow: UnitOfWork, shop_id: int, quote: ProductQuote, spec: ProductSpec, catalog: Catalog
 ) -> list[dict[str, Any]]:
     """The product's prices made alone and batched; its parts' files must still be there."""
-    units = {p.id: p.geometry.units for p in spec.parts if isinstance(p.geometry, DesignFile)}
+    units = spec.drawn_units()
     areas = {
         p.id: _outline_area(Path(p.design_file), units.get(p.id))
         for p in quote.plan.product.parts

@@ -45,7 +45,7 @@ from bespoke.scheduling.pieces import pieces
 from bespoke.scheduling.solver import SolverSettings, solve
 from bespoke.services.batches import batch_row, plan_members, started_batches
 from bespoke.services.environment import Environment
-from bespoke.services.order_work import stored_order_work, stored_product_work
+from bespoke.services.order_work import stored_work
 from bespoke.services.quote_document import chosen_option
 from bespoke.services.shops import runs_shop, shop_catalog
 from bespoke.store import UnitOfWork, now
@@ -166,16 +166,9 @@ def shop_work(
     works: list[OrderWork] = []
     assemblies: list[OrderAssembly] = []
     for order in orders:
-        if quotes[order.id].kind == "product":
-            parts, assembly = stored_product_work(
-                uow, blobs, order, quotes[order.id], catalog, origin
-            )
-            works += parts
-            assemblies.append(assembly)
-            continue
-        work = stored_order_work(uow, blobs, order, quotes[order.id], catalog, origin)
-        if work is not None:
-            works.append(work)
+        parts, assembly = stored_work(uow, blobs, order, quotes[order.id], catalog, origin)
+        works += parts
+        assemblies += [assembly] if assembly else []
     if progress is not None:
         progress(0.0, f"batching the work of {len(orders)} orders")
     held = started_batches(uow, previous, origin, {o.id for o in orders})
