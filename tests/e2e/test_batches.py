@@ -19,7 +19,8 @@ from tests.e2e.test_schedule_api import finished
 
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services.scheduling import schedule_shop
-from bespoke.store import now
+from bespoke.store import UnitOfWork, now
+from bespoke.store.tables import BatchRow, ScheduleRow
 
 DESIGNS = ("wall-bracket.dxf", "sprocket.dxf", "motor-mount.dxf")
 PRODUCT = "gusset-pair"
@@ -40,9 +41,11 @@ GUSSETS = {  # a product of two parts cut from the same steel, put in a bag toge
 
 
 @contextmanager
-def maker_and_browser(service: Service) -> Iterator[tuple[httpx.Client, httpx.Client]]:
-    """A new maker's API client, and a browser logged in as them."""
-    who, token = service.user("maker")
+def client_and_browser(
+    service: Service, role: str = "maker"
+) -> Iterator[tuple[httpx.Client, httpx.Client]]:
+    """A new user's API client, and a browser logged in as them."""
+    who, token = service.user(role)
     headers = {"Authorization": f"Bearer {token}"}
     with (
         httpx.Client(base_url=service.url, headers=headers) as maker,
@@ -197,7 +200,7 @@ def test_a_products_parts_are_cut_with_other_orders_then_assembled(
 def test_a_new_quote_shows_the_batch_it_could_join(
     service: Service, scheduled: dict[str, int]
 ) -> None:
-    with maker_and_browser(service) as (maker, browser):
+    with client_and_browser(service) as (maker, browser):
         design = upload(maker, "sign-plate.dxf")["id"]
         offer = quote(maker, design, quantities=[1, 10], process="fiber-laser")
         (one, ten) = offer["document"]["batching"]
@@ -228,7 +231,7 @@ def test_a_new_quote_shows_the_batch_it_could_join(
 def test_a_new_product_plan_shows_the_batches_its_parts_could_join(
     service: Service, scheduled: dict[str, int]
 ) -> None:
-    with maker_and_browser(service) as (maker, browser):
+    with client_and_browser(service) as (maker, browser):
         product = maker.post("/api/products", json={"spec": GUSSETS}).json()
         planning = maker.post(product["plans_url"], json={"quantities": [1, 10]}).json()
         planned = finished(maker, planning)
@@ -272,36 +275,71 @@ def test_a_quote_with_no_batch_to_join_says_so(service: Service) -> None:
         assert maker.get("/api/orders").json() == []  # nothing was stored
 
 
-def test_a_batch_that_has_started_keeps_its_orders_nest_and_times(
+def _started_an_hour_ago(schedule: ScheduleRow, batch: BatchRow) -> None:
+    """Move the schedule and its batch back in time: the batch began an hour ago."""
+    assert batch.start is not None and batch.end is not None
+    hour = timedelta(hours=1)
+    shift = timedelta(seconds=int((batch.start - (now() - hour)).total_seconds()))
+    schedule.origin -= shift
+    batch.start, batch.end = batch.start - shift, batch.end - shift
+
+
+def _cutting(uow: UnitOfWork, shop_id: int) -> tuple[ScheduleRow, list[BatchRow]]:
+    latest = uow.schedules.latest(shop_id)
+    assert latest is not None
+    return latest, [b for b in uow.batches.of_schedule(latest.id) if b.process == "fiber-laser"]
+
+
+def test_a_started_batch_keeps_its_nest_and_its_offcut_is_cut_next(
     service: Service, scheduled: dict[str, int]
 ) -> None:
     who, _ = service.user("operator")
-    assert who.shop_id is not None
+    shop_id = who.shop_id
+    assert shop_id is not None
     with service.env.uow() as uow:
-        schedule = uow.schedules.latest(who.shop_id)
-        assert schedule is not None
-        (batch,) = [b for b in uow.batches.of_schedule(schedule.id) if b.process == "fiber-laser"]
-        assert batch.start is not None and batch.end is not None
+        schedule, (batch,) = _cutting(uow, shop_id)
         key, members = batch.key, {m.order_id for m in batch.members}
         nest = batch.document["nest"]
-        hour = timedelta(hours=1)  # an hour ago the schedule was made and the batch began
-        shift = timedelta(seconds=int((batch.start - (now() - hour)).total_seconds()))
-        schedule.origin -= shift
-        batch.start, batch.end = batch.start - shift, batch.end - shift
+        (offcut,) = [s["remnant_mm"] for s in nest["sheets"] if s["remnant_mm"]]
+        assert uow.remnants.in_stock(shop_id) == []  # nothing is cut until a batch starts
+        _started_an_hour_ago(schedule, batch)
         started, ended = batch.start, batch.end
         uow.commit()
     with service.client("maker") as maker:
         offer = quote(maker, upload(maker, "wall-bracket.dxf")["id"], quantities=[1])
         assert order(maker, offer["id"], 1, "after-start").status_code == 201
         late = max(o["id"] for o in maker.get("/api/orders").json())
-    schedule_shop(service.env, who.shop_id, None, SolverSettings(time_limit=2))
+    schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
     with service.env.uow() as uow:
-        latest = uow.schedules.latest(who.shop_id)
-        assert latest is not None
-        cutting = [b for b in uow.batches.of_schedule(latest.id) if b.process == "fiber-laser"]
+        schedule, cutting = _cutting(uow, shop_id)
         kept = next(b for b in cutting if b.key == key)
         assert {m.order_id for m in kept.members} == members
         assert kept.document["nest"] == nest
         assert (kept.start, kept.end) == (started, ended)
         assert late not in members
-        assert any(late in {m.order_id for m in b.members} for b in cutting if b.key != key)
+        (later,) = [b for b in cutting if b.key != key]
+        assert late in {m.order_id for m in later.members}
+        # the started batch's off-cut is in stock, and the late order is nested on it
+        (stocked,) = uow.remnants.in_stock(shop_id)
+        assert (stocked.source_batch, stocked.source_sheet) == (key, 1)
+        assert (stocked.length_mm, stocked.width_mm) == tuple(offcut)
+        assert (stocked.material, stocked.thickness_mm) == ("steel-s235", 2)
+        (sheet,) = later.document["nest"]["sheets"]
+        assert sheet["from_remnant"] == stocked.id
+        assert sheet["size_mm"] == [max(offcut), min(offcut)]
+        stocked_id, later_key = stocked.id, later.key
+        _started_an_hour_ago(schedule, later)
+        uow.commit()
+    with service.client("operator") as operator:
+        listed = operator.get("/api/shop/remnants").json()
+        assert [(r["id"], r["planned_batch"]["key"]) for r in listed] == [(stocked_id, later_key)]
+    schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
+    with service.env.uow() as uow:
+        cut = uow.remnants.get(shop_id, stocked_id)
+        assert (cut.used_by, cut.removed_at) == (later_key, later.start)
+        left = list(uow.remnants.in_stock(shop_id))  # what the late batch left of it
+        assert [(r.source_batch, r.source_sheet) for r in left] == [(later_key, 1)]
+        assert left[0].length_mm < cut.length_mm
+    schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
+    with service.env.uow() as uow:  # the same batches met again change the stock no more
+        assert [r.id for r in uow.remnants.in_stock(shop_id)] == [left[0].id]

@@ -22,6 +22,7 @@ from bespoke.batching.plan import (
     family,
     plan_batches,
     scheduled_work,
+    sheet_price_per_mm2,
 )
 from bespoke.catalog import load_catalog
 from bespoke.costing.batch import allocate, batch_shares
@@ -40,7 +41,7 @@ from bespoke.model import (
     StockForm,
     StockKind,
 )
-from bespoke.model.batching import Batch, BatchWork
+from bespoke.model.batching import Batch, BatchWork, Remnant
 from bespoke.model.scheduling import Machine, Problem
 from bespoke.planning.part import plan_part
 from bespoke.planning.product import plan_product
@@ -502,6 +503,29 @@ def test_orders_cut_together_pay_one_setup_and_cost_less_than_alone(catalog: Cat
     for work in three:  # and each of them is better off
         (single,) = (p for p in alone if work.order in p.orders)
         assert together.orders[work.order].total < single.orders[work.order].total, work.order
+
+
+def test_each_offcut_on_the_bed_is_cut_in_one_batch_at_most(catalog: Catalog) -> None:
+    two = [  # due a week apart: two cutting batches of the same stock
+        _steel("a", "wall-bracket.dxf", catalog, due=DAY),
+        _steel("b", "sprocket.dxf", catalog, due=8 * DAY),
+    ]
+    off_bed, on_bed = Remnant(id=1, size_mm=(3200, 1500)), Remnant(id=2, size_mm=(1500, 400))
+    stock = {
+        ("steel-s235", 2.0): [off_bed, on_bed],
+        ("steel-s235", 3.0): [Remnant(id=3, size_mm=(900, 900))],
+    }
+    plan = plan_batches(two, catalog, window_s=DAY, longest_s=WEEK, settings=FAST, remnants=stock)
+    cutting = [p for p in plan.batches if p.batch.process == "fiber-laser"]
+    assert [[w.order for w in p.batch.works] for p in cutting] == [["a"], ["b"]]
+    sheets = [[s.from_remnant for s in p.nest.sheets] for p in cutting if p.nest]
+    assert sheets == [[2], [None]]  # the one off the 3000 x 1500 bed, or of 3 mm, is not cut
+    first = cutting[0]
+    assert first.nest is not None
+    price = sheet_price_per_mm2(two[0])
+    assert sum(s.material for s in first.shares) == money(price * first.nest.sheet_area_mm2)
+    assert first.nest.sheet_area_mm2 <= 1500 * 400
+    assert stock[("steel-s235", 2.0)] == [off_bed, on_bed], "the stock given is left as it was"
 
 
 def test_every_order_is_in_the_batches_of_its_batched_operations(

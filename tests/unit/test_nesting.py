@@ -22,7 +22,7 @@ from bespoke.batching.plates import pack_plates, pack_volume
 from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.geometry.stl import read_stl_footprint
 from bespoke.model import InputError
-from bespoke.model.batching import Nest, NestPart, Outline
+from bespoke.model.batching import Nest, NestPart, Outline, Remnant
 
 EXAMPLES = ROOT / "examples"
 FAST = NestSettings(time_limit_s=2, seed=1)
@@ -108,6 +108,46 @@ def test_more_parts_than_a_sheet_holds_go_on_several_sheets() -> None:
     assert all(s.remnant_mm is None for s in result.sheets[:-1])
     needed = sum(shapely.Polygon(p.outline.exterior).area * p.quantity for p in parts) / (700 * 400)
     assert len(result.sheets) >= math.ceil(needed)
+
+
+def test_offcuts_in_stock_are_filled_before_a_full_sheet() -> None:
+    parts = _parts({"wall-bracket": 6, "sprocket": 4})
+    narrow, wide = Remnant(id=3, size_mm=(80, 500)), Remnant(id=5, size_mm=(450, 500))
+    result = nest(
+        parts,
+        (1000, 500),
+        material="steel-s235",
+        thickness_mm=2,
+        kerf_mm=0.2,
+        spacing_mm=5,
+        remnants=[narrow, wide],
+        settings=FAST,
+    )
+    _check_layout(result, parts, kerf=0.2, spacing=5)
+    # no part fits within 80 mm: that off-cut stays in stock; all go on the wider one
+    assert [(s.from_remnant, s.size_mm) for s in result.sheets] == [(5, (500, 450))]
+    sheet = result.sheets[0]
+    taken = sheet.used_length_mm * 450
+    assert result.sheet_area_mm2 == pytest.approx(taken if sheet.remnant_mm else 500 * 450, abs=1)
+
+
+def test_what_an_offcut_cannot_hold_goes_on_full_sheets() -> None:
+    parts = _parts({"sign-plate": 3, "wall-bracket": 8})
+    offcut = Remnant(id=11, size_mm=(500, 160))
+    result = nest(
+        parts,
+        (1000, 500),
+        material="acrylic-cast",
+        thickness_mm=3,
+        kerf_mm=0.25,
+        spacing_mm=4,
+        remnants=[offcut],
+        settings=FAST,
+    )
+    _check_layout(result, parts, kerf=0.25, spacing=4)
+    assert [s.from_remnant for s in result.sheets] == [11, None]
+    assert result.sheets[0].size_mm == (500, 160)
+    assert result.sheets[0].placements and result.sheets[1].placements
 
 
 def test_grain_keeps_parts_at_zero_or_half_a_turn() -> None:

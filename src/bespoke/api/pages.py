@@ -19,12 +19,13 @@ from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_sched
 from bespoke.api.rest.work import read_upload
 from bespoke.api.security import SESSION_COOKIE, Caller, check_csrf, environment, identify
 from bespoke.api.views import job_out, order_out, quote_out
+from bespoke.batching.nesting import SMALLEST_REMNANT_MM
 from bespoke.model import Finishing
 from bespoke.model.accounts import Role
 from bespoke.model.errors import BespokeError, InputError, PermissionDeniedError
 from bespoke.model.orders import FLOW, OrderStatus
 from bespoke.products.expressions import parse_length
-from bespoke.services import accounts, batches, designs, orders, quoting
+from bespoke.services import accounts, batches, designs, orders, quoting, remnants
 from bespoke.services.orders import DuplicateOrderError
 from bespoke.services.shops import shop_catalog, shop_view
 
@@ -461,6 +462,44 @@ def batch_cut_file(batch_id: int, index: int, request: Request, caller: Signed) 
     name = f"batch-{batch_id}-sheet-{index}.dxf"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(content, media_type="application/dxf", headers=disposition)
+
+
+@router.get("/shop/remnants", response_class=HTMLResponse)
+def remnants_page(request: Request, caller: Signed) -> HTMLResponse:
+    env = environment(request)
+    return render(
+        request,
+        "remnants.html.j2",
+        caller,
+        remnants=remnants.shop_remnants(env, caller.account),
+        materials=remnants.sheet_materials(env, caller.account),
+        smallest=SMALLEST_REMNANT_MM,
+    )
+
+
+@router.post("/shop/remnants")
+def remnant_submit(
+    request: Request,
+    caller: Signed,
+    material: Annotated[str, Form()],
+    thickness_mm: Annotated[float, Form(gt=0)],
+    length_mm: Annotated[float, Form(gt=0)],
+    width_mm: Annotated[float, Form(gt=0)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(caller, csrf_token)
+    env = environment(request)
+    remnants.add_remnant(env, caller.account, material, thickness_mm, (length_mm, width_mm))
+    return see_other("/shop/remnants")
+
+
+@router.post("/shop/remnants/{remnant_id}/scrap")
+def remnant_scrap(
+    remnant_id: int, caller: Signed, request: Request, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    check_csrf(caller, csrf_token)
+    remnants.scrap_remnant(environment(request), caller.account, remnant_id)
+    return see_other("/shop/remnants")
 
 
 # --- helpers --------------------------------------------------------------------------------

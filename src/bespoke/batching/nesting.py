@@ -5,7 +5,8 @@ sheet's length: the remaining parts (a sheet and a third's worth, the largest fi
 share of the smallest to fill the gaps) are packed on a strip as high as the sheet, less
 its edge margins; the parts that lie wholly within the sheet's length stay there, the rest
 go round again. When all parts offered fit with length to spare, the next offer is packed
-into the rest of the same sheet. The last sheet is cut after its parts, and the off-cut
+into the rest of the same sheet. Off-cuts in stock are filled the same way before full
+sheets. The last sheet, and each off-cut used, is cut after its parts, and what is left
 returns to stock.
 """
 
@@ -14,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
 
 import shapely
 import spyrrow
@@ -21,7 +23,7 @@ from shapely import affinity
 
 from bespoke.batching.shapes import Shape, fits, prepare, too_large
 from bespoke.model import InputError
-from bespoke.model.batching import Nest, NestPart, Placement, SheetLayout
+from bespoke.model.batching import Nest, NestPart, Placement, Remnant, SheetLayout
 from bespoke.model.planning import DfmFinding
 
 SMALLEST_REMNANT_MM = 100.0
@@ -52,6 +54,19 @@ class _Item:
 
 
 @dataclass(frozen=True)
+class _Stock:
+    """A full sheet, or an off-cut in stock (`remnant` its id), lying with its long side
+    along the strip."""
+
+    size: tuple[float, float]
+    remnant: int | None
+
+    def usable(self, inset: float) -> tuple[float, float]:
+        """Length and height within the edge margins."""
+        return max(self.size) - 2 * inset, min(self.size) - 2 * inset
+
+
+@dataclass(frozen=True)
 class NestSettings:
     """How long nesting may take, and how to make it repeatable."""
 
@@ -79,14 +94,16 @@ def nest(
     process: str = "",
     stock: str = "sheet",
     edge_mm: float | None = None,
+    remnants: Sequence[Remnant] = (),
     settings: NestSettings | None = None,
 ) -> Nest:
-    """Every copy of every part placed on as few `sheet_mm` sheets as sparrow finds.
+    """Every copy of every part placed on the `remnants` (off-cuts in stock, in the order
+    given) that hold any, then on as few `sheet_mm` sheets as sparrow finds.
 
     Parts keep `spacing_mm` between them and `edge_mm` (the spacing unless given) from the
     sheet's edges, measured between their outlines grown by half the kerf. `stock` names
-    what is nested on: a "sheet" returns the last sheet's off-cut to stock; a "build plate"
-    is not consumed.
+    what is nested on: a "sheet" returns the off-cut of the last sheet and of each remnant
+    used to stock; a "build plate" is not consumed.
 
     Raises:
         NestingError: a part fits on no sheet (a finding per part, naming the sheet).
@@ -99,46 +116,48 @@ def nest(
     if repeated:
         raise InputError(f"parts: ids must be unique, {', '.join(repeated)} repeats")
     shapes = {p.id: prepare(p, kerf_mm, spacing_mm) for p in parts}
-    width, height = max(sheet_mm), min(sheet_mm)
     edge = spacing_mm if edge_mm is None else edge_mm
     inset = edge - spacing_mm / 2  # footprints hold half the spacing
-    usable = (width - 2 * inset, height - 2 * inset)
+    full = _Stock(sheet_mm, None)
     oversized = [
         too_large(s, [sheet_mm], edge, process, stock)
         for s in shapes.values()
-        if not fits(s, *usable)
+        if not fits(s, *full.usable(inset))
     ]
     if oversized:
         raise NestingError(oversized)
     remaining = Counter({p.id: p.quantity for p in parts})
     copies = Counter[str]()
     sheets: list[SheetLayout] = []
+    stocked = chain((_Stock(r.size_mm, r.id) for r in remnants), repeat(full))
+    sheet = next(stocked)
     on_sheet: list[_Item] = []
     used = 0.0  # length of the current sheet taken by the segments packed so far
     while remaining:
-        room = usable[0] - used
-        left = settings.time_limit_s * SOLVING_SHARE - (time.perf_counter() - started)
-        expected = _expected_sheets(shapes, remaining, usable)
-        enough = math.ceil(min(remaining.total(), MOST_OFFERED) / PARTS_PER_SECOND)
-        budget = max(1, min(math.floor(left / expected), enough))
-        offered = _offer(shapes, remaining, (room, usable[1]))
-        length, packed = _pack(shapes, offered, usable[1], budget, settings)
-        fits_all = length <= room + 1e-6
-        kept = packed if fits_all else [p for p in packed if _within(shapes[p.id], p, room)]
-        if not kept and not on_sheet:  # sparrow left the start empty: the largest alone
-            kept = [_largest_alone(shapes, remaining, packed)]
-        on_sheet += [_moved(p, used) for p in kept]
-        remaining = +(remaining - Counter(p.id for p in kept))
-        if fits_all and remaining:
-            used += length
-            continue
-        cut_off = not remaining and stock == "sheet"  # a build plate is not used up
-        sheets.append(
-            _layout(len(sheets), shapes, on_sheet, copies, (width, height), inset, cut_off)
-        )
+        length, height = sheet.usable(inset)
+        room = length - used
+        fitting = +Counter({i: n for i, n in remaining.items() if fits(shapes[i], room, height)})
+        if fitting:
+            left = settings.time_limit_s * SOLVING_SHARE - (time.perf_counter() - started)
+            expected = _expected_sheets(shapes, remaining, (length, height))
+            enough = math.ceil(min(fitting.total(), MOST_OFFERED) / PARTS_PER_SECOND)
+            budget = max(1, min(math.floor(left / expected), enough))
+            offered = _offer(shapes, fitting, (room, height))
+            packed_length, packed = _pack(shapes, offered, height, budget, settings)
+            fits_all = packed_length <= room + 1e-6
+            kept = packed if fits_all else [p for p in packed if _within(shapes[p.id], p, room)]
+            if not kept and not on_sheet:  # sparrow left the start empty: the largest alone
+                kept = [_largest_alone(shapes, fitting, packed)]
+            on_sheet += [_moved(p, used) for p in kept]
+            remaining = +(remaining - Counter(p.id for p in kept))
+            if fits_all and remaining:
+                used += packed_length
+                continue
+        if on_sheet:
+            cut_off = stock == "sheet" and (not remaining or sheet.remnant is not None)
+            sheets.append(_layout(len(sheets), shapes, on_sheet, copies, sheet, inset, cut_off))
         on_sheet, used = [], 0.0
-    if on_sheet:
-        sheets.append(_layout(len(sheets), shapes, on_sheet, copies, (width, height), inset, True))
+        sheet = next(stocked)
     return Nest(
         material=material,
         thickness_mm=thickness_mm,
@@ -248,12 +267,13 @@ def _layout(
     shapes: dict[str, Shape],
     items: list[_Item],
     copies: Counter[str],
-    size: tuple[float, float],
+    sheet: _Stock,
     inset: float,
     cut_off: bool,
 ) -> SheetLayout:
     """The kept items as placements of the drawings on the sheet, and what the sheet used;
     `cut_off`: the rest of the sheet after the parts returns to stock."""
+    size = (max(sheet.size), min(sheet.size))
     placements = []
     right = 0.0
     for item in items:
@@ -285,4 +305,5 @@ def _layout(
         parts_area_mm2=round(area, 3),
         utilisation=round(min(1.0, area / consumed), 4),
         remnant_mm=remnant,
+        from_remnant=sheet.remnant,
     )

@@ -12,7 +12,7 @@ alone. The same reckoning prices an order made alone: a plan of one order.
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import pairwise
@@ -36,7 +36,7 @@ from bespoke.model import (
     ProfileCutting,
     StockKind,
 )
-from bespoke.model.batching import Batch, BatchWork, Nest, NestPart, Outline
+from bespoke.model.batching import Batch, BatchWork, Nest, NestPart, Outline, Remnant
 from bespoke.model.costing import CostShare
 from bespoke.model.scheduling import Alternative, Job, Task
 from bespoke.planning.sheets import cut_to_bed
@@ -46,6 +46,8 @@ MM3_PER_M3 = 1e9
 GRAIN_FAMILIES = {"wood"}
 """Materials whose grain keeps parts at 0 or 180 degrees."""
 BATCHED = {ProcessKind.PROFILE_CUTTING, ProcessKind.ADDITIVE, ProcessKind.FINISHING}
+StockKey = tuple[str, float]
+"""Sheet stock by material and thickness (mm)."""
 
 
 @dataclass(frozen=True)
@@ -163,10 +165,13 @@ def plan_batches(
     longest_s: int,
     settings: NestSettings | None = None,
     held: Sequence[PlannedBatch] = (),
+    remnants: Mapping[StockKey, Sequence[Remnant]] | None = None,
 ) -> BatchPlan:
     """Batch the orders' operations, nest or pack each batch, and share out its cost. A
     batch runs at most `longest_s`, except on printers, which run on through their plates.
     `held` batches (those that have started) stay as they are, nest and shares too.
+    Cutting batches use the off-cuts in stock, by material and thickness, that lie on their
+    machine's bed before full sheets, each off-cut in one batch at most.
 
     Raises:
         InputError: a cutting batch's material has no sheet stock, or a printing batch's
@@ -198,8 +203,9 @@ def plan_batches(
                     run_s=math.ceil(run_seconds(op, work.quantity)),
                 )
             )
+    offcuts = {key: list(stocked) for key, stocked in (remnants or {}).items()}
     batches = list(held) + [
-        _planned(batch, work_of, ops, catalog, settings)
+        _planned(batch, work_of, ops, catalog, settings, offcuts)
         for batch in form_batches(batch_works, window_s, longest_s, printers)
     ]
     shaped = {
@@ -247,6 +253,7 @@ def _planned(
     ops: dict[tuple[str, str], Operation],
     catalog: Catalog,
     settings: NestSettings | None,
+    offcuts: dict[StockKey, list[Remnant]],
 ) -> PlannedBatch:
     members = [(works[(w.order, w.task)], ops[(w.order, w.task)]) for w in batch.works]
     first = members[0][1]
@@ -264,7 +271,8 @@ def _planned(
     result: Nest | None = None
     builds_s = 0.0
     if isinstance(process, ProfileCutting):
-        result = _cut_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
+        cut = [w for w, _ in members]
+        result = _cut_nest(batch, cut, process, machine.envelope_mm, settings, offcuts)
         used = _areas(result)
         material = money(sheet_price_per_mm2(members[0][0]) * result.sheet_area_mm2)
     elif isinstance(process, Additive):
@@ -304,7 +312,10 @@ def _cut_nest(
     process: ProfileCutting,
     bed: tuple[float, ...],
     settings: NestSettings | None,
+    offcuts: dict[StockKey, list[Remnant]],
 ) -> Nest:
+    """The batch's parts nested on the off-cuts of their stock that lie on the bed, then on
+    the largest of its sheets that does; the off-cuts used are taken out of `offcuts`."""
     material = works[0].material
     missing = [w.key for w in works if not w.outlines]
     if missing:
@@ -331,7 +342,10 @@ def _cut_nest(
         for w in works
         for k, outline in enumerate(w.outlines)
     ]
-    return nest(
+    assert works[0].thickness_mm is not None
+    stock = (material.id, works[0].thickness_mm)
+    on_bed = [r for r in offcuts.get(stock, []) if cut_to_bed(r.size_mm, bed) == r.size_mm]
+    result = nest(
         parts,
         size,
         material=material.id,
@@ -339,8 +353,12 @@ def _cut_nest(
         kerf_mm=process.kerf_mm,
         spacing_mm=process.part_spacing_mm,
         process=process.id,
+        remnants=on_bed,
         settings=settings,
     )
+    used = {s.from_remnant for s in result.sheets}
+    offcuts[stock] = [r for r in offcuts.get(stock, []) if r.id not in used]
+    return result
 
 
 def _print_nest(

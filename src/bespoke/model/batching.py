@@ -46,6 +46,13 @@ class Placement(Frozen):
     z: float = Field(default=0.0, description="Build volumes: height of the layer it sits on")
 
 
+class Remnant(Frozen):
+    """An off-cut of sheet in stock, used before full sheets are."""
+
+    id: int
+    size_mm: Point = Field(description="Its length along the cut, and the sheet's width")
+
+
 class SheetLayout(Frozen):
     """One stock sheet or build plate and the parts placed on it."""
 
@@ -67,6 +74,9 @@ class SheetLayout(Frozen):
     )
     remnant_mm: Point | None = Field(
         default=None, description="The off-cut returned to stock after the used length"
+    )
+    from_remnant: int | None = Field(
+        default=None, description="The off-cut in stock this sheet is; None: a full sheet"
     )
 
 

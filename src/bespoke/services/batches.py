@@ -11,10 +11,10 @@ from bespoke.batching.plan import BatchPlan, PlannedBatch
 from bespoke.model.accounts import Account
 from bespoke.model.batching import Batch, BatchWork, Nest
 from bespoke.model.costing import CostShare
-from bespoke.model.errors import NotFoundError, PermissionDeniedError
+from bespoke.model.errors import NotFoundError
 from bespoke.model.scheduling import Schedule
 from bespoke.services.environment import Environment
-from bespoke.services.shops import runs_shop
+from bespoke.services.shops import runs_shop, staff_shop
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchOrderRow, BatchRow, ScheduleRow
 
@@ -197,7 +197,7 @@ def _sheet_index(nest: Nest, index: int) -> int:
 
 def shop_batches(env: Environment, who: Account, schedule: str = "latest") -> list[dict[str, Any]]:
     """The batches of one of the shop's schedules ('latest' for the newest)."""
-    shop_id = _staff_shop(who)
+    shop_id = staff_shop(who, "see its batches")
     with env.uow() as uow:
         row = uow.schedules.named(shop_id, schedule)
         return [batch_view(b) for b in uow.batches.of_schedule(row.id)]
@@ -208,7 +208,7 @@ def shop_batch(
 ) -> dict[str, Any]:
     """A batch of the caller's shop; `drawn` adds the pictures of its sheets."""
     with env.uow() as uow:
-        row = uow.batches.get(_staff_shop(who), batch_id)
+        row = uow.batches.get(staff_shop(who, "see its batches"), batch_id)
         view = batch_view(row)
         if drawn:
             view["pictures"] = sheet_pictures(row)
@@ -218,7 +218,7 @@ def shop_batch(
 def batch_sheet(env: Environment, who: Account, batch_id: int, index: int, fmt: str) -> bytes:
     """Sheet `index` (from 1) of a batch as an "svg" picture or a "dxf" cut file."""
     with env.uow() as uow:
-        row = uow.batches.get(_staff_shop(who), batch_id)
+        row = uow.batches.get(staff_shop(who, "see its batches"), batch_id)
         if fmt == "svg":
             return sheet_picture(row, index).encode()
         if fmt != "dxf":
@@ -257,9 +257,3 @@ def order_sheet(env: Environment, who: Account, order_id: int, batch_id: int, in
         if order.id not in {m.order_id for m in row.members}:
             raise NotFoundError(f"order {order_id} has no work in batch {batch_id}")
         return sheet_picture(row, index, order.id)
-
-
-def _staff_shop(who: Account) -> int:
-    if who.shop_id is None or not runs_shop(who, who.shop_id):
-        raise PermissionDeniedError("only a shop's operators and admins see its batches")
-    return who.shop_id

@@ -47,6 +47,7 @@ from bespoke.services.batches import batch_row, plan_members, started_batches
 from bespoke.services.environment import Environment
 from bespoke.services.order_work import stored_work
 from bespoke.services.quote_document import chosen_option
+from bespoke.services.remnants import record_started, stock_by_kind
 from bespoke.services.shops import runs_shop, shop_catalog
 from bespoke.store import UnitOfWork, now
 from bespoke.store.blobs import BlobStore
@@ -161,7 +162,8 @@ def shop_work(
     progress: Progress | None = None,
 ) -> tuple[Problem, BatchPlan]:
     """The open orders as a scheduling problem: their parts' operations batched, nested
-    and packed; the rest of each order's work a job of its own."""
+    (on the shop's off-cuts first, brought up to `origin`) and packed; the rest of each
+    order's work a job of its own."""
     quotes = {o.id: uow.quotes.by_id(o.quote_id) for o in orders}
     works: list[OrderWork] = []
     assemblies: list[OrderAssembly] = []
@@ -172,7 +174,15 @@ def shop_work(
     if progress is not None:
         progress(0.0, f"batching the work of {len(orders)} orders")
     held = started_batches(uow, previous, origin, {o.id for o in orders})
-    plan = plan_batches(works, catalog, window_s=BATCH_WINDOW_S, longest_s=CHUNK_S, held=held)
+    record_started(uow, previous, origin)
+    plan = plan_batches(
+        works,
+        catalog,
+        window_s=BATCH_WINDOW_S,
+        longest_s=CHUNK_S,
+        held=held,
+        remnants=stock_by_kind(uow, orders[0].shop_id),
+    )
     batch_jobs, links = scheduled_work(plan, works, catalog, CHUNK_S, assemblies)
     worked = {int(w.order) for w in works} | {int(a.order) for a in assemblies}
     rest = [o for o in orders if o.id not in worked]

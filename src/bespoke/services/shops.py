@@ -197,6 +197,14 @@ def runs_shop(actor: Account, shop_id: int) -> bool:
     return actor.role == Role.ADMIN or (actor.role == Role.OPERATOR and actor.shop_id == shop_id)
 
 
+def staff_shop(who: Account, work: str) -> int:
+    """The shop `who` works in, if they run it; to do `work` ("see its batches") otherwise
+    PermissionDeniedError."""
+    if who.shop_id is None or not runs_shop(who, who.shop_id):
+        raise PermissionDeniedError(f"only a shop's operators and admins {work}")
+    return who.shop_id
+
+
 def _require_operator(actor: Account) -> None:
     if actor.role == Role.MAKER:
         raise PermissionDeniedError("only a shop's operators and admins change its settings")

@@ -24,6 +24,7 @@ from bespoke.store.tables import (
     OrderRow,
     ProductRow,
     QuoteRow,
+    RemnantRow,
     ScheduleRow,
     ShopRow,
     UserRow,
@@ -251,6 +252,32 @@ class Batches(_Repository):
             .where(BatchRow.schedule_id == schedule_id, BatchOrderRow.order_id == order_id)
             .order_by(BatchRow.start)
         ).all()
+
+
+class Remnants(_Repository):
+    def in_stock(self, shop_id: int) -> Sequence[RemnantRow]:
+        """The shop's off-cuts not yet cut or scrapped, oldest first."""
+        return self.session.scalars(
+            select(RemnantRow)
+            .where(RemnantRow.shop_id == shop_id, RemnantRow.removed_at.is_(None))
+            .order_by(RemnantRow.created_at, RemnantRow.id)
+        ).all()
+
+    def get(self, shop_id: int, remnant_id: int) -> RemnantRow:
+        row = self.session.get(RemnantRow, remnant_id)
+        if row is None or row.shop_id != shop_id:
+            raise NotFoundError(f"remnant {remnant_id} not found")
+        return row
+
+    def left_by(self, shop_id: int, batch: str, sheet: int) -> RemnantRow | None:
+        """The off-cut that sheet `sheet` of batch `batch` left, if it is recorded."""
+        return self.session.scalars(
+            select(RemnantRow).where(
+                RemnantRow.shop_id == shop_id,
+                RemnantRow.source_batch == batch,
+                RemnantRow.source_sheet == sheet,
+            )
+        ).one_or_none()
 
 
 class Audit(_Repository):

@@ -241,6 +241,26 @@ class BatchOrderRow(Base):
     total: Mapped[Decimal]
 
 
+class RemnantRow(Base):
+    """An off-cut of sheet in a shop's stock: left after a batch's parts, or put in by hand.
+    It leaves stock when a batch that cuts it starts (`used_by`) or when it is scrapped."""
+
+    __tablename__ = "remnants"
+    __table_args__ = (UniqueConstraint("shop_id", "source_batch", "source_sheet"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    material: Mapped[str] = mapped_column(String(64))
+    thickness_mm: Mapped[float]
+    length_mm: Mapped[float]
+    width_mm: Mapped[float]
+    source_batch: Mapped[str | None] = mapped_column(String(64), doc="The batch that left it")
+    source_sheet: Mapped[int | None] = mapped_column(doc="Its sheet in that batch, from 1")
+    created_at: Mapped[datetime]
+    used_by: Mapped[str | None] = mapped_column(String(64), doc="The batch that cut it")
+    removed_at: Mapped[datetime | None] = mapped_column(doc="When it was cut or scrapped")
+
+
 class AuditRow(Base):
     """Who changed what, when: one row per change, written in the change's transaction."""
 

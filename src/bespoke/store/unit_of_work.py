@@ -15,6 +15,7 @@ from bespoke.store.repositories import (
     Orders,
     Products,
     Quotes,
+    Remnants,
     Schedules,
     Shops,
     Users,
@@ -38,6 +39,7 @@ class UnitOfWork:
         self.jobs = Jobs(self.session)
         self.schedules = Schedules(self.session)
         self.batches = Batches(self.session)
+        self.remnants = Remnants(self.session)
         self.audit = Audit(self.session)
         return self
 

@@ -1,10 +1,10 @@
 """The REST API under /api: accounts, designs and quotes, products and plans, orders,
-batches, shop."""
+batches, off-cuts in stock, shop."""
 
 from fastapi import APIRouter
 
-from bespoke.api.rest import accounts, batches, orders, shop, work
+from bespoke.api.rest import accounts, batches, orders, remnants, shop, work
 
 router = APIRouter(prefix="/api")
-for module in (accounts, work, orders, batches, shop):
+for module in (accounts, work, orders, batches, remnants, shop):
     router.include_router(module.router)
