@@ -462,9 +462,11 @@ def schedule(
             nest = batch.document["nest"]
             sheets = nest["sheets"] if nest else []
             used = ", ".join(f"{s['utilisation']:.0%}" for s in sheets)
+            offcuts = sum(1 for s in sheets if s.get("from_remnant"))
             console.print(
                 f"  {batch.key} {batch.family}: {len(batch.members)} orders on {batch.machine}"
                 + (f", {len(sheets)} sheets or plates used {used}" if sheets else "")
+                + (f" ({offcuts} of them off-cuts from stock)" if offcuts else "")
             )
     if gantt is not None:
         from bespoke.reports.gantt import write_gantt

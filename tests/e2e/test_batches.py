@@ -327,12 +327,20 @@ def test_a_started_batch_keeps_its_nest_and_its_offcut_is_cut_next(
         (sheet,) = later.document["nest"]["sheets"]
         assert sheet["from_remnant"] == stocked.id
         assert sheet["size_mm"] == [max(offcut), min(offcut)]
-        stocked_id, later_key = stocked.id, later.key
+        stocked_id, later_id, later_key = stocked.id, later.id, later.key
         _started_an_hour_ago(schedule, later)
         uow.commit()
     with service.client("operator") as operator:
         listed = operator.get("/api/shop/remnants").json()
         assert [(r["id"], r["planned_batch"]["key"]) for r in listed] == [(stocked_id, later_key)]
+        (sheet,) = operator.get(f"/api/shop/batches/{later_id}").json()["sheets"]
+        assert sheet["from_remnant"] == stocked_id
+    with client_and_browser(service, "operator") as (_, browser):
+        page = browser.get(f"/shop/batches/{later_id}").text
+        assert f"off-cut #{stocked_id}</a> from stock" in page
+        assert (
+            f'href="/shop/batches/{later_id}">{later_key}</a>' in browser.get("/shop/remnants").text
+        )
     schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
     with service.env.uow() as uow:
         cut = uow.remnants.get(shop_id, stocked_id)

@@ -116,6 +116,7 @@ def batch_view(row: BatchRow, order_id: int | None = None) -> dict[str, Any]:
                     "used_length_mm": sheet.used_length_mm,
                     "utilisation": sheet.utilisation,
                     "remnant_mm": list(sheet.remnant_mm) if sheet.remnant_mm else None,
+                    "from_remnant": sheet.from_remnant,
                     "parts": len(sheet.placements),
                     "mine": own,
                 }
