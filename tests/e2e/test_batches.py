@@ -206,6 +206,7 @@ def test_a_new_quote_shows_the_batch_it_could_join(
         (one, ten) = offer["document"]["batching"]
         assert one["quantity"] == 1 and ten["quantity"] == 10
         assert one["batches"] and one["batch_starts"]
+        assert (one["process"], one["made_otherwise"]) == ("fiber-laser", {})
         assert one["batched_unit_price"] < one["alone_unit_price"]
         assert ten["batched_unit_price"] < ten["alone_unit_price"]
         assert one["alone_unit_price"] == float(offer["prices"][0]["unit_price"])
@@ -351,3 +352,81 @@ def test_a_started_batch_keeps_its_nest_and_its_offcut_is_cut_next(
     schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
     with service.env.uow() as uow:  # the same batches met again change the stock no more
         assert [r.id for r in uow.remnants.in_stock(shop_id)] == [left[0].id]
+
+
+def test_a_part_made_another_way_alone_joins_a_batch_of_a_way_that_is_cheaper_there(
+    service: Service, scheduled: dict[str, int]
+) -> None:
+    who, _ = service.user("operator")
+    assert who.shop_id is not None
+    with service.client("maker") as first:  # opens batches of 3 mm steel and 6 mm plywood
+        design = upload(first, "wall-bracket.dxf")["id"]
+        offer = quote(first, design, quantities=[1], thickness_mm=3, process="fiber-laser")
+        assert order(first, offer["id"], 1, "fiber-3mm").status_code == 201
+        design = upload(first, "sprocket.dxf")["id"]
+        plywood = {"material": "birch-plywood", "thickness_mm": 6, "process": "cnc-router"}
+        offer = quote(first, design, quantities=[20], **plywood)
+        routed = order(first, offer["id"], 20, "router-6mm")
+        assert routed.status_code == 201, routed.text
+    schedule_shop(service.env, who.shop_id, None, SolverSettings(time_limit=2))
+    opened = {"fiber-laser:steel-s235:3", "cnc-router:birch-plywood:6"}
+    with service.env.uow() as uow:  # whenever this runs, neither starts within the hour
+        latest = uow.schedules.latest(who.shop_id)
+        assert latest is not None
+        batches = [b for b in uow.batches.of_schedule(latest.id) if b.family in opened]
+        assert len(batches) == 2
+        for batch in batches:
+            assert batch.start is not None and batch.end is not None
+            later = max(timedelta(0), now() + timedelta(hours=1) - batch.start)
+            batch.start, batch.end = batch.start + later, batch.end + later
+        uow.commit()
+    with client_and_browser(service) as (maker, browser):
+        offer = quote(maker, upload(maker, "sprocket.dxf")["id"], quantities=[1], thickness_mm=3)
+        assert offer["document"]["best"][0]["process"] == "plasma"  # the cheapest alone
+        (one,) = offer["document"]["batching"]
+        assert one["process"] == "fiber-laser"
+        assert one["made_otherwise"] == {"sprocket.dxf": "fiber-laser"}
+        assert one["batched_unit_price"] < one["alone_unit_price"]
+        assert "sprocket.dxf on fiber-laser" in browser.get(f"/quotes/{offer['id']}").text
+        placed = maker.post(
+            "/api/orders",
+            json={"quote_id": offer["id"], "quantity": 1, "batched": True},
+            headers={"Idempotency-Key": "made-otherwise"},
+        )
+        assert placed.status_code == 201, placed.text
+        sprocket = placed.json()["id"]
+
+        part = {  # plates that cost about the same cut by laser or router
+            **GUSSETS["parts"][0],  # type: ignore[index]
+            "material": "birch-plywood",
+            "thickness": 6,
+            "geometry": {"shape": "plate", "width": "150 mm", "height": "100 mm"},
+        }
+        del part["process"]
+        product = maker.post("/api/products", json={"spec": {**GUSSETS, "parts": [part]}}).json()
+        planning = maker.post(product["plans_url"], json={"quantities": [5]}).json()
+        planned = finished(maker, planning)
+        assert planned["status"] == "done", planned
+        plan = maker.get(planned["quote_url"]).json()
+        assert plan["document"]["prices"][0]["ways"] == {"gusset": "co2-laser"}
+        (five,) = plan["document"]["batching"]
+        assert (five["ways"], five["made_otherwise"]) == ({"gusset": "cnc-router"},) * 2
+        assert five["batched_unit_price"] < five["alone_unit_price"]
+        placed = maker.post(
+            "/api/orders",
+            json={"quote_id": plan["id"], "quantity": 5, "batched": True},
+            headers={"Idempotency-Key": "product-made-otherwise"},
+        )
+        assert placed.status_code == 201, placed.text
+        gussets = placed.json()["id"]
+    schedule_shop(service.env, who.shop_id, None, SolverSettings(time_limit=2))
+    with service.env.uow() as uow:
+        latest = uow.schedules.latest(who.shop_id)
+        assert latest is not None
+        for made_otherwise, batched_way, alone_way in (
+            (sprocket, "fiber-laser:steel-s235:3", "plasma"),
+            (gussets, "cnc-router:birch-plywood:6", "co2-laser"),
+        ):
+            families = {b.family for b in uow.batches.of_order(made_otherwise, latest.id)}
+            assert batched_way in families
+            assert not any(f.startswith(alone_way) for f in families)

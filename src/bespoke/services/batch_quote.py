@@ -1,6 +1,7 @@
 """What joining a batch saves a quote: each quantity's price made alone (as quoted) and
-made in the shop's next batch of each of its set-up families, and when that batch starts.
-A product's quote is reckoned part by part, each made the way it was priced.
+made in the shop's next batches of its set-up families, and when the first starts. Made
+batched, a part may be made another way than alone: the quoted way or any way that joins
+an upcoming batch, whichever costs least there. A product's quote is reckoned part by part.
 
 The saving is reckoned in the batch's own terms: the order's operation pays a share of
 the batch's set-up in proportion to its machine time instead of a set-up of its own, and
@@ -36,21 +37,33 @@ def batched_prices(
     moment: datetime,
     outline_area_mm2: float = 0.0,
 ) -> list[dict[str, Any]]:
-    """For each quoted quantity: the unit price alone and batched, the batches it would
-    join and when the first starts (none when no batch of its families is still to run).
-    `outline_area_mm2` is a flat part's area within its outer contours."""
+    """For each quoted quantity: the unit price alone and batched, the way (`process`) it
+    is made batched (`made_otherwise` when not the way it is made alone), the batches it
+    would join and when the first starts (none when no batch of its families is still to
+    run). `outline_area_mm2` is a flat part's area
+    within its outer contours."""
     upcoming = _upcoming(uow, shop_id, moment)
     shop = catalog.shop
     factor = (1 + shop.overhead) / (1 - shop.margin)
     result = []
     for best in quote.best:
-        option = next(q.option for q in quote.options if q.option.process_id == best.process_id)
-        saving, joined = _joining(
-            quote.part, quote.design, option, best.quantity, outline_area_mm2, catalog, upcoming
+        quoted = next(q.option for q in quote.options if q.option.process_id == best.process_id)
+        ways = [q.option for q in quote.options]
+        cost, option, joined = _cheapest_way(
+            quote.part,
+            quote.design,
+            ways,
+            quoted,
+            best.quantity,
+            outline_area_mm2,
+            catalog,
+            upcoming,
         )
-        line = line_cost(option, best.quantity, shop)
-        price = max((line.cost - saving) * factor, shop.min_order_price)
-        result.append(_entry(best.quantity, float(best.unit_price), min(price, line.price), joined))
+        price = max(cost * factor, shop.min_order_price)
+        alone = line_cost(quoted, best.quantity, shop).price
+        entry = _entry(best.quantity, float(best.unit_price), min(price, alone), joined)
+        otherwise = {} if option is quoted else {quote.design: option.process_id}
+        result.append({**entry, "process": option.process_id, "made_otherwise": otherwise})
     return result
 
 
@@ -62,33 +75,65 @@ def batched_product_prices(
     moment: datetime,
     outline_areas_mm2: Mapping[str, float],
 ) -> list[dict[str, Any]]:
-    """`batched_prices` of a product: at each quantity, what its parts, each made the way
-    it was priced there, save in the next batches they could join. `outline_areas_mm2`
-    gives each flat part's area within its outer contours."""
+    """`batched_prices` of a product: at each quantity, what its parts save in the next
+    batches they could join, each made the way that costs least batched (`ways`, by
+    part; `made_otherwise`, those not made as priced alone). `outline_areas_mm2` gives
+    each flat part's area within its outer contours."""
     upcoming = _upcoming(uow, shop_id, moment)
     shop = catalog.shop
     factor = (1 + shop.overhead) / (1 - shop.margin)
     parts = {p.id: p for p in quote.plan.product.parts}
     result = []
     for price in quote.prices:
-        saving, joined = 0.0, []
+        extra, joined, ways = 0.0, [], dict(price.ways)
         for planned in quote.plan.parts:
-            way = price.ways.get(planned.part_id)
-            option = next((o for o in planned.options if o.process_id == way), None)
-            if option is None or way not in catalog.processes:
+            quoted = next(
+                (o for o in planned.options if o.process_id == ways.get(planned.part_id)), None
+            )
+            if quoted is None or quoted.process_id not in catalog.processes:
                 continue  # bought, or not made
             item = parts[planned.part_id]
             area = outline_areas_mm2.get(planned.part_id, 0.0)
             quantity = price.quantity * item.quantity
-            part_saving, part_joined = _joining(
-                item.part, item.id, option, quantity, area, catalog, upcoming
+            made = [
+                o
+                for o in planned.options
+                if o.feasible and o.routing is not None and o.process_id in catalog.processes
+            ]
+            cost, option, part_joined = _cheapest_way(
+                item.part, item.id, made, quoted, quantity, area, catalog, upcoming
             )
-            saving += part_saving
+            extra += cost - line_cost(quoted, quantity, shop).cost
+            ways[planned.part_id] = option.process_id
             joined += [b for b in part_joined if b not in joined]
         total = price.total_price
-        batched = max(total - saving * factor, shop.min_order_price)
-        result.append(_entry(price.quantity, price.unit_price, min(batched, total), joined))
+        batched = max(total + extra * factor, shop.min_order_price)
+        entry = _entry(price.quantity, price.unit_price, min(batched, total), joined)
+        otherwise = {part: way for part, way in ways.items() if way != price.ways[part]}
+        result.append({**entry, "ways": ways, "made_otherwise": otherwise})
     return result
+
+
+def _cheapest_way(
+    part: Part,
+    name: str,
+    ways: list[ProcessOption],
+    quoted: ProcessOption,
+    quantity: int,
+    outline_area_mm2: float,
+    catalog: Catalog,
+    upcoming: dict[str, BatchRow],
+) -> tuple[float, ProcessOption, list[BatchRow]]:
+    """(cost made batched, the way, the batches it joins): the cheapest of the `quoted` way
+    and the `ways` that join an upcoming batch; the quoted way when they cost the same."""
+    choices = []
+    for option in ways:
+        saving, joined = _joining(part, name, option, quantity, outline_area_mm2, catalog, upcoming)
+        if joined or option is quoted:
+            cost = line_cost(option, quantity, catalog.shop).cost - saving
+            choices.append((cost, option is not quoted, option, joined))
+    cost, _, option, joined = min(choices, key=lambda choice: (choice[0], choice[1]))
+    return cost, option, joined
 
 
 def _joining(

@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bespoke.batching.plan import OrderAssembly, OrderWork
 from bespoke.geometry.dxf import read_dxf_outlines
@@ -19,7 +20,7 @@ from bespoke.products.configure import configure
 from bespoke.products.spec import parse_spec
 from bespoke.services.designs import stored_design_file, stored_geometry, write_spec_designs
 from bespoke.services.quote import quoted_part
-from bespoke.services.quote_document import chosen_option
+from bespoke.services.quote_document import batched_entry, chosen_option
 from bespoke.store import UnitOfWork
 from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import OrderRow, QuoteRow
@@ -106,7 +107,7 @@ def _part_work(
         request.get("finish"),
         catalog,
     )
-    process = str(chosen_option(quote.document, order.quantity)["process"])
+    process = str(chosen_option(quote.document, order.quantity, order.batched)["process"])
     option = next((o for o in plan_part(part, catalog, [process]) if o.feasible), None)
     if option is None:
         raise InputError(
@@ -125,6 +126,13 @@ def _part_work(
             units=design.units,
             due=_due(order, origin),
         )
+
+
+def _ways(document: dict[str, Any], price: dict[str, Any], batched: bool) -> dict[str, str]:
+    """How a product's quote made each part at the order's quantity: as priced alone, or
+    (`batched`) as priced in the next batches its parts could join."""
+    entry = batched_entry(document, price["quantity"]) if batched else None
+    return dict((entry or {}).get("ways") or price["ways"])
 
 
 def product_order_work(
@@ -219,7 +227,7 @@ def _product_work(
             str(order.id),
             order.quantity,
             plan_product(configured, catalog),
-            price["ways"],
+            _ways(quote.document, price, order.batched),
             catalog,
             units=spec.drawn_units(),
             due=_due(order, origin),

@@ -17,6 +17,7 @@ from bespoke.model.errors import (
 )
 from bespoke.model.orders import OrderStatus, next_statuses
 from bespoke.services.environment import Environment
+from bespoke.services.quote_document import batched_entry
 from bespoke.store import now
 from bespoke.store.tables import OrderRow
 
@@ -112,7 +113,7 @@ def _batched_price(
     document: dict[str, Any], quote_id: int, quantity: int
 ) -> tuple[Decimal, Decimal]:
     """(unit, total) price of `quantity` made in the batch the quote found for it."""
-    entry = next((b for b in document.get("batching") or [] if b["quantity"] == quantity), None)
+    entry = batched_entry(document, quantity)
     if entry is None or not entry["batches"]:
         raise ConflictError(
             f"quote {quote_id}: no batch was planned that {quantity} could join when it was"

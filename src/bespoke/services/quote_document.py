@@ -49,11 +49,20 @@ def quote_document(quote: Quote) -> Document:
     }
 
 
-def chosen_option(document: Document, quantity: int) -> Document:
-    """The way a part quote priced `quantity` (its cheapest there), as its option."""
-    best = document["best"]
-    chosen = next((b for b in best if b["quantity"] == quantity), best[0])
-    return next(o for o in document["options"] if o["process"] == chosen["process"])
+def chosen_option(document: Document, quantity: int, batched: bool = False) -> Document:
+    """The way a part quote priced `quantity`, as its option: its cheapest made alone, or
+    (`batched`) its cheapest in the next batches it could join."""
+    entry = batched_entry(document, quantity) if batched else None
+    process = entry.get("process") if entry else None
+    if process is None:
+        best = document["best"]
+        process = next((b for b in best if b["quantity"] == quantity), best[0])["process"]
+    return next(o for o in document["options"] if o["process"] == process)
+
+
+def batched_entry(document: Document, quantity: int) -> Document | None:
+    """What the quote found `quantity` could join in the next batches, if it looked."""
+    return next((b for b in document.get("batching") or [] if b["quantity"] == quantity), None)
 
 
 def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
