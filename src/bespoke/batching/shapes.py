@@ -1,6 +1,7 @@
 """Parts made ready to nest: outlines checked and repaired, grown by half the kerf,
 simplified, and checked against the sheets or plates they must fit on."""
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -41,6 +42,18 @@ class Shape:
     def area_mm2(self) -> float:
         """The outline's area with its holes filled: the sheet it takes."""
         return float(shapely.Polygon(self.polygon.exterior).area)
+
+    @functools.cached_property
+    def extents(self) -> list[tuple[float, float]]:
+        """Width and height of the footprint in each allowed turn; free to turn, the short
+        and long sides of the smallest rectangle around it."""
+        rotations = self.part.rotations
+        if rotations is None:
+            rectangle = shapely.oriented_envelope(self.footprint)
+            coords = list(rectangle.exterior.coords)
+            short, long = sorted(math.dist(coords[i], coords[i + 1]) for i in range(2))
+            return [(short, long)]
+        return [turned_size(self, rotation) for rotation in rotations or [0.0]]
 
     def points(self) -> list[tuple[float, float]]:
         """The footprint's boundary, centred, for the nester."""
@@ -94,17 +107,10 @@ def turned_size(shape: Shape, rotation: float) -> tuple[float, float]:
 
 def fits(shape: Shape, width_mm: float, height_mm: float) -> bool:
     """Whether some allowed turn of the footprint lies within width x height."""
-    rotations = shape.part.rotations
-    if rotations is None:
-        rectangle = shapely.oriented_envelope(shape.footprint)
-        coords = list(rectangle.exterior.coords)
-        sides = sorted(math.dist(coords[i], coords[i + 1]) for i in range(2))
-        return sides[0] <= min(width_mm, height_mm) and sides[1] <= max(width_mm, height_mm)
-    for rotation in rotations or [0.0]:
-        w, h = turned_size(shape, rotation)
-        if w <= width_mm + 1e-9 and h <= height_mm + 1e-9:
-            return True
-    return False
+    if shape.part.rotations is None:  # any turn: its smallest enclosing rectangle, either way
+        short, long = shape.extents[0]
+        return short <= min(width_mm, height_mm) and long <= max(width_mm, height_mm)
+    return any(w <= width_mm + 1e-9 and h <= height_mm + 1e-9 for w, h in shape.extents)
 
 
 def too_large(
