@@ -20,10 +20,12 @@ def quote(client: httpx.Client, design_id: int, **options: object) -> dict:
     return response.json()
 
 
-def order(client: httpx.Client, quote_id: int, quantity: int, key: str) -> httpx.Response:
+def order(
+    client: httpx.Client, quote_id: int, quantity: int, key: str, *, batched: bool = False
+) -> httpx.Response:
     return client.post(
         "/api/orders",
-        json={"quote_id": quote_id, "quantity": quantity},
+        json={"quote_id": quote_id, "quantity": quantity, "batched": batched},
         headers={"Idempotency-Key": key},
     )
 

@@ -214,11 +214,7 @@ def test_a_new_quote_shows_the_batch_it_could_join(
         assert "Alone or with other orders" in page and one["batches"][0] in page
         assert 'name="batched"' in page
 
-        placed = maker.post(
-            "/api/orders",
-            json={"quote_id": offer["id"], "quantity": 10, "batched": True},
-            headers={"Idempotency-Key": "batched-10"},
-        )
+        placed = order(maker, offer["id"], 10, "batched-10", batched=True)
         assert placed.status_code == 201, placed.text
         made = placed.json()
         assert made["batched"] is True
@@ -250,11 +246,7 @@ def test_a_new_product_plan_shows_the_batches_its_parts_could_join(
         assert "Alone or with other orders" in page and keys["fiber-laser"] in page
         assert 'name="batched"' in page
 
-        placed = maker.post(
-            "/api/orders",
-            json={"quote_id": offer["id"], "quantity": 1, "batched": True},
-            headers={"Idempotency-Key": "product-batched-1"},
-        )
+        placed = order(maker, offer["id"], 1, "product-batched-1", batched=True)
         assert placed.status_code == 201, placed.text
         assert placed.json()["batched"] is True
         assert float(placed.json()["total_price"]) == one["batched_total_price"]
@@ -266,11 +258,7 @@ def test_a_quote_with_no_batch_to_join_says_so(service: Service) -> None:
         (one,) = offer["document"]["batching"]
         assert one["batches"] == [] and one["batch_starts"] is None
         assert one["batched_unit_price"] == one["alone_unit_price"]
-        refused = maker.post(
-            "/api/orders",
-            json={"quote_id": offer["id"], "quantity": 1, "batched": True},
-            headers={"Idempotency-Key": "no-batch"},
-        )
+        refused = order(maker, offer["id"], 1, "no-batch", batched=True)
         assert refused.status_code == 409
         assert "no batch was planned" in refused.json()["detail"]
         assert maker.get("/api/orders").json() == []  # nothing was stored
@@ -388,11 +376,7 @@ def test_a_part_made_another_way_alone_joins_a_batch_of_a_way_that_is_cheaper_th
         assert one["made_otherwise"] == {"sprocket.dxf": "fiber-laser"}
         assert one["batched_unit_price"] < one["alone_unit_price"]
         assert "sprocket.dxf on fiber-laser" in browser.get(f"/quotes/{offer['id']}").text
-        placed = maker.post(
-            "/api/orders",
-            json={"quote_id": offer["id"], "quantity": 1, "batched": True},
-            headers={"Idempotency-Key": "made-otherwise"},
-        )
+        placed = order(maker, offer["id"], 1, "made-otherwise", batched=True)
         assert placed.status_code == 201, placed.text
         sprocket = placed.json()["id"]
 
@@ -412,11 +396,7 @@ def test_a_part_made_another_way_alone_joins_a_batch_of_a_way_that_is_cheaper_th
         (five,) = plan["document"]["batching"]
         assert (five["ways"], five["made_otherwise"]) == ({"gusset": "cnc-router"},) * 2
         assert five["batched_unit_price"] < five["alone_unit_price"]
-        placed = maker.post(
-            "/api/orders",
-            json={"quote_id": plan["id"], "quantity": 5, "batched": True},
-            headers={"Idempotency-Key": "product-made-otherwise"},
-        )
+        placed = order(maker, plan["id"], 5, "product-made-otherwise", batched=True)
         assert placed.status_code == 201, placed.text
         gussets = placed.json()["id"]
     schedule_shop(service.env, who.shop_id, None, SolverSettings(time_limit=2))

@@ -35,15 +35,15 @@ def record_started(uow: UnitOfWork, previous: ScheduleRow | None, moment: dateti
         for sheet in nest.sheets:
             if sheet.from_remnant is not None:
                 _cut(uow.remnants.get(row.shop_id, sheet.from_remnant), row)
-            left = uow.remnants.left_by(row.shop_id, row.key, sheet.index + 1)
-            if sheet.remnant_mm is not None and left is None:
+            left = sheet.remnant_mm
+            if left is not None and not uow.remnants.left_by(row.shop_id, row.key, sheet.index + 1):
                 uow.remnants.add(
                     RemnantRow(
                         shop_id=row.shop_id,
                         material=nest.material,
                         thickness_mm=nest.thickness_mm,
-                        length_mm=sheet.remnant_mm[0],
-                        width_mm=sheet.remnant_mm[1],
+                        length_mm=left[0],
+                        width_mm=left[1],
                         source_batch=row.key,
                         source_sheet=sheet.index + 1,
                         created_at=row.start,
