@@ -81,6 +81,11 @@ def line_cost(option: ProcessOption, quantity: int, shop: Shop) -> LineCost:
     )
 
 
+def per_unit(total: Decimal, quantity: int) -> Decimal:
+    """A line's total shared over its `quantity` units, to UNIT_PRECISION."""
+    return (total / quantity).quantize(UNIT_PRECISION, ROUND_HALF_UP)
+
+
 def unit_price(option: ProcessOption, quantity: int, shop: Shop) -> float:
     return line_cost(option, quantity, shop).price / quantity
 
@@ -116,7 +121,7 @@ def price_break(option: ProcessOption, quantity: int, shop: Shop) -> PriceBreak:
         quantity=quantity,
         process_id=option.process_id,
         machine_id=option.machine_id,
-        unit_price=(total / quantity).quantize(UNIT_PRECISION, ROUND_HALF_UP),
+        unit_price=per_unit(total, quantity),
         total_price=total,
         breakdown=breakdown,
         lead_time_days=math.ceil(days),

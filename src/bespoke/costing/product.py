@@ -10,10 +10,10 @@ import math
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from bespoke.costing.curve import first_change
-from bespoke.costing.line import UNIT_PRECISION, LineCost, line_cost, money, unit_price
+from bespoke.costing.line import LineCost, line_cost, money, per_unit, unit_price
 from bespoke.model import (
     BreakEven,
     CostBreakdown,
@@ -64,7 +64,7 @@ def _cost(plan: ProductPlan, quantity: int, shop: Shop) -> _Costed:
 def unit_price_of(plan: ProductPlan, quantity: int, shop: Shop) -> Decimal:
     """The price of one product when `quantity` are made."""
     total = _cost(plan, quantity, shop).breakdown.total
-    return (total / quantity).quantize(UNIT_PRECISION, ROUND_HALF_UP)
+    return per_unit(total, quantity)
 
 
 def price_product(plan: ProductPlan, quantity: int, shop: Shop) -> ProductPrice:
@@ -100,7 +100,7 @@ def price_product(plan: ProductPlan, quantity: int, shop: Shop) -> ProductPrice:
     total = costed.breakdown.total
     return ProductPrice(
         quantity=quantity,
-        unit_price=float((total / quantity).quantize(UNIT_PRECISION, ROUND_HALF_UP)),
+        unit_price=float(per_unit(total, quantity)),
         total_price=float(total),
         breakdown=costed.breakdown,
         lines=lines,

@@ -40,8 +40,7 @@ def batched_prices(
     """For each quoted quantity: the unit price alone and batched, the way (`process`) it
     is made batched (`made_otherwise` when not the way it is made alone), the batches it
     would join and when the first starts (none when no batch of its families is still to
-    run). `outline_area_mm2` is a flat part's area
-    within its outer contours."""
+    run). `outline_area_mm2` is a flat part's area within its outer contours."""
     upcoming = _upcoming(uow, shop_id, moment)
     shop = catalog.shop
     factor = (1 + shop.overhead) / (1 - shop.margin)

@@ -2,6 +2,7 @@
 cut file and picture of each sheet, and each order's share of its cost."""
 
 import tempfile
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -76,19 +77,22 @@ def planned_batch(row: BatchRow) -> PlannedBatch:
     return PlannedBatch(batch, row.machine, batch_nest(row), row.duration_s, shares)
 
 
-def started_batches(
-    uow: UnitOfWork, previous: ScheduleRow | None, moment: datetime, open_orders: set[int]
-) -> list[PlannedBatch]:
-    """The batches of the previous schedule that have started by `moment` and whose orders
-    are all still open: they run on as they are."""
+def started_rows(uow: UnitOfWork, previous: ScheduleRow | None, moment: datetime) -> list[BatchRow]:
+    """The batches of the previous schedule that have started by `moment`."""
     if previous is None:
         return []
     return [
-        planned_batch(row)
+        row
         for row in uow.batches.of_schedule(previous.id)
-        if row.start is not None
-        and row.start <= moment
-        and {m.order_id for m in row.members} <= open_orders
+        if row.start is not None and row.start <= moment
+    ]
+
+
+def held_batches(started: Sequence[BatchRow], open_orders: set[int]) -> list[PlannedBatch]:
+    """Of the batches that have started, those whose orders are all still open: they run
+    on as they are."""
+    return [
+        planned_batch(row) for row in started if {m.order_id for m in row.members} <= open_orders
     ]
 
 

@@ -1,12 +1,12 @@
 """Orders: a maker accepts a quote at one of its quantities; the shop moves it along."""
 
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from bespoke.costing.line import UNIT_PRECISION
+from bespoke.costing.line import per_unit
 from bespoke.model.accounts import Account, Role
 from bespoke.model.errors import (
     ConflictError,
@@ -120,7 +120,7 @@ def _batched_price(
             " quoted; order it made alone (batched: false) or ask for a new quote"
         )
     total = Decimal(str(entry["batched_total_price"]))
-    return (total / quantity).quantize(UNIT_PRECISION, ROUND_HALF_UP), total
+    return per_unit(total, quantity), total
 
 
 def _duplicate(env: Environment, owner: Account, key: str) -> DuplicateOrderError:

@@ -4,7 +4,6 @@ scraps them. A shop may also put in off-cuts it already has."""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from bespoke.batching.nesting import SMALLEST_REMNANT_MM
@@ -17,20 +16,18 @@ from bespoke.services.batches import batch_nest
 from bespoke.services.environment import Environment
 from bespoke.services.shops import shop_catalog, staff_shop
 from bespoke.store import UnitOfWork, now
-from bespoke.store.tables import BatchRow, RemnantRow, ScheduleRow
+from bespoke.store.tables import BatchRow, RemnantRow
 
 KEEPS_STOCK = "keep its stock of off-cuts"
 
 
-def record_started(uow: UnitOfWork, previous: ScheduleRow | None, moment: datetime) -> None:
-    """Bring the shop's off-cuts up to `moment`: each batch of the previous schedule that has
-    started by then takes the off-cuts it cuts out of stock and puts back those it leaves.
-    A batch met again in a later schedule changes nothing twice."""
-    if previous is None:
-        return
-    for row in uow.batches.of_schedule(previous.id):
+def record_started(uow: UnitOfWork, started: Sequence[BatchRow]) -> None:
+    """Bring the shop's off-cuts up to date: each batch that has `started` takes the
+    off-cuts it cuts out of stock and puts back those it leaves. A batch met again in a
+    later schedule changes nothing twice."""
+    for row in started:
         nest = batch_nest(row)
-        if row.start is None or row.start > moment or nest is None or nest.thickness_mm is None:
+        if row.start is None or nest is None or nest.thickness_mm is None:
             continue
         for sheet in nest.sheets:
             if sheet.from_remnant is not None:

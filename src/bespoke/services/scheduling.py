@@ -43,7 +43,7 @@ from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule
 from bespoke.scheduling.pieces import pieces
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.batches import batch_row, plan_members, started_batches
+from bespoke.services.batches import batch_row, held_batches, plan_members, started_rows
 from bespoke.services.environment import Environment
 from bespoke.services.order_work import stored_work
 from bespoke.services.quote_document import chosen_option
@@ -173,8 +173,9 @@ def shop_work(
         assemblies += [assembly] if assembly else []
     if progress is not None:
         progress(0.0, f"batching the work of {len(orders)} orders")
-    held = started_batches(uow, previous, origin, {o.id for o in orders})
-    record_started(uow, previous, origin)
+    started = started_rows(uow, previous, origin)
+    held = held_batches(started, {o.id for o in orders})
+    record_started(uow, started)
     plan = plan_batches(
         works,
         catalog,
