@@ -13,6 +13,7 @@ from rich.table import Table
 
 from bespoke.catalog import load_catalog
 from bespoke.model import BespokeError, InputError
+from bespoke.model.bounds import quantities_in
 from bespoke.model.catalog import ProcessBase
 from bespoke.reports.plan_tables import print_plan
 from bespoke.reports.product_tables import print_product
@@ -52,17 +53,7 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _quantities(text: str | None) -> list[int] | None:
-    if text is None:
-        return None
-    quantities = []
-    for token in text.split(","):
-        try:
-            quantities.append(int(token.strip()))
-        except ValueError:
-            raise InputError(
-                f"--qty: '{token.strip()}' is not a whole number (expected e.g. 1,10,100)"
-            ) from None
-    return quantities
+    return None if text is None else quantities_in(text, "--qty") or None
 
 
 @app.command()

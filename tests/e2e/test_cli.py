@@ -71,7 +71,8 @@ def test_a_part_nothing_can_make_prints_findings_and_fails(tmp_path: Path) -> No
     [
         (["--material", "stainless-340"], "unknown material 'stainless-340'"),
         (["--thickness", "2.7"], "not stocked 2.7 mm thick"),
-        (["--qty", "0"], "at least 1, got 0"),
+        (["--qty", "0"], "'0' is not a whole number from 1 to 1,000,000"),
+        (["--qty", "10000000000"], "'10000000000' is not a whole number from 1 to 1,000,000"),
         (["--qty", "ten"], "'ten' is not a whole number"),
         (["--units", "furlong"], "furlong"),
     ],

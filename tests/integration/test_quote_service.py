@@ -190,8 +190,10 @@ def test_json_document_of_a_mesh(catalog: Catalog) -> None:
     [
         ({"material": "steel-s253"}, "did you mean 'steel-s235'"),
         ({"material": "steel-s235", "thickness_mm": 2.7}, "not stocked 2.7 mm thick"),
-        ({"quantities": [10, 0]}, "at least 1, got 0"),
-        ({"quantities": [-5]}, "at least 1, got -5"),
+        ({"quantities": [10, 0]}, "from 1 to 1,000,000, got 0"),
+        ({"quantities": [-5]}, "from 1 to 1,000,000, got -5"),
+        ({"quantities": [10**18]}, "from 1 to 1,000,000, got 1000000000000000000"),
+        ({"quantities": list(range(1, 22))}, "1 to 20 in one quote, got 21"),
         ({"process": "lazer"}, "unknown shaping process 'lazer'"),
         ({"finish": "deburr"}, "unknown finish 'deburr'"),
     ],

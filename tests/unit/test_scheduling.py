@@ -19,6 +19,7 @@ from bespoke.scheduling.checker import count_setups, violations
 from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule, to_schedule
 from bespoke.scheduling.fjs import FjsError, parse_fjs
+from bespoke.scheduling.pieces import MAX_PIECES, pieces
 from bespoke.scheduling.solver import SolverSettings, solve
 
 FJS = """2 3 1.5
@@ -261,3 +262,15 @@ def test_a_calendar_becomes_closed_periods() -> None:
     assert maintenance_periods(week, monday) == {"laser": [(12 * hour, 14 * hour)]}
     berlin = week.model_copy(update={"timezone": "Europe/Berlin", "closed": []})
     assert closed_periods(berlin, monday, days=2)[0] == (0, 7 * hour)  # 08:00 CET = 07:00 UTC
+
+
+@pytest.mark.parametrize("duration", [1, 14_400, 14_401, 10**6, 10**12, 10**18])
+def test_long_work_is_split_in_a_bounded_number_of_pieces(duration: int) -> None:
+    split = pieces("op", duration, 14_400)
+    assert sum(share for _, share in split) == duration
+    assert 1 <= len(split) <= MAX_PIECES
+    assert max(share for _, share in split) - min(share for _, share in split) <= 1
+    if duration <= 14_400:
+        assert split == [("op", duration)]
+    elif duration <= 14_400 * MAX_PIECES:
+        assert max(share for _, share in split) <= 14_400

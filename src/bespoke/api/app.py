@@ -13,21 +13,22 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 import bespoke
 from bespoke.api import pages, problems
-from bespoke.api.problems import problem
+from bespoke.api.limits import BodyLimit
+from bespoke.api.problems import ServerErrors
 from bespoke.api.rest import router as rest_router
+from bespoke.api.waiting import waiting_limiter
 from bespoke.services.environment import Settings, open_environment
 from bespoke.services.jobs import JobRunner
-
-MULTIPART_ALLOWANCE = 64 * 1024
+from bespoke.services.workers import WorkerPool
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = False) -> FastAPI:
     """The ASGI app; the database must already be migrated unless `migrate` is set."""
     env = open_environment(settings or Settings.from_environment(), migrate=migrate)
+    env.workers = WorkerPool(env.settings.worker_processes)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
         # latency low; more only queue on the lock and on the database's write lock.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = env.settings.request_threads
+        app.state.waiting = waiting_limiter()
         yield
         app.state.jobs.shutdown()
 
@@ -60,7 +62,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
     def plotly_js() -> FileResponse:
         return FileResponse(_plotly_js(), media_type="text/javascript")
 
-    app.add_middleware(UploadLimit, limit=env.settings.max_upload_bytes + MULTIPART_ALLOWANCE)
+    app.add_middleware(BodyLimit, upload_bytes=env.settings.max_upload_bytes)
+    app.add_middleware(ServerErrors, page_error=pages.error_page)
     return app
 
 
@@ -68,26 +71,3 @@ def _plotly_js() -> Path:
     import plotly
 
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
-
-
-class UploadLimit:
-    """Refuses a request body declared larger than the upload limit before reading it."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            declared = dict(scope["headers"]).get(b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.limit:
-                limit_mb = (self.limit - MULTIPART_ALLOWANCE) / 1e6
-                response = problem(
-                    413,
-                    "Too large",
-                    f"request body is {int(declared) / 1e6:.1f} MB; uploads are limited to"
-                    f" {limit_mb:.1f} MB",
-                    [{"path": "file", "reason": "over the upload size limit"}],
-                )
-                await response(scope, receive, send)
-                return
-        await self.app(scope, receive, send)

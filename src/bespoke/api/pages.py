@@ -12,22 +12,26 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
+from pydantic import ValidationError
 
-from bespoke.api.problems import status_of
+from bespoke.api.problems import invalid_input, status_of
 from bespoke.api.rest.accounts import set_session_cookie
 from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
 from bespoke.api.rest.work import read_upload
 from bespoke.api.security import SESSION_COOKIE, Caller, check_csrf, environment, identify
 from bespoke.api.views import job_out, order_out, quote_out
+from bespoke.api.waiting import off_request_threads
 from bespoke.batching.nesting import SMALLEST_REMNANT_MM
 from bespoke.model import Finishing
 from bespoke.model.accounts import Role
+from bespoke.model.bounds import RowId, SheetNumber, quantities_in
 from bespoke.model.errors import BespokeError, InputError, PermissionDeniedError
 from bespoke.model.orders import FLOW, OrderStatus
 from bespoke.products.expressions import parse_length
 from bespoke.services import accounts, batches, designs, orders, quoting, remnants
 from bespoke.services.orders import DuplicateOrderError
 from bespoke.services.shops import shop_catalog, shop_view
+from bespoke.store.tables import QuoteRow
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(
@@ -173,7 +177,7 @@ def _quote_form(
 
 
 @router.post("/quote")
-def quote_upload(
+async def quote_upload(
     request: Request,
     caller: Signed,
     file: Annotated[UploadFile, File()],
@@ -185,10 +189,11 @@ def quote_upload(
 ) -> Response:
     check_csrf(caller, csrf_token)
     env = environment(request)
-    try:
-        content = read_upload(file, env.settings.max_upload_bytes)
-        design = designs.upload_design(env, caller.account, file.filename or "", content)
-        request_ = quoting.PartQuoteRequest(
+    name = file.filename or ""
+
+    def quoted(content: bytes) -> QuoteRow:
+        design = designs.upload_design(env, caller.account, name, content)
+        asked = quoting.PartQuoteRequest(
             design_id=design.id,
             material=material or None,
             thickness_mm=parse_length(thickness, path="thickness").mm
@@ -197,14 +202,20 @@ def quote_upload(
             quantities=_quantities(quantities),
             finish=finish or None,
         )
-        quote = quoting.quote_stored_design(env, caller.account, request_)
+        return quoting.quote_stored_design(env, caller.account, asked)
+
+    try:
+        content = await read_upload(file, env.settings.max_upload_bytes)
+        quote = await off_request_threads(request, lambda: quoted(content))
+    except ValidationError as error:
+        return _quote_form(request, caller, 422, error=invalid_input(error))
     except BespokeError as error:
         return _quote_form(request, caller, status_of(error)[0], error=str(error))
     return see_other(f"/quotes/{quote.id}")
 
 
 @router.get("/quotes/{quote_id}", response_class=HTMLResponse)
-def quote_page(quote_id: int, request: Request, caller: Signed) -> HTMLResponse:
+def quote_page(quote_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
     with environment(request).uow() as uow:
         quote = quote_out(uow.quotes.get(caller.account, quote_id))
     template = "quote.html.j2" if quote.kind == "part" else "plan.html.j2"
@@ -329,7 +340,7 @@ def orders_page(request: Request, caller: Signed) -> HTMLResponse:
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
-def order_page(order_id: int, request: Request, caller: Signed) -> HTMLResponse:
+def order_page(order_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
     with environment(request).uow() as uow:
         order = order_out(uow.orders.get(caller.account, order_id))
         quote = quote_out(uow.quotes.get(caller.account, order.quote_id))
@@ -352,7 +363,7 @@ def order_page(order_id: int, request: Request, caller: Signed) -> HTMLResponse:
 
 @router.post("/orders/{order_id}/status")
 def order_move(
-    order_id: int,
+    order_id: RowId,
     request: Request,
     caller: Signed,
     status: Annotated[str, Form()],
@@ -450,14 +461,16 @@ def batches_page(request: Request, caller: Signed, schedule: str = "latest") -> 
 
 
 @router.get("/shop/batches/{batch_id}", response_class=HTMLResponse)
-def batch_page(batch_id: int, request: Request, caller: Signed) -> HTMLResponse:
+def batch_page(batch_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
     view = batches.shop_batch(environment(request), caller.account, batch_id, drawn=True)
     pictures = [Markup(picture) for picture in view["pictures"]]
     return render(request, "batch.html.j2", caller, batch=view, pictures=pictures)
 
 
 @router.get("/shop/batches/{batch_id}/sheets/{index}.dxf")
-def batch_cut_file(batch_id: int, index: int, request: Request, caller: Signed) -> Response:
+def batch_cut_file(
+    batch_id: RowId, index: SheetNumber, request: Request, caller: Signed
+) -> Response:
     content = batches.batch_sheet(environment(request), caller.account, batch_id, index, "dxf")
     name = f"batch-{batch_id}-sheet-{index}.dxf"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
@@ -495,7 +508,7 @@ def remnant_submit(
 
 @router.post("/shop/remnants/{remnant_id}/scrap")
 def remnant_scrap(
-    remnant_id: int, caller: Signed, request: Request, csrf_token: Annotated[str, Form()] = ""
+    remnant_id: RowId, caller: Signed, request: Request, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     check_csrf(caller, csrf_token)
     remnants.scrap_remnant(environment(request), caller.account, remnant_id)
@@ -506,12 +519,7 @@ def remnant_scrap(
 
 
 def _quantities(text: str) -> list[int] | None:
-    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
-    if not parts:
-        return None
-    if not all(p.isdigit() for p in parts):
-        raise InputError(f"quantities: {text!r} is not a list of whole numbers (e.g. 1, 10, 100)")
-    return [int(p) for p in parts]
+    return quantities_in(text, "quantities") or None
 
 
 def _settings(text: str) -> dict[str, str]:

@@ -3,14 +3,16 @@ detail, and `errors` with the field path and the reason of each."""
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bespoke.model.errors import (
     BespokeError,
@@ -88,11 +90,16 @@ def install(app: FastAPI, page_error: PageError) -> None:
 
     async def on_validation(_request: Request, error: Exception) -> JSONResponse:
         assert isinstance(error, RequestValidationError)
-        errors = [
-            {"path": ".".join(str(p) for p in e["loc"]), "reason": e["msg"]} for e in error.errors()
-        ]
+        errors = _field_errors(error.errors())
         detail = "; ".join(f"{e['path']}: {e['reason']}" for e in errors)
         return problem(422, "Invalid request", detail, errors)
+
+    async def on_invalid(request: Request, error: Exception) -> Response:
+        assert isinstance(error, ValidationError)
+        if is_page(request):
+            return page_error(request, 422, "Invalid request", invalid_input(error))
+        errors = _field_errors(error.errors())
+        return problem(422, "Invalid request", invalid_input(error), errors)
 
     async def on_http(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
@@ -112,8 +119,53 @@ def install(app: FastAPI, page_error: PageError) -> None:
 
     app.add_exception_handler(BespokeError, on_bespoke)
     app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(ValidationError, on_invalid)
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(SQLAlchemyError, on_database)
+
+
+class ServerErrors:
+    """The last line: an error nothing else answered is logged with its trace and answered
+    as a 500 problem document (a page for pages), and the connection stays open."""
+
+    def __init__(self, app: ASGIApp, page_error: PageError) -> None:
+        self.app, self.page_error = app, page_error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            log.exception("unexpected error answering %s %s", scope["method"], scope["path"])
+            if not started:
+                await self._answer(Request(scope))(scope, receive, send)
+
+    def _answer(self, request: Request) -> Response:
+        detail = "the server failed to answer this request; nothing was saved. Try again later."
+        if is_page(request):
+            try:
+                return self.page_error(request, 500, "Server error", detail)
+            except Exception:
+                log.exception("the error page failed too")
+        return problem(500, "Server error", detail)
+
+
+def invalid_input(error: ValidationError) -> str:
+    """A validation error in one line: each field's path and what is wrong with it."""
+    return "; ".join(f"{e['path']}: {e['reason']}" for e in _field_errors(error.errors()))
+
+
+def _field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
+    return [{"path": ".".join(str(p) for p in e["loc"]), "reason": str(e["msg"])} for e in errors]
 
 
 def is_page(request: Request) -> bool:

@@ -1,5 +1,7 @@
 """Errors a user can act on. Each message names what was wrong and what is accepted."""
 
+from typing import Any
+
 
 class BespokeError(Exception):
     """Base of every error Bespoke reports to a user as a one-line message.
@@ -10,6 +12,18 @@ class BespokeError(Exception):
     def __init__(self, message: str = "", *, path: str = "") -> None:
         super().__init__(message)
         self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as its kind, message and fields (work done in another process raises
+        it there and here alike), whatever its constructor takes."""
+        return _rebuilt, (type(self), str(self), dict(self.__dict__))
+
+
+def _rebuilt(kind: type[BespokeError], message: str, fields: dict[str, Any]) -> BespokeError:
+    error = Exception.__new__(kind)
+    Exception.__init__(error, message)
+    error.__dict__.update(fields)
+    return error
 
 
 class DesignFileError(BespokeError):

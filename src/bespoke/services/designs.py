@@ -13,6 +13,7 @@ from bespoke.model.errors import InputError, TooLargeError, UnsupportedTypeError
 from bespoke.model.product import DesignFile, ProductSpec
 from bespoke.services.environment import Environment
 from bespoke.services.quote import DESIGN_KINDS
+from bespoke.services.workers import MEASURE
 from bespoke.store import now
 from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import DesignRow
@@ -46,7 +47,7 @@ def upload_design(
         known = uow.designs.same_upload(owner.id, sha, name, units)
         if known is not None:
             return known
-    geometry = measure(name, content, units)
+    geometry = env.workers.run(MEASURE, measure, name, content, units)
     sha = env.blobs.put(content)
     with env.uow() as uow:
         row = DesignRow(
@@ -99,25 +100,52 @@ def write_spec_designs(
     blobs: BlobStore, designs: Sequence[DesignRow], spec: ProductSpec, folder: Path
 ) -> None:
     """Put the uploaded designs a spec's parts name into `folder`, by file name; of
-    `designs` (newest first) the newest of each name is taken."""
+    `designs` (newest first) the newest of each name is taken. A name is only ever an
+    upload's own file name, never a path: nothing is written outside `folder`."""
+    check_spec_files(spec)
     folder.mkdir(parents=True)
     named = {d.filename: d for d in reversed(designs)}
-    wanted = {p.geometry.file for p in spec.parts if isinstance(p.geometry, DesignFile)}
-    for name in sorted(wanted):
-        design = named.get(Path(name).name)
+    for i, part in enumerate(spec.parts):
+        if not isinstance(part.geometry, DesignFile):
+            continue
+        design = named.get(part.geometry.file)
         if design is None:
             uploaded = ", ".join(sorted(named)) or "none yet"
             raise InputError(
-                f"spec: parts: file {name!r} is not one of your uploaded designs"
-                f" (uploaded: {uploaded})"
+                f"parts[{i}].geometry.file: {part.geometry.file!r} is not one of your"
+                f" uploaded designs (uploaded: {uploaded})",
+                path=f"parts[{i}].geometry.file",
             )
-        (folder / name).parent.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_bytes(blobs.get(design.sha256))
+        (folder / design.filename).write_bytes(blobs.get(design.sha256))
+
+
+def check_spec_files(spec: ProductSpec) -> None:
+    """Every drawn part of a spec sent to the service names an upload by its file name
+    alone (no folders): names are data, never paths."""
+    for i, part in enumerate(spec.parts):
+        if isinstance(part.geometry, DesignFile) and not is_plain_name(part.geometry.file):
+            raise InputError(
+                f"parts[{i}].geometry.file: {part.geometry.file!r} is not a file name; give the"
+                " name of one of your uploaded designs alone, without folders (bracket.dxf)",
+                path=f"parts[{i}].geometry.file",
+            )
+
+
+def is_plain_name(name: str) -> bool:
+    """A file's own name: no folder, no parent, not hidden, no control characters; safe
+    to join onto a folder."""
+    return (
+        0 < len(name) <= MAX_NAME
+        and name == Path(name).name
+        and "\\" not in name
+        and not name.startswith(".")
+        and name.isprintable()
+    )
 
 
 def _safe_name(filename: str) -> str:
     """The file's own name, without any folders a browser or script sent along."""
     name = Path(filename.replace("\\", "/")).name.strip()
-    if not name or name.startswith(".") or len(name) > MAX_NAME:
+    if not is_plain_name(name):
         raise InputError(f"file: {filename!r} is not a usable file name")
     return name

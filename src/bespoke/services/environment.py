@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bespoke.model.errors import InputError
+from bespoke.services.workers import InProcess, Workers
 from bespoke.store import (
     BlobStore,
     UnitOfWorkFactory,
@@ -28,12 +29,14 @@ class Settings:
     session_hours: int = 12
     secure_cookies: bool = False
     request_threads: int = 2
+    worker_processes: int = 1
 
     @classmethod
     def from_environment(cls) -> "Settings":
         """BESPOKE_DATA_DIR, BESPOKE_DATABASE_URL, BESPOKE_MAX_UPLOAD_MB,
         BESPOKE_QUOTE_VALID_DAYS, BESPOKE_SECURE_COOKIES (1 behind HTTPS),
-        BESPOKE_REQUEST_THREADS (requests worked on at once per server process)."""
+        BESPOKE_REQUEST_THREADS (requests worked on at once per server process),
+        BESPOKE_WORKER_PROCESSES (processes per server process for heavy work)."""
         env = os.environ
         return cls(
             data_dir=Path(env.get("BESPOKE_DATA_DIR", "data")),
@@ -42,6 +45,7 @@ class Settings:
             quote_valid_days=int(_positive("BESPOKE_QUOTE_VALID_DAYS", "30")),
             secure_cookies=env.get("BESPOKE_SECURE_COOKIES", "0") == "1",
             request_threads=int(_positive("BESPOKE_REQUEST_THREADS", "2")),
+            worker_processes=int(_positive("BESPOKE_WORKER_PROCESSES", "1")),
         )
 
     def url(self) -> str:
@@ -66,6 +70,7 @@ class Environment:
     settings: Settings
     uow: UnitOfWorkFactory
     blobs: BlobStore
+    workers: Workers = field(default_factory=InProcess)
     work_dir: Path = field(init=False)
 
     def __post_init__(self) -> None:

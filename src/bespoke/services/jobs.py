@@ -1,35 +1,39 @@
-"""Background jobs: long work (a big plan) runs in a worker thread and reports progress.
+"""Background jobs: long work (a product plan, a shop's schedule) runs on the environment's
+workers within its budget and reports progress.
 
 A job row holds its status (queued, running, done, failed), progress from 0 to 1, a
 message and its result (the URL of the quote or schedule it made) or its error. Any
-server process can read it.
+server process can read it. A job's task is a module-level function
+`task(env, progress, *args) -> url` of plain, picklable arguments, so that it can run
+in a worker process, which writes the job's progress itself.
 """
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
+from typing import Any
 
 from bespoke.model.accounts import Account
 from bespoke.model.errors import BespokeError, InputError
-from bespoke.services.environment import Environment
-from bespoke.services.plan import Progress
+from bespoke.services.environment import Environment, Settings, open_environment
+from bespoke.services.workers import Budget, outcome
 from bespoke.store import now
 from bespoke.store.tables import JobRow
 
-Work = Callable[[Progress], str]  # returns the API URL of what it made
+Task = Callable[..., str]  # task(env, progress, *args) returns the API URL of what it made
 log = logging.getLogger(__name__)
 
 
 class JobRunner:
-    """Runs jobs on a small pool of threads in this process."""
+    """Queues jobs on the environment's workers and records how they end."""
 
-    def __init__(self, env: Environment, workers: int = 1) -> None:
+    def __init__(self, env: Environment) -> None:
         self.env = env
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bespoke-job")
 
-    def submit(self, owner: Account, kind: str, work: Work) -> JobRow:
-        """Queue `work`; it returns the API URL of what it made (a quote, a schedule)."""
+    def submit(self, owner: Account, kind: str, budget: Budget, task: Task, *args: Any) -> JobRow:
+        """Queue `task(env, progress, *args)`; it returns the API URL of what it made."""
         if owner.shop_id is None:
             raise InputError("this account belongs to no shop to run work in")
         stamp = now()
@@ -47,45 +51,68 @@ class JobRunner:
             )
             uow.jobs.add(row)
             uow.commit()
-        self._pool.submit(self._run, row.id, work)
+        future = self.env.workers.submit(budget, run_job, self.env.settings, row.id, task, args)
+        future.add_done_callback(functools.partial(self._ended, row.id, budget))
         return row
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self.env.workers.shutdown()
 
-    def _run(self, job_id: str, work: Work) -> None:
-        self._update(job_id, status="running", progress=0.0, message="started")
+    def _ended(self, job_id: str, budget: Budget, future: "Future[None]") -> None:
+        """A job whose worker was stopped (over budget, or lost) is failed here."""
+        if future.cancelled():
+            return
         try:
-            url = work(lambda fraction, what: self._update(job_id, progress=fraction, message=what))
+            outcome(budget, future)
         except BespokeError as error:
-            self._update(job_id, status="failed", message=str(error), error=_problem(error))
+            _update(self.env, job_id, status="failed", message=str(error), error=_problem(error))
         except Exception:
             log.exception("job %s failed", job_id)
-            self._update(
-                job_id,
-                status="failed",
-                message="internal error",
-                error={"title": "internal error", "detail": "the job failed; the log has details"},
-            )
-        else:
-            quote = url.removeprefix("/api/quotes/")
-            self._update(
-                job_id,
-                status="done",
-                progress=1.0,
-                message="done",
-                result_url=url,
-                quote_id=int(quote) if quote.isdigit() else None,
-            )
+            _update(self.env, job_id, status="failed", message="internal error", error=_INTERNAL)
 
-    def _update(self, job_id: str, **fields: object) -> None:
-        with self.env.uow() as uow:
-            row = uow.session.get(JobRow, job_id)
-            assert row is not None
-            for name, value in fields.items():
-                setattr(row, name, value)
-            row.updated_at = now()
-            uow.commit()
+
+def run_job(settings: Settings, job_id: str, task: Task, args: tuple[Any, ...]) -> None:
+    """Run a job's task where the workers are, recording its progress and how it ended."""
+    env = _environment(settings)
+    _update(env, job_id, status="running", progress=0.0, message="started")
+
+    def progress(fraction: float, what: str) -> None:
+        _update(env, job_id, progress=fraction, message=what)
+
+    try:
+        url = task(env, progress, *args)
+    except BespokeError as error:
+        _update(env, job_id, status="failed", message=str(error), error=_problem(error))
+    except Exception:
+        log.exception("job %s failed", job_id)
+        _update(env, job_id, status="failed", message="internal error", error=_INTERNAL)
+    else:
+        quote = url.removeprefix("/api/quotes/")
+        _update(
+            env,
+            job_id,
+            status="done",
+            progress=1.0,
+            message="done",
+            result_url=url,
+            quote_id=int(quote) if quote.isdigit() else None,
+        )
+
+
+@functools.lru_cache(maxsize=4)
+def _environment(settings: Settings) -> Environment:
+    """The environment of a worker: one per service's settings, opened at its first job."""
+    return open_environment(settings, migrate=False)
+
+
+def _update(env: Environment, job_id: str, **fields: object) -> None:
+    with env.uow() as uow:
+        row = uow.session.get(JobRow, job_id)
+        assert row is not None
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.updated_at = now()
+        uow.commit()
 
 
 def fail_interrupted(env: Environment) -> int:
@@ -98,6 +125,9 @@ def fail_interrupted(env: Environment) -> int:
             row.updated_at = now()
         uow.commit()
         return len(rows)
+
+
+_INTERNAL = {"title": "internal error", "detail": "the job failed; the log has details"}
 
 
 def _problem(error: BespokeError) -> dict[str, object]:

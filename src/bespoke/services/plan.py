@@ -6,7 +6,8 @@ from pathlib import Path
 from bespoke.catalog import load_catalog
 from bespoke.costing import curve_quantities
 from bespoke.costing.product import choose, price_product, product_curve
-from bespoke.model import Catalog, InputError
+from bespoke.model import Catalog
+from bespoke.model.bounds import quantity_list
 from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.planning.product import plan_product, product_routing
@@ -56,9 +57,7 @@ def plan_product_spec(
     `progress(fraction, what)` hears of each stage: configuring, planning, pricing.
     """
     report = progress or _silent
-    quantities = sorted(set(quantities or catalog.shop.quantity_breaks))
-    if quantities[0] < 1:
-        raise InputError(f"quantity must be a whole number of at least 1, got {quantities[0]}")
+    quantities = quantity_list(quantities or catalog.shop.quantity_breaks)
     report(0.05, "configuring the parts")
     product = configure(
         spec, settings or {}, catalog, spec_dir=spec_dir, out_dir=files_dir, source=source

@@ -19,6 +19,7 @@ from bespoke.model import (
     Sheet2D,
     Solid3D,
 )
+from bespoke.model.bounds import quantity_list
 from bespoke.model.lookup import lookup
 from bespoke.planning import plan_part
 from bespoke.planning.stock import sheet_thickness
@@ -68,7 +69,7 @@ def quote_geometry(
     finish: str | None = None,
 ) -> Quote:
     """The quote of a design already measured; `design` is its file name."""
-    quantities = _quantities(quantities or catalog.shop.quantity_breaks)
+    quantities = quantity_list(quantities or catalog.shop.quantity_breaks)
     _check_process_and_finish(process, finish, catalog)
     part = quoted_part(Path(design), geometry, material, thickness_mm, finish, catalog)
     options = plan_part(part, catalog, [process] if process else None)
@@ -107,13 +108,6 @@ def design_kind(path: Path) -> DesignKind:
             f"{path.name}: not a design file Bespoke reads (accepted: {accepted} files)"
         )
     return kind
-
-
-def _quantities(quantities: list[int]) -> list[int]:
-    bad = [q for q in quantities if q < 1]
-    if bad:
-        raise InputError(f"quantity must be a whole number of at least 1, got {bad[0]}")
-    return sorted(set(quantities))
 
 
 def _check_process_and_finish(process: str | None, finish: str | None, catalog: Catalog) -> None:

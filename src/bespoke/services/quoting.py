@@ -9,7 +9,7 @@ import tempfile
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import shapely
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,12 +17,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account
+from bespoke.model.bounds import MAX_CATALOG_ID, MAX_SETTINGS, MAX_TEXT, Quantities, RowId
 from bespoke.model.errors import InputError
 from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.batch_quote import batched_prices, batched_product_prices
-from bespoke.services.designs import stored_design_file, stored_geometry, write_spec_designs
+from bespoke.services.designs import (
+    check_spec_files,
+    stored_geometry,
+    write_spec_designs,
+)
 from bespoke.services.environment import Environment
 from bespoke.services.jobs import JobRunner
 from bespoke.services.plan import Progress, plan_product_spec
@@ -31,10 +36,17 @@ from bespoke.services.quote import quote_geometry
 from bespoke.services.quote_document import quote_document
 from bespoke.services.scheduling import promised_completions
 from bespoke.services.shops import shop_catalog
+from bespoke.services.workers import MEASURE, PLAN
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import JobRow, ProductRow, QuotePriceRow, QuoteRow
 
 MAX_SPEC_BYTES = 1024 * 1024
+MAX_THICKNESS_MM = 1000.0
+CatalogId = Annotated[str, Field(max_length=MAX_CATALOG_ID)]
+Settings = Annotated[
+    dict[Annotated[str, Field(max_length=64)], Annotated[str, Field(max_length=MAX_TEXT)]],
+    Field(max_length=MAX_SETTINGS),
+]
 
 
 class PartQuoteRequest(BaseModel):
@@ -42,12 +54,12 @@ class PartQuoteRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    design_id: int
-    material: str | None = Field(default=None, description="Catalog material id")
-    thickness_mm: float | None = Field(default=None, gt=0)
-    quantities: list[int] | None = Field(default=None, min_length=1, max_length=20)
-    finish: str | None = None
-    process: str | None = None
+    design_id: RowId
+    material: CatalogId | None = Field(default=None, description="Catalog material id")
+    thickness_mm: float | None = Field(default=None, gt=0, le=MAX_THICKNESS_MM)
+    quantities: Quantities | None = None
+    finish: CatalogId | None = None
+    process: CatalogId | None = None
 
 
 class PlanRequest(BaseModel):
@@ -55,8 +67,8 @@ class PlanRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    settings: dict[str, str] = Field(default_factory=dict, description="Parameter -> value")
-    quantities: list[int] | None = Field(default=None, min_length=1, max_length=20)
+    settings: Settings = Field(default_factory=dict, description="Parameter -> value")
+    quantities: Quantities | None = None
 
 
 def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequest) -> QuoteRow:
@@ -81,8 +93,8 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
         if quote.makeable:
             area = 0.0
             if quote.part.sheet:
-                with stored_design_file(env.blobs, design) as path:
-                    area = _outline_area(path, design.units)
+                content = env.blobs.get(design.sha256)
+                area = env.workers.run(MEASURE, outline_area, content, design.units)
             moment = now()
             document["batching"] = batched_prices(uow, design.shop_id, quote, catalog, moment, area)
         row = _keep(
@@ -104,8 +116,15 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
         return row
 
 
-def _outline_area(drawing: Path, units: str | None) -> float:
+def outline_area(drawing: bytes, units: str | None) -> float:
     """A drawing's area within its outer contours: what it takes of a sheet, holes and all."""
+    with tempfile.TemporaryDirectory(prefix="bespoke-outline-") as folder:
+        path = Path(folder) / "design.dxf"
+        path.write_bytes(drawing)
+        return _outline_area(path, units)
+
+
+def _outline_area(drawing: Path, units: str | None) -> float:
     outlines = read_dxf_outlines(drawing, units)
     return float(sum(shapely.Polygon(o.exterior).area for o in outlines))
 
@@ -130,6 +149,7 @@ def submit_product(
     if len(spec_text.encode()) > MAX_SPEC_BYTES:
         raise InputError(f"spec: larger than {MAX_SPEC_BYTES // 1024} KB")
     spec = read_spec_text(spec_text, "spec", json_format=json_format)
+    check_spec_files(spec)
     if owner.shop_id is None:
         raise InputError("this account belongs to no shop to submit products to")
     with env.uow() as uow:
@@ -200,14 +220,16 @@ def start_product_plan(
     runner: JobRunner, owner: Account, product_id: int, request: PlanRequest
 ) -> JobRow:
     """Plan a stored product in the background; the job's result is its quote."""
-    env = runner.env
-    with env.uow() as uow:
+    with runner.env.uow() as uow:
         uow.products.get(owner, product_id)  # not found before any job is queued
+    return runner.submit(owner, "product-plan", PLAN, plan_task, owner, product_id, request)
 
-    def work(progress: Progress) -> str:
-        return f"/api/quotes/{plan_stored_product(env, owner, product_id, request, progress)}"
 
-    return runner.submit(owner, "product-plan", work)
+def plan_task(
+    env: Environment, progress: Progress, owner: Account, product_id: int, request: PlanRequest
+) -> str:
+    """A product plan as a job's task: the URL of the quote it keeps."""
+    return f"/api/quotes/{plan_stored_product(env, owner, product_id, request, progress)}"
 
 
 def _product_prices(quote: ProductQuote) -> list[tuple[int, Decimal, Decimal, int]]:

@@ -62,6 +62,13 @@ CUTTING = {"profile_cutting", "machining"}
 Progress = Callable[[float, str], None]
 
 
+def schedule_task(
+    env: Environment, progress: Progress, shop_id: int, actor: Account, settings: SolverSettings
+) -> str:
+    """A shop's schedule as a job's task: the URL of the schedule it keeps."""
+    return f"/api/shop/schedules/{schedule_shop(env, shop_id, actor, settings, progress).id}"
+
+
 def schedule_shop(
     env: Environment,
     shop_id: int,

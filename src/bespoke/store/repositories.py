@@ -12,6 +12,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from bespoke.model.accounts import Account, Role
+from bespoke.model.bounds import MAX_ROW_ID
 from bespoke.model.errors import NotFoundError
 from bespoke.store.tables import (
     ApiTokenRow,
@@ -219,8 +220,8 @@ class Schedules(_Repository):
             if row is None:
                 raise NotFoundError("the shop has no schedule yet")
             return row
-        if not name.isdigit():
-            raise NotFoundError(f"schedule {name} not found")
+        if not (name.isascii() and name.isdigit() and len(name) <= 19) or int(name) > MAX_ROW_ID:
+            raise NotFoundError(f"schedule {name[:40]} not found (an id, or 'latest')")
         return self.get(shop_id, int(name))
 
     def latest(self, shop_id: int) -> ScheduleRow | None:

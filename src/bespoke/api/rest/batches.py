@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from bespoke.api.security import api_caller, environment
 from bespoke.model.accounts import Account
+from bespoke.model.bounds import RowId, SheetNumber
 from bespoke.services import batches
 
 router = APIRouter(tags=["batches"])
@@ -22,13 +23,13 @@ def list_batches(request: Request, who: Caller, schedule: str = "latest") -> lis
 
 
 @router.get("/shop/batches/{batch_id}")
-def get_batch(batch_id: int, request: Request, who: Caller) -> dict[str, Any]:
+def get_batch(batch_id: RowId, request: Request, who: Caller) -> dict[str, Any]:
     return batches.shop_batch(environment(request), who, batch_id)
 
 
 @router.get("/shop/batches/{batch_id}/sheets/{index}.{fmt}")
 def get_sheet(
-    batch_id: int, index: int, fmt: Literal["svg", "dxf"], request: Request, who: Caller
+    batch_id: RowId, index: SheetNumber, fmt: Literal["svg", "dxf"], request: Request, who: Caller
 ) -> Response:
     """Sheet or plate `index` (from 1): an SVG picture, or the DXF cut file with every
     part placed and labelled with its order on the ENGRAVE layer."""
@@ -41,14 +42,14 @@ def get_sheet(
 
 
 @router.get("/orders/{order_id}/batches")
-def get_order_batches(order_id: int, request: Request, who: Caller) -> list[dict[str, Any]]:
+def get_order_batches(order_id: RowId, request: Request, who: Caller) -> list[dict[str, Any]]:
     """The batches the order's work is in, with the order's share of each."""
     return batches.order_batches(environment(request), who, order_id)
 
 
 @router.get("/orders/{order_id}/batches/{batch_id}/sheets/{index}.svg")
 def get_order_sheet(
-    order_id: int, batch_id: int, index: int, request: Request, who: Caller
+    order_id: RowId, batch_id: RowId, index: SheetNumber, request: Request, who: Caller
 ) -> Response:
     """A sheet of the batch as the order's maker sees it: their parts coloured."""
     picture = batches.order_sheet(environment(request), who, order_id, batch_id, index)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 from bespoke.api.security import api_caller, environment
 from bespoke.api.views import OrderOut, order_out
 from bespoke.model.accounts import Account
+from bespoke.model.bounds import Quantity, RowId
 from bespoke.services import orders
 
 router = APIRouter(tags=["orders"])
@@ -15,8 +16,8 @@ Caller = Annotated[Account, Depends(api_caller)]
 
 
 class OrderRequest(BaseModel):
-    quote_id: int
-    quantity: int = Field(ge=1, description="One of the quote's quantities")
+    quote_id: RowId
+    quantity: Quantity = Field(description="One of the quote's quantities")
     batched: bool = Field(
         default=False,
         description="Made in the next batch it could join, at the quote's batched price",
@@ -24,7 +25,9 @@ class OrderRequest(BaseModel):
 
 
 class StatusChange(BaseModel):
-    status: str = Field(description="The next status (see the order's next_statuses)")
+    status: str = Field(
+        max_length=32, description="The next status (see the order's next_statuses)"
+    )
 
 
 @router.post("/orders", response_model=OrderOut, status_code=201)
@@ -58,12 +61,12 @@ def list_orders(request: Request, who: Caller) -> list[OrderOut]:
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(order_id: int, request: Request, who: Caller) -> OrderOut:
+def get_order(order_id: RowId, request: Request, who: Caller) -> OrderOut:
     with environment(request).uow() as uow:
         return order_out(uow.orders.get(who, order_id))
 
 
 @router.post("/orders/{order_id}/status", response_model=OrderOut)
-def move_order(order_id: int, body: StatusChange, request: Request, who: Caller) -> OrderOut:
+def move_order(order_id: RowId, body: StatusChange, request: Request, who: Caller) -> OrderOut:
     """Move an order along: placed -> planned -> scheduled -> in_production -> done -> shipped."""
     return order_out(orders.move_order(environment(request), who, order_id, body.status))

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from bespoke.api.security import api_caller, environment
 from bespoke.model.accounts import Account
+from bespoke.model.bounds import RowId
 from bespoke.services import remnants
 
 router = APIRouter(tags=["remnants"])
@@ -35,6 +36,6 @@ def add_remnant(body: RemnantRequest, request: Request, who: Caller) -> dict[str
 
 
 @router.post("/shop/remnants/{remnant_id}/scrap")
-def scrap_remnant(remnant_id: int, request: Request, who: Caller) -> dict[str, Any]:
+def scrap_remnant(remnant_id: RowId, request: Request, who: Caller) -> dict[str, Any]:
     """Take an off-cut out of stock without cutting it."""
     return remnants.scrap_remnant(environment(request), who, remnant_id)

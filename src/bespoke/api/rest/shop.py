@@ -8,12 +8,13 @@ from pydantic import BaseModel, Field
 from bespoke.api.security import api_caller, environment, require_role
 from bespoke.api.views import JobOut, job_out
 from bespoke.model.accounts import Account, Role
+from bespoke.model.bounds import Seed
 from bespoke.model.calendar import Calendar
 from bespoke.model.errors import PermissionDeniedError
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services import scheduling, shops
 from bespoke.services.jobs import JobRunner
-from bespoke.services.plan import Progress
+from bespoke.services.workers import SCHEDULE
 
 router = APIRouter(tags=["shop"])
 Caller = Annotated[Account, Depends(api_caller)]
@@ -84,7 +85,7 @@ def audit_log(request: Request, who: Caller, entity: str | None = None) -> list[
 
 class ScheduleRequest(BaseModel):
     time_limit: float = Field(default=10.0, gt=0, le=600, description="Seconds to search")
-    seed: int = 0
+    seed: Seed = 0
 
 
 @router.post("/shop/schedules", response_model=JobOut, status_code=202)
@@ -98,18 +99,14 @@ def start_schedule(
 
 
 def start_shop_schedule(request: Request, who: Account, body: ScheduleRequest) -> JobOut:
-    env = environment(request)
     if who.shop_id is None or not shops.runs_shop(who, who.shop_id):
         raise PermissionDeniedError("only a shop's operators and admins schedule its orders")
-    shop_id = who.shop_id
     settings = SolverSettings(time_limit=body.time_limit, seed=body.seed)
-
-    def work(progress: Progress) -> str:
-        row = scheduling.schedule_shop(env, shop_id, who, settings, progress)
-        return f"/api/shop/schedules/{row.id}"
-
     runner: JobRunner = request.app.state.jobs
-    return job_out(runner.submit(who, "shop-schedule", work))
+    row = runner.submit(
+        who, "shop-schedule", SCHEDULE, scheduling.schedule_task, who.shop_id, who, settings
+    )
+    return job_out(row)
 
 
 @router.get("/shop/schedules/{schedule_id}")

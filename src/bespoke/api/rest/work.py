@@ -1,5 +1,6 @@
 """Designs and their quotes; product specs, their plans (background jobs) and quotes."""
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
@@ -17,7 +18,9 @@ from bespoke.api.views import (
     product_out,
     quote_out,
 )
+from bespoke.api.waiting import off_request_threads
 from bespoke.model.accounts import Account
+from bespoke.model.bounds import RowId
 from bespoke.model.errors import TooLargeError
 from bespoke.services import designs, quoting
 from bespoke.services.jobs import JobRunner
@@ -28,24 +31,27 @@ Caller = Annotated[Account, Depends(api_caller)]
 
 
 @router.post("/designs", response_model=DesignOut, status_code=201, tags=["designs"])
-def upload_design(
+async def upload_design(
     request: Request,
     who: Caller,
     file: Annotated[UploadFile, File(description="A DXF drawing or an STL mesh")],
     units: Annotated[
-        str | None, Form(description="mm, cm, m, inch, ft: overrides the file")
+        str | None, Form(max_length=8, description="mm, cm, m, inch, ft: overrides the file")
     ] = None,
 ) -> DesignOut:
     """Upload a design file: it is measured and kept; the same file again is the same design."""
     env = environment(request)
-    content = read_upload(file, env.settings.max_upload_bytes)
-    row = designs.upload_design(env, who, file.filename or "", content, units or None)
+    content = await read_upload(file, env.settings.max_upload_bytes)
+    name = file.filename or ""
+    row = await off_request_threads(
+        request, lambda: designs.upload_design(env, who, name, content, units or None)
+    )
     return design_out(row)
 
 
-def read_upload(file: UploadFile, limit: int) -> bytes:
+async def read_upload(file: UploadFile, limit: int) -> bytes:
     """The file's bytes, refused once they pass `limit`."""
-    content = file.file.read(limit + 1)
+    content = await file.read(limit + 1)
     if len(content) > limit:
         raise TooLargeError(f"file: larger than the limit of {limit / 1e6:.1f} MB")
     return content
@@ -58,13 +64,13 @@ def list_designs(request: Request, who: Caller) -> list[DesignOut]:
 
 
 @router.get("/designs/{design_id}", response_model=DesignOut, tags=["designs"])
-def get_design(design_id: int, request: Request, who: Caller) -> DesignOut:
+def get_design(design_id: RowId, request: Request, who: Caller) -> DesignOut:
     with environment(request).uow() as uow:
         return design_out(uow.designs.get(who, design_id))
 
 
 @router.get("/designs/{design_id}/file", tags=["designs"])
-def design_file(design_id: int, request: Request, who: Caller) -> FileResponse:
+def design_file(design_id: RowId, request: Request, who: Caller) -> FileResponse:
     env = environment(request)
     with env.uow() as uow:
         row = uow.designs.get(who, design_id)
@@ -72,18 +78,24 @@ def design_file(design_id: int, request: Request, who: Caller) -> FileResponse:
 
 
 @router.get("/designs/{design_id}/preview.png", tags=["designs"])
-def design_picture(design_id: int, request: Request, who: Caller) -> Response:
+async def design_picture(design_id: RowId, request: Request, who: Caller) -> Response:
     """A picture of the design drawn from its file."""
     env = environment(request)
-    with env.uow() as uow:
-        row = uow.designs.get(who, design_id)
-    return FileResponse(design_preview(env, row), media_type="image/png")
+
+    def drawn() -> Path:
+        with env.uow() as uow:
+            row = uow.designs.get(who, design_id)
+        return design_preview(env, row)
+
+    return FileResponse(await off_request_threads(request, drawn), media_type="image/png")
 
 
 @router.post("/quotes", response_model=QuoteOut, status_code=201, tags=["quotes"])
-def quote_design(body: quoting.PartQuoteRequest, request: Request, who: Caller) -> QuoteOut:
+async def quote_design(body: quoting.PartQuoteRequest, request: Request, who: Caller) -> QuoteOut:
     """Quote a stored design: every process, price by quantity, DFM findings, the curve."""
-    return quote_out(quoting.quote_stored_design(environment(request), who, body))
+    env = environment(request)
+    row = await off_request_threads(request, lambda: quoting.quote_stored_design(env, who, body))
+    return quote_out(row)
 
 
 @router.get("/quotes", response_model=list[QuoteOut], tags=["quotes"])
@@ -93,7 +105,7 @@ def list_quotes(request: Request, who: Caller) -> list[QuoteOut]:
 
 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut, tags=["quotes"])
-def get_quote(quote_id: int, request: Request, who: Caller) -> QuoteOut:
+def get_quote(quote_id: RowId, request: Request, who: Caller) -> QuoteOut:
     with environment(request).uow() as uow:
         return quote_out(uow.quotes.get(who, quote_id))
 
@@ -132,7 +144,7 @@ def list_products(request: Request, who: Caller) -> list[ProductOut]:
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, tags=["products"])
-def get_product(product_id: int, request: Request, who: Caller) -> ProductOut:
+def get_product(product_id: RowId, request: Request, who: Caller) -> ProductOut:
     with environment(request).uow() as uow:
         return product_out(uow.products.get(who, product_id))
 
@@ -141,7 +153,7 @@ def get_product(product_id: int, request: Request, who: Caller) -> ProductOut:
     "/products/{product_id}/plans", response_model=JobOut, status_code=202, tags=["products"]
 )
 def plan_product(
-    product_id: int, body: quoting.PlanRequest, request: Request, response: Response, who: Caller
+    product_id: RowId, body: quoting.PlanRequest, request: Request, response: Response, who: Caller
 ) -> JobOut:
     """Start planning a product in the background; follow the job at its status URL."""
     job = start_plan(request, who, product_id, body)
@@ -150,7 +162,7 @@ def plan_product(
 
 
 def start_plan(
-    request: Request, who: Account, product_id: int, body: quoting.PlanRequest
+    request: Request, who: Account, product_id: RowId, body: quoting.PlanRequest
 ) -> JobOut:
     runner: JobRunner = request.app.state.jobs
     return job_out(quoting.start_product_plan(runner, who, product_id, body))

@@ -1,0 +1,160 @@
+"""Heavy work (measuring and drawing a design file, planning a product, scheduling a shop)
+run within a time and memory budget.
+
+The service runs it in worker processes (`WorkerPool`), at a lower priority than the
+server, so that one request can neither stall the others nor exhaust the machine: a task
+over its time is stopped, one over its memory fails. The command line and the demo run it
+in their own process (`InProcess`), as the user's own work on the user's own machine.
+"""
+
+import multiprocessing
+import os
+import resource
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+from pebble import ProcessExpired, ProcessPool
+
+from bespoke.model.errors import BespokeError
+
+T = TypeVar("T")
+MEGABYTE = 1024 * 1024
+WORKER_NICENESS = 10
+"""Worker processes yield the processor to the server's own requests."""
+TASKS_PER_WORKER = 50
+"""A worker is replaced after this many tasks, returning what memory it kept."""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long a task may run and how much memory (address space) its process may use."""
+
+    what: str
+    seconds: float
+    memory_mb: int
+
+
+MEASURE = Budget("measuring the design file", 30, 2048)
+DRAW = Budget("drawing the design", 30, 2048)
+PLAN = Budget("planning the product", 300, 3072)
+SCHEDULE = Budget("scheduling the shop", 1200, 4096)
+
+
+class OverBudgetError(BespokeError):
+    """Work stopped because it needed more time or memory than its budget."""
+
+
+class Workers(Protocol):
+    """Where heavy work runs: `run` waits for its result, `submit` does not."""
+
+    def run(self, budget: Budget, task: Callable[..., T], *args: Any) -> T: ...
+
+    def submit(self, budget: Budget, task: Callable[..., T], *args: Any) -> "Future[T]": ...
+
+    def shutdown(self) -> None: ...
+
+
+class InProcess:
+    """Heavy work in this process (the command line, the demo): no budget applies."""
+
+    def __init__(self) -> None:
+        self._threads: ThreadPoolExecutor | None = None
+
+    def run(self, budget: Budget, task: Callable[..., T], *args: Any) -> T:
+        return task(*args)
+
+    def submit(self, budget: Budget, task: Callable[..., T], *args: Any) -> "Future[T]":
+        if self._threads is None:
+            self._threads = ThreadPoolExecutor(1, thread_name_prefix="bespoke-work")
+        return self._threads.submit(task, *args)
+
+    def shutdown(self) -> None:
+        if self._threads is not None:
+            self._threads.shutdown(wait=True, cancel_futures=True)
+
+
+class WorkerPool:
+    """Heavy work in `size` worker processes, started at first use; tasks queue for them.
+
+    A task and its arguments must be picklable: a module-level function and plain data.
+    """
+
+    def __init__(self, size: int = 1) -> None:
+        self.size = size
+        self._pool: ProcessPool | None = None
+        self._lock = threading.Lock()
+
+    def run(self, budget: Budget, task: Callable[..., T], *args: Any) -> T:
+        return outcome(budget, self.submit(budget, task, *args))
+
+    def submit(self, budget: Budget, task: Callable[..., T], *args: Any) -> "Future[T]":
+        future: Future[T] = self._processes().schedule(
+            _within_memory, (budget.memory_mb, task, args), timeout=budget.seconds
+        )
+        return future
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.stop()  # type: ignore[no-untyped-call]
+                self._pool.join()
+                self._pool = None
+
+    def _processes(self) -> ProcessPool:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPool(
+                    max_workers=self.size,
+                    max_tasks=TASKS_PER_WORKER,
+                    initializer=_start_worker,
+                    context=multiprocessing.get_context("spawn"),
+                )
+            return self._pool
+
+
+def outcome(budget: Budget, future: "Future[T]") -> T:
+    """The result of a task submitted with `budget`; a task stopped for its budget or
+    lost with its process raises OverBudgetError, naming the budget."""
+    try:
+        return future.result()
+    except (FutureTimeout, TimeoutError):
+        raise OverBudgetError(
+            f"{budget.what} took longer than its budget of {budget.seconds:g} s and was"
+            " stopped; nothing was kept"
+        ) from None
+    except MemoryError:
+        raise OverBudgetError(
+            f"{budget.what} needed more than its budget of {budget.memory_mb} MB of memory"
+            " and was stopped; nothing was kept"
+        ) from None
+    except ProcessExpired as error:
+        raise OverBudgetError(
+            f"{budget.what} stopped: its worker process ended ({error}); nothing was kept"
+        ) from None
+
+
+def _start_worker() -> None:
+    """A worker runs below the server's priority, its libraries loaded before any task."""
+    os.nice(WORKER_NICENESS)
+    import ezdxf  # noqa: F401
+    import matplotlib
+    import shapely  # noqa: F401
+
+    matplotlib.use("Agg")
+
+
+def _within_memory(memory_mb: int, task: Callable[..., T], args: tuple[Any, ...]) -> T:
+    """Run `task` with the process's address space limited to `memory_mb`."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = memory_mb * MEGABYTE
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    try:
+        return task(*args)
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
