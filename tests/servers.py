@@ -5,6 +5,7 @@ removes it again when stopped. As root it runs the PostgreSQL programs as the
 `postgres` user (initdb refuses root) through `runuser`.
 """
 
+import atexit
 import os
 import pwd
 import shutil
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Self
 
 if TYPE_CHECKING:
     from bespoke.services.environment import Settings
+    from bespoke.services.workers import WorkerPool
 
 POSTGRES_LIB = Path("/usr/lib/postgresql")
 POSTGRES_USER = "postgres"
@@ -178,15 +180,30 @@ class PostgresServer:
         self.stop()
 
 
+_workers: "WorkerPool | None" = None
+
+
+def shared_workers() -> "WorkerPool":
+    """One pool of worker processes for every test server, started once."""
+    global _workers
+    if _workers is None:
+        from bespoke.services.workers import WorkerPool
+
+        _workers = WorkerPool(2)
+        atexit.register(_workers.shutdown)
+    return _workers
+
+
 class LiveService:
-    """The Bespoke web service served by uvicorn in a thread, on a free port."""
+    """The Bespoke web service served by uvicorn in a thread, on a free port; its heavy
+    work goes to the tests' shared worker processes."""
 
     def __init__(self, settings: "Settings") -> None:
         import uvicorn
 
         from bespoke.api.app import create_app
 
-        self.app = create_app(settings, migrate=True)
+        self.app = create_app(settings, migrate=True, workers=shared_workers())
         self.env = self.app.state.env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

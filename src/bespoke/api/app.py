@@ -25,10 +25,14 @@ from bespoke.services.jobs import JobRunner
 from bespoke.services.workers import WorkerPool
 
 
-def create_app(settings: Settings | None = None, *, migrate: bool = False) -> FastAPI:
-    """The ASGI app; the database must already be migrated unless `migrate` is set."""
+def create_app(
+    settings: Settings | None = None, *, migrate: bool = False, workers: WorkerPool | None = None
+) -> FastAPI:
+    """The ASGI app; the database must already be migrated unless `migrate` is set. Heavy
+    work goes to `workers`, or to a pool of the app's own, started and stopped with it."""
     env = open_environment(settings or Settings.from_environment(), migrate=migrate)
-    env.workers = WorkerPool(env.settings.worker_processes)
+    pool = workers or WorkerPool(env.settings.worker_processes)
+    env.workers = pool
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -37,8 +41,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = env.settings.request_threads
         app.state.waiting = waiting_limiter()
+        if workers is None:
+            pool.start()
         yield
-        app.state.jobs.shutdown()
+        if workers is None:
+            pool.shutdown()
 
     app = FastAPI(
         title="Bespoke",

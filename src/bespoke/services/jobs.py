@@ -55,9 +55,6 @@ class JobRunner:
         future.add_done_callback(functools.partial(self._ended, row.id, budget))
         return row
 
-    def shutdown(self) -> None:
-        self.env.workers.shutdown()
-
     def _ended(self, job_id: str, budget: Budget, future: "Future[None]") -> None:
         """A job whose worker was stopped (over budget, or lost) is failed here."""
         if future.cancelled():

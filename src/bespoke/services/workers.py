@@ -27,6 +27,14 @@ WORKER_NICENESS = 10
 """Worker processes yield the processor to the server's own requests."""
 TASKS_PER_WORKER = 50
 """A worker is replaced after this many tasks, returning what memory it kept."""
+PRELOADED = [
+    "bespoke.services.designs",
+    "bespoke.services.jobs",
+    "bespoke.services.previews",
+    "bespoke.services.quoting",
+    "bespoke.services.scheduling",
+]
+"""Loaded once by the process workers are forked from, so that a new worker starts at once."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,10 @@ class WorkerPool:
         self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
 
+    def start(self) -> None:
+        """Start the workers now rather than at the first task."""
+        self._processes().schedule(os.getpid)
+
     def run(self, budget: Budget, task: Callable[..., T], *args: Any) -> T:
         return outcome(budget, self.submit(budget, task, *args))
 
@@ -107,11 +119,13 @@ class WorkerPool:
     def _processes(self) -> ProcessPool:
         with self._lock:
             if self._pool is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload(PRELOADED)
                 self._pool = ProcessPool(
                     max_workers=self.size,
                     max_tasks=TASKS_PER_WORKER,
                     initializer=_start_worker,
-                    context=multiprocessing.get_context("spawn"),
+                    context=context,
                 )
             return self._pool
 
@@ -138,13 +152,8 @@ def outcome(budget: Budget, future: "Future[T]") -> T:
 
 
 def _start_worker() -> None:
-    """A worker runs below the server's priority, its libraries loaded before any task."""
+    """A worker runs below the server's priority."""
     os.nice(WORKER_NICENESS)
-    import ezdxf  # noqa: F401
-    import matplotlib
-    import shapely  # noqa: F401
-
-    matplotlib.use("Agg")
 
 
 def _within_memory(memory_mb: int, task: Callable[..., T], args: tuple[Any, ...]) -> T:
