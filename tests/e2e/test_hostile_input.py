@@ -1,5 +1,5 @@
 """A hostile maker over HTTP: names that try to be paths, numbers past every bound, ids
-past the database's integers, bodies past their limit. Each is refused with a problem
+past the databases' integers, bodies past their limit. Each is refused with a problem
 document that names the bound, nothing is written, and the connection stays open."""
 
 import uuid
@@ -17,7 +17,7 @@ from bespoke.model.bounds import MAX_QUANTITY
 from bespoke.store import now
 from bespoke.store.tables import OrderRow, ProductRow, QuoteRow
 
-HUGE_IDS = [2**63, 2**64, 10**100]
+HUGE_IDS = [2**31, 2**63, 10**100]
 HUGE_QUANTITIES = [MAX_QUANTITY + 1, 10**18, 2**63, 10**100]
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 import bespoke
-from bespoke.api import pages, problems
+from bespoke.api import openapi, pages, problems
 from bespoke.api.limits import BodyLimit
 from bespoke.api.problems import ServerErrors
 from bespoke.api.rest import router as rest_router
@@ -56,6 +56,7 @@ def create_app(
     app.state.env = env
     app.state.jobs = JobRunner(env)
     problems.install(app, pages.error_page)
+    openapi.install(app)
     app.include_router(rest_router)
     pages.install(app)
     static = resources.files("bespoke.api") / "static"

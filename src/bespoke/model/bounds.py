@@ -7,8 +7,8 @@ from annotated_types import Ge, Le, MaxLen, MinLen
 
 from bespoke.model.errors import InputError
 
-MAX_ROW_ID = 2**63 - 1
-"""The largest id a stored row can have: the databases' 64-bit integer."""
+MAX_ROW_ID = 2**31 - 1
+"""The largest id a stored row can have: ids are 32-bit integers in PostgreSQL."""
 
 MAX_QUANTITY = 1_000_000
 """Pieces in one quote line or order: a million, ten times the scale curve's end."""

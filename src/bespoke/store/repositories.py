@@ -220,7 +220,7 @@ class Schedules(_Repository):
             if row is None:
                 raise NotFoundError("the shop has no schedule yet")
             return row
-        if not (name.isascii() and name.isdigit() and len(name) <= 19) or int(name) > MAX_ROW_ID:
+        if not (name.isascii() and name.isdigit() and len(name) <= 10) or int(name) > MAX_ROW_ID:
             raise NotFoundError(f"schedule {name[:40]} not found (an id, or 'latest')")
         return self.get(shop_id, int(name))
 

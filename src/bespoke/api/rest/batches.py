@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from bespoke.api.openapi import problems
 from bespoke.api.security import api_caller, environment
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import RowId, SheetNumber
@@ -15,7 +16,7 @@ Caller = Annotated[Account, Depends(api_caller)]
 MEDIA = {"svg": "image/svg+xml", "dxf": "application/dxf"}
 
 
-@router.get("/shop/batches")
+@router.get("/shop/batches", responses=problems(404))
 def list_batches(request: Request, who: Caller, schedule: str = "latest") -> list[dict[str, Any]]:
     """The batches of a schedule ('latest' for the newest): family, machine, times, the
     sheets or plates with their utilisation, and each order's share of the cost."""

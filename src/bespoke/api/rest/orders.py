@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, Field
 
+from bespoke.api.openapi import problems
 from bespoke.api.security import api_caller, environment
 from bespoke.api.views import OrderOut, order_out
 from bespoke.model.accounts import Account
@@ -30,7 +31,7 @@ class StatusChange(BaseModel):
     )
 
 
-@router.post("/orders", response_model=OrderOut, status_code=201)
+@router.post("/orders", response_model=OrderOut, status_code=201, responses=problems(404, 409, 410))
 def place_order(
     body: OrderRequest,
     request: Request,
@@ -66,7 +67,7 @@ def get_order(order_id: RowId, request: Request, who: Caller) -> OrderOut:
         return order_out(uow.orders.get(who, order_id))
 
 
-@router.post("/orders/{order_id}/status", response_model=OrderOut)
+@router.post("/orders/{order_id}/status", response_model=OrderOut, responses=problems(409))
 def move_order(order_id: RowId, body: StatusChange, request: Request, who: Caller) -> OrderOut:
     """Move an order along: placed -> planned -> scheduled -> in_production -> done -> shipped."""
     return order_out(orders.move_order(environment(request), who, order_id, body.status))

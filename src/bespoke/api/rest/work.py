@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, model_validator
 
+from bespoke.api.openapi import problems
 from bespoke.api.security import api_caller, environment
 from bespoke.api.views import (
     DesignOut,
@@ -90,7 +91,9 @@ async def design_picture(design_id: RowId, request: Request, who: Caller) -> Res
     return FileResponse(await off_request_threads(request, drawn), media_type="image/png")
 
 
-@router.post("/quotes", response_model=QuoteOut, status_code=201, tags=["quotes"])
+@router.post(
+    "/quotes", response_model=QuoteOut, status_code=201, tags=["quotes"], responses=problems(404)
+)
 async def quote_design(body: quoting.PartQuoteRequest, request: Request, who: Caller) -> QuoteOut:
     """Quote a stored design: every process, price by quantity, DFM findings, the curve."""
     env = environment(request)
