@@ -181,3 +181,23 @@ def test_a_body_past_its_limit_is_refused_while_it_streams(maker: httpx.Client) 
         headers={"content-type": "application/json"},
     )
     refused(declared, 413, "limited to 4.2 MB")
+
+
+def test_lists_are_served_a_page_at_a_time(service: Service) -> None:
+    with service.client("maker") as maker:
+        design = upload(maker)
+        offers = [quote(maker, design["id"], quantities=[q])["id"] for q in range(1, 8)]
+        first = maker.get("/api/quotes", params={"limit": 3})
+        assert first.headers["x-total-count"] == "7"
+        assert [q["id"] for q in first.json()] == offers[::-1][:3]
+        assert first.headers["link"] == '</api/quotes?limit=3&offset=3>; rel="next"'
+        last = maker.get("/api/quotes", params={"limit": 3, "offset": 6})
+        assert [q["id"] for q in last.json()] == offers[:1]
+        assert last.headers["link"] == '</api/quotes?limit=3&offset=3>; rel="prev"'
+        every = [q["id"] for q in maker.get("/api/quotes", params={"limit": 200}).json()]
+        assert every == offers[::-1]
+        refused(maker.get("/api/quotes", params={"limit": 201}), 422, "query.limit")
+        refused(maker.get("/api/orders", params={"offset": -1}), 422, "query.offset")
+        products = maker.get("/api/products")
+        assert products.headers["x-total-count"] == "0"
+        assert "link" not in products.headers

@@ -59,7 +59,7 @@ class ProductOut(BaseModel):
     id: int
     name: str
     created_at: Moment
-    spec: dict[str, Any]
+    spec: dict[str, Any] | None = None
     plans_url: str
 
 
@@ -139,12 +139,12 @@ def quote_out(row: QuoteRow, *, document: bool = True) -> QuoteOut:
     )
 
 
-def product_out(row: ProductRow) -> ProductOut:
+def product_out(row: ProductRow, *, spec: bool = True) -> ProductOut:
     return ProductOut(
         id=row.id,
         name=row.name,
         created_at=row.created_at,
-        spec=row.spec,
+        spec=row.spec if spec else None,
         plans_url=f"/api/products/{row.id}/plans",
     )
 

@@ -66,10 +66,16 @@ class _Owned(_Repository, Generic[Owned]):
             raise NotFoundError(f"{self.noun} {row_id} not found")
         return row
 
-    def list(self, viewer: Account, limit: int = 200) -> Sequence[Owned]:
-        """The newest rows `viewer` may see."""
+    def list(self, viewer: Account, limit: int = 200, offset: int = 0) -> Sequence[Owned]:
+        """The newest rows `viewer` may see, skipping the first `offset`."""
         statement = select(self.table).order_by(self.table.created_at.desc(), self.table.id.desc())
-        return self.session.scalars(visible(statement, self.table, viewer).limit(limit)).all()
+        statement = visible(statement, self.table, viewer).limit(limit).offset(offset)
+        return self.session.scalars(statement).all()
+
+    def count(self, viewer: Account) -> int:
+        """How many rows `viewer` may see."""
+        statement = visible(select(func.count()).select_from(self.table), self.table, viewer)
+        return int(self.session.scalar(statement) or 0)
 
 
 class Users(_Repository):
@@ -303,8 +309,17 @@ class Audit(_Repository):
             )
         )
 
-    def entries(self, entity: str | None = None, limit: int = 200) -> Sequence[AuditRow]:
-        statement = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
+    def entries(
+        self, entity: str | None = None, limit: int = 200, offset: int = 0
+    ) -> Sequence[AuditRow]:
+        """The newest entries (about `entity` only, when given), skipping `offset`."""
+        statement = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit).offset(offset)
         if entity is not None:
             statement = statement.where(AuditRow.entity == entity)
         return self.session.scalars(statement).all()
+
+    def count(self, entity: str | None = None) -> int:
+        statement = select(func.count()).select_from(AuditRow)
+        if entity is not None:
+            statement = statement.where(AuditRow.entity == entity)
+        return int(self.session.scalar(statement) or 0)

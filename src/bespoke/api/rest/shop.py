@@ -2,9 +2,10 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from bespoke.api.paging import Page, announce, page
 from bespoke.api.security import api_caller, environment, require_role
 from bespoke.api.views import JobOut, job_out
 from bespoke.model.accounts import Account, Role
@@ -66,10 +67,17 @@ def set_calendar(
 
 
 @router.get("/audit")
-def audit_log(request: Request, who: Caller, entity: str | None = None) -> list[dict[str, Any]]:
-    """Who changed what (admins only)."""
+def audit_log(
+    request: Request,
+    response: Response,
+    who: Caller,
+    asked: Annotated[Page, Depends(page)],
+    entity: Annotated[str | None, Query(max_length=64)] = None,
+) -> list[dict[str, Any]]:
+    """Who changed what (admins only), newest first, a page at a time."""
     require_role(who, Role.ADMIN)
     with environment(request).uow() as uow:
+        announce(request, response, asked, uow.audit.count(entity))
         return [
             {
                 "at": r.at.isoformat(),
@@ -79,7 +87,7 @@ def audit_log(request: Request, who: Caller, entity: str | None = None) -> list[
                 "entity_id": r.entity_id,
                 "detail": r.detail,
             }
-            for r in uow.audit.entries(entity)
+            for r in uow.audit.entries(entity, asked.limit, asked.offset)
         ]
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, model_validator
 
 from bespoke.api.openapi import problems
+from bespoke.api.paging import Page, announce, page
 from bespoke.api.security import api_caller, environment
 from bespoke.api.views import (
     DesignOut,
@@ -29,6 +30,7 @@ from bespoke.services.previews import design_preview
 
 router = APIRouter()
 Caller = Annotated[Account, Depends(api_caller)]
+Paged = Annotated[Page, Depends(page)]
 
 
 @router.post("/designs", response_model=DesignOut, status_code=201, tags=["designs"])
@@ -59,9 +61,13 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
 
 
 @router.get("/designs", response_model=list[DesignOut], tags=["designs"])
-def list_designs(request: Request, who: Caller) -> list[DesignOut]:
+def list_designs(
+    request: Request, response: Response, who: Caller, asked: Paged
+) -> list[DesignOut]:
+    """The caller's designs (an operator: the shop's), newest first, a page at a time."""
     with environment(request).uow() as uow:
-        return [design_out(r) for r in uow.designs.list(who)]
+        announce(request, response, asked, uow.designs.count(who))
+        return [design_out(r) for r in uow.designs.list(who, asked.limit, asked.offset)]
 
 
 @router.get("/designs/{design_id}", response_model=DesignOut, tags=["designs"])
@@ -102,9 +108,12 @@ async def quote_design(body: quoting.PartQuoteRequest, request: Request, who: Ca
 
 
 @router.get("/quotes", response_model=list[QuoteOut], tags=["quotes"])
-def list_quotes(request: Request, who: Caller) -> list[QuoteOut]:
+def list_quotes(request: Request, response: Response, who: Caller, asked: Paged) -> list[QuoteOut]:
+    """Quotes and product plans without their documents, newest first, a page at a time."""
     with environment(request).uow() as uow:
-        return [quote_out(r, document=False) for r in uow.quotes.list(who)]
+        announce(request, response, asked, uow.quotes.count(who))
+        rows = uow.quotes.list(who, asked.limit, asked.offset)
+        return [quote_out(r, document=False) for r in rows]
 
 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut, tags=["quotes"])
@@ -141,9 +150,14 @@ def submit_product(body: ProductSubmission, request: Request, who: Caller) -> Pr
 
 
 @router.get("/products", response_model=list[ProductOut], tags=["products"])
-def list_products(request: Request, who: Caller) -> list[ProductOut]:
+def list_products(
+    request: Request, response: Response, who: Caller, asked: Paged
+) -> list[ProductOut]:
+    """Product specs without the spec itself (ask for one product for it), newest first."""
     with environment(request).uow() as uow:
-        return [product_out(r) for r in uow.products.list(who)]
+        announce(request, response, asked, uow.products.count(who))
+        rows = uow.products.list(who, asked.limit, asked.offset)
+        return [product_out(r, spec=False) for r in rows]
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, tags=["products"])
