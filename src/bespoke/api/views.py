@@ -4,11 +4,12 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, Field
 
+from bespoke.api.problems import MEDIA_TYPE
 from bespoke.model.accounts import Account
 from bespoke.model.orders import OrderStatus, next_statuses
-from bespoke.store.tables import DesignRow, JobRow, OrderRow, ProductRow, QuoteRow
+from bespoke.store.tables import ApiTokenRow, DesignRow, JobRow, OrderRow, ProductRow, QuoteRow
 
 
 def _utc(moment: datetime) -> datetime:
@@ -96,6 +97,64 @@ class JobOut(BaseModel):
 class AccountOut(BaseModel):
     account: Account
     csrf_token: str | None = None
+
+
+class TokenOut(BaseModel):
+    """An API token as its owner sees it: never the secret."""
+
+    id: int
+    name: str
+    created_at: Moment
+    last_used_at: Moment | None
+    expires_at: Moment
+    expired: bool
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="The secret, shown once")
+    note: str = "shown once: keep it; send it as 'Authorization: Bearer <token>'"
+
+
+class Problem(BaseModel):
+    """An error (RFC 9457, `application/problem+json`)."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str = Field(description="What was wrong and what is accepted")
+    errors: list[dict[str, str]] = Field(
+        default=[], description="Each field at fault: its `path` and the `reason`"
+    )
+
+
+_MEANINGS = {
+    401: "Not signed in, or the API token is unknown, revoked or expired",
+    403: "Refused: the role may not, or the CSRF token of a cookie session is missing",
+    404: "Not found (or not the caller's)",
+    422: "Invalid request: `errors` names each field and why",
+    429: "Too many failed sign-ins: wait for the `Retry-After` seconds",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error answers of a route, for its `responses=` in the OpenAPI document."""
+    schema = Problem.model_json_schema()
+    return {
+        status: {"description": _MEANINGS[status], "content": {MEDIA_TYPE: {"schema": schema}}}
+        for status in statuses
+    }
+
+
+def token_out(row: ApiTokenRow, moment: datetime) -> TokenOut:
+    """The token as at `moment` (expired or not)."""
+    return TokenOut(
+        id=row.id,
+        name=row.name,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        expires_at=row.expires_at,
+        expired=row.expires_at <= moment,
+    )
 
 
 def design_out(row: DesignRow) -> DesignOut:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bespoke.model.errors import InputError
+from bespoke.services.login_throttle import LoginLimits
 from bespoke.store import (
     BlobStore,
     UnitOfWorkFactory,
@@ -28,6 +29,7 @@ class Settings:
     session_hours: int = 12
     secure_cookies: bool = False
     request_threads: int = 2
+    login_limits: LoginLimits = field(default_factory=LoginLimits)
 
     @classmethod
     def from_environment(cls) -> "Settings":
