@@ -60,7 +60,7 @@ def sign_in(credentials: Credentials, request: Request, response: Response) -> A
     return AccountOut(account=who, csrf_token=csrf)
 
 
-@router.delete("/session", status_code=204, responses=problems(401, 403))
+@router.delete("/session", status_code=204, responses=problems(401, 403, 422))
 def sign_out(
     caller: Signed,
     request: Request,
