@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 import bespoke
 from bespoke.api import pages, problems
+from bespoke.api.headers import SecurityHeaders
 from bespoke.api.problems import problem
 from bespoke.api.rest import router as rest_router
 from bespoke.services.environment import Settings, open_environment
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = False) -> Fa
         return FileResponse(_plotly_js(), media_type="text/javascript")
 
     app.add_middleware(UploadLimit, limit=env.settings.max_upload_bytes + MULTIPART_ALLOWANCE)
+    app.add_middleware(SecurityHeaders)
     return app
 
 
