@@ -65,27 +65,21 @@ def create_user(
 
 def authenticate(env: Environment, email: str, password: str) -> Account | None:
     """The account whose email and password these are, or None."""
-    row, right = _verify(env, email, password)
-    return account(row) if row is not None and right else None
+    row, failure = _verify(env, email, password)
+    return None if failure or row is None else account(row)
 
 
 def sign_in(env: Environment, email: str, password: str, address: str) -> Account | None:
     """The account whose email and password these are, or None, the failure counted
     against the email and the client address and written to the audit log.
     LoginRefusedError, without a password check, while either is backing off."""
-    limits = env.settings.login_limits
     with env.uow() as uow:
         login_throttle.check(uow, email, address, now())
-    row, right = _verify(env, email, password)
+    row, failure = _verify(env, email, password)
     at = now()
     with env.uow() as uow:
-        if row is not None and right:
-            login_throttle.succeeded(uow, email)
-        else:
-            login_throttle.failed(uow, limits, email, address, at)
-            reason = "no such user" if row is None else "wrong password"
-            if row is not None and not row.active:
-                reason = "user inactive"
+        if failure:
+            login_throttle.failed(uow, env.settings.login_limits, email, address, at)
             uow.audit.record(
                 at,
                 None,
@@ -94,23 +88,27 @@ def sign_in(env: Environment, email: str, password: str, address: str) -> Accoun
                 row.id if row else "unknown",
                 email=email[: login_throttle.KEY_LENGTH],
                 address=address,
-                reason=reason,
+                reason=failure,
             )
+        else:
+            login_throttle.succeeded(uow, email)
         uow.commit()
-    return account(row) if row is not None and right else None
+    return None if failure or row is None else account(row)
 
 
-def _verify(env: Environment, email: str, password: str) -> tuple[UserRow | None, bool]:
-    """The user the email names, and whether they are active and the password theirs."""
+def _verify(env: Environment, email: str, password: str) -> tuple[UserRow | None, str]:
+    """The user the email names, and why signing in with the password fails ("" when
+    it does not)."""
     with env.uow() as uow:
         row = uow.users.by_email(email.strip())
     if row is None or not row.active:
         _hasher.hash(password)  # the same time whether or not the user exists
-        return row, False
+        return row, "no such user" if row is None else "user inactive"
     try:
-        return row, _hasher.verify(row.password_hash, password)
+        _hasher.verify(row.password_hash, password)
     except (VerifyMismatchError, InvalidHashError):
-        return row, False
+        return row, "wrong password"
+    return row, ""
 
 
 def start_session(env: Environment, who: Account, address: str | None = None) -> tuple[str, str]:
