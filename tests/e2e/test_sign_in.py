@@ -16,6 +16,7 @@ import httpx
 import pytest
 from sqlalchemy import select, update
 from tests.e2e.conftest import PASSWORD, Service, running_service
+from tests.servers import LiveService
 
 from bespoke.services.login_throttle import LoginLimits
 from bespoke.store import now
@@ -111,6 +112,18 @@ def test_the_backoff_doubles_and_a_right_password_clears_the_count(service: Serv
     assert sign_in(service, who.email, PASSWORD, address()).status_code == 200
 
 
+def test_every_server_process_sees_the_same_count(service: Service) -> None:
+    """A second server on the same database: failures on either count for both."""
+    who, _ = service.user("maker")
+    with LiveService(service.env.settings) as second:
+        other = Service(second.url, second.env, service.backend)
+        servers = [service, other]
+        for n in range(LIMITS.per_account):
+            assert sign_in(servers[n % 2], who.email, f"guess {n}", address()).status_code == 401
+        for server in servers:
+            assert refusal_seconds(sign_in(server, who.email, PASSWORD, address())) > 0
+
+
 def test_one_address_trying_many_emails_is_refused(service: Service) -> None:
     mine = address()
     for n in range(LIMITS.per_address):
@@ -170,3 +183,24 @@ def test_oversized_credentials_are_refused_and_not_counted(service: Service) -> 
     assert huge.json()["errors"][0]["path"] == "body.password"
     with service.env.uow() as uow:
         assert uow.login_throttle.counters([("address", mine)]) == []
+
+
+def test_counters_quiet_for_a_window_are_forgotten(service: Service) -> None:
+    quiet, locked = address(), address()
+    email = f"quiet-{uuid.uuid4().hex[:6]}@example.com"
+    assert sign_in(service, email, "guess", quiet).status_code == 401
+    for n in range(LIMITS.per_address):
+        assert sign_in(service, f"{n}-{email}", "guess", locked).status_code == 401
+    long_ago = now() - LIMITS.window - timedelta(minutes=1)
+    with service.env.uow() as uow:
+        uow.session.execute(
+            update(LoginThrottleRow)
+            .where(LoginThrottleRow.key.in_([quiet, email, locked]))
+            .values(window_start=long_ago)
+        )
+        uow.commit()
+    assert sign_in(service, "another@example.com", "guess", address()).status_code == 401
+    keys = [("address", quiet), ("account", email), ("address", locked)]
+    with service.env.uow() as uow:
+        kept = [(row.scope, row.key) for row in uow.login_throttle.counters(keys)]
+    assert kept == [("address", locked)]  # backing off still

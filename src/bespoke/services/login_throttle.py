@@ -81,13 +81,14 @@ def check(uow: UnitOfWork, email: str, address: str, at: datetime) -> None:
 
 def failed(uow: UnitOfWork, limits: LoginLimits, email: str, address: str, at: datetime) -> None:
     """Count a failed sign-in against the email and the address; a back-off it starts is
-    written to the audit log."""
+    written to the audit log. Then counters quiet for a window are forgotten."""
     for scope, key in keys(email, address).items():
         row = uow.login_throttle.counter(scope.value, key, at)
         if _count(row, limits, scope, at):
             assert row.locked_until is not None
             until = row.locked_until.isoformat()
             uow.audit.record(at, None, "login_throttled", scope, key[:64], key=key, until=until)
+    uow.login_throttle.forget_quiet(at - limits.window)
 
 
 def succeeded(uow: UnitOfWork, email: str) -> None:

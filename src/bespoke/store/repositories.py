@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, delete, func, select, tuple_, update
+from sqlalchemy import Select, delete, func, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -143,14 +143,18 @@ class LoginThrottle(_Repository):
         dialect = self.session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         blank = {"failures": 0, "window_start": at, "locked_until": None, "backoffs": 0}
-        self.session.execute(
-            insert(LoginThrottleRow).values(scope=scope, key=key, **blank).on_conflict_do_nothing()
+        mine = select(LoginThrottleRow).where(
+            LoginThrottleRow.scope == scope, LoginThrottleRow.key == key
         )
-        return self.session.scalars(
-            select(LoginThrottleRow)
-            .where(LoginThrottleRow.scope == scope, LoginThrottleRow.key == key)
-            .with_for_update()
-        ).one()
+        while True:  # again if another process forgot the counter in between
+            self.session.execute(
+                insert(LoginThrottleRow)
+                .values(scope=scope, key=key, **blank)
+                .on_conflict_do_nothing()
+            )
+            row = self.session.scalars(mine.with_for_update()).one_or_none()
+            if row is not None:
+                return row
 
     def forget(self, scope: str, key: str) -> None:
         self.session.execute(
@@ -158,6 +162,20 @@ class LoginThrottle(_Repository):
                 LoginThrottleRow.scope == scope, LoginThrottleRow.key == key
             )
         )
+
+    def forget_quiet(self, since: datetime) -> None:
+        """Forget the counters with no failure and no back-off since `since`, but those
+        another transaction holds (it is counting them)."""
+        self.session.flush()
+        quiet = (
+            select(LoginThrottleRow.id)
+            .where(
+                LoginThrottleRow.window_start < since,
+                or_(LoginThrottleRow.locked_until.is_(None), LoginThrottleRow.locked_until < since),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        self.session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.id.in_(quiet)))
 
 
 class Shops(_Repository):
