@@ -1,9 +1,16 @@
 """Every response carries the security headers: pages, API, static files, errors."""
 
+import asyncio
+
 import httpx
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 from tests.e2e.conftest import Service
 
-from bespoke.api.headers import DOCS_POLICY, SITE_POLICY
+from bespoke.api.headers import DOCS_POLICY, SITE_POLICY, SecurityHeaders
 
 HEADERS = {
     "x-frame-options": "DENY",
@@ -55,3 +62,22 @@ def test_the_api_documents_allow_their_own_scripts_only(service: Service) -> Non
         answer = httpx.get(f"{service.url}{path}")
         assert answer.status_code == 200
         assert_secured(answer, DOCS_POLICY)
+
+
+def test_an_error_no_handler_answers_carries_them_too() -> None:
+    """Under the server's outermost error handling, as in the service."""
+
+    def broken(request: Request) -> Response:
+        raise RuntimeError("a fault")
+
+    app = Starlette(routes=[Route("/broken", broken)], middleware=[Middleware(SecurityHeaders)])
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bespoke") as client:
+            return await client.get("/broken")
+
+    answer = asyncio.run(ask())
+    assert answer.status_code == 500
+    assert answer.text == "Internal Server Error"
+    assert_secured(answer)

@@ -10,6 +10,7 @@ start-up script: those pages alone allow them.
 """
 
 from starlette.datastructures import MutableHeaders
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 PLOTLY_STYLES = (
@@ -37,7 +38,8 @@ COMMON = {
 
 
 class SecurityHeaders:
-    """Adds the content security policy and the other security headers to responses."""
+    """Adds the content security policy and the other security headers to responses; an
+    error no handler answered gets the server's plain 500 here, with them."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -47,13 +49,22 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         policy = DOCS_POLICY if scope["path"] in DOCS_PATHS else SITE_POLICY
+        started = False
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = MutableHeaders(scope=message)
                 headers.setdefault("Content-Security-Policy", policy)
                 for name, value in COMMON.items():
                     headers.setdefault(name, value)
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            if not started:
+                fault = PlainTextResponse("Internal Server Error", status_code=500)
+                await fault(scope, receive, send_with_headers)
+            raise  # for the server's log
