@@ -291,8 +291,9 @@ def user_create(
     data_dir: DataDirOption = None,
 ) -> None:
     """Create a user who signs in with email and password."""
-    from bespoke.services.accounts import create_token, create_user
+    from bespoke.services.accounts import create_user
     from bespoke.services.shops import ensure_shop
+    from bespoke.services.tokens import create_token
 
     try:
         env = _environment(data_dir)
@@ -303,7 +304,9 @@ def user_create(
         raise _fail(str(error)) from None
     console.print(f"user {who.email} created ({who.role}, id {who.id})")
     if token:
-        console.print(f"API token (shown once): {create_token(env, who, 'cli')}")
+        secret, row = create_token(env, who, "cli")
+        console.print(f"API token (shown once): {secret}")
+        console.print(f"It expires on {row.expires_at:%Y-%m-%d}.")
 
 
 @app.command()

@@ -6,8 +6,10 @@ makes a user of that role and returns an HTTP client signed in with an API token
 
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -15,9 +17,10 @@ from sqlalchemy import create_engine, text
 from tests.servers import LiveService
 
 from bespoke.model.accounts import Account
-from bespoke.services.accounts import create_token, create_user
+from bespoke.services.accounts import create_user
 from bespoke.services.environment import Environment, Settings
 from bespoke.services.shops import ensure_shop
+from bespoke.services.tokens import create_token
 
 PASSWORD = "correct horse battery"
 
@@ -32,7 +35,7 @@ class Service:
         """A new user (unique email) and an API token for them."""
         email = f"{role}-{uuid.uuid4().hex[:8]}@example.com"
         who = create_user(self.env, email, PASSWORD, role=role, shop_slug=shop)
-        return who, create_token(self.env, who, "tests")
+        return who, create_token(self.env, who, "tests")[0]
 
     def client(self, role: str = "maker", shop: str = "main") -> httpx.Client:
         who, token = self.user(role, shop)
@@ -52,20 +55,30 @@ def _fresh_postgres_database(server_url: str) -> str:
     return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
+@contextmanager
+def running_service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, **settings: Any
+) -> Iterator[Service]:
+    """A running service on the backend `request.param` with a fresh database, the shops
+    'main' and 'other', and `settings` over the tests' defaults."""
+    data_dir = tmp_path_factory.mktemp(f"service-{request.param}")
+    url = None
+    if request.param == "postgresql":
+        url = _fresh_postgres_database(request.getfixturevalue("postgres_url"))
+    settings = {"max_upload_bytes": 2 * 1024 * 1024, **settings}
+    with LiveService(Settings(data_dir=data_dir, database_url=url, **settings)) as live:
+        ensure_shop(live.env, "main", "Main workshop")
+        ensure_shop(live.env, "other", "Another workshop")
+        yield Service(live.url, live.env, request.param)
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Service]:
     """A running service with a fresh database of each backend and a shop 'main'."""
-    data_dir = tmp_path_factory.mktemp(f"service-{request.param}")
-    url = None
-    if request.param == "postgresql":
-        url = _fresh_postgres_database(request.getfixturevalue("postgres_url"))
-    settings = Settings(data_dir=data_dir, database_url=url, max_upload_bytes=2 * 1024 * 1024)
-    with LiveService(settings) as live:
-        ensure_shop(live.env, "main", "Main workshop")
-        ensure_shop(live.env, "other", "Another workshop")
-        yield Service(live.url, live.env, request.param)
+    with running_service(request, tmp_path_factory) as running:
+        yield running
 
 
 @pytest.fixture

@@ -3,14 +3,16 @@
 A maker signs in, quotes a drawing, orders it and plans a product; an operator of the
 same shop finds the order on the dashboard and moves it on. Every page visited is saved
 as a full-page screenshot under `test-artifacts/`; the quote page and the dashboard are
-also checked at a phone's width for sideways overflow. SQLite only: the browser adds
-nothing the HTTP tests on both backends do not already cover.
+also checked at a phone's width for sideways overflow. Every page keeps to the content
+security policy: a script, style or picture it refuses fails the test. SQLite only: the
+browser adds nothing the HTTP tests on both backends do not already cover.
 """
 
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import (
     Browser,
@@ -47,6 +49,14 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 TIMEOUT_MS = 15_000
 PLAN_TIMEOUT_MS = 60_000
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportViolation(
+    `${event.violatedDirective} refused ${event.blockedURI || "inline"}` +
+      ` (${event.sourceFile || document.location.pathname}:${event.lineNumber})`
+  );
+});
+"""
 
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -65,13 +75,17 @@ def browser() -> Iterator[Browser]:
 
 
 class Watched:
-    """A page in a fresh browser context that records script errors and failed requests."""
+    """A page in a fresh browser context that records script errors, failed requests and
+    what the content security policy refused."""
 
     def __init__(self, browser: Browser, service: Service, viewport: ViewportSize) -> None:
         self.context = browser.new_context(base_url=service.url, viewport=viewport)
         self.context.set_default_timeout(TIMEOUT_MS)
-        self.page = self.context.new_page()
         self.problems: list[str] = []
+        self.violations: list[str] = []
+        self.context.expose_function("reportViolation", self._violation)
+        self.context.add_init_script(REPORT_VIOLATIONS)
+        self.page = self.context.new_page()
         self.page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
         self.page.on("console", self._console)
         self.page.on("response", self._response)
@@ -80,12 +94,16 @@ class Watched:
         if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
             self.problems.append(f"console error: {message.text} ({message.location['url']})")
 
+    def _violation(self, report: str) -> None:
+        self.violations.append(report)
+
     def _response(self, response: Response) -> None:
         if response.status >= 500 or (response.status >= 400 and "/static/" in response.url):
             self.problems.append(f"{response.status} from {response.url}")
 
     def close(self) -> None:
         self.context.close()
+        self.problems += [f"content security policy: {v}" for v in self.violations]
 
 
 @pytest.fixture
@@ -299,3 +317,49 @@ def maker_email(service: Service, user_id: int) -> str:
         user = uow.users.by_id(user_id)
         assert user is not None
         return user.email
+
+
+def test_the_main_pages_keep_to_the_content_security_policy(
+    service: Service, browser: Browser
+) -> None:
+    """A maker's and an operator's pages, with plotly's charts drawn, raise no refusal of
+    the content security policy."""
+    maker, token = service.user("maker")
+    operator, _ = service.user("operator")
+    with httpx.Client(base_url=service.url, headers={"Authorization": f"Bearer {token}"}) as api:
+        offer = quote(api, upload(api, "wall-bracket.dxf")["id"], quantities=[1, 10])
+        placed = order(api, offer["id"], 1, "csp-1").json()
+        spec = (EXAMPLES / "products" / "shelf-bracket-set.yaml").read_text()
+        product = api.post("/api/products", json={"spec_yaml": spec}).json()
+        job = api.post(product["plans_url"], json={"quantities": [1]}).json()
+    assert operator.shop_id is not None
+    schedule_shop(service.env, operator.shop_id, None, SolverSettings(time_limit=2))
+
+    watched = Watched(browser, service, DESKTOP)
+    try:
+        page = watched.page
+        page.goto("/quote")
+        sign_in(page, maker.email)
+        for path in ("/quote", "/products", "/orders", f"/orders/{placed['id']}"):
+            page.goto(path)
+            page.wait_for_load_state("load")
+        page.goto(f"/jobs/{job['id']}")
+        expect(page.get_by_test_id("price")).to_be_visible(timeout=PLAN_TIMEOUT_MS)
+        wait_for_curve(page)
+        page.goto(f"/quotes/{offer['id']}")
+        wait_for_curve(page)
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(re.compile(r"/login$"))
+
+        page.goto("/shop")
+        sign_in(page, operator.email)
+        for path in ("/shop", "/shop/batches", "/shop/remnants", f"/orders/{placed['id']}"):
+            page.goto(path)
+            page.wait_for_load_state("load")
+        page.goto("/shop/schedules/latest")
+        expect(page.locator("#gantt .plot-container svg.main-svg").first).to_be_visible()
+        assert page.locator("#gantt").evaluate("g => g.style.minHeight").endswith("px")
+        shot(page, "17-schedule")
+    finally:
+        watched.close()
+    assert not watched.problems, "\n".join(watched.problems)

@@ -4,7 +4,7 @@ only their shop's; an admin everything. Over the API and over the pages."""
 import httpx
 import pytest
 from tests.e2e.conftest import PASSWORD, Service
-from tests.e2e.test_api_flow import order, upload
+from tests.e2e.test_api_flow import order, quote, upload
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +131,36 @@ def test_cookie_sessions_need_the_csrf_token_to_change_things(service: Service) 
         assert checked.status_code == 404  # past the CSRF check: quote 1 is not theirs
         wrong = browser.post("/api/session", json={"email": who.email, "password": "nope"})
         assert wrong.status_code == 401
+
+
+def test_makers_see_no_staff_identities(service: Service) -> None:
+    """Figures the staff enter are sourced with their e-mail address: operators see who,
+    a maker sees "the shop", in the shop's view, quotes and pages."""
+    with (
+        service.client("operator", shop="other") as operator,
+        service.client("maker", shop="other") as maker,
+    ):
+        staff = operator.account.email  # type: ignore[attr-defined]
+        laser = {"name": "Laser", "process": "fiber-laser", "envelope_mm": [3000, 1500]}
+        added = operator.put("/api/shop/machines/staff-laser", json={**laser, "rate_per_hour": 90})
+        assert added.status_code == 200, added.text
+        assert operator.patch("/api/shop/rates", json={"margin": 0.3}).status_code == 200
+        assert staff in operator.get("/api/shop").text
+
+        seen = maker.get("/api/shop")
+        assert seen.status_code == 200
+        assert staff not in seen.text and staff.split("@")[0] not in seen.text
+        machine = next(m for m in seen.json()["machines"] if m["id"] == "staff-laser")
+        assert machine["sources"]["rate_per_hour"].startswith("entered by the shop on ")
+        assert "overrides" not in seen.json()
+
+        offer = quote(maker, upload(maker)["id"], quantities=[1])
+        placed = order(maker, offer["id"], 1, "staff-1").json()
+        assert staff not in maker.get(f"/api/quotes/{offer['id']}").text
+        maker_email = maker.account.email  # type: ignore[attr-defined]
+    with httpx.Client(base_url=service.url) as browser:
+        browser.post("/login", data={"email": maker_email, "password": PASSWORD})
+        for url in ("/quote", f"/quotes/{offer['id']}", "/orders", f"/orders/{placed['id']}"):
+            page = browser.get(url)
+            assert page.status_code == 200, url
+            assert staff not in page.text, url

@@ -1,5 +1,7 @@
-"""Alembic migrates an empty database to the newest schema, which matches the tables."""
+"""Alembic migrates an empty database to the newest schema, which matches the tables;
+rows stored before a revision are carried over."""
 
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -7,7 +9,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from bespoke.store import connect, upgrade
+from bespoke.services.tokens import DEFAULT_TOKEN_DAYS
+from bespoke.store import connect, now, upgrade
 from bespoke.store.tables import Base
 
 
@@ -45,4 +48,41 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_tokens_made_before_expiry_get_the_default_lifetime(empty_database: str) -> None:
+    engine = connect(empty_database)
+    upgrade(engine, "0004")
+    made = datetime(2026, 1, 5, 12, 0)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO shops (id, slug, name, overrides, calendar, created_at, updated_at)"
+                " VALUES (1, 'main', 'Main', '{}', '{}', :at, :at)"
+            ),
+            {"at": made},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, role, password_hash, shop_id, active,"
+                " created_at) VALUES (1, 'a@example.com', 'a', 'maker', 'x', 1, :yes, :at)"
+            ),
+            {"at": made, "yes": True},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO api_tokens (id, user_id, name, token_sha256, created_at, revoked)"
+                " VALUES (1, 1, 'old script', :sha, :at, :no)"
+            ),
+            {"sha": "0" * 64, "at": made, "no": False},
+        )
+    before = now()
+    upgrade(engine)
+    with engine.connect() as connection:
+        ends = connection.execute(text("SELECT expires_at FROM api_tokens")).scalar_one()
+    if isinstance(ends, str):  # SQLite hands back text
+        ends = datetime.fromisoformat(ends)
+    lifetime = timedelta(days=DEFAULT_TOKEN_DAYS)
+    assert before + lifetime - timedelta(minutes=1) <= ends <= now() + lifetime
     engine.dispose()

@@ -13,9 +13,10 @@ from tests.servers import free_port
 from typer.testing import CliRunner
 
 from bespoke.cli import app
-from bespoke.services.accounts import authenticate, token_account
+from bespoke.services.accounts import authenticate
 from bespoke.services.demo import LOGINS, seed_demo
 from bespoke.services.environment import Settings, open_environment
+from bespoke.services.tokens import token_holder
 from bespoke.store.tables import DesignRow, OrderRow, QuoteRow, UserRow
 
 runner = CliRunner()
@@ -28,8 +29,8 @@ def test_user_create_with_a_token(tmp_path: Path) -> None:
     assert "user op@example.com created (operator" in result.output
     token = result.output.split("API token (shown once): ")[1].split()[0]
     env = open_environment(Settings(data_dir=tmp_path))
-    who = token_account(env, token)
-    assert who is not None and who.email == "op@example.com"
+    who = token_holder(env, token).account
+    assert who.email == "op@example.com"
     assert authenticate(env, "op@example.com", "long enough") == who
     assert authenticate(env, "op@example.com", "wrong password") is None
 

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 import bespoke
 from bespoke.api import openapi, pages, problems
+from bespoke.api.headers import SecurityHeaders
 from bespoke.api.limits import BodyLimit
 from bespoke.api.problems import ServerErrors
 from bespoke.api.rest import router as rest_router
@@ -72,6 +73,7 @@ def create_app(
 
     app.add_middleware(BodyLimit, upload_bytes=env.settings.max_upload_bytes)
     app.add_middleware(ServerErrors, page_error=pages.error_page)
+    app.add_middleware(SecurityHeaders)
     return app
 
 

@@ -42,8 +42,8 @@ DESCRIPTIONS = {
     429: "Too many attempts: try again after the seconds in Retry-After",
     500: "The server failed to answer; nothing was saved",
 }
-PUBLIC = {("get", "/api/health")}
-"""Operations anyone may call without signing in."""
+PUBLIC = {("get", "/api/health"), ("post", "/api/session"), ("get", "/api/me")}
+"""Operations anyone may call without signing in (each declares its own refusals)."""
 
 
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:

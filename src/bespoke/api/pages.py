@@ -3,6 +3,7 @@ a shop sees its dashboard and moves orders along. Forms carry the session's CSRF
 
 import uuid
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -18,7 +19,15 @@ from bespoke.api.problems import invalid_input, status_of
 from bespoke.api.rest.accounts import set_session_cookie
 from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
 from bespoke.api.rest.work import read_upload
-from bespoke.api.security import SESSION_COOKIE, Caller, check_csrf, environment, identify
+from bespoke.api.security import (
+    SESSION_COOKIE,
+    Caller,
+    check_csrf,
+    client_address,
+    denials_recorded,
+    environment,
+    identify,
+)
 from bespoke.api.views import job_out, order_out, quote_out
 from bespoke.api.waiting import off_request_threads
 from bespoke.batching.nesting import SMALLEST_REMNANT_MM
@@ -29,6 +38,7 @@ from bespoke.model.errors import BespokeError, InputError, PermissionDeniedError
 from bespoke.model.orders import FLOW, OrderStatus
 from bespoke.products.expressions import parse_length
 from bespoke.services import accounts, batches, designs, orders, quoting, remnants
+from bespoke.services.login_throttle import LoginRefusedError
 from bespoke.services.orders import DuplicateOrderError
 from bespoke.services.shops import shop_catalog, shop_view
 from bespoke.store.tables import QuoteRow
@@ -67,11 +77,13 @@ def error_page(request: Request, status: int, title: str, detail: str) -> Respon
     return render(request, "error.html.j2", caller, status, title=title, detail=detail)
 
 
-def page_caller(request: Request) -> Caller:
+def page_caller(request: Request) -> Iterator[Caller]:
+    """The signed-in caller of a page; a refusal of what they ask goes to the audit log."""
     caller = identify(request)
     if caller is None or caller.csrf_token is None:
         raise LoginRequiredError(request.url.path)
-    return caller
+    with denials_recorded(request, caller.account):
+        yield caller
 
 
 Signed = Annotated[Caller, Depends(page_caller)]
@@ -112,29 +124,33 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     env = environment(request)
-    who = accounts.authenticate(env, email, password)
+    address = client_address(request)
+    try:
+        who = accounts.sign_in(env, email, password, address)
+    except LoginRefusedError as refused:
+        page = _login_again(request, next, email, 429, f"{str(refused).capitalize()}.")
+        page.headers["Retry-After"] = str(refused.seconds)
+        return page
     if who is None:
-        return render(
-            request,
-            "login.html.j2",
-            None,
-            401,
-            next=_local(next),
-            email=email,
-            error="Email or password is wrong.",
-        )
-    cookie, _csrf = accounts.start_session(env, who)
+        return _login_again(request, next, email, 401, "Email or password is wrong.")
+    cookie, _csrf = accounts.start_session(env, who, address)
     response = see_other(_local(next))
     set_session_cookie(response, cookie, env.settings.secure_cookies, env.settings.session_hours)
     return response
 
 
+def _login_again(request: Request, next: str, email: str, status: int, error: str) -> HTMLResponse:
+    return render(
+        request, "login.html.j2", None, status, next=_local(next), email=email, error=error
+    )
+
+
 @router.post("/logout")
 def logout(request: Request, caller: Signed, csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(caller, csrf_token)
-    cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        accounts.end_session(environment(request), cookie)
+    accounts.sign_out(
+        environment(request), caller.account, cookie=request.cookies.get(SESSION_COOKIE)
+    )
     response = see_other("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

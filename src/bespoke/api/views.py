@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import AfterValidator, BaseModel, Field
 
 from bespoke.model.accounts import Account
 from bespoke.model.orders import OrderStatus, next_statuses
-from bespoke.store.tables import DesignRow, JobRow, OrderRow, ProductRow, QuoteRow
+from bespoke.store.tables import ApiTokenRow, DesignRow, JobRow, OrderRow, ProductRow, QuoteRow
 
 
 def _utc(moment: datetime) -> datetime:
@@ -96,6 +96,34 @@ class JobOut(BaseModel):
 class AccountOut(BaseModel):
     account: Account
     csrf_token: str | None = None
+
+
+class TokenOut(BaseModel):
+    """An API token as its owner sees it: never the secret."""
+
+    id: int
+    name: str
+    created_at: Moment
+    last_used_at: Moment | None
+    expires_at: Moment
+    expired: bool
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="The secret, shown once")
+    note: str = "shown once: keep it; send it as 'Authorization: Bearer <token>'"
+
+
+def token_out(row: ApiTokenRow, moment: datetime) -> TokenOut:
+    """The token as at `moment` (expired or not)."""
+    return TokenOut(
+        id=row.id,
+        name=row.name,
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        expires_at=row.expires_at,
+        expired=row.expires_at <= moment,
+    )
 
 
 def design_out(row: DesignRow) -> DesignOut:

@@ -1,4 +1,5 @@
-"""Users, passwords (argon2), browser sessions with CSRF tokens, and API tokens."""
+"""Users, passwords (argon2), signing in (throttled) and out, browser sessions with CSRF
+tokens."""
 
 import hashlib
 import secrets
@@ -9,13 +10,13 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from bespoke.model.accounts import Account, Role
 from bespoke.model.errors import ConflictError, InputError
+from bespoke.services import login_throttle
 from bespoke.services.environment import Environment
 from bespoke.services.shops import find_shop
 from bespoke.store import now
-from bespoke.store.tables import ApiTokenRow, LoginSessionRow, UserRow
+from bespoke.store.tables import LoginSessionRow, UserRow
 
 MIN_PASSWORD_LENGTH = 8
-TOKEN_PREFIX = "bsp_"
 _hasher = PasswordHasher()
 
 
@@ -64,19 +65,53 @@ def create_user(
 
 def authenticate(env: Environment, email: str, password: str) -> Account | None:
     """The account whose email and password these are, or None."""
+    row, failure = _verify(env, email, password)
+    return None if failure or row is None else account(row)
+
+
+def sign_in(env: Environment, email: str, password: str, address: str) -> Account | None:
+    """The account whose email and password these are, or None, the failure counted
+    against the email and the client address and written to the audit log.
+    LoginRefusedError, without a password check, while either is backing off."""
+    with env.uow() as uow:
+        login_throttle.check(uow, email, address, now())
+    row, failure = _verify(env, email, password)
+    at = now()
+    with env.uow() as uow:
+        if failure:
+            login_throttle.failed(uow, env.settings.login_limits, email, address, at)
+            uow.audit.record(
+                at,
+                None,
+                "login_failed",
+                "user",
+                row.id if row else "unknown",
+                email=email[: login_throttle.KEY_LENGTH],
+                address=address,
+                reason=failure,
+            )
+        else:
+            login_throttle.succeeded(uow, email)
+        uow.commit()
+    return None if failure or row is None else account(row)
+
+
+def _verify(env: Environment, email: str, password: str) -> tuple[UserRow | None, str]:
+    """The user the email names, and why signing in with the password fails ("" when
+    it does not)."""
     with env.uow() as uow:
         row = uow.users.by_email(email.strip())
-        if row is None or not row.active:
-            _hasher.hash(password)  # the same time whether or not the user exists
-            return None
-        try:
-            _hasher.verify(row.password_hash, password)
-        except (VerifyMismatchError, InvalidHashError):
-            return None
-        return account(row)
+    if row is None or not row.active:
+        _hasher.hash(password)  # the same time whether or not the user exists
+        return row, "no such user" if row is None else "user inactive"
+    try:
+        _hasher.verify(row.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return row, "wrong password"
+    return row, ""
 
 
-def start_session(env: Environment, who: Account) -> tuple[str, str]:
+def start_session(env: Environment, who: Account, address: str | None = None) -> tuple[str, str]:
     """A new browser session: (the cookie value, the session's CSRF token)."""
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     started = now()
@@ -84,14 +119,14 @@ def start_session(env: Environment, who: Account) -> tuple[str, str]:
         uow.users.end_expired_sessions(started)
         uow.users.add(
             LoginSessionRow(
-                id=_digest(cookie),
+                id=digest(cookie),
                 user_id=who.id,
                 csrf_token=csrf,
                 created_at=started,
                 expires_at=started + timedelta(hours=env.settings.session_hours),
             )
         )
-        uow.audit.record(started, who, "login", "user", who.id)
+        uow.audit.record(started, who, "login", "user", who.id, address=address)
         uow.commit()
     return cookie, csrf
 
@@ -99,7 +134,7 @@ def start_session(env: Environment, who: Account) -> tuple[str, str]:
 def session_account(env: Environment, cookie: str) -> tuple[Account, str] | None:
     """The account and CSRF token of a live session cookie, or None."""
     with env.uow() as uow:
-        row = uow.users.login_session(_digest(cookie))
+        row = uow.users.login_session(digest(cookie))
         if row is None or row.expires_at < now():
             return None
         user = uow.users.by_id(row.user_id)
@@ -108,33 +143,31 @@ def session_account(env: Environment, cookie: str) -> tuple[Account, str] | None
         return account(user), row.csrf_token
 
 
-def end_session(env: Environment, cookie: str) -> None:
+def sign_out(
+    env: Environment, who: Account, *, cookie: str | None = None, token_id: int | None = None
+) -> None:
+    """End the browser session of `cookie`, or revoke the API token `token_id`."""
     with env.uow() as uow:
-        uow.users.end_login_session(_digest(cookie))
+        if cookie is not None:
+            uow.users.end_login_session(digest(cookie))
+        if token_id is not None:
+            uow.users.token_of(who.id, token_id).revoked = True
+        ended = "session" if token_id is None else f"token {token_id}"
+        uow.audit.record(now(), who, "logout", "user", who.id, ended=ended)
         uow.commit()
 
 
-def create_token(env: Environment, who: Account, name: str) -> str:
-    """A new API token for `who`; only its digest is kept, so it is shown once."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+def sign_out_everywhere(env: Environment, who: Account) -> None:
+    """End every browser session of `who` and revoke all their API tokens."""
     with env.uow() as uow:
-        row = ApiTokenRow(user_id=who.id, name=name, token_sha256=_digest(token), created_at=now())
-        uow.users.add(row)
-        uow.flush()
-        uow.audit.record(now(), who, "create", "api_token", row.id, name=name)
+        sessions = uow.users.end_sessions(who.id)
+        tokens = uow.users.revoke_tokens(who.id)
+        uow.audit.record(
+            now(), who, "logout", "user", who.id, everywhere=True, sessions=sessions, tokens=tokens
+        )
         uow.commit()
-    return token
 
 
-def token_account(env: Environment, token: str) -> Account | None:
-    """The account an API token belongs to, or None when unknown or revoked."""
-    with env.uow() as uow:
-        row = uow.users.token(_digest(token))
-        user = uow.users.by_id(row.user_id) if row else None
-        if user is None or not user.active:
-            return None
-        return account(user)
-
-
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
+    """The sha256 of a cookie or token: what is stored of it."""
     return hashlib.sha256(secret.encode()).hexdigest()

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bespoke.model.errors import InputError
+from bespoke.services.login_throttle import LoginLimits
 from bespoke.services.workers import InProcess, Workers
 from bespoke.store import (
     BlobStore,
@@ -30,6 +31,7 @@ class Settings:
     secure_cookies: bool = False
     request_threads: int = 2
     worker_processes: int = 1
+    login_limits: LoginLimits = field(default_factory=LoginLimits)
 
     @classmethod
     def from_environment(cls) -> "Settings":

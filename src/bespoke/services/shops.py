@@ -6,6 +6,7 @@ catalog from it; a change the catalog refuses is not stored.
 
 import functools
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import ShopRow
 
 UNSOURCED = {"id", "name", "sources", "calibrated"}
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*")
 Section = Literal["machines", "materials", "processes", "suppliers"]
 RATE_FIELDS = (
     "currency",
@@ -81,20 +83,28 @@ def _frozen(document: dict[str, Any]) -> str:
 
 
 def shop_view(env: Environment, viewer: Account, shop_id: int | None = None) -> dict[str, Any]:
-    """The shop's rates, calendar, machines and materials as the catalog resolves them."""
+    """The shop's rates, calendar, machines and materials as the catalog resolves them.
+    A maker sees no one of the staff: a source names "the shop" for whoever entered the
+    figure, and the shop's own settings document is left out."""
     with env.uow() as uow:
         row = uow.shops.by_id(_shop_of(viewer, shop_id))
         catalog = shop_catalog(uow, row.id)
-        return {
-            "id": row.id,
-            "slug": row.slug,
-            "name": row.name,
-            "rates": catalog.shop.model_dump(mode="json", include=set(RATE_FIELDS)),
-            "calendar": row.calendar,
-            "machines": [m.model_dump(mode="json") for m in catalog.machines.values()],
-            "materials": [m.model_dump(mode="json") for m in catalog.materials.values()],
-            "overrides": row.overrides,
-        }
+    machines = [m.model_dump(mode="json") for m in catalog.machines.values()]
+    materials = [m.model_dump(mode="json") for m in catalog.materials.values()]
+    view = {
+        "id": row.id,
+        "slug": row.slug,
+        "name": row.name,
+        "rates": catalog.shop.model_dump(mode="json", include=set(RATE_FIELDS)),
+        "calendar": row.calendar,
+        "machines": machines,
+        "materials": materials,
+    }
+    if viewer.role != Role.MAKER:
+        return {**view, "overrides": row.overrides}
+    for entry in machines + materials:
+        entry["sources"] = {k: _EMAIL.sub("the shop", v) for k, v in entry["sources"].items()}
+    return view
 
 
 def set_entry(

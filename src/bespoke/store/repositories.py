@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, func, or_, select, tuple_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bespoke.model.accounts import Account, Role
@@ -22,6 +23,7 @@ from bespoke.store.tables import (
     DesignRow,
     JobRow,
     LoginSessionRow,
+    LoginThrottleRow,
     OrderRow,
     ProductRow,
     QuoteRow,
@@ -94,8 +96,39 @@ class Users(_Repository):
             )
         ).one_or_none()
 
+    def tokens_of(self, user_id: int) -> Sequence[ApiTokenRow]:
+        """The user's tokens not revoked, newest first."""
+        return self.session.scalars(
+            select(ApiTokenRow)
+            .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked.is_(False))
+            .order_by(ApiTokenRow.created_at.desc(), ApiTokenRow.id.desc())
+        ).all()
+
+    def token_of(self, user_id: int, token_id: int) -> ApiTokenRow:
+        """One of the user's tokens not revoked; NotFoundError otherwise."""
+        row = self.session.get(ApiTokenRow, token_id)
+        if row is None or row.user_id != user_id or row.revoked:
+            raise NotFoundError(f"token {token_id} not found")
+        return row
+
+    def revoke_tokens(self, user_id: int) -> int:
+        """Revoke every token of the user; how many were live."""
+        done = self.session.execute(
+            update(ApiTokenRow)
+            .where(ApiTokenRow.user_id == user_id, ApiTokenRow.revoked.is_(False))
+            .values(revoked=True)
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]
+
     def login_session(self, session_id: str) -> LoginSessionRow | None:
         return self.session.get(LoginSessionRow, session_id)
+
+    def end_sessions(self, user_id: int) -> int:
+        """End every browser session of the user; how many there were."""
+        done = self.session.execute(
+            delete(LoginSessionRow).where(LoginSessionRow.user_id == user_id)
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]
 
     def end_expired_sessions(self, moment: datetime) -> None:
         self.session.execute(delete(LoginSessionRow).where(LoginSessionRow.expires_at < moment))
@@ -104,6 +137,52 @@ class Users(_Repository):
         row = self.session.get(LoginSessionRow, session_id)
         if row is not None:
             self.session.delete(row)
+
+
+class LoginThrottle(_Repository):
+    def counters(self, keys: Sequence[tuple[str, str]]) -> Sequence[LoginThrottleRow]:
+        """The counters of these (scope, key) pairs that exist."""
+        pair = tuple_(LoginThrottleRow.scope, LoginThrottleRow.key)
+        return self.session.scalars(select(LoginThrottleRow).where(pair.in_(keys))).all()
+
+    def counter(self, scope: str, key: str, at: datetime) -> LoginThrottleRow:
+        """The counter of `key`, made empty if new, locked for update till the commit."""
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        blank = {"failures": 0, "window_start": at, "locked_until": None, "backoffs": 0}
+        mine = select(LoginThrottleRow).where(
+            LoginThrottleRow.scope == scope, LoginThrottleRow.key == key
+        )
+        while True:  # again if another process forgot the counter in between
+            self.session.execute(
+                insert(LoginThrottleRow)
+                .values(scope=scope, key=key, **blank)
+                .on_conflict_do_nothing()
+            )
+            row = self.session.scalars(mine.with_for_update()).one_or_none()
+            if row is not None:
+                return row
+
+    def forget(self, scope: str, key: str) -> None:
+        self.session.execute(
+            delete(LoginThrottleRow).where(
+                LoginThrottleRow.scope == scope, LoginThrottleRow.key == key
+            )
+        )
+
+    def forget_quiet(self, since: datetime) -> None:
+        """Forget the counters with no failure and no back-off since `since`, but those
+        another transaction holds (it is counting them)."""
+        self.session.flush()
+        quiet = (
+            select(LoginThrottleRow.id)
+            .where(
+                LoginThrottleRow.window_start < since,
+                or_(LoginThrottleRow.locked_until.is_(None), LoginThrottleRow.locked_until < since),
+            )
+            .with_for_update(skip_locked=True)
+        )
+        self.session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.id.in_(quiet)))
 
 
 class Shops(_Repository):

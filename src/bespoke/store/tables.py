@@ -56,6 +56,7 @@ class ApiTokenRow(Base):
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
     revoked: Mapped[bool] = mapped_column(default=False)
 
 
@@ -69,6 +70,22 @@ class LoginSessionRow(Base):
     csrf_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class LoginThrottleRow(Base):
+    """Failed sign-ins counted for one email (`account`) or one client `address`, and the
+    back-off they started: sign-ins for it are refused until `locked_until`."""
+
+    __tablename__ = "login_throttle"
+    __table_args__ = (UniqueConstraint("scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(8), doc="account or address")
+    key: Mapped[str] = mapped_column(String(320), doc="The email (lower case) or the address")
+    failures: Mapped[int] = mapped_column(doc="Failures since `window_start`")
+    window_start: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    backoffs: Mapped[int] = mapped_column(doc="Back-offs started since the key was last quiet")
 
 
 class DesignRow(Base):

@@ -12,6 +12,7 @@ from bespoke.store.repositories import (
     Batches,
     Designs,
     Jobs,
+    LoginThrottle,
     Orders,
     Products,
     Quotes,
@@ -31,6 +32,7 @@ class UnitOfWork:
     def __enter__(self) -> Self:
         self.session = self._sessions()
         self.users = Users(self.session)
+        self.login_throttle = LoginThrottle(self.session)
         self.shops = Shops(self.session)
         self.designs = Designs(self.session)
         self.products = Products(self.session)

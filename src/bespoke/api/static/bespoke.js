@@ -1,4 +1,5 @@
 // Bespoke pages: draw the scale curve with plotly.js, follow a background job.
+// Styles are set here, never inline in the pages (the content security policy forbids it).
 "use strict";
 
 function drawCurve() {
@@ -20,6 +21,7 @@ async function followJob() {
   if (!page) return;
   const bar = page.querySelector(".progress div");
   const message = page.querySelector(".message");
+  bar.style.width = Math.round(Number(page.dataset.progress) * 100) + "%";
   for (;;) {
     const response = await fetch("/api/jobs/" + page.dataset.job, { headers: { Accept: "application/json" } });
     const job = await response.json();
@@ -39,6 +41,7 @@ function drawGantt() {
   const holder = document.getElementById("gantt");
   const data = document.getElementById("gantt-data");
   if (!holder || !data || typeof Plotly === "undefined") return;
+  holder.style.minHeight = holder.dataset.minHeight + "px";
   Plotly.newPlot(holder, JSON.parse(data.textContent), {
     barmode: "overlay",
     margin: { l: 140, r: 10, t: 10, b: 40 },
