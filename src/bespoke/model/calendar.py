@@ -5,6 +5,11 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+MAX_SHIFTS = 50
+MAX_CLOSED_DAYS = 2_000
+"""Holidays and shutdowns: years of them."""
+MAX_MAINTENANCE_WINDOWS = 2_000
+
 
 class Weekday(StrEnum):
     MON = "mon"
@@ -21,7 +26,7 @@ class Shift(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    days: list[Weekday] = Field(min_length=1)
+    days: list[Weekday] = Field(min_length=1, max_length=7)
     start: time
     end: time
 
@@ -37,7 +42,7 @@ class MaintenanceWindow(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    machine: str
+    machine: str = Field(max_length=64)
     start: datetime
     end: datetime
 
@@ -53,8 +58,9 @@ class Calendar(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    timezone: str = "UTC"
+    timezone: str = Field(default="UTC", max_length=64)
     shifts: list[Shift] = Field(
+        max_length=MAX_SHIFTS,
         default_factory=lambda: [
             Shift(
                 days=[Weekday(d) for d in ("mon", "tue", "wed", "thu", "fri")],
@@ -63,8 +69,12 @@ class Calendar(BaseModel):
             )
         ]
     )
-    closed: list[date] = Field(default_factory=list, description="Holidays and shutdowns")
-    maintenance: list[MaintenanceWindow] = Field(default_factory=list)
+    closed: list[date] = Field(
+        default_factory=list, max_length=MAX_CLOSED_DAYS, description="Holidays and shutdowns"
+    )
+    maintenance: list[MaintenanceWindow] = Field(
+        default_factory=list, max_length=MAX_MAINTENANCE_WINDOWS
+    )
 
     def hours_per_week(self) -> float:
         return (
