@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT))
 from tests.fuzzing import fuzz  # noqa: E402
 from tests.servers import LiveService, PostgresServer, postgres_available  # noqa: E402
 
-from bespoke.services.accounts import create_token, create_user  # noqa: E402
+from bespoke.services.accounts import create_user  # noqa: E402
 from bespoke.services.environment import Settings  # noqa: E402
 from bespoke.services.shops import ensure_shop  # noqa: E402
+from bespoke.services.tokens import create_token  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "fuzz_api.json"
 EXAMPLES = ROOT / "examples"
@@ -50,8 +51,9 @@ def seeded_tokens(live: LiveService) -> list[str]:
     ensure_shop(live.env, "main", "Main workshop")
     ensure_shop(live.env, "other", "Another workshop")
     maker = create_user(live.env, "maker@bench.example", "bench-fuzz-1", shop_slug="main")
-    token = create_token(live.env, maker, "fuzz")
-    with httpx.Client(base_url=live.url, headers={"Authorization": f"Bearer {token}"}) as api:
+    token = create_token(live.env, maker, "fuzz")[0]
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=live.url, headers=headers, timeout=120) as api:
         with (EXAMPLES / "wall-bracket.dxf").open("rb") as drawing:
             design = api.post("/api/designs", files={"file": ("wall-bracket.dxf", drawing)})
         body = {"design_id": design.json()["id"], "material": "steel-s235", "thickness_mm": 2}
@@ -64,7 +66,7 @@ def seeded_tokens(live: LiveService) -> list[str]:
     operator = create_user(
         live.env, "operator@bench.example", "bench-fuzz-1", role="operator", shop_slug="other"
     )
-    return [token, create_token(live.env, operator, "fuzz")]
+    return [token, create_token(live.env, operator, "fuzz")[0]]
 
 
 def main() -> None:

@@ -19,3 +19,4 @@ def test_fuzzed_requests_get_only_documented_answers(service: Service) -> None:
     assert report.requests > 300
     assert report.findings == [], "\n".join(map(str, report.findings))
     assert {200, 201, 404, 422} <= set(report.statuses)
+    assert report.statuses[401] < report.requests / 10  # the fuzzer stayed signed in

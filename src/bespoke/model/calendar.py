@@ -67,7 +67,7 @@ class Calendar(BaseModel):
                 start=time(8),
                 end=time(16),
             )
-        ]
+        ],
     )
     closed: list[date] = Field(
         default_factory=list, max_length=MAX_CLOSED_DAYS, description="Holidays and shutdowns"
