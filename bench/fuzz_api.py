@@ -6,7 +6,7 @@ schedule ends at once) each fuzz every operation; a design, a quote and an order
 made first so that some ids exist. Counted as findings: server errors (5xx), statuses
 the document does not declare, errors that are not problem documents, and answers after
 which the server closes the connection. Goal: 0 findings. Writes
-bench/results/fuzz_api.json.
+bench/results/fuzz_api_<backend>.json.
 """
 
 import argparse
@@ -30,7 +30,7 @@ from bespoke.services.environment import Settings  # noqa: E402
 from bespoke.services.shops import ensure_shop  # noqa: E402
 from bespoke.services.tokens import create_token  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results" / "fuzz_api.json"
+RESULTS = ROOT / "bench" / "results"
 EXAMPLES = ROOT / "examples"
 
 
@@ -95,7 +95,7 @@ def main() -> None:
     print(f"findings: {len(report.findings)}", dict(rules) if rules else "")
     for finding in report.findings[:20]:
         print(f"  {finding.rule}: {finding.status} {finding.operation}: {finding.request[:160]}")
-    RESULTS.write_text(
+    (RESULTS / f"fuzz_api_{args.backend}.json").write_text(
         json.dumps(
             {
                 "date": datetime.now(UTC).isoformat(timespec="seconds"),
