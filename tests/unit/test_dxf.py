@@ -8,6 +8,7 @@ import ezdxf
 import pytest
 from ezdxf.document import Drawing
 
+from bespoke.geometry._blocks import MAX_BLOCK_DEPTH, MAX_EXPANDED_ENTITIES
 from bespoke.geometry.dxf import read_dxf
 from bespoke.model.errors import DesignFileError, InputError
 from bespoke.model.geometry import ContourKind, Sheet2D
@@ -277,19 +278,103 @@ def test_multi_insert_places_every_copy(tmp_path: Path) -> None:
     assert sheet.bbox_mm == pytest.approx((22.0, 2.0), abs=0.01)
 
 
-def test_self_inserting_and_undefined_blocks_are_left_out(tmp_path: Path) -> None:
+def test_undefined_blocks_are_left_out(tmp_path: Path) -> None:
     doc = new_drawing()
-    block = doc.blocks.new("LOOP")
-    block.add_circle((0, 0), 1)
-    block.add_blockref("LOOP", (5, 0))
-    msp = doc.modelspace()
-    msp.add_blockref("LOOP", (0, 0))
-    msp.add_blockref("GONE", (0, 0))
+    doc.modelspace().add_circle((0, 0), 1)
+    doc.modelspace().add_blockref("GONE", (0, 0))
     sheet = read(doc, tmp_path)
     assert sheet.pierces == 1
-    assert "left out block references: GONE (not defined) 1, LOOP (inside itself) 1" in (
-        sheet.warnings
-    )
+    assert "left out block references: GONE (not defined) 1" in sheet.warnings
+
+
+def test_grid_of_ten_thousand_block_copies_is_measured(tmp_path: Path) -> None:
+    """One 5 x 5 square inserted 100 x 100 times by a single MINSERT: a 16 KB file."""
+    doc = new_drawing()
+    doc.blocks.new("CELL").add_lwpolyline([(0, 0), (5, 0), (5, 5), (0, 5)], close=True)
+    doc.modelspace().add_blockref("CELL", (0, 0)).grid(size=(100, 100), spacing=(10, 10))
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.holes) == (10_000, 0)
+    assert sheet.cut_length_mm == pytest.approx(200_000.0, rel=1e-9)
+    assert sheet.area_mm2 == pytest.approx(250_000.0, rel=1e-9)
+    assert sheet.bbox_mm == pytest.approx((995.0, 995.0), abs=1e-6)
+
+
+def test_block_copies_stacked_on_each_other_are_cut_once(tmp_path: Path) -> None:
+    doc = new_drawing()
+    block = doc.blocks.new("CELL")
+    block.add_lwpolyline([(0, 0), (50, 0), (50, 50), (0, 50)], close=True)
+    block.add_line((10, 10), (40, 10))
+    block.add_line((40, 10), (25, 40))
+    block.add_line((25, 40), (10, 10))
+    doc.modelspace().add_blockref("CELL", (0, 0)).grid(size=(100, 100), spacing=(1e-6, 1e-6))
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.holes, sheet.open_chains) == (1, 1, 0)
+    assert sheet.area_mm2 == pytest.approx(2500.0 - 450.0, rel=1e-4)
+
+
+def test_grid_expanding_past_the_bound_is_refused_before_expansion(tmp_path: Path) -> None:
+    doc = new_drawing()
+    doc.blocks.new("HOLE").add_circle((0, 0), 1)
+    outer = doc.blocks.new("PANEL")
+    outer.add_blockref("HOLE", (0, 0)).grid(size=(1000, 1000), spacing=(3, 3))
+    doc.modelspace().add_blockref("PANEL", (0, 0)).grid(size=(1000, 1000), spacing=(4000, 4000))
+    message = bad_file_message(save(doc, tmp_path))
+    assert message.startswith("part.dxf holds 2,000,001,000,000 entities once its block")
+    assert f"at most {MAX_EXPANDED_ENTITIES:,} are accepted" in message
+
+
+@pytest.mark.parametrize("levels", [MAX_BLOCK_DEPTH + 1, 3000])
+def test_blocks_nested_too_deep_are_refused(tmp_path: Path, levels: int) -> None:
+    doc = new_drawing()
+    doc.blocks.new("B0").add_circle((0, 0), 1)
+    for level in range(1, levels):
+        doc.blocks.new(f"B{level}").add_blockref(f"B{level - 1}", (1, 0))
+    doc.modelspace().add_blockref(f"B{levels - 1}", (0, 0))
+    message = bad_file_message(save(doc, tmp_path))
+    assert f"blocks are nested more than {MAX_BLOCK_DEPTH} levels deep" in message
+    assert f"at most {MAX_BLOCK_DEPTH} levels of blocks inside blocks are accepted" in message
+
+
+def test_blocks_nested_as_deep_as_allowed_are_measured(tmp_path: Path) -> None:
+    doc = new_drawing()
+    doc.blocks.new("B1").add_circle((0, 0), 1)
+    for level in range(2, MAX_BLOCK_DEPTH + 1):
+        doc.blocks.new(f"B{level}").add_blockref(f"B{level - 1}", (1, 0))
+    doc.modelspace().add_blockref(f"B{MAX_BLOCK_DEPTH}", (0, 0))
+    assert read(doc, tmp_path).bbox_min_mm == pytest.approx((MAX_BLOCK_DEPTH - 2, -1.0))
+
+
+def test_deep_block_also_inserted_near_the_top_is_still_too_deep(tmp_path: Path) -> None:
+    """Each block is counted once: its depth counts wherever it is inserted again."""
+    doc = new_drawing()
+    doc.blocks.new("B0").add_circle((0, 0), 1)
+    for level in range(1, MAX_BLOCK_DEPTH):
+        doc.blocks.new(f"B{level}").add_blockref(f"B{level - 1}", (1, 0))
+    doc.blocks.new("WRAP").add_blockref(f"B{MAX_BLOCK_DEPTH - 1}", (0, 0))
+    doc.modelspace().add_blockref(f"B{MAX_BLOCK_DEPTH - 1}", (0, 0))
+    doc.modelspace().add_blockref("WRAP", (0, 0))
+    assert "levels deep" in bad_file_message(save(doc, tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("inserts", "cycle"),
+    [
+        ({"LOOP": "LOOP"}, "LOOP -> LOOP"),
+        ({"A": "B", "B": "C", "C": "A"}, "A -> B -> C -> A"),
+    ],
+)
+def test_blocks_that_insert_themselves_are_refused(
+    tmp_path: Path, inserts: dict[str, str], cycle: str
+) -> None:
+    doc = new_drawing()
+    for name, inner in inserts.items():
+        block = doc.blocks.new(name)
+        block.add_circle((0, 0), 1)
+        block.add_blockref(inner, (5, 0))
+    doc.modelspace().add_blockref("A" if "A" in inserts else "LOOP", (0, 0))
+    message = bad_file_message(save(doc, tmp_path))
+    assert f"inserts itself ({cycle})" in message
+    assert "accepted: blocks that do not contain themselves" in message
 
 
 # --- geometry drawn more than once -------------------------------------------------------------

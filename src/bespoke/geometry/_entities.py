@@ -109,7 +109,7 @@ def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extra
     extraction = Extraction()
     tolerance = FLATTEN_TOLERANCE_MM / factor_to_mm
     measured: list[tuple[DXFGraphic, Piece | _Outline]] = []
-    for entity in _expand_inserts(entities, extraction, frozenset()):
+    for entity in _expand_inserts(entities, extraction):
         dxftype = entity.dxftype()
         measure = _MEASURES.get(dxftype)
         if measure is None:
@@ -136,13 +136,11 @@ def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extra
     return extraction
 
 
-def _expand_inserts(
-    entities: Iterable[DXFGraphic], extraction: Extraction, blocks: frozenset[str]
-) -> Iterator[DXFGraphic]:
+def _expand_inserts(entities: Iterable[DXFGraphic], extraction: Extraction) -> Iterator[DXFGraphic]:
     """Yield entities with block references replaced by their content, recursively.
 
-    `blocks` are the blocks being expanded: a block that inserts itself is left
-    out, and so is a reference to a block that is not defined.
+    A reference to a block that is not defined is left out. The drawing's blocks were
+    checked when it was loaded: none inserts itself, and they nest a bounded depth.
     """
 
     def skipped(entity: DXFGraphic, _reason: str) -> None:
@@ -151,15 +149,14 @@ def _expand_inserts(
     for entity in entities:
         if not isinstance(entity, Insert):
             yield entity
-        elif entity.dxf.name in blocks:
-            extraction.left_out_blocks[f"{entity.dxf.name} (inside itself)"] += 1
         elif entity.block() is None:
             extraction.left_out_blocks[f"{entity.dxf.name} (not defined)"] += 1
         elif entity.mcount > 1:
-            yield from _expand_inserts(entity.multi_insert(), extraction, blocks)
+            yield from _expand_inserts(entity.multi_insert(), extraction)
         else:
-            content = entity.virtual_entities(skipped_entity_callback=skipped)
-            yield from _expand_inserts(content, extraction, blocks | {entity.dxf.name})
+            yield from _expand_inserts(
+                entity.virtual_entities(skipped_entity_callback=skipped), extraction
+            )
 
 
 def _in_xy_plane(entity: DXFGraphic) -> bool:

@@ -10,6 +10,7 @@ from ezdxf.document import Drawing
 from ezdxf.filemanagement import dxf_stream_info, read, readfile
 from ezdxf.lldxf.validator import DXFInfo, binary_dxf_info, is_dxf_stream
 
+from bespoke.geometry._blocks import check_blocks
 from bespoke.model.errors import DesignFileError
 
 _BINARY_DXF = b"AutoCAD Binary DXF\r\n\x1a\x00"
@@ -34,11 +35,18 @@ class LoadedDrawing:
 
 
 def load_drawing(path: Path) -> LoadedDrawing:
-    """Read an ASCII or binary DXF file, recovering what ezdxf can from a damaged one.
+    """Read an ASCII or binary DXF file, recovering what ezdxf can from a damaged one, and
+    check its block references before anything expands them (`check_blocks`).
 
     The header is read from the file itself: a file without one has no `$INSUNITS`,
     although ezdxf gives its document a default.
     """
+    loaded = _load(path)
+    check_blocks(loaded.doc, path.name)
+    return loaded
+
+
+def _load(path: Path) -> LoadedDrawing:
     raw = _read_bytes(path)
     text = None if raw.startswith(_BINARY_DXF) else _text(raw, "utf-8")
     if text is not None and not is_dxf_stream(text):

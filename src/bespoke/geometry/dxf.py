@@ -66,6 +66,15 @@ def _collector_paused() -> Iterator[None]:
             gc.collect(0)
 
 
+def open_drawing(path: Path) -> Drawing:
+    """The document of a DXF file as `read_dxf` opens it (recovered when damaged), to draw.
+
+    Raises DesignFileError as `read_dxf` does for a file that is not a readable DXF or
+    whose block references expand past the bounds of `_blocks.check_blocks`.
+    """
+    return load_drawing(path).doc
+
+
 def read_dxf_outlines(path: Path, units: str | None = None) -> list[Outline]:
     """The parts of a DXF drawing, each an outline with its holes, in mm.
 
