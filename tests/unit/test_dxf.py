@@ -742,6 +742,39 @@ def test_text_renamed_to_dxf(tmp_path: Path) -> None:
     assert "notes.dxf is not a DXF file" in message and "text" in message
 
 
+_UTF8_HEADER = b"0\nSECTION\n2\nHEADER\n9\n$ACADVER\n1\nAC1024\n0\nENDSEC\n"
+
+
+def test_undecodable_bytes_quoted_in_an_error_are_valid_text(tmp_path: Path) -> None:
+    path = tmp_path / "garbled.dxf"
+    path.write_bytes(
+        _UTF8_HEADER + b"0\nSECTION\n2\nENTITIES\n\xff\xfe1\nLINE\n0\nENDSEC\n0\nEOF\n"
+    )
+    message = bad_file_message(path)
+    assert "garbled.dxf is damaged" in message
+    assert "\ufffd" in message
+    message.encode("utf-8")
+
+
+def test_undecodable_bytes_in_a_block_name_give_warnings_that_are_valid_text(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "garbled.dxf"
+    path.write_bytes(
+        _UTF8_HEADER + b"0\nSECTION\n2\nENTITIES\n0\nINSERT\n2\nBL\xffK\n10\n0\n20\n0\n"
+        b"0\nCIRCLE\n10\n0\n20\n0\n40\n5\n0\nENDSEC\n0\nEOF\n"
+    )
+    sheet = read_dxf(path)
+    assert "left out block references: BL\ufffdK (not defined) 1" in sheet.warnings
+    sheet.model_dump_json()
+
+
+def test_undecodable_file_name_gives_an_error_that_is_valid_text(tmp_path: Path) -> None:
+    message = bad_file_message(tmp_path / "plan\udcff.dxf")
+    assert "plan\ufffd.dxf does not exist" in message
+    message.encode("utf-8")
+
+
 def test_truncated_file_with_nothing_recoverable(tmp_path: Path) -> None:
     doc = new_drawing()
     rectangle(doc, 0, 0, 10, 10)

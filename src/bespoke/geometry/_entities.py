@@ -3,13 +3,14 @@
 Each cut entity becomes a `Piece`: its exact length (arcs as r·θ, ellipses by
 integral, splines by fine flattening), its exact contribution to the area of a
 loop it belongs to, and a flattened XY path for topology (containment, chaining,
-bounds, overlaps). Block references are expanded recursively; everything else
-that is not cut geometry is counted by DXF type.
+bounds, overlaps). Block references are expanded recursively, a block's content
+measured once and moved into place; everything else that is not cut geometry is
+counted by DXF type.
 """
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,8 +23,9 @@ from ezdxf.entities.line import Line
 from ezdxf.entities.lwpolyline import LWPolyline
 from ezdxf.entities.polyline import Polyline
 from ezdxf.entities.spline import Spline
+from ezdxf.layouts.blocklayout import BlockLayout
 from ezdxf.lldxf.const import DXFError
-from ezdxf.math import OCS, Vec3
+from ezdxf.math import OCS, Matrix44, Vec3
 from scipy.integrate import quad
 
 from bespoke.geometry._arcs import (
@@ -38,6 +40,8 @@ FLATTEN_TOLERANCE_MM = 0.005
 SPLINE_TOLERANCE_MM = 1e-4
 """Flattening tolerance for splines, whose length is measured on the flattened path."""
 _EXTRUSION_Z_TOLERANCE = 1e-9
+_SIMILAR = 1e-12
+"""Relative tolerance within which a block placement counts as a similarity."""
 _SPLINE_FRAME_VERTEX = 16
 
 
@@ -90,6 +94,15 @@ class Extraction:
     unreadable: Counter[str] = field(default_factory=Counter)
     left_out_blocks: Counter[str] = field(default_factory=Counter)
 
+    def add_counts(self, other: "Extraction") -> None:
+        """Count what `other` measured and left out as measured and left out here too."""
+        self.ignored.update(other.ignored)
+        self.meshes += other.meshes
+        self.projected += other.projected
+        self.unexpanded.update(other.unexpanded)
+        self.unreadable.update(other.unreadable)
+        self.left_out_blocks.update(other.left_out_blocks)
+
 
 @dataclass(frozen=True)
 class _Outline:
@@ -106,57 +119,134 @@ class _Outline:
 
 def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extraction:
     """Measure every cut entity in `entities` (INSERTs expanded), scaled to mm."""
-    extraction = Extraction()
-    tolerance = FLATTEN_TOLERANCE_MM / factor_to_mm
-    measured: list[tuple[DXFGraphic, Piece | _Outline]] = []
-    for entity in _expand_inserts(entities, extraction):
-        dxftype = entity.dxftype()
-        measure = _MEASURES.get(dxftype)
-        if measure is None:
-            extraction.ignored[dxftype] += 1
-            continue
-        if isinstance(entity, Polyline) and (entity.is_poly_face_mesh or entity.is_polygon_mesh):
-            extraction.meshes += 1
-            continue
-        try:
-            item = measure(entity, tolerance)
-        except (DXFError, ValueError, ArithmeticError, IndexError):
-            extraction.unreadable[dxftype] += 1
-            continue
-        if item is not None:
-            measured.append((entity, item))
-    outlines = [item.vertices for _, item in measured if isinstance(item, _Outline)]
-    paths = iter(bulged_paths(outlines, tolerance))
-    for entity, item in measured:
-        piece = item if isinstance(item, Piece) else _outline_piece(entity, item, next(paths))
-        if not _in_xy_plane(entity):
-            piece = _projected(piece)
-            extraction.projected += 1
-        extraction.pieces.append(piece.scaled(factor_to_mm))
+    extraction = _Extractor().extract(entities, FLATTEN_TOLERANCE_MM / factor_to_mm)
+    extraction.pieces = [piece.scaled(factor_to_mm) for piece in extraction.pieces]
     return extraction
 
 
-def _expand_inserts(entities: Iterable[DXFGraphic], extraction: Extraction) -> Iterator[DXFGraphic]:
-    """Yield entities with block references replaced by their content, recursively.
+class _Extractor:
+    """Measures entities, block references included.
 
-    A reference to a block that is not defined is left out. The drawing's blocks were
-    checked when it was loaded: none inserts itself, and they nest a bounded depth.
+    A block placed by a similarity (turned, mirrored, scaled alike in x and y) has its
+    content measured once per flattening tolerance, and each copy is that content
+    moved; a block stretched unevenly is expanded by ezdxf copy by copy (its circles
+    become ellipses). The drawing's blocks were checked when it was loaded: none inserts
+    itself, they nest a bounded depth and expand to a bounded number of entities.
     """
 
-    def skipped(entity: DXFGraphic, _reason: str) -> None:
-        extraction.unexpanded[entity.dxftype()] += 1
+    def __init__(self) -> None:
+        self.blocks: dict[tuple[str, float], Extraction] = {}
 
-    for entity in entities:
-        if not isinstance(entity, Insert):
-            yield entity
-        elif entity.block() is None:
-            extraction.left_out_blocks[f"{entity.dxf.name} (not defined)"] += 1
-        elif entity.mcount > 1:
-            yield from _expand_inserts(entity.multi_insert(), extraction)
-        else:
-            yield from _expand_inserts(
-                entity.virtual_entities(skipped_entity_callback=skipped), extraction
-            )
+    def extract(self, entities: Iterable[DXFGraphic], tolerance: float) -> Extraction:
+        """The pieces of `entities` in their own coordinates, flattened within `tolerance`."""
+        extraction = Extraction()
+        measured: list[tuple[DXFGraphic, Piece | _Outline | list[Piece]]] = []
+        for entity in entities:
+            if isinstance(entity, Insert):
+                measured.append((entity, self._insert(entity, tolerance, extraction)))
+            else:
+                found = _measure(entity, tolerance, extraction)
+                if found is not None:
+                    measured.append((entity, found))
+        outlines = [item.vertices for _, item in measured if isinstance(item, _Outline)]
+        paths = iter(bulged_paths(outlines, tolerance))
+        for entity, item in measured:
+            if isinstance(item, list):
+                extraction.pieces += item
+                continue
+            piece = item if isinstance(item, Piece) else _outline_piece(entity, item, next(paths))
+            if not _in_xy_plane(entity):
+                piece = _projected(piece)
+                extraction.projected += 1
+            extraction.pieces.append(piece)
+        return extraction
+
+    def _insert(self, insert: Insert, tolerance: float, extraction: Extraction) -> list[Piece]:
+        """The pieces of every copy a block reference places; what was left out is counted."""
+        block = insert.block()
+        if block is None:
+            extraction.left_out_blocks[f"{insert.dxf.name} (not defined)"] += 1
+            return []
+        pieces: list[Piece] = []
+        for placed in insert.multi_insert() if insert.mcount > 1 else [insert]:
+            similarity = _Similarity.of(placed.matrix44())
+            if similarity is None:
+                content = self._stretched(placed, tolerance)
+                pieces += content.pieces
+            else:
+                content = self._block(block, tolerance / similarity.scale)
+                pieces += map(similarity.move, content.pieces)
+            extraction.add_counts(content)
+        return pieces
+
+    def _block(self, block: BlockLayout, tolerance: float) -> Extraction:
+        key = (block.name, tolerance)
+        if key not in self.blocks:
+            self.blocks[key] = self.extract(block, tolerance)
+        return self.blocks[key]
+
+    def _stretched(self, insert: Insert, tolerance: float) -> Extraction:
+        """One copy of a block expanded by ezdxf; what it cannot transform is unexpanded."""
+        unexpanded: Counter[str] = Counter()
+
+        def skipped(entity: DXFGraphic, _reason: str) -> None:
+            unexpanded[entity.dxftype()] += 1
+
+        content = self.extract(insert.virtual_entities(skipped_entity_callback=skipped), tolerance)
+        content.unexpanded.update(unexpanded)
+        return content
+
+
+def _measure(
+    entity: DXFGraphic, tolerance: float, extraction: Extraction
+) -> Piece | _Outline | None:
+    """A cut entity measured, or None when it is not one (counted in `extraction`)."""
+    dxftype = entity.dxftype()
+    measure = _MEASURES.get(dxftype)
+    if measure is None:
+        extraction.ignored[dxftype] += 1
+        return None
+    if isinstance(entity, Polyline) and (entity.is_poly_face_mesh or entity.is_polygon_mesh):
+        extraction.meshes += 1
+        return None
+    try:
+        return measure(entity, tolerance)
+    except (DXFError, ValueError, ArithmeticError, IndexError):
+        extraction.unreadable[dxftype] += 1
+        return None
+
+
+@dataclass(frozen=True)
+class _Similarity:
+    """A placement that keeps shapes: XY points move to `linear` @ xy + `shift`, where
+    `linear` is a turn (perhaps mirrored) times `scale`, and Z stays out of XY."""
+
+    linear: FloatArray
+    shift: FloatArray
+    scale: float
+
+    @classmethod
+    def of(cls, matrix: Matrix44) -> "_Similarity | None":
+        """The similarity `matrix` is, or None when it stretches, shears or tilts."""
+        ux, uy, uz, origin = matrix.ux, matrix.uy, matrix.uz, matrix.origin
+        linear = np.array([[ux.x, uy.x], [ux.y, uy.y]], dtype=np.float64)
+        gram = linear.T @ linear
+        square = float(gram[0, 0])
+        tilt = max(abs(ux.z), abs(uy.z), abs(uz.x), abs(uz.y))
+        if not square > 0.0 or tilt > _SIMILAR * math.sqrt(square):
+            return None
+        if np.abs(gram - square * np.eye(2)).max() > _SIMILAR * square:
+            return None
+        return cls(linear, np.array([origin.x, origin.y]), math.sqrt(square))
+
+    def move(self, piece: Piece) -> Piece:
+        """`piece` placed: points moved, length scaled, area term turned and shifted."""
+        points = piece.points @ self.linear.T + self.shift
+        chord = points[-1] - points[0]
+        shifted = 0.5 * float(self.shift[0] * chord[1] - self.shift[1] * chord[0])
+        area_term = float(np.linalg.det(self.linear)) * piece.area_term + shifted
+        radius = None if piece.circle_radius_mm is None else piece.circle_radius_mm * self.scale
+        return Piece(points, piece.length_mm * self.scale, area_term, piece.closed, radius)
 
 
 def _in_xy_plane(entity: DXFGraphic) -> bool:

@@ -15,6 +15,9 @@ from bespoke.model.errors import DesignFileError
 
 _BINARY_DXF = b"AutoCAD Binary DXF\r\n\x1a\x00"
 _UTF8_BOM = b"\xef\xbb\xbf"
+_UNDECODABLE = "replace"
+"""Bytes that are not text in the file's encoding become U+FFFD: names and messages taken
+from the file stay valid text (a lone surrogate cannot be written as JSON)."""
 _FILE_SIGNATURES = {
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
@@ -56,12 +59,15 @@ def _load(path: Path) -> LoadedDrawing:
         )
     info = _header_info(raw, text)
     try:
-        doc = readfile(path) if text is None else read(_in_encoding(raw, text, info.encoding))
+        if text is None:
+            doc = readfile(path, errors=_UNDECODABLE)
+        else:
+            doc = read(_in_encoding(raw, text, info.encoding))
         return LoadedDrawing(doc, info.insert_units, None)
     except Exception as error:  # ezdxf raises many kinds of errors on damaged files
         damage = _damage(error, raw)
     try:
-        doc, _ = recover.read(io.BytesIO(raw.removeprefix(_UTF8_BOM)))
+        doc, _ = recover.read(io.BytesIO(raw.removeprefix(_UTF8_BOM)), errors=_UNDECODABLE)
     except Exception as error:
         raise DesignFileError(
             f"{path.name} is a damaged DXF file that could not be recovered: {damage}"
@@ -81,7 +87,7 @@ def _read_bytes(path: Path) -> bytes:
 
 def _text(raw: bytes, encoding: str) -> io.StringIO:
     """ASCII DXF bytes as a text stream with universal newlines."""
-    text = raw.removeprefix(_UTF8_BOM).decode(encoding, errors="surrogateescape")
+    text = raw.removeprefix(_UTF8_BOM).decode(encoding, errors=_UNDECODABLE)
     return io.StringIO(text, newline=None)
 
 

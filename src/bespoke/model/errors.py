@@ -1,15 +1,25 @@
 """Errors a user can act on. Each message names what was wrong and what is accepted."""
 
+import re
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 class BespokeError(Exception):
     """Base of every error Bespoke reports to a user as a one-line message.
 
-    `path` names the field or key the error is about, when there is one.
+    `path` names the field or key the error is about, when there is one. Both are valid
+    text: a lone surrogate (an undecodable byte of a file or file name) becomes U+FFFD.
     """
 
     def __init__(self, message: str = "", *, path: str = "") -> None:
-        super().__init__(message)
-        self.path = path
+        super().__init__(valid_text(message))
+        self.path = valid_text(path)
+
+
+def valid_text(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class DesignFileError(BespokeError):
