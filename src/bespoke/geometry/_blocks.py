@@ -15,12 +15,12 @@ from ezdxf.entities.insert import Insert
 
 from bespoke.model.errors import DesignFileError
 
-MAX_EXPANDED_ENTITIES = 200_000
+MAX_EXPANDED_ENTITIES = 20_000
 """Most entities a drawing's modelspace may hold once its block references are expanded.
 
 Every entity counts, cut or not, and so does each placement of a block (a MINSERT grid
-counts rows x columns placements): drawing a preview expands them all. Real drawings of
-parts hold hundreds to a few tens of thousands of entities.
+counts rows x columns placements): drawing a preview expands them all. Drawings of parts
+hold tens to a few thousand entities; a dense perforated panel some ten thousand.
 """
 MAX_BLOCK_DEPTH = 32
 """Most levels of blocks inside blocks. Real drawings nest a few levels at most."""
