@@ -306,7 +306,7 @@ def test_block_copies_stacked_on_each_other_are_cut_once(tmp_path: Path) -> None
     block.add_line((10, 10), (40, 10))
     block.add_line((40, 10), (25, 40))
     block.add_line((25, 40), (10, 10))
-    doc.modelspace().add_blockref("CELL", (0, 0)).grid(size=(100, 100), spacing=(1e-6, 1e-6))
+    doc.modelspace().add_blockref("CELL", (0, 0)).grid(size=(50, 50), spacing=(1e-6, 1e-6))
     sheet = read(doc, tmp_path)
     assert (sheet.parts, sheet.holes, sheet.open_chains) == (1, 1, 0)
     assert sheet.area_mm2 == pytest.approx(2500.0 - 450.0, rel=1e-4)
@@ -319,7 +319,7 @@ def test_grid_expanding_past_the_bound_is_refused_before_expansion(tmp_path: Pat
     outer.add_blockref("HOLE", (0, 0)).grid(size=(1000, 1000), spacing=(3, 3))
     doc.modelspace().add_blockref("PANEL", (0, 0)).grid(size=(1000, 1000), spacing=(4000, 4000))
     message = bad_file_message(save(doc, tmp_path))
-    assert message.startswith("part.dxf holds 2,000,001,000,000 entities once its block")
+    assert message.startswith("part.dxf holds 1,000,000,000,000 entities once its block")
     assert f"at most {MAX_EXPANDED_ENTITIES:,} are accepted" in message
 
 
@@ -773,6 +773,37 @@ def test_undecodable_file_name_gives_an_error_that_is_valid_text(tmp_path: Path)
     message = bad_file_message(tmp_path / "plan\udcff.dxf")
     assert "plan\ufffd.dxf does not exist" in message
     message.encode("utf-8")
+
+
+def test_entities_with_values_out_of_range_are_left_out(tmp_path: Path) -> None:
+    doc = new_drawing()
+    rectangle(doc, 0, 0, 30, 20)
+    msp = doc.modelspace()
+    msp.add_line((math.nan, 0), (10, 10))
+    msp.add_circle((5, 5), -2)
+    msp.add_spline(fit_points=[(10, -1e300), (52, -72)])
+    msp.add_ellipse((0, 0), major_axis=(1e300, 0), ratio=0.5)
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.pierces) == (1, 1)
+    assert "left out entities with invalid data: CIRCLE 1, ELLIPSE 1, SPLINE 1" in sheet.warnings
+    assert any(
+        "1 piece of cut path with coordinates that are not numbers" in w for w in sheet.warnings
+    )
+
+
+def test_vertex_without_a_location_leaves_its_polyline_out(tmp_path: Path) -> None:
+    doc = new_drawing()
+    rectangle(doc, 0, 0, 30, 20)
+    doc.modelspace().add_polyline2d([(0, 0), (5, 0), (5, 5)], close=True)
+    text = save(doc, tmp_path).read_text()
+    vertex = text.index("VERTEX")
+    location = text.index("\n 10\n", vertex)
+    end = text.index("\n 30\n", location)
+    path = tmp_path / "damaged.dxf"
+    path.write_text(text[:location] + text[text.index("\n", end + 5) :])
+    sheet = read_dxf(path)
+    assert sheet.parts == 1
+    assert "left out entities with invalid data: POLYLINE 1" in sheet.warnings
 
 
 def test_truncated_file_with_nothing_recoverable(tmp_path: Path) -> None:

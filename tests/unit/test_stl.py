@@ -569,7 +569,9 @@ def test_some_facets_without_numbers_are_dropped_with_a_warning(
 
     assert solid.facets == 13
     assert solid.volume_mm3 == pytest.approx(BOX_VOLUME)
-    assert "1 facets with non-numeric coordinates ignored" in solid.warnings
+    assert "1 facets ignored: their coordinates are not numbers or lie beyond 1e+12 mm" in (
+        solid.warnings
+    )
 
 
 def test_ascii_file_with_bytes_that_are_not_utf8_is_read(
@@ -619,3 +621,18 @@ def test_bodies_nested_within_the_bound_alternate_solid_and_cavity(tmp_path: Pat
     shells = [box((2.0 * (i + 1),) * 3, (-(i + 1.0),) * 3) for i in range(5)]
     solid = read_stl(write_binary(tmp_path / "nested.stl", trimesh.util.concatenate(shells)))
     assert solid.volume_mm3 == pytest.approx(10**3 - 8**3 + 6**3 - 4**3 + 2**3, rel=1e-9)
+
+
+def test_facets_far_out_of_range_are_dropped_with_a_warning(
+    tmp_path: Path, box_mesh: trimesh.Trimesh
+) -> None:
+    far = [(1e308, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)]
+    path = tmp_path / "far.stl"
+    text = box_mesh.export(file_type="stl_ascii")
+    facet = "facet normal 0 0 0\nouter loop\n" + "".join(f"vertex {x} {y} {z}\n" for x, y, z in far)
+    path.write_text(text.replace("endsolid", facet + "endloop\nendfacet\nendsolid"))
+    solid = read_stl(path)
+    assert_box(solid.volume_mm3, solid.surface_area_mm2)
+    assert "1 facets ignored: their coordinates are not numbers or lie beyond 1e+12 mm" in (
+        solid.warnings
+    )

@@ -18,8 +18,9 @@ from bespoke.model.errors import DesignFileError
 MAX_EXPANDED_ENTITIES = 20_000
 """Most entities a drawing's modelspace may hold once its block references are expanded.
 
-Every entity counts, cut or not, and so does each placement of a block (a MINSERT grid
-counts rows x columns placements): drawing a preview expands them all. Drawings of parts
+Every entity counts, cut or not, once per copy of each block it is in (a MINSERT grid
+places rows x columns copies; a copy of an empty block counts one): drawing a preview
+expands them all. Drawings of parts
 hold tens to a few thousand entities; a dense perforated panel some ten thousand.
 """
 MAX_BLOCK_DEPTH = 32
@@ -64,7 +65,7 @@ class _BlockWalk:
         for entity in entities:
             if isinstance(entity, Insert):
                 inner = self._block(entity, trail)
-                size += _placements(entity) * (1 + inner.size)
+                size += _placements(entity) * max(1, inner.size)
                 depth = max(depth, 1 + inner.depth)
             else:
                 size += 1

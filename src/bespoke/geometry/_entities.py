@@ -40,6 +40,14 @@ FLATTEN_TOLERANCE_MM = 0.005
 SPLINE_TOLERANCE_MM = 1e-4
 """Flattening tolerance for splines, whose length is measured on the flattened path."""
 _EXTRUSION_Z_TOLERANCE = 1e-9
+_RELATIVE_FLATTENING = 1e-8
+"""Finest flattening relative to a curve's extent; coarser than the fixed tolerances only
+for curves larger than 10 m."""
+MAX_COORDINATE = 1e12
+"""Largest coordinate (in mm, or drawing units before scaling) of usable geometry, a
+thousand kilometres: farther is a damaged value, and areas of such numbers overflow."""
+_DAMAGED = (DXFError, ValueError, ArithmeticError, IndexError, TypeError, AttributeError)
+"""What ezdxf, numpy and the measures raise on entity values that are missing or not numbers."""
 _SIMILAR = 1e-12
 """Relative tolerance within which a block placement counts as a similarity."""
 _SPLINE_FRAME_VERTEX = 16
@@ -58,6 +66,16 @@ class Piece:
     area_term: float
     closed: bool
     circle_radius_mm: float | None = None
+
+    @property
+    def in_range(self) -> bool:
+        """Whether its points, length and area term are numbers within `MAX_COORDINATE`."""
+        return bool(
+            self.points.size > 0
+            and math.isfinite(self.length_mm)
+            and math.isfinite(self.area_term)
+            and np.all(np.abs(self.points) <= MAX_COORDINATE)
+        )
 
     @property
     def start(self) -> FloatArray:
@@ -93,6 +111,7 @@ class Extraction:
     unexpanded: Counter[str] = field(default_factory=Counter)
     unreadable: Counter[str] = field(default_factory=Counter)
     left_out_blocks: Counter[str] = field(default_factory=Counter)
+    out_of_range: int = 0
 
     def add_counts(self, other: "Extraction") -> None:
         """Count what `other` measured and left out as measured and left out here too."""
@@ -116,11 +135,20 @@ class _Outline:
     elevation: float | None
     circle_radius: float | None = None
 
+    def __post_init__(self) -> None:
+        elevation = np.array([self.elevation or 0.0])
+        values = np.concatenate([self.vertices.xy.ravel(), self.vertices.bulges, elevation])
+        if not np.all(np.abs(values) <= MAX_COORDINATE):
+            raise ValueError("vertices, bulges or elevation not numbers or out of range")
+
 
 def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extraction:
     """Measure every cut entity in `entities` (INSERTs expanded), scaled to mm."""
-    extraction = _Extractor().extract(entities, FLATTEN_TOLERANCE_MM / factor_to_mm)
-    extraction.pieces = [piece.scaled(factor_to_mm) for piece in extraction.pieces]
+    with np.errstate(over="ignore", invalid="ignore"):  # damaged values: left out below
+        extraction = _Extractor().extract(entities, FLATTEN_TOLERANCE_MM / factor_to_mm)
+        pieces = [piece.scaled(factor_to_mm) for piece in extraction.pieces]
+    extraction.pieces = [piece for piece in pieces if piece.in_range]
+    extraction.out_of_range = len(pieces) - len(extraction.pieces)
     return extraction
 
 
@@ -169,15 +197,25 @@ class _Extractor:
             return []
         pieces: list[Piece] = []
         for placed in insert.multi_insert() if insert.mcount > 1 else [insert]:
-            similarity = _Similarity.of(placed.matrix44())
-            if similarity is None:
-                content = self._stretched(placed, tolerance)
-                pieces += content.pieces
-            else:
-                content = self._block(block, tolerance / similarity.scale)
-                pieces += map(similarity.move, content.pieces)
-            extraction.add_counts(content)
+            try:
+                pieces += self._copy(placed, block, tolerance, extraction)
+            except _DAMAGED:
+                extraction.unexpanded["INSERT"] += 1
         return pieces
+
+    def _copy(
+        self, placed: Insert, block: BlockLayout, tolerance: float, extraction: Extraction
+    ) -> list[Piece]:
+        """The pieces of one copy of `block`, moved into place by ezdxf or a similarity."""
+        similarity = _Similarity.of(placed.matrix44())
+        if similarity is None:
+            content = self._stretched(placed, tolerance)
+            moved = content.pieces
+        else:
+            content = self._block(block, tolerance / similarity.scale)
+            moved = [similarity.move(piece) for piece in content.pieces]
+        extraction.add_counts(content)
+        return moved
 
     def _block(self, block: BlockLayout, tolerance: float) -> Extraction:
         key = (block.name, tolerance)
@@ -192,7 +230,8 @@ class _Extractor:
         def skipped(entity: DXFGraphic, _reason: str) -> None:
             unexpanded[entity.dxftype()] += 1
 
-        content = self.extract(insert.virtual_entities(skipped_entity_callback=skipped), tolerance)
+        expanded = list(insert.virtual_entities(skipped_entity_callback=skipped))
+        content = self.extract(expanded, tolerance)
         content.unexpanded.update(unexpanded)
         return content
 
@@ -210,8 +249,9 @@ def _measure(
         extraction.meshes += 1
         return None
     try:
+        _extrusion(entity)  # raises for a null extrusion, needed again to place the piece
         return measure(entity, tolerance)
-    except (DXFError, ValueError, ArithmeticError, IndexError):
+    except _DAMAGED:
         extraction.unreadable[dxftype] += 1
         return None
 
@@ -280,7 +320,7 @@ def _line(entity: DXFGraphic, _tolerance: float) -> Piece:
 def _circle(entity: DXFGraphic, _tolerance: float) -> _Outline:
     """A circle as two half circles: a closed polyline of two vertices with bulge 1."""
     assert isinstance(entity, Circle)
-    center, radius = entity.dxf.center, float(entity.dxf.radius)
+    center, radius = entity.dxf.center, _radius(entity)
     xy = np.array([[center.x + radius, center.y], [center.x - radius, center.y]])
     vertices = PolylineVertices(xy, np.ones(2), closed=True)
     return _Outline(vertices, center.z, radius)
@@ -289,13 +329,20 @@ def _circle(entity: DXFGraphic, _tolerance: float) -> _Outline:
 def _arc(entity: DXFGraphic, _tolerance: float) -> _Outline:
     """An arc as one polyline segment whose bulge is tan(sweep / 4)."""
     assert isinstance(entity, Arc)
-    center, radius = entity.dxf.center, float(entity.dxf.radius)
+    center, radius = entity.dxf.center, _radius(entity)
     start = math.radians(entity.dxf.start_angle)
     sweep = math.radians((entity.dxf.end_angle - entity.dxf.start_angle) % 360.0)
     angles = np.array([start, start + sweep])
     xy = np.column_stack([center.x + radius * np.cos(angles), center.y + radius * np.sin(angles)])
     vertices = PolylineVertices(xy, np.array([math.tan(sweep / 4.0), 0.0]), closed=False)
     return _Outline(vertices, center.z)
+
+
+def _radius(entity: Circle | Arc) -> float:
+    radius = float(entity.dxf.radius)
+    if not radius > 0.0:
+        raise ValueError(f"radius {radius} is not a positive number")
+    return radius
 
 
 def _ellipse(entity: DXFGraphic, tolerance: float) -> Piece:
@@ -305,15 +352,15 @@ def _ellipse(entity: DXFGraphic, tolerance: float) -> Piece:
     span = ellipse.param_span
     full = span == 0.0 or math.isclose(span, 2 * math.pi, rel_tol=1e-9)
     start, end = ellipse.start_param, ellipse.start_param + (2 * math.pi if full else span)
-    a = ellipse.major_axis.magnitude
-    b = a * ellipse.ratio
-    length, _ = quad(lambda t: math.hypot(a * math.sin(t), b * math.cos(t)), start, end, limit=200)
-    points = _xy_array(ellipse.flattening(tolerance))
+    center, u, v = ellipse.center, ellipse.major_axis, ellipse.minor_axis
+    frame = np.array([tuple(center + axis) for axis in (u, -u, v, -v)], dtype=np.float64)
+    points = _xy_array(ellipse.flattening(_curve_tolerance(tolerance, frame)))
     if full:
         points[-1] = points[0]
-    u, v = ellipse.major_axis, ellipse.minor_axis
+    a = u.magnitude
+    b = a * ellipse.ratio
+    length, _ = quad(lambda t: math.hypot(a * math.sin(t), b * math.cos(t)), start, end, limit=200)
     chord = points[-1] - points[0]
-    center = ellipse.center
     area_term = 0.5 * (
         center.x * chord[1] - center.y * chord[0] + (u.x * v.y - u.y * v.x) * (end - start)
     )
@@ -322,12 +369,20 @@ def _ellipse(entity: DXFGraphic, tolerance: float) -> Piece:
 
 def _spline(entity: DXFGraphic, tolerance: float) -> Piece:
     assert isinstance(entity, Spline)
-    points = _xy_array(
-        entity.construction_tool().flattening(
-            tolerance * SPLINE_TOLERANCE_MM / FLATTEN_TOLERANCE_MM
-        )
-    )
+    curve = entity.construction_tool()
+    controls = np.array([tuple(point) for point in curve.control_points], dtype=np.float64)
+    fine = tolerance * SPLINE_TOLERANCE_MM / FLATTEN_TOLERANCE_MM
+    points = _xy_array(curve.flattening(_curve_tolerance(fine, controls)))
     return Piece(points, _path_length(points), _path_area_term(points), closed=entity.closed)
+
+
+def _curve_tolerance(tolerance: float, frame: FloatArray) -> float:
+    """`tolerance`, or `_RELATIVE_FLATTENING` of the extent of a curve's `frame` (control
+    points, or centre and axes) when that is coarser: a curve far larger than a part is
+    not cut into billions of segments. Raises ValueError for a frame out of range."""
+    if not (frame.size and np.all(np.abs(frame) <= MAX_COORDINATE)):
+        raise ValueError("a curve whose points are not numbers or lie out of range")
+    return max(tolerance, float(np.ptp(frame, axis=0).max()) * _RELATIVE_FLATTENING)
 
 
 def _lwpolyline(entity: DXFGraphic, _tolerance: float) -> _Outline | None:

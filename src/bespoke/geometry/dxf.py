@@ -13,7 +13,13 @@ from ezdxf.document import Drawing
 from bespoke.geometry._arcs import FloatArray
 from bespoke.geometry._chaining import CHAIN_TOLERANCE_MM, Chaining, OpenChain, chain_pieces
 from bespoke.geometry._dedup import drop_repeated_pieces, overlap_length
-from bespoke.geometry._entities import Extraction, Piece, extract_pieces, is_cut_entity
+from bespoke.geometry._entities import (
+    MAX_COORDINATE,
+    Extraction,
+    Piece,
+    extract_pieces,
+    is_cut_entity,
+)
 from bespoke.geometry._loading import load_drawing
 from bespoke.geometry._topology import Layout, lay_out, part_outlines
 from bespoke.geometry._units import (
@@ -211,6 +217,11 @@ def _extraction_warnings(extraction: Extraction) -> list[str]:
         warnings.append(f"left out block references: {_counts(extraction.left_out_blocks)}")
     if extraction.unreadable:
         warnings.append(f"left out entities with invalid data: {_counts(extraction.unreadable)}")
+    if extraction.out_of_range:
+        warnings.append(
+            f"left out {_plural(extraction.out_of_range, 'piece')} of cut path with coordinates "
+            f"that are not numbers or lie beyond {MAX_COORDINATE:g} mm"
+        )
     if extraction.projected:
         warnings.append(
             f"measured by their projection onto XY: {_plural(extraction.projected, 'entity')} "
@@ -252,6 +263,8 @@ def _no_geometry_message(
         return f"{path.name} is damaged ({damage}) and no cut geometry could be recovered"
     found = Counter(extraction.ignored)
     found.update(extraction.unreadable)
+    if extraction.out_of_range:
+        found["pieces out of range"] += extraction.out_of_range
     if extraction.meshes:
         found["POLYLINE (mesh)"] += extraction.meshes
     contents = f"found only {_counts(found)}" if found else "its modelspace is empty"

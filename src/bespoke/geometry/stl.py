@@ -35,6 +35,10 @@ UNITS_TO_MM: dict[str, float] = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "inch": 25.
 SMALLEST_PLAUSIBLE_PART_MM = 3.0
 """A part whose largest extent, read as mm, is below this was probably drawn in other units."""
 
+MAX_COORDINATE_MM = 1e12
+"""Largest coordinate of a usable facet, a thousand kilometres: farther is a damaged value,
+and volumes of such numbers would overflow."""
+
 MAX_FACETS = 1_000_000
 """Most facets a mesh may have (a 50 MB binary STL). Printed and moulded parts have up to
 a few hundred thousand; the count is checked before any facet is read."""
@@ -107,12 +111,16 @@ def read_stl(path: Path, units: str | None = None) -> Solid3D:
     """
     reading = _unit_reading(units)
     triangles = _read_triangles(_read_bytes(path), path.name)
+    triangles = triangles * reading.factor_to_mm
     finite = _finite_facets(triangles, path.name)
-    mesh = _build_mesh(triangles[finite] * reading.factor_to_mm)
+    mesh = _build_mesh(triangles[finite])
     degenerate = _count_degenerate(mesh, path.name)
     warnings = []
     if not finite.all():
-        warnings.append(f"{np.count_nonzero(~finite)} facets with non-numeric coordinates ignored")
+        warnings.append(
+            f"{np.count_nonzero(~finite)} facets ignored: their coordinates are not numbers "
+            f"or lie beyond {MAX_COORDINATE_MM:g} mm"
+        )
     if degenerate:
         warnings.append(f"{degenerate} of {len(mesh.faces)} facets have zero area")
     labels = _body_labels(mesh)
@@ -149,7 +157,8 @@ def read_stl_footprint(path: Path, units: str | None = None) -> tuple[Outline, f
     """
     reading = _unit_reading(units)
     triangles = _read_triangles(_read_bytes(path), path.name)
-    triangles = triangles[_finite_facets(triangles, path.name)] * reading.factor_to_mm
+    triangles = triangles * reading.factor_to_mm
+    triangles = triangles[_finite_facets(triangles, path.name)]
     extents = triangles.reshape(-1, 3).max(axis=0) - triangles.reshape(-1, 3).min(axis=0)
     lowest = int(np.argmin(extents))
     triangles = np.roll(triangles, 2 - lowest, axis=2)  # a turn: (x, y, z) -> (y, z, x) ...
@@ -319,10 +328,16 @@ def _not_an_stl(data: bytes, name: str) -> DesignFileError:
 
 
 def _finite_facets(triangles: _Triangles, name: str) -> NDArray[np.bool_]:
-    """Which facets have numeric coordinates; an error when none has."""
-    finite = np.asarray(np.isfinite(triangles).all(axis=(1, 2)), dtype=np.bool_)
+    """Which facets have numeric coordinates within `MAX_COORDINATE_MM`; an error when none has."""
+    with np.errstate(invalid="ignore"):
+        within = np.abs(triangles) <= MAX_COORDINATE_MM
+    finite = np.asarray(within.all(axis=(1, 2)), dtype=np.bool_)
     if not finite.any():
-        raise _design_error(name, "no facet has numeric coordinates (all NaN or infinite)")
+        raise _design_error(
+            name,
+            "no facet has numeric coordinates (all NaN, infinite or beyond "
+            f"{MAX_COORDINATE_MM:g} mm)",
+        )
     return finite
 
 
