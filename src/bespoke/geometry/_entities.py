@@ -269,15 +269,17 @@ class _Similarity:
     def of(cls, matrix: Matrix44) -> "_Similarity | None":
         """The similarity `matrix` is, or None when it stretches, shears or tilts."""
         ux, uy, uz, origin = matrix.ux, matrix.uy, matrix.uz, matrix.origin
-        linear = np.array([[ux.x, uy.x], [ux.y, uy.y]], dtype=np.float64)
-        gram = linear.T @ linear
-        square = float(gram[0, 0])
+        square = ux.x * ux.x + ux.y * ux.y
+        stretch = abs(uy.x * uy.x + uy.y * uy.y - square)
+        shear = abs(ux.x * uy.x + ux.y * uy.y)
         tilt = max(abs(ux.z), abs(uy.z), abs(uz.x), abs(uz.y))
-        if not square > 0.0 or tilt > _SIMILAR * math.sqrt(square):
+        if not square > 0.0 or max(stretch, shear) > _SIMILAR * square:
             return None
-        if np.abs(gram - square * np.eye(2)).max() > _SIMILAR * square:
+        scale = math.sqrt(square)
+        if tilt > _SIMILAR * scale:
             return None
-        return cls(linear, np.array([origin.x, origin.y]), math.sqrt(square))
+        linear = np.array([[ux.x, uy.x], [ux.y, uy.y]], dtype=np.float64)
+        return cls(linear, np.array([origin.x, origin.y]), scale)
 
     def move(self, piece: Piece) -> Piece:
         """`piece` placed: points moved, length scaled, area term turned and shifted."""
