@@ -471,6 +471,10 @@ def test_a_whole_number_value_beyond_a_float_is_rejected() -> None:
         evaluate(10**400, {}, path=PATH, expect="length")
 
 
+def test_deeply_nested_parentheses_are_refused() -> None:
+    assert reason("(" * 240 + "1" + ")" * 240).endswith("too many nested parentheses")
+
+
 def test_deep_nesting_fails_cleanly() -> None:
     try:
         assert ev("-" * (MAX_CHARS - 1) + "1") == -1

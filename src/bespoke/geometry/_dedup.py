@@ -20,8 +20,10 @@ OVERLAP_GRID_MM = 1e-4
 """Coordinates are snapped to this grid before measuring overlaps, so that
 edges equal up to rounding are recognised as the same edge."""
 _SHARE_A_LENGTH = "1********"
-_MOST_CHECKED_PER_PATH = 32
 """DE-9IM pattern of two lines whose interiors meet along a length, not only at points."""
+_MOST_CHECKED_PER_PATH = 32
+"""A path touching more paths than this (lines through one point) is merged with them all
+unchecked: checking pair by pair would cost the square of their number."""
 
 
 def drop_repeated_pieces(pieces: list[Piece], tolerance_mm: float) -> tuple[list[Piece], float]:
@@ -95,15 +97,15 @@ def overlap_length(paths: list[FloatArray]) -> float:
     first, second = first[first < second], second[first < second]
     lines = shapely.set_precision(lines, OVERLAP_GRID_MM)
     touched = np.bincount(np.concatenate([first, second]), minlength=len(lines))
-    merged = (touched[first] > _MOST_CHECKED_PER_PATH) | (touched[second] > _MOST_CHECKED_PER_PATH)
-    checked = ~merged
-    merged[checked] = shapely.relate_pattern(
-        lines[first[checked]], lines[second[checked]], _SHARE_A_LENGTH
+    crowded = (touched[first] > _MOST_CHECKED_PER_PATH) | (touched[second] > _MOST_CHECKED_PER_PATH)
+    sharing = crowded.copy()
+    sharing[~crowded] = shapely.relate_pattern(
+        lines[first[~crowded]], lines[second[~crowded]], _SHARE_A_LENGTH
     )
-    overlapping = np.unique(np.concatenate([first[merged], second[merged]]))
+    overlapping = np.unique(np.concatenate([first[sharing], second[sharing]]))
     if len(overlapping) == 0:
         return 0.0
     lines = lines[overlapping]
     drawn = float(shapely.length(lines).sum())
-    merged_length = float(shapely.length(shapely.union_all(lines, grid_size=OVERLAP_GRID_MM)))
-    return max(0.0, drawn - merged_length)
+    merged = float(shapely.length(shapely.union_all(lines, grid_size=OVERLAP_GRID_MM)))
+    return max(0.0, drawn - merged)

@@ -48,7 +48,8 @@ def read_dxf(path: Path, units: str | None = None) -> Sheet2D:
     Raises:
         InputError: `units` is not one of the accepted names.
         DesignFileError: the file is missing, not a DXF, damaged beyond recovery,
-            has no cut geometry, or none of its geometry closes.
+            has no cut geometry, or none of its geometry closes; or its blocks insert
+            themselves, nest or expand past the bounds of `_blocks.check_blocks`.
     """
     with _collector_paused():
         return _measure(path, units)

@@ -129,6 +129,13 @@ def _alias_size(
 
 def _json_data(text: str, source: str) -> Any:
     data = json.loads(text)
+    if _depth(data) > MAX_SPEC_DEPTH:
+        raise _too_deep(source)
+    return data
+
+
+def _depth(data: Any) -> int:
+    """Levels of objects and arrays inside one another, counted without recursion."""
     deepest, stack = 0, [(data, 1)]
     while stack:
         value, depth = stack.pop()
@@ -136,9 +143,7 @@ def _json_data(text: str, source: str) -> Any:
             deepest = max(deepest, depth)
             inner = value.values() if isinstance(value, dict) else value
             stack.extend((item, depth + 1) for item in inner)
-    if deepest > MAX_SPEC_DEPTH:
-        raise _too_deep(source)
-    return data
+    return deepest
 
 
 def _too_deep(source: str) -> SpecError:
@@ -163,6 +168,7 @@ def parse_spec(data: Any, source: str) -> ProductSpec:
         raise SpecError(source, spec_path(first["loc"]), _reason(first) + more) from None
     _check_names(spec, source)
     _check_assemblies(spec, source)
+    _check_cycles(spec, source)
     return spec
 
 
@@ -216,7 +222,7 @@ def _once(seen: dict[str, str], key: str, path: str, what: str, source: str) -> 
 
 
 def _check_assemblies(spec: ProductSpec, source: str) -> None:
-    """Components name known items, and no assembly contains itself."""
+    """Components name known parts, bought items or assemblies."""
     known = {p.id for p in spec.parts} | {p.id for p in spec.purchased}
     assemblies = {a.id: a for a in spec.assemblies}
     for i, assembly in enumerate(spec.assemblies):
@@ -228,8 +234,13 @@ def _check_assemblies(spec: ProductSpec, source: str) -> None:
                     f"assemblies[{i}].components[{j}].id",
                     f"unknown part, purchased item or assembly '{component.id}' (known: {listed})",
                 )
+
+
+def _check_cycles(spec: ProductSpec, source: str) -> None:
+    """No assembly contains itself, directly or through others (found by a topological
+    sort: a spec whose assemblies share sub-assemblies has many paths, walked once)."""
     order = {a.id: i for i, a in enumerate(spec.assemblies)}
-    inside = {a.id: [c.id for c in a.components if c.id in assemblies] for a in spec.assemblies}
+    inside = {a.id: [c.id for c in a.components if c.id in order] for a in spec.assemblies}
     try:
         TopologicalSorter(inside).prepare()
     except CycleError as error:
