@@ -9,6 +9,7 @@ import pytest
 from ezdxf.document import Drawing
 
 from bespoke.geometry._blocks import MAX_BLOCK_DEPTH, MAX_EXPANDED_ENTITIES
+from bespoke.geometry._entities import MAX_PATH_POINTS
 from bespoke.geometry.dxf import read_dxf
 from bespoke.model.errors import DesignFileError, InputError
 from bespoke.model.geometry import ContourKind, Sheet2D
@@ -321,6 +322,32 @@ def test_grid_expanding_past_the_bound_is_refused_before_expansion(tmp_path: Pat
     message = bad_file_message(save(doc, tmp_path))
     assert message.startswith("part.dxf holds 1,000,000,000,000 entities once its block")
     assert f"at most {MAX_EXPANDED_ENTITIES:,} are accepted" in message
+
+
+def _semicircles(count: int, radius: float) -> list[tuple[float, float, float]]:
+    """Vertices of a polyline of `count` half circles of `radius` (bulge 1): 512 points
+    each when flattened, for radii over a metre."""
+    return [(2 * radius * i, 0.0, 1.0) for i in range(count + 1)]
+
+
+def test_polyline_flattening_past_the_point_bound_is_refused_before_flattening(
+    tmp_path: Path,
+) -> None:
+    doc = new_drawing()
+    doc.modelspace().add_lwpolyline(_semicircles(5_000, 2000.0), format="xyb")
+    message = bad_file_message(save(doc, tmp_path))
+    assert message.startswith("part.dxf: its cut paths flatten into more than 2,")
+    assert f"at most {MAX_PATH_POINTS:,} are accepted" in message
+
+
+def test_copies_of_a_block_past_the_point_bound_are_refused(tmp_path: Path) -> None:
+    """Three copies of a polyline of a million points: few entities, many points."""
+    doc = new_drawing()
+    doc.blocks.new("WAVE").add_lwpolyline(_semicircles(2_000, 2000.0), format="xyb")
+    doc.modelspace().add_blockref("WAVE", (0, 0)).grid(size=(3, 1), spacing=(9000, 0))
+    message = bad_file_message(save(doc, tmp_path))
+    assert "its cut paths flatten into more than" in message
+    assert "block copies counted" in message
 
 
 @pytest.mark.parametrize("levels", [MAX_BLOCK_DEPTH + 1, 3000])

@@ -32,6 +32,7 @@ from bespoke.geometry._arcs import (
     BulgedPath,
     FloatArray,
     PolylineVertices,
+    TooManyPointsError,
     bulged_paths,
 )
 
@@ -43,6 +44,10 @@ _EXTRUSION_Z_TOLERANCE = 1e-9
 _RELATIVE_FLATTENING = 1e-8
 """Finest flattening relative to a curve's extent; coarser than the fixed tolerances only
 for curves larger than 10 m."""
+MAX_PATH_POINTS = 2_000_000
+"""Most points the flattened cut paths of a drawing may hold, block copies included (the
+largest grid of 8 mm circles the entity bound allows has 1.8 million, measured in about
+a gigabyte). Many copies of a block of long arc-bulged polylines would hold billions."""
 MAX_COORDINATE = 1e12
 """Largest coordinate (in mm, or drawing units before scaling) of usable geometry, a
 thousand kilometres: farther is a damaged value, and areas of such numbers overflow."""
@@ -143,7 +148,10 @@ class _Outline:
 
 
 def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extraction:
-    """Measure every cut entity in `entities` (INSERTs expanded), scaled to mm."""
+    """Measure every cut entity in `entities` (INSERTs expanded), scaled to mm.
+
+    Raises TooManyPointsError when the flattened paths would hold more than `MAX_PATH_POINTS`.
+    """
     with np.errstate(over="ignore", invalid="ignore"):  # damaged values: left out below
         extraction = _Extractor().extract(entities, FLATTEN_TOLERANCE_MM / factor_to_mm)
         pieces = [piece.scaled(factor_to_mm) for piece in extraction.pieces]
@@ -164,6 +172,13 @@ class _Extractor:
 
     def __init__(self) -> None:
         self.blocks: dict[tuple[str, float], Extraction] = {}
+        self.points = 0
+
+    def _spend(self, points: int) -> None:
+        """Count `points` more flattened points, refusing past `MAX_PATH_POINTS`."""
+        self.points += points
+        if self.points > MAX_PATH_POINTS:
+            raise TooManyPointsError(self.points)
 
     def extract(self, entities: Iterable[DXFGraphic], tolerance: float) -> Extraction:
         """The pieces of `entities` in their own coordinates, flattened within `tolerance`."""
@@ -174,10 +189,14 @@ class _Extractor:
                 measured.append((entity, self._insert(entity, tolerance, extraction)))
             else:
                 found = _measure(entity, tolerance, extraction)
+                if isinstance(found, Piece):
+                    self._spend(len(found.points))
                 if found is not None:
                     measured.append((entity, found))
         outlines = [item.vertices for _, item in measured if isinstance(item, _Outline)]
-        paths = iter(bulged_paths(outlines, tolerance))
+        flattened = bulged_paths(outlines, tolerance, MAX_PATH_POINTS - self.points)
+        self._spend(sum(len(path.points) for path in flattened))
+        paths = iter(flattened)
         for entity, item in measured:
             if isinstance(item, list):
                 extraction.pieces += item
@@ -213,6 +232,7 @@ class _Extractor:
             moved = content.pieces
         else:
             content = self._block(block, tolerance / similarity.scale)
+            self._spend(sum(len(piece.points) for piece in content.pieces))
             moved = [similarity.move(piece) for piece in content.pieces]
         extraction.add_counts(content)
         return moved

@@ -10,11 +10,13 @@ from pathlib import Path
 import numpy as np
 from ezdxf.document import Drawing
 
-from bespoke.geometry._arcs import FloatArray
+from bespoke.geometry._arcs import FloatArray, TooManyPointsError
 from bespoke.geometry._chaining import CHAIN_TOLERANCE_MM, Chaining, OpenChain, chain_pieces
 from bespoke.geometry._dedup import drop_repeated_pieces, overlap_length
 from bespoke.geometry._entities import (
+    FLATTEN_TOLERANCE_MM,
     MAX_COORDINATE,
+    MAX_PATH_POINTS,
     Extraction,
     Piece,
     extract_pieces,
@@ -125,11 +127,22 @@ def _read(path: Path, option: Units | None) -> _Read:
     )
     if undeclared is not None and option is None:
         warnings.append(f"{undeclared}: read as mm")
-    extraction = extract_pieces(drawing.doc.modelspace(), reading.factor_to_mm)
+    extraction = _extraction(path, drawing.doc, reading.factor_to_mm)
     warnings += _extraction_warnings(extraction)
     if not extraction.pieces:
         raise DesignFileError(_no_geometry_message(path, drawing.doc, extraction, damage))
     return _Read(reading, used, extraction, _cut(path, extraction.pieces), warnings)
+
+
+def _extraction(path: Path, doc: Drawing, factor_to_mm: float) -> Extraction:
+    try:
+        return extract_pieces(doc.modelspace(), factor_to_mm)
+    except TooManyPointsError as error:
+        raise DesignFileError(
+            f"{path.name}: its cut paths flatten into more than {error.points:,} points; at "
+            f"most {MAX_PATH_POINTS:,} are accepted (arcs are cut into segments within "
+            f"{FLATTEN_TOLERANCE_MM} mm, block copies counted)"
+        ) from None
 
 
 @dataclass(frozen=True)
