@@ -9,9 +9,15 @@ import pytest
 from tests.helpers import ROOT, plate_dxf
 
 from bespoke.catalog import load_catalog
+from bespoke.geometry.parametric import MAX_PLATE_FEATURES
 from bespoke.model import Catalog
 from bespoke.model.product import Product
-from bespoke.products.configure import configure
+from bespoke.products.configure import (
+    MAX_COUNT,
+    MAX_PER_PRODUCT,
+    MAX_PIECES_PER_PRODUCT,
+    configure,
+)
 from bespoke.products.spec import SpecError, load_spec, parse_spec
 
 PRODUCTS = ROOT / "examples" / "products"
@@ -254,3 +260,76 @@ def test_a_count_that_disagrees_with_the_tree_is_refused(catalog: Catalog, tmp_p
     assert caught.value.path == "purchased[0].quantity"
     assert "4 per product here, but the assemblies use 6 of 'screw'" in caught.value.reason
     assert not (tmp_path / "out").exists()
+
+
+# --- what configuring may produce, bounded --------------------------------------------------
+
+
+def _grid(rows: int | str, columns: int | str) -> Any:
+    grid = {"x": "5 mm", "y": "5 mm", "diameter": "1 mm", "pitch_x": "2 mm", "pitch_y": "2 mm"}
+    return _set(
+        ["parts", 0, "geometry", "hole_grids"], [{**grid, "rows": rows, "columns": columns}]
+    )
+
+
+def test_a_hole_grid_past_the_plate_bound_is_refused_before_it_is_laid_out(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    error = _bad(_grid(1_000, 1_000), catalog, tmp_path)
+    assert error.path == "parts[0].geometry.hole_grids[0]"
+    assert "1,000 x 1,000 holes" in error.reason
+    assert f"up to {MAX_PLATE_FEATURES:,}" in error.reason
+
+
+def test_a_count_past_the_bound_is_refused(catalog: Catalog, tmp_path: Path) -> None:
+    error = _bad(_grid("10 ** 9", 1), catalog, tmp_path)
+    assert error.path == "parts[0].geometry.hole_grids[0].rows"
+    assert f"1,000,000,000 is more than the {MAX_COUNT:,} a count may be" in error.reason
+
+
+def _nested_assemblies(levels: int, each: int) -> Any:
+    """Assembly a0 holds `each` of a1, which holds `each` of a2 ... the last holds the plate."""
+
+    def change(data: Any) -> None:
+        data["assemblies"] = [
+            {"id": f"a{i}", "components": [{"id": f"a{i + 1}", "quantity": each}]}
+            for i in range(levels - 1)
+        ] + [{"id": f"a{levels - 1}", "components": [{"id": "plate", "quantity": each}]}]
+
+    return change
+
+
+def test_parts_per_product_past_the_bound_are_refused(catalog: Catalog, tmp_path: Path) -> None:
+    error = _bad(_nested_assemblies(5, 100), catalog, tmp_path)
+    assert error.path == "assemblies[3]"
+    assert "the assemblies use 1,000,000 of 'a3' per product" in error.reason
+    assert f"at most {MAX_PER_PRODUCT:,} are accepted" in error.reason
+
+
+def test_parts_and_items_in_all_past_the_bound_are_refused(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    def change(data: Any) -> None:
+        data["purchased"] = [
+            {"id": f"screw-{i}", "name": "Screw", "quantity": MAX_PER_PRODUCT, "unit_price": 0.1}
+            for i in range(MAX_PIECES_PER_PRODUCT // MAX_PER_PRODUCT)
+        ]
+
+    error = _bad(change, catalog, tmp_path)
+    assert error.path == "parts"
+    assert f"uses {MAX_PIECES_PER_PRODUCT + 1:,} parts and bought items in all" in error.reason
+
+
+def test_assemblies_used_along_many_paths_are_counted_without_walking_each(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """a(i) holds a(i+1) and b(i+1), which holds a(i+1) again: 2^40 paths to a40 and the
+    plate, each assembly used twice as often as the one before."""
+    data = copy.deepcopy(BASE)
+    data["assemblies"] = [
+        {"id": f"a{i}", "components": [{"id": f"a{i + 1}"}, {"id": f"b{i + 1}"}]} for i in range(40)
+    ] + [{"id": f"b{i}", "components": [{"id": f"a{i}"}]} for i in range(1, 41)]
+    data["assemblies"].append({"id": "a40", "components": [{"id": "plate"}]})
+    error = _bad(lambda d: d.update(data), catalog, tmp_path)
+    assert error.path == "assemblies[14]"
+    assert "the assemblies use 16,384 of 'a14' per product" in error.reason

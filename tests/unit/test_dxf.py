@@ -8,6 +8,8 @@ import ezdxf
 import pytest
 from ezdxf.document import Drawing
 
+from bespoke.geometry._blocks import MAX_BLOCK_DEPTH, MAX_EXPANDED_ENTITIES
+from bespoke.geometry._entities import MAX_PATH_POINTS
 from bespoke.geometry.dxf import read_dxf
 from bespoke.model.errors import DesignFileError, InputError
 from bespoke.model.geometry import ContourKind, Sheet2D
@@ -277,19 +279,129 @@ def test_multi_insert_places_every_copy(tmp_path: Path) -> None:
     assert sheet.bbox_mm == pytest.approx((22.0, 2.0), abs=0.01)
 
 
-def test_self_inserting_and_undefined_blocks_are_left_out(tmp_path: Path) -> None:
+def test_undefined_blocks_are_left_out(tmp_path: Path) -> None:
     doc = new_drawing()
-    block = doc.blocks.new("LOOP")
-    block.add_circle((0, 0), 1)
-    block.add_blockref("LOOP", (5, 0))
-    msp = doc.modelspace()
-    msp.add_blockref("LOOP", (0, 0))
-    msp.add_blockref("GONE", (0, 0))
+    doc.modelspace().add_circle((0, 0), 1)
+    doc.modelspace().add_blockref("GONE", (0, 0))
     sheet = read(doc, tmp_path)
     assert sheet.pierces == 1
-    assert "left out block references: GONE (not defined) 1, LOOP (inside itself) 1" in (
-        sheet.warnings
-    )
+    assert "left out block references: GONE (not defined) 1" in sheet.warnings
+
+
+def test_grid_of_ten_thousand_block_copies_is_measured(tmp_path: Path) -> None:
+    """One 5 x 5 square inserted 100 x 100 times by a single MINSERT: a 16 KB file."""
+    doc = new_drawing()
+    doc.blocks.new("CELL").add_lwpolyline([(0, 0), (5, 0), (5, 5), (0, 5)], close=True)
+    doc.modelspace().add_blockref("CELL", (0, 0)).grid(size=(100, 100), spacing=(10, 10))
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.holes) == (10_000, 0)
+    assert sheet.cut_length_mm == pytest.approx(200_000.0, rel=1e-9)
+    assert sheet.area_mm2 == pytest.approx(250_000.0, rel=1e-9)
+    assert sheet.bbox_mm == pytest.approx((995.0, 995.0), abs=1e-6)
+
+
+def test_block_copies_stacked_on_each_other_are_cut_once(tmp_path: Path) -> None:
+    doc = new_drawing()
+    block = doc.blocks.new("CELL")
+    block.add_lwpolyline([(0, 0), (50, 0), (50, 50), (0, 50)], close=True)
+    block.add_line((10, 10), (40, 10))
+    block.add_line((40, 10), (25, 40))
+    block.add_line((25, 40), (10, 10))
+    doc.modelspace().add_blockref("CELL", (0, 0)).grid(size=(50, 50), spacing=(1e-6, 1e-6))
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.holes, sheet.open_chains) == (1, 1, 0)
+    assert sheet.area_mm2 == pytest.approx(2500.0 - 450.0, rel=1e-4)
+
+
+def test_grid_expanding_past_the_bound_is_refused_before_expansion(tmp_path: Path) -> None:
+    doc = new_drawing()
+    doc.blocks.new("HOLE").add_circle((0, 0), 1)
+    outer = doc.blocks.new("PANEL")
+    outer.add_blockref("HOLE", (0, 0)).grid(size=(1000, 1000), spacing=(3, 3))
+    doc.modelspace().add_blockref("PANEL", (0, 0)).grid(size=(1000, 1000), spacing=(4000, 4000))
+    message = bad_file_message(save(doc, tmp_path))
+    assert message.startswith("part.dxf holds 1,000,000,000,000 entities once its block")
+    assert f"at most {MAX_EXPANDED_ENTITIES:,} are accepted" in message
+
+
+def _semicircles(count: int, radius: float) -> list[tuple[float, float, float]]:
+    """Vertices of a polyline of `count` half circles of `radius` (bulge 1): 512 points
+    each when flattened, for radii over a metre."""
+    return [(2 * radius * i, 0.0, 1.0) for i in range(count + 1)]
+
+
+def test_polyline_flattening_past_the_point_bound_is_refused_before_flattening(
+    tmp_path: Path,
+) -> None:
+    doc = new_drawing()
+    doc.modelspace().add_lwpolyline(_semicircles(5_000, 2000.0), format="xyb")
+    message = bad_file_message(save(doc, tmp_path))
+    assert message.startswith("part.dxf: its cut paths flatten into more than 2,")
+    assert f"at most {MAX_PATH_POINTS:,} are accepted" in message
+
+
+def test_copies_of_a_block_past_the_point_bound_are_refused(tmp_path: Path) -> None:
+    """Three copies of a polyline of a million points: few entities, many points."""
+    doc = new_drawing()
+    doc.blocks.new("WAVE").add_lwpolyline(_semicircles(2_000, 2000.0), format="xyb")
+    doc.modelspace().add_blockref("WAVE", (0, 0)).grid(size=(3, 1), spacing=(9000, 0))
+    message = bad_file_message(save(doc, tmp_path))
+    assert "its cut paths flatten into more than" in message
+    assert "block copies counted" in message
+
+
+@pytest.mark.parametrize("levels", [MAX_BLOCK_DEPTH + 1, 3000])
+def test_blocks_nested_too_deep_are_refused(tmp_path: Path, levels: int) -> None:
+    doc = new_drawing()
+    doc.blocks.new("B0").add_circle((0, 0), 1)
+    for level in range(1, levels):
+        doc.blocks.new(f"B{level}").add_blockref(f"B{level - 1}", (1, 0))
+    doc.modelspace().add_blockref(f"B{levels - 1}", (0, 0))
+    message = bad_file_message(save(doc, tmp_path))
+    assert f"blocks are nested more than {MAX_BLOCK_DEPTH} levels deep" in message
+    assert f"at most {MAX_BLOCK_DEPTH} levels of blocks inside blocks are accepted" in message
+
+
+def test_blocks_nested_as_deep_as_allowed_are_measured(tmp_path: Path) -> None:
+    doc = new_drawing()
+    doc.blocks.new("B1").add_circle((0, 0), 1)
+    for level in range(2, MAX_BLOCK_DEPTH + 1):
+        doc.blocks.new(f"B{level}").add_blockref(f"B{level - 1}", (1, 0))
+    doc.modelspace().add_blockref(f"B{MAX_BLOCK_DEPTH}", (0, 0))
+    assert read(doc, tmp_path).bbox_min_mm == pytest.approx((MAX_BLOCK_DEPTH - 2, -1.0))
+
+
+def test_deep_block_also_inserted_near_the_top_is_still_too_deep(tmp_path: Path) -> None:
+    """Each block is counted once: its depth counts wherever it is inserted again."""
+    doc = new_drawing()
+    doc.blocks.new("B0").add_circle((0, 0), 1)
+    for level in range(1, MAX_BLOCK_DEPTH):
+        doc.blocks.new(f"B{level}").add_blockref(f"B{level - 1}", (1, 0))
+    doc.blocks.new("WRAP").add_blockref(f"B{MAX_BLOCK_DEPTH - 1}", (0, 0))
+    doc.modelspace().add_blockref(f"B{MAX_BLOCK_DEPTH - 1}", (0, 0))
+    doc.modelspace().add_blockref("WRAP", (0, 0))
+    assert "levels deep" in bad_file_message(save(doc, tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("inserts", "cycle"),
+    [
+        ({"LOOP": "LOOP"}, "LOOP -> LOOP"),
+        ({"A": "B", "B": "C", "C": "A"}, "A -> B -> C -> A"),
+    ],
+)
+def test_blocks_that_insert_themselves_are_refused(
+    tmp_path: Path, inserts: dict[str, str], cycle: str
+) -> None:
+    doc = new_drawing()
+    for name, inner in inserts.items():
+        block = doc.blocks.new(name)
+        block.add_circle((0, 0), 1)
+        block.add_blockref(inner, (5, 0))
+    doc.modelspace().add_blockref("A" if "A" in inserts else "LOOP", (0, 0))
+    message = bad_file_message(save(doc, tmp_path))
+    assert f"inserts itself ({cycle})" in message
+    assert "accepted: blocks that do not contain themselves" in message
 
 
 # --- geometry drawn more than once -------------------------------------------------------------
@@ -655,6 +767,70 @@ def test_text_renamed_to_dxf(tmp_path: Path) -> None:
     path.write_text("shopping list\neggs\nmilk\n")
     message = bad_file_message(path)
     assert "notes.dxf is not a DXF file" in message and "text" in message
+
+
+_UTF8_HEADER = b"0\nSECTION\n2\nHEADER\n9\n$ACADVER\n1\nAC1024\n0\nENDSEC\n"
+
+
+def test_undecodable_bytes_quoted_in_an_error_are_valid_text(tmp_path: Path) -> None:
+    path = tmp_path / "garbled.dxf"
+    path.write_bytes(
+        _UTF8_HEADER + b"0\nSECTION\n2\nENTITIES\n\xff\xfe1\nLINE\n0\nENDSEC\n0\nEOF\n"
+    )
+    message = bad_file_message(path)
+    assert "garbled.dxf is damaged" in message
+    assert "\ufffd" in message
+    message.encode("utf-8")
+
+
+def test_undecodable_bytes_in_a_block_name_give_warnings_that_are_valid_text(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "garbled.dxf"
+    path.write_bytes(
+        _UTF8_HEADER + b"0\nSECTION\n2\nENTITIES\n0\nINSERT\n2\nBL\xffK\n10\n0\n20\n0\n"
+        b"0\nCIRCLE\n10\n0\n20\n0\n40\n5\n0\nENDSEC\n0\nEOF\n"
+    )
+    sheet = read_dxf(path)
+    assert "left out block references: BL\ufffdK (not defined) 1" in sheet.warnings
+    sheet.model_dump_json()
+
+
+def test_undecodable_file_name_gives_an_error_that_is_valid_text(tmp_path: Path) -> None:
+    message = bad_file_message(tmp_path / "plan\udcff.dxf")
+    assert "plan\ufffd.dxf does not exist" in message
+    message.encode("utf-8")
+
+
+def test_entities_with_values_out_of_range_are_left_out(tmp_path: Path) -> None:
+    doc = new_drawing()
+    rectangle(doc, 0, 0, 30, 20)
+    msp = doc.modelspace()
+    msp.add_line((math.nan, 0), (10, 10))
+    msp.add_circle((5, 5), -2)
+    msp.add_spline(fit_points=[(10, -1e300), (52, -72)])
+    msp.add_ellipse((0, 0), major_axis=(1e300, 0), ratio=0.5)
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.pierces) == (1, 1)
+    assert "left out entities with invalid data: CIRCLE 1, ELLIPSE 1, SPLINE 1" in sheet.warnings
+    assert any(
+        "1 piece of cut path with coordinates that are not numbers" in w for w in sheet.warnings
+    )
+
+
+def test_vertex_without_a_location_leaves_its_polyline_out(tmp_path: Path) -> None:
+    doc = new_drawing()
+    rectangle(doc, 0, 0, 30, 20)
+    doc.modelspace().add_polyline2d([(0, 0), (5, 0), (5, 5)], close=True)
+    text = save(doc, tmp_path).read_text()
+    vertex = text.index("VERTEX")
+    location = text.index("\n 10\n", vertex)
+    end = text.index("\n 30\n", location)
+    path = tmp_path / "damaged.dxf"
+    path.write_text(text[:location] + text[text.index("\n", end + 5) :])
+    sheet = read_dxf(path)
+    assert sheet.parts == 1
+    assert "left out entities with invalid data: POLYLINE 1" in sheet.warnings
 
 
 def test_truncated_file_with_nothing_recoverable(tmp_path: Path) -> None:

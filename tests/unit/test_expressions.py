@@ -1,7 +1,6 @@
 """Spec expressions: units, dimensions, functions, errors naming the spec path, and safety."""
 
 import pickle
-import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
@@ -450,9 +449,30 @@ def test_forbidden_constructs_say_what_is_accepted() -> None:
     ],
 )
 def test_big_powers_are_rejected(expression: str, message: str) -> None:
-    started = time.perf_counter()
     assert reason(expression).startswith(message)
-    assert time.perf_counter() - started < 0.1
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("9" * 400, "a number in the expression is too large"),
+        ("9" * 400 + " mm", "the number 9999999999...99999 is too large"),
+        ("floor(1e308) * floor(1e308)", "the result is too large"),
+        ("floor(1e308 mm) * 10", "the result is too large"),
+        ("round(1e308) + round(1e308)", "the result is too large"),
+    ],
+)
+def test_whole_numbers_beyond_a_float_are_rejected(expression: str, message: str) -> None:
+    assert reason(expression) == message
+
+
+def test_a_whole_number_value_beyond_a_float_is_rejected() -> None:
+    with pytest.raises(ExpressionError, match="the value is too large"):
+        evaluate(10**400, {}, path=PATH, expect="length")
+
+
+def test_deeply_nested_parentheses_are_refused() -> None:
+    assert reason("(" * 240 + "1" + ")" * 240).endswith("too many nested parentheses")
 
 
 def test_deep_nesting_fails_cleanly() -> None:
@@ -490,22 +510,3 @@ def test_expression_error_is_an_input_error_that_survives_pickling() -> None:
     assert isinstance(error, InputError)
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.path, copy.reason, str(copy)) == (PATH, "division by zero", str(error))
-
-
-def test_a_thousand_expressions_evaluate_quickly() -> None:
-    ev("1 mm")  # the unit registry is built on first use
-    expressions = [
-        template.format(n=n)
-        for n in range(200)
-        for template in (
-            "width - 2 * 18 mm + {n} mm",
-            "(height - 40 mm) / (shelves + {n})",
-            "max(3, floor(width / ({n} mm + 250 mm)))",
-            "12 mm if width > {n} mm else 9 mm",
-            "clamp(depth - {n} mm, 100 mm, 500 mm)",
-        )
-    ]
-    started = time.perf_counter()
-    for expression in expressions:
-        ev(expression)
-    assert time.perf_counter() - started < 1.0  # about 0.1 s here; the bound allows slow CI

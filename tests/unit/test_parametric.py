@@ -5,6 +5,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 from ezdxf.entities.lwpolyline import LWPolyline
 from ezdxf.filemanagement import readfile
@@ -12,6 +13,7 @@ from ezdxf.filemanagement import readfile
 from bespoke.geometry.dxf import read_dxf
 from bespoke.geometry.parametric import (
     CUT_LAYER,
+    MAX_PLATE_FEATURES,
     MIN_WEB_MM,
     ShapeError,
     check_shape,
@@ -437,3 +439,26 @@ def test_unsafe_name_is_refused(name: str, tmp_path: Path) -> None:
 
     assert not isinstance(caught.value, ShapeError)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plate_of_more_holes_and_slots_than_the_bound_is_refused() -> None:
+    holes = [hole(2.0 + 2.0 * (i % 100), 2.0 + 2.0 * (i // 100), 1.0) for i in range(10_001)]
+    with pytest.raises(ShapeError) as caught:
+        check_shape(plate(205.0, 205.0, holes=holes))
+    assert caught.value.path == "holes"
+    assert f"a plate may have at most {MAX_PLATE_FEATURES:,}" in caught.value.reason
+
+
+def test_large_hole_among_many_small_ones_is_checked_against_its_neighbours() -> None:
+    """2,000 small holes round a 300 mm one; one small hole 0.3 mm from its rim."""
+    ring = [
+        hole(250.0 + r * math.cos(a), 250.0 + r * math.sin(a), 1.0)
+        for r in (152.0, 170.0, 190.0, 210.0)
+        for a in np.linspace(0.0, 2 * PI, 500, endpoint=False)
+    ]
+    big = hole(250.0, 250.0, 300.0)
+    check_shape(plate(500.0, 500.0, holes=[big, *ring]))
+    with pytest.raises(ShapeError) as caught:
+        check_shape(plate(500.0, 500.0, holes=[big, hole(99.2, 250.0, 1.0), *ring]))
+    assert caught.value.path == "holes[1]"
+    assert "leaves a 0.3 mm web to holes[0], the 300 mm hole" in caught.value.reason

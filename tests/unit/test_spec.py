@@ -8,7 +8,22 @@ import pytest
 import yaml
 from tests.helpers import ROOT
 
-from bespoke.products.spec import SpecError, load_spec, parse_spec, spec_schema
+from bespoke.model.product import (
+    MAX_EXPRESSION_CHARS,
+    MAX_HOLES,
+    MAX_NAME_CHARS,
+    MAX_PARAMETERS,
+    MAX_TEXT_CHARS,
+)
+from bespoke.products.spec import (
+    MAX_SPEC_DEPTH,
+    MAX_SPEC_VALUES,
+    SpecError,
+    load_spec,
+    parse_spec,
+    read_spec_text,
+    spec_schema,
+)
 
 PRODUCTS = ROOT / "examples" / "products"
 BASE: dict[str, Any] = {
@@ -171,3 +186,138 @@ def test_json_and_yaml_read_the_same(tmp_path: Path) -> None:
     (tmp_path / "a.json").write_text(json.dumps(BASE))
     (tmp_path / "a.yaml").write_text(yaml.safe_dump(BASE))
     assert load_spec(tmp_path / "a.json") == load_spec(tmp_path / "a.yaml")
+
+
+# --- bounds -------------------------------------------------------------------------------
+
+
+def _read_error(text: str, *, json_format: bool = False) -> SpecError:
+    with pytest.raises(SpecError) as caught:
+        read_spec_text(text, "spec.yaml", json_format=json_format)
+    return caught.value
+
+
+def test_aliases_within_the_bound_are_expanded() -> None:
+    text = """
+name: Plate
+parts:
+  - id: plate
+    material: steel-s235
+    thickness: 2
+    geometry:
+      shape: plate
+      width: 100
+      height: 50
+      holes:
+        - &hole {x: 10, y: 10, diameter: 5}
+        - *hole
+        - *hole
+"""
+    holes = read_spec_text(text, "spec.yaml").parts[0].geometry.holes  # type: ignore[union-attr]
+    assert len(holes) == 3 and holes[0] == holes[2]
+
+
+def test_aliases_of_aliases_past_the_bound_are_refused_before_they_are_built() -> None:
+    """Nine levels of ten aliases each: a billion values in a few hundred bytes."""
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    error = _read_error("\n".join(lines))
+    assert error.reason == (
+        f"more than {MAX_SPEC_VALUES:,} values once its aliases are expanded; "
+        f"accepted: up to {MAX_SPEC_VALUES:,}"
+    )
+
+
+def test_an_alias_inside_the_value_it_names_is_refused() -> None:
+    assert "alias *loop is inside the value it names" in _read_error("a: &loop [*loop]").reason
+
+
+@pytest.mark.parametrize(
+    ("text", "json_format"),
+    [("[" * 100_000, False), ("[" * 100_000, True), ('{"a": ' * 100_000, True)],
+    ids=["yaml", "json-lists", "json-mappings"],
+)
+def test_deep_nesting_is_refused_cleanly(text: str, json_format: bool) -> None:
+    error = _read_error(text, json_format=json_format)
+    assert f"nested more than {MAX_SPEC_DEPTH} levels deep" in error.reason
+
+
+def test_nesting_at_the_bound_reaches_the_spec_checks() -> None:
+    nested = "[" * (MAX_SPEC_DEPTH - 1) + "]" * (MAX_SPEC_DEPTH - 1)
+    error = _read_error(f'{{"name": "x", "extra": {nested}}}', json_format=True)
+    assert error.path == "extra" and "unknown key" in error.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "json_format"),
+    [
+        ("name: " + "9" * 5000, False),
+        ('{"name": ' + "9" * 5000 + "}", True),
+        ("name: 2024-13-45", False),
+        ("name: !!int twelve", False),
+    ],
+    ids=["yaml-long-number", "json-long-number", "impossible-date", "tagged-int"],
+)
+def test_values_that_cannot_be_built_are_refused_cleanly(text: str, json_format: bool) -> None:
+    language = "JSON" if json_format else "YAML"
+    assert _read_error(text, json_format=json_format).reason.startswith(
+        f"cannot be read as {language}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "where", "reason"),
+    [
+        (
+            {"parameters": [{"name": f"p{i}", "type": "number", "default": 1} for i in range(101)]},
+            "parameters",
+            f"at most {MAX_PARAMETERS} items",
+        ),
+        ({"name": "x" * (MAX_NAME_CHARS + 1)}, "name", f"at most {MAX_NAME_CHARS} characters"),
+        (
+            {"description": "x" * (MAX_TEXT_CHARS + 1)},
+            "description",
+            f"at most {MAX_TEXT_CHARS} characters",
+        ),
+    ],
+)
+def test_lists_and_text_past_their_bounds_are_refused(
+    change: dict[str, Any], where: str, reason: str
+) -> None:
+    error = _error(_spec(**change))
+    assert error.path == where
+    assert reason in error.reason
+
+
+def test_a_long_expression_is_refused_with_its_path() -> None:
+    data = _spec()
+    data["parts"][0]["geometry"]["height"] = "1 + " * 200 + "1"
+    error = _error(data)
+    assert error.path == "parts[0].geometry.height"
+    assert f"at most {MAX_EXPRESSION_CHARS} characters" in error.reason
+
+
+def test_too_many_holes_are_refused_with_their_path() -> None:
+    data = _spec()
+    data["parts"][0]["geometry"]["holes"] *= MAX_HOLES + 1
+    error = _error(data)
+    assert error.path == "parts[0].geometry.holes"
+    assert f"at most {MAX_HOLES} items" in error.reason
+
+
+def test_assemblies_on_many_paths_are_checked_for_cycles_at_once() -> None:
+    """Each assembly holds the next two: some 2^40 paths from the first to the last."""
+    data = _spec()
+    data["assemblies"] = [
+        {"id": f"a{i}", "components": [{"id": f"a{i + 1}"}, {"id": f"a{i + 2}"}]} for i in range(59)
+    ]
+    data["assemblies"] += [
+        {"id": "a59", "components": [{"id": "a60"}]},
+        {"id": "a60", "components": [{"id": "plate"}]},
+    ]
+    assert parse_spec(data, "spec.yaml").assemblies[0].id == "a0"
+    data["assemblies"][60]["components"].append({"id": "a0"})
+    error = _error(data)
+    assert error.path == "assemblies[0]"
+    assert "assembly 'a0' contains itself (a0 -> " in error.reason
+    assert error.reason.endswith("-> a60 -> a0)")

@@ -1,16 +1,14 @@
 """read_stl on meshes generated with trimesh: figures, encodings, repairs, units, bad input."""
 
 import math
-import statistics
 import struct
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import trimesh
 
-from bespoke.geometry.stl import read_stl
+from bespoke.geometry.stl import MAX_FACETS, MAX_NESTED_PAIRS, read_stl
 from bespoke.model.errors import DesignFileError, InputError
 
 
@@ -571,22 +569,70 @@ def test_some_facets_without_numbers_are_dropped_with_a_warning(
 
     assert solid.facets == 13
     assert solid.volume_mm3 == pytest.approx(BOX_VOLUME)
-    assert "1 facets with non-numeric coordinates ignored" in solid.warnings
+    assert "1 facets ignored: their coordinates are not numbers or lie beyond 1e+12 mm" in (
+        solid.warnings
+    )
 
 
-# --- speed -------------------------------------------------------------------------------
+def test_ascii_file_with_bytes_that_are_not_utf8_is_read(
+    tmp_path: Path, box_mesh: trimesh.Trimesh
+) -> None:
+    text = box_mesh.export(file_type="stl_ascii").encode("ascii")
+    path = tmp_path / "latin.stl"
+    path.write_bytes(text.replace(b"solid ", b"solid caf\xe9 \xff\xfe ", 1))
+    solid = read_stl(path)
+    assert_box(solid.volume_mm3, solid.surface_area_mm2)
 
 
-def test_one_megabyte_mesh_reads_well_within_a_quote(tmp_path: Path) -> None:
-    sphere = trimesh.creation.icosphere(subdivisions=5, radius=20.0)
-    path = write_binary(tmp_path / "sphere.stl", sphere)
-    assert path.stat().st_size > 1_000_000
-    read_stl(path)
+# --- bounds ------------------------------------------------------------------------------
 
-    durations = []
-    for _ in range(5):
-        start = time.perf_counter()
-        read_stl(path)
-        durations.append(time.perf_counter() - start)
 
-    assert statistics.median(durations) < 0.5
+def test_binary_file_of_more_facets_than_the_bound_is_refused_before_reading(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "huge.stl"
+    facets = MAX_FACETS + 1
+    path.write_bytes(b" " * 80 + struct.pack("<I", facets) + bytes(50 * facets))
+    message = rejection(path)
+    assert f"{facets:,} facets, more than the {MAX_FACETS:,} a mesh may have" in message
+    assert f"accepted: up to {MAX_FACETS:,} facets" in message
+
+
+def test_ascii_file_of_more_facets_than_the_bound_is_refused_before_reading(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "huge.stl"
+    facet = b"facet normal 0 0 0\nouter loop\nvertex 0 0 0\nvertex 1 0 0\nvertex 0 1 0\nendloop\n"
+    path.write_bytes(b"solid huge\n" + facet * (MAX_FACETS + 1) + b"endsolid huge\n")
+    assert f"{MAX_FACETS + 1:,} facets, more than the" in rejection(path)
+
+
+def test_bodies_nested_past_the_bound_are_measured_by_their_hull(tmp_path: Path) -> None:
+    """200 boxes, each inside the next: 19,900 pairs to test, more than are tested."""
+    shells = [box((1.0 + i, 1.0 + i, 1.0 + i), (-i / 2, -i / 2, -i / 2)) for i in range(200)]
+    solid = read_stl(write_binary(tmp_path / "nested.stl", trimesh.util.concatenate(shells)))
+    assert solid.bodies == 200
+    assert solid.volume_mm3 is None
+    assert solid.volume_estimate_mm3 == pytest.approx(200.0**3, rel=1e-9)
+    assert any(f"or {MAX_NESTED_PAIRS:,} pairs of bodies" in w for w in solid.warnings)
+
+
+def test_bodies_nested_within_the_bound_alternate_solid_and_cavity(tmp_path: Path) -> None:
+    shells = [box((2.0 * (i + 1),) * 3, (-(i + 1.0),) * 3) for i in range(5)]
+    solid = read_stl(write_binary(tmp_path / "nested.stl", trimesh.util.concatenate(shells)))
+    assert solid.volume_mm3 == pytest.approx(10**3 - 8**3 + 6**3 - 4**3 + 2**3, rel=1e-9)
+
+
+def test_facets_far_out_of_range_are_dropped_with_a_warning(
+    tmp_path: Path, box_mesh: trimesh.Trimesh
+) -> None:
+    far = [(1e308, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0)]
+    path = tmp_path / "far.stl"
+    text = box_mesh.export(file_type="stl_ascii")
+    facet = "facet normal 0 0 0\nouter loop\n" + "".join(f"vertex {x} {y} {z}\n" for x, y, z in far)
+    path.write_text(text.replace("endsolid", facet + "endloop\nendfacet\nendsolid"))
+    solid = read_stl(path)
+    assert_box(solid.volume_mm3, solid.surface_area_mm2)
+    assert "1 facets ignored: their coordinates are not numbers or lie beyond 1e+12 mm" in (
+        solid.warnings
+    )

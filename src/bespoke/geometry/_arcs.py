@@ -90,12 +90,23 @@ class PolylineVertices:
     closed: bool
 
 
-def bulged_paths(polylines: list[PolylineVertices], tolerance: float) -> list[BulgedPath]:
+class TooManyPointsError(Exception):
+    """Flattening would make more points than were allowed; `points` says how many."""
+
+    def __init__(self, points: int) -> None:
+        super().__init__(f"{points:,} points")
+        self.points = points
+
+
+def bulged_paths(
+    polylines: list[PolylineVertices], tolerance: float, most_points: int
+) -> list[BulgedPath]:
     """Flatten polylines whose segment i runs from vertex i to i+1 with bulge `bulges[i]`.
 
     A bulge b makes the segment a circular arc of sweep 4·atan(b), counter-clockwise
     when b > 0. Arcs are flattened to within `tolerance`. All polylines are worked
-    on at once: drawings hold many small ones.
+    on at once: drawings hold many small ones. Raises TooManyPointsError, before flattening,
+    when the paths would hold more than `most_points` points in all.
     """
     if not polylines:
         return []
@@ -113,6 +124,9 @@ def bulged_paths(polylines: list[PolylineVertices], tolerance: float) -> list[Bu
     chords = np.hypot(*(ends - starts).T)
     is_arc = (sweeps != 0.0) & (chords > 0.0)
     arcs = Arcs.from_chords(starts[is_arc], ends[is_arc], sweeps[is_arc])
+    total = len(starts) + len(polylines) + int((arcs.segments(tolerance) - 1).sum())
+    if total > most_points:
+        raise TooManyPointsError(total)
     interior, counts = arcs.interior_points(tolerance)
 
     block = np.ones(len(starts), dtype=np.intp)

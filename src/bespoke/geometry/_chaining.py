@@ -18,6 +18,10 @@ from bespoke.geometry._entities import Piece
 
 CHAIN_TOLERANCE_MM = 0.01
 """Piece ends closer than this are joined."""
+NEAREST_COMPARED = 8
+"""Most other points each point is paired with by `near_pairs`. A real drawing has a few
+points at most within a tolerance of one another; more are the same geometry stacked
+many times over, and pairing each with its nearest still links them all, in linear time."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +108,7 @@ class _PieceGraph:
         self.pieces = pieces
         ends = np.array([point for p in pieces for point in (p.start, p.end)])
         self.ends = ends
-        pairs = KDTree(ends).query_pairs(tolerance_mm, output_type="ndarray")
-        self.node = cluster_labels(len(ends), pairs)
+        self.node = cluster_labels(len(ends), near_pairs(ends, tolerance_mm))
         self.degree = np.bincount(self.node)
         self.ends_at = _ends_by_node(self.node)
 
@@ -149,6 +152,29 @@ class _PieceGraph:
             ends=self.ends[ends[degree == 1]],
             branches=self.ends[ends[degree > 2][branch_ends]],
         )
+
+
+def near_pairs(points: FloatArray, radius: float) -> IntArray:
+    """Index pairs (i, j), i < j, of points at most `radius` apart.
+
+    Equal points are paired with the first of them, and only that one is compared with
+    the rest; each distinct point is paired with at most its `NEAREST_COMPARED` nearest.
+    """
+    unique, first, inverse = np.unique(points, axis=0, return_index=True, return_inverse=True)
+    count = min(len(unique), NEAREST_COMPARED + 1)
+    distances, nearest = KDTree(unique).query(
+        unique, k=list(range(1, count + 1)), distance_upper_bound=np.nextafter(radius, np.inf)
+    )
+    point = np.repeat(np.arange(len(unique)), count).reshape(-1, count)
+    found = (distances <= radius) & (nearest != point)
+    repeats = np.flatnonzero(first[inverse.ravel()] != np.arange(len(points)))
+    pairs = np.vstack(
+        [
+            np.column_stack([first[point[found]], first[nearest[found]]]),
+            np.column_stack([first[inverse.ravel()[repeats]], repeats]),
+        ]
+    )
+    return np.unique(np.sort(pairs, axis=1), axis=0)
 
 
 def cluster_labels(count: int, pairs: IntArray) -> IntArray:

@@ -8,10 +8,9 @@ along other linework (two parts sharing an edge, collinear lines overlapping).
 import numpy as np
 import numpy.typing as npt
 import shapely
-from scipy.spatial import KDTree
 
 from bespoke.geometry._arcs import FloatArray, IntArray
-from bespoke.geometry._chaining import cluster_labels
+from bespoke.geometry._chaining import cluster_labels, near_pairs
 from bespoke.geometry._entities import Piece
 
 SAME_AREA_REL = 1e-3
@@ -20,6 +19,11 @@ SAME_OUTLINE_HAUSDORFF_MM = 1.0
 OVERLAP_GRID_MM = 1e-4
 """Coordinates are snapped to this grid before measuring overlaps, so that
 edges equal up to rounding are recognised as the same edge."""
+_SHARE_A_LENGTH = "1********"
+"""DE-9IM pattern of two lines whose interiors meet along a length, not only at points."""
+_MOST_CHECKED_PER_PATH = 32
+"""A path touching more paths than this (lines through one point) is merged with them all
+unchecked: checking pair by pair would cost the square of their number."""
 
 
 def drop_repeated_pieces(pieces: list[Piece], tolerance_mm: float) -> tuple[list[Piece], float]:
@@ -36,7 +40,7 @@ def drop_repeated_pieces(pieces: list[Piece], tolerance_mm: float) -> tuple[list
     ends = np.array([pieces[i].end for i in open_index])
     means = np.array([pieces[i].points.mean(axis=0) for i in open_index])
     signatures = np.vstack([np.hstack([starts, ends, means]), np.hstack([ends, starts, means])])
-    pairs = KDTree(signatures).query_pairs(tolerance_mm, output_type="ndarray") % count
+    pairs = near_pairs(signatures, tolerance_mm) % count
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     lengths = np.array([pieces[i].length_mm for i in open_index])
     same = np.abs(lengths[pairs[:, 0]] - lengths[pairs[:, 1]]) <= tolerance_mm
@@ -50,17 +54,20 @@ def repeated_polygons(polygons: npt.NDArray[np.object_], areas: FloatArray) -> l
 
     Repeats have the same area (`areas`, relative `SAME_AREA_REL`), centroids
     within `SAME_CENTROID_MM` and outlines within a Hausdorff distance of
-    `SAME_OUTLINE_HAUSDORFF_MM`.
+    `SAME_OUTLINE_HAUSDORFF_MM`. Candidates are near in centroid and in the logarithm
+    of their area at once, so that contours around one centre are not all compared.
     """
     if len(polygons) < 2:
         return []
     centroids = shapely.get_coordinates(shapely.centroid(polygons))
-    pairs = KDTree(centroids).query_pairs(SAME_CENTROID_MM, output_type="ndarray")
+    log_area = np.log(areas) * (SAME_CENTROID_MM / -np.log1p(-SAME_AREA_REL))
+    pairs = near_pairs(np.column_stack([centroids, log_area]), SAME_CENTROID_MM * np.sqrt(2.0))
     if len(pairs) == 0:
         return []
     a, b = pairs[:, 0], pairs[:, 1]
+    near = np.hypot(*(centroids[a] - centroids[b]).T) <= SAME_CENTROID_MM
     same_area = np.abs(areas[a] - areas[b]) <= SAME_AREA_REL * np.maximum(areas[a], areas[b])
-    pairs = pairs[same_area]
+    pairs = pairs[near & same_area]
     outlines = shapely.boundary(polygons)
     close = shapely.hausdorff_distance(outlines[pairs[:, 0]], outlines[pairs[:, 1]])
     return _later_members(len(polygons), pairs[close < SAME_OUTLINE_HAUSDORFF_MM])
@@ -76,8 +83,10 @@ def _later_members(count: int, pairs: IntArray) -> list[int]:
 def overlap_length(paths: list[FloatArray]) -> float:
     """Length of linework that runs over other linework (counted once per extra pass).
 
-    Only paths that touch another path are merged; a path retracing itself is
-    not looked at.
+    Only paths that share some length with another path are merged. Paths that touch
+    are checked pair by pair, except around a path that touches more than
+    `_MOST_CHECKED_PER_PATH` others (lines through one point): it is merged with all it
+    touches unchecked. A path retracing itself is not looked at.
     """
     paths = [path for path in paths if len(path) >= 2]
     if len(paths) < 2:
@@ -85,10 +94,18 @@ def overlap_length(paths: list[FloatArray]) -> float:
     index = np.repeat(np.arange(len(paths)), [len(path) for path in paths])
     lines = shapely.linestrings(np.vstack(paths), indices=index)
     first, second = shapely.STRtree(lines).query(lines, predicate="intersects")
-    touching = np.unique(np.concatenate([first[first != second], second[first != second]]))
-    if len(touching) == 0:
+    first, second = first[first < second], second[first < second]
+    lines = shapely.set_precision(lines, OVERLAP_GRID_MM)
+    touched = np.bincount(np.concatenate([first, second]), minlength=len(lines))
+    crowded = (touched[first] > _MOST_CHECKED_PER_PATH) | (touched[second] > _MOST_CHECKED_PER_PATH)
+    sharing = crowded.copy()
+    sharing[~crowded] = shapely.relate_pattern(
+        lines[first[~crowded]], lines[second[~crowded]], _SHARE_A_LENGTH
+    )
+    overlapping = np.unique(np.concatenate([first[sharing], second[sharing]]))
+    if len(overlapping) == 0:
         return 0.0
-    lines = shapely.set_precision(lines[touching], OVERLAP_GRID_MM)
+    lines = lines[overlapping]
     drawn = float(shapely.length(lines).sum())
     merged = float(shapely.length(shapely.union_all(lines, grid_size=OVERLAP_GRID_MM)))
     return max(0.0, drawn - merged)

@@ -10,10 +10,14 @@ from ezdxf.document import Drawing
 from ezdxf.filemanagement import dxf_stream_info, read, readfile
 from ezdxf.lldxf.validator import DXFInfo, binary_dxf_info, is_dxf_stream
 
+from bespoke.geometry._blocks import check_blocks
 from bespoke.model.errors import DesignFileError
 
 _BINARY_DXF = b"AutoCAD Binary DXF\r\n\x1a\x00"
 _UTF8_BOM = b"\xef\xbb\xbf"
+_UNDECODABLE = "replace"
+"""Bytes that are not text in the file's encoding become U+FFFD: names and messages taken
+from the file stay valid text (a lone surrogate cannot be written as JSON)."""
 _FILE_SIGNATURES = {
     b"\x89PNG": "a PNG image",
     b"\xff\xd8\xff": "a JPEG image",
@@ -34,11 +38,18 @@ class LoadedDrawing:
 
 
 def load_drawing(path: Path) -> LoadedDrawing:
-    """Read an ASCII or binary DXF file, recovering what ezdxf can from a damaged one.
+    """Read an ASCII or binary DXF file, recovering what ezdxf can from a damaged one, and
+    check its block references before anything expands them (`check_blocks`).
 
     The header is read from the file itself: a file without one has no `$INSUNITS`,
     although ezdxf gives its document a default.
     """
+    loaded = _load(path)
+    check_blocks(loaded.doc, path.name)
+    return loaded
+
+
+def _load(path: Path) -> LoadedDrawing:
     raw = _read_bytes(path)
     text = None if raw.startswith(_BINARY_DXF) else _text(raw, "utf-8")
     if text is not None and not is_dxf_stream(text):
@@ -48,12 +59,15 @@ def load_drawing(path: Path) -> LoadedDrawing:
         )
     info = _header_info(raw, text)
     try:
-        doc = readfile(path) if text is None else read(_in_encoding(raw, text, info.encoding))
+        if text is None:
+            doc = readfile(path, errors=_UNDECODABLE)
+        else:
+            doc = read(_in_encoding(raw, text, info.encoding))
         return LoadedDrawing(doc, info.insert_units, None)
     except Exception as error:  # ezdxf raises many kinds of errors on damaged files
         damage = _damage(error, raw)
     try:
-        doc, _ = recover.read(io.BytesIO(raw.removeprefix(_UTF8_BOM)))
+        doc, _ = recover.read(io.BytesIO(raw.removeprefix(_UTF8_BOM)), errors=_UNDECODABLE)
     except Exception as error:
         raise DesignFileError(
             f"{path.name} is a damaged DXF file that could not be recovered: {damage}"
@@ -73,7 +87,7 @@ def _read_bytes(path: Path) -> bytes:
 
 def _text(raw: bytes, encoding: str) -> io.StringIO:
     """ASCII DXF bytes as a text stream with universal newlines."""
-    text = raw.removeprefix(_UTF8_BOM).decode(encoding, errors="surrogateescape")
+    text = raw.removeprefix(_UTF8_BOM).decode(encoding, errors=_UNDECODABLE)
     return io.StringIO(text, newline=None)
 
 

@@ -95,7 +95,7 @@ def _regions(loops: list[Loop]) -> tuple[Polygons, FloatArray]:
 def _enclosures(polygons: Polygons, areas: FloatArray) -> IntArray:
     """Pairs (inner, outer): a larger polygon `outer` holds a point inside `inner`."""
     inner_points = shapely.point_on_surface(polygons)
-    inner, outer = shapely.STRtree(polygons).query(inner_points, predicate="within")
+    outer, inner = shapely.STRtree(inner_points).query(polygons, predicate="contains")
     encloses = areas[outer] > areas[inner]
     return np.column_stack([inner[encloses], outer[encloses]])
 
@@ -119,45 +119,52 @@ def _even_odd_area(
 
     Groups of contours that overlap (one encloses the other, or their boundaries
     meet) are measured apart. Within a group whose boundaries never meet, contours
-    nest, so the area is the depth-signed sum of their exact areas; a group whose
-    boundaries cross or touch is measured by the symmetric difference of its
-    flattened polygons.
+    nest, so the area is the depth-signed sum of their exact areas; groups whose
+    boundaries cross or touch are measured on the faces of their flattened outlines.
     """
     if len(polygons) == 0:
         return 0.0
-    meeting = _intersecting_pairs(shapely.boundary(polygons))
+    meeting = _meeting_pairs(polygons)
     group = cluster_labels(len(polygons), np.vstack([enclosures, meeting]))
-    tangled = set(group[meeting[:, 0]].tolist())
+    tangled = np.isin(group, group[meeting[:, 0]])
     signed = np.where(depths % 2 == 0, areas, -areas)
-    total = float(signed[~np.isin(group, list(tangled))].sum())
-    for label in tangled:
-        total += float(shapely.area(_symmetric_difference(list(polygons[group == label]))))
-    return max(0.0, total)
+    odd = _odd_faces(polygons[tangled])
+    return max(0.0, float(signed[~tangled].sum() + shapely.area(odd).sum()))
 
 
-def _intersecting_pairs(geometries: Polygons) -> IntArray:
-    """Index pairs (i, j), i != j, of geometries that intersect."""
-    i, j = shapely.STRtree(geometries).query(geometries, predicate="intersects")
-    keep = i != j
+def _meeting_pairs(polygons: Polygons) -> IntArray:
+    """Index pairs (i, j), i != j, of polygons whose boundaries cross or touch: they
+    intersect, and neither holds the other clear of its boundary."""
+    tree = shapely.STRtree(polygons)
+    i, j = tree.query(polygons, predicate="intersects")
+    outer, inner = tree.query(polygons, predicate="contains_properly")
+    count = len(polygons)
+    nested = np.concatenate([outer * count + inner, inner * count + outer])
+    keep = (i != j) & ~np.isin(i * count + j, nested)
     return np.column_stack([i[keep], j[keep]])
 
 
-def _symmetric_difference(polygons: list[shapely.Geometry]) -> shapely.Geometry:
-    """Symmetric difference of all polygons, merged pairwise to keep each step small."""
-    while len(polygons) > 1:
-        paired = len(polygons) // 2 * 2
-        merged = shapely.symmetric_difference(polygons[0:paired:2], polygons[1:paired:2])
-        polygons = [*merged, *polygons[paired:]]
-    return polygons[0]
+def _odd_faces(polygons: Polygons) -> Polygons:
+    """The pieces of the plane inside an odd number of `polygons` (even-odd rule).
+
+    Their outlines, noded where they cross, cut the plane into faces; each face is
+    counted by how many polygons hold a point inside it.
+    """
+    if len(polygons) == 0:
+        return np.array([], dtype=object)
+    outlines = shapely.get_parts(shapely.union_all(shapely.boundary(polygons)))
+    faces = shapely.get_parts(shapely.polygonize(outlines))
+    faces = faces[shapely.area(faces) > 0.0]
+    _, face = shapely.STRtree(shapely.point_on_surface(faces)).query(polygons, predicate="contains")
+    odd: Polygons = faces[np.bincount(face, minlength=len(faces)) % 2 == 1]
+    return odd
 
 
 def part_outlines(loops: list[Loop]) -> list[Outline]:
     """Each separate piece of material (even-odd rule over the loops) as an outline with
     its holes; a loop that crosses itself is taken as its repaired lobes."""
     polygons, _ = _regions([loop for loop in loops if len(loop.points) >= 4])
-    if len(polygons) == 0:
-        return []
-    material = shapely.make_valid(_symmetric_difference(list(polygons)))
+    material = shapely.union_all(_odd_faces(polygons))
     pieces = [
         g
         for g in shapely.get_parts(material).tolist()

@@ -10,10 +10,18 @@ from pathlib import Path
 import numpy as np
 from ezdxf.document import Drawing
 
-from bespoke.geometry._arcs import FloatArray
+from bespoke.geometry._arcs import FloatArray, TooManyPointsError
 from bespoke.geometry._chaining import CHAIN_TOLERANCE_MM, Chaining, OpenChain, chain_pieces
 from bespoke.geometry._dedup import drop_repeated_pieces, overlap_length
-from bespoke.geometry._entities import Extraction, Piece, extract_pieces, is_cut_entity
+from bespoke.geometry._entities import (
+    FLATTEN_TOLERANCE_MM,
+    MAX_COORDINATE,
+    MAX_PATH_POINTS,
+    Extraction,
+    Piece,
+    extract_pieces,
+    is_cut_entity,
+)
 from bespoke.geometry._loading import load_drawing
 from bespoke.geometry._topology import Layout, lay_out, part_outlines
 from bespoke.geometry._units import (
@@ -42,7 +50,8 @@ def read_dxf(path: Path, units: str | None = None) -> Sheet2D:
     Raises:
         InputError: `units` is not one of the accepted names.
         DesignFileError: the file is missing, not a DXF, damaged beyond recovery,
-            has no cut geometry, or none of its geometry closes.
+            has no cut geometry, or none of its geometry closes; or its blocks insert
+            themselves, nest or expand past the bounds of `_blocks.check_blocks`.
     """
     with _collector_paused():
         return _measure(path, units)
@@ -64,6 +73,15 @@ def _collector_paused() -> Iterator[None]:
         if enabled:
             gc.enable()
             gc.collect(0)
+
+
+def open_drawing(path: Path) -> Drawing:
+    """The document of a DXF file as `read_dxf` opens it (recovered when damaged), to draw.
+
+    Raises DesignFileError as `read_dxf` does for a file that is not a readable DXF or
+    whose block references expand past the bounds of `_blocks.check_blocks`.
+    """
+    return load_drawing(path).doc
 
 
 def read_dxf_outlines(path: Path, units: str | None = None) -> list[Outline]:
@@ -109,11 +127,22 @@ def _read(path: Path, option: Units | None) -> _Read:
     )
     if undeclared is not None and option is None:
         warnings.append(f"{undeclared}: read as mm")
-    extraction = extract_pieces(drawing.doc.modelspace(), reading.factor_to_mm)
+    extraction = _extraction(path, drawing.doc, reading.factor_to_mm)
     warnings += _extraction_warnings(extraction)
     if not extraction.pieces:
         raise DesignFileError(_no_geometry_message(path, drawing.doc, extraction, damage))
     return _Read(reading, used, extraction, _cut(path, extraction.pieces), warnings)
+
+
+def _extraction(path: Path, doc: Drawing, factor_to_mm: float) -> Extraction:
+    try:
+        return extract_pieces(doc.modelspace(), factor_to_mm)
+    except TooManyPointsError as error:
+        raise DesignFileError(
+            f"{path.name}: its cut paths flatten into more than {error.points:,} points; at "
+            f"most {MAX_PATH_POINTS:,} are accepted (arcs are cut into segments within "
+            f"{FLATTEN_TOLERANCE_MM} mm, block copies counted)"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -202,6 +231,11 @@ def _extraction_warnings(extraction: Extraction) -> list[str]:
         warnings.append(f"left out block references: {_counts(extraction.left_out_blocks)}")
     if extraction.unreadable:
         warnings.append(f"left out entities with invalid data: {_counts(extraction.unreadable)}")
+    if extraction.out_of_range:
+        warnings.append(
+            f"left out {_plural(extraction.out_of_range, 'piece')} of cut path with coordinates "
+            f"that are not numbers or lie beyond {MAX_COORDINATE:g} mm"
+        )
     if extraction.projected:
         warnings.append(
             f"measured by their projection onto XY: {_plural(extraction.projected, 'entity')} "
@@ -243,6 +277,8 @@ def _no_geometry_message(
         return f"{path.name} is damaged ({damage}) and no cut geometry could be recovered"
     found = Counter(extraction.ignored)
     found.update(extraction.unreadable)
+    if extraction.out_of_range:
+        found["pieces out of range"] += extraction.out_of_range
     if extraction.meshes:
         found["POLYLINE (mesh)"] += extraction.meshes
     contents = f"found only {_counts(found)}" if found else "its modelspace is empty"

@@ -35,6 +35,9 @@ from bespoke.model.product import (
 
 MIN_WEB_MM = 0.5
 """Least material left between a hole or slot and the plate edge, or another hole or slot."""
+MAX_PLATE_FEATURES = 10_000
+"""Most holes and slots in one plate: the plate is measured as a drawing, and a drawing
+may hold 20,000 entities. A dense perforated plate has a few thousand holes."""
 CUT_LAYER = "CUT"
 """The layer a plate's outline, holes and slots are drawn on."""
 CHORD_TOLERANCE_MM = 0.01
@@ -150,6 +153,12 @@ def _check_tube(tube: TubeShape) -> None:
 
 
 def _check_plate(plate: PlateShape) -> None:
+    features = len(plate.holes) + len(plate.slots)
+    if features > MAX_PLATE_FEATURES:
+        raise ShapeError(
+            "holes",
+            f"{features:,} holes and slots; a plate may have at most {MAX_PLATE_FEATURES:,}",
+        )
     shorter = min(plate.width_mm, plate.height_mm)
     if plate.corner_radius_mm > shorter / 2.0:
         raise ShapeError(
@@ -165,10 +174,10 @@ def _check_plate(plate: PlateShape) -> None:
                 f"a slot {_mm(slot.length_mm)} mm long must be longer than it is wide "
                 f"({_mm(slot.width_mm)} mm); a round opening is a hole",
             )
-    features = _features(plate)
-    for feature in features:
+    found = _features(plate)
+    for feature in found:
         _check_edge_web(plate, feature)
-    _check_webs_between(features)
+    _check_webs_between(found)
 
 
 @dataclass(frozen=True)
@@ -249,13 +258,18 @@ def _edge_depth(plate: PlateShape, points: FloatArray) -> float:
 
 
 def _check_webs_between(features: list[_Feature]) -> None:
-    """The first feature too close to an earlier one, by exact spine distances."""
+    """The first feature too close to an earlier one, by exact spine distances.
+
+    Only features whose bounds, each grown by its radius and half the web, overlap are
+    measured: a large hole among many small ones is not compared with them all twice over.
+    """
     if len(features) < 2:
         return
     spines = np.array([feature.geometry for feature in features])
     radii = np.array([feature.radius for feature in features])
-    reach = 2.0 * float(radii.max()) + MIN_WEB_MM
-    first, second = shapely.STRtree(spines).query(spines, predicate="dwithin", distance=reach)
+    grown = shapely.bounds(spines) + np.outer(radii + MIN_WEB_MM / 2.0, [-1.0, -1.0, 1.0, 1.0])
+    zones = shapely.box(*grown.T)
+    first, second = shapely.STRtree(zones).query(zones, predicate="intersects")
     later = first < second
     first, second = first[later], second[later]
     webs = shapely.distance(spines[first], spines[second]) - radii[first] - radii[second]

@@ -35,6 +35,22 @@ UNITS_TO_MM: dict[str, float] = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "inch": 25.
 SMALLEST_PLAUSIBLE_PART_MM = 3.0
 """A part whose largest extent, read as mm, is below this was probably drawn in other units."""
 
+MAX_COORDINATE_MM = 1e12
+"""Largest coordinate of a usable facet, a thousand kilometres: farther is a damaged value,
+and volumes of such numbers would overflow."""
+
+MAX_FACETS = 1_000_000
+"""Most facets a mesh may have (a 50 MB binary STL). Printed and moulded parts have up to
+a few hundred thousand; the count is checked before any facet is read."""
+
+MAX_NESTED_BODIES = 1_000
+"""Most bodies among which cavities are sought (a body inside another is a cavity). A mesh
+of more bodies is measured by the bound `_hull_estimate` gives."""
+MAX_NESTED_PAIRS = 10_000
+"""Most pairs of bodies, one inside the other's bounding box, tested for nesting; more, and
+the mesh is measured by the bound `_hull_estimate` gives. Real meshes have a few (a cavity,
+a part inside a frame)."""
+
 _UNIT_ALIASES = {"in": "inch"}
 _ACCEPTED_UNITS = "mm, cm, m, inch (or in), ft"
 _HEADER_BYTES = 84
@@ -44,6 +60,7 @@ _ACCEPTED_FILES = (
     "or ASCII STL ('solid', facets, 'endsolid')"
 )
 _ACCEPTED_SOLIDS = "accepted: a mesh of facets that encloses a volume"
+_ACCEPTED_SIZE = f"accepted: up to {MAX_FACETS:,} facets"
 _KNOWN_FORMATS = (
     (b"\x89PNG", "a PNG image"),
     (b"\xff\xd8\xff", "a JPEG image"),
@@ -62,6 +79,10 @@ with a few holes, and trying would only cost time."""
 _NEGLIGIBLE_VOLUME = 1e-9
 """Volumes below this fraction of the largest extent cubed are rounding noise."""
 _MAX_SHELLS_TO_SPLIT = 256
+_TOO_MANY_TO_NEST = (
+    f"its bodies are too many to tell cavities from solids (more than {MAX_NESTED_BODIES:,}"
+    f" bodies, or {MAX_NESTED_PAIRS:,} pairs of bodies one inside the other's bounds)"
+)
 
 _Triangles = NDArray[np.float64]
 """Facets as an (n, 3, 3) array: n triangles of three xyz vertices."""
@@ -90,12 +111,16 @@ def read_stl(path: Path, units: str | None = None) -> Solid3D:
     """
     reading = _unit_reading(units)
     triangles = _read_triangles(_read_bytes(path), path.name)
+    triangles = triangles * reading.factor_to_mm
     finite = _finite_facets(triangles, path.name)
-    mesh = _build_mesh(triangles[finite] * reading.factor_to_mm)
+    mesh = _build_mesh(triangles[finite])
     degenerate = _count_degenerate(mesh, path.name)
     warnings = []
     if not finite.all():
-        warnings.append(f"{np.count_nonzero(~finite)} facets with non-numeric coordinates ignored")
+        warnings.append(
+            f"{np.count_nonzero(~finite)} facets ignored: their coordinates are not numbers "
+            f"or lie beyond {MAX_COORDINATE_MM:g} mm"
+        )
     if degenerate:
         warnings.append(f"{degenerate} of {len(mesh.faces)} facets have zero area")
     labels = _body_labels(mesh)
@@ -132,7 +157,8 @@ def read_stl_footprint(path: Path, units: str | None = None) -> tuple[Outline, f
     """
     reading = _unit_reading(units)
     triangles = _read_triangles(_read_bytes(path), path.name)
-    triangles = triangles[_finite_facets(triangles, path.name)] * reading.factor_to_mm
+    triangles = triangles * reading.factor_to_mm
+    triangles = triangles[_finite_facets(triangles, path.name)]
     extents = triangles.reshape(-1, 3).max(axis=0) - triangles.reshape(-1, 3).min(axis=0)
     lowest = int(np.argmin(extents))
     triangles = np.roll(triangles, 2 - lowest, axis=2)  # a turn: (x, y, z) -> (y, z, x) ...
@@ -201,8 +227,13 @@ def _read_bytes(path: Path) -> bytes:
 
 
 def _read_triangles(data: bytes, name: str) -> _Triangles:
-    """Decode the facets, deciding the encoding by the bytes: binary if its size adds up."""
+    """Decode the facets, deciding the encoding by the bytes: binary if its size adds up.
+
+    The facets are counted first (declared in a binary header, `vertex` lines in ASCII),
+    and a mesh of more than `MAX_FACETS` is refused before it is read.
+    """
     if _is_binary(data):
+        _check_facets(_declared_facets(data), name)
         triangles = _binary_triangles(data)
     elif _is_ascii(data):
         triangles = _ascii_triangles(data, name)
@@ -211,6 +242,13 @@ def _read_triangles(data: bytes, name: str) -> _Triangles:
     if len(triangles) == 0:
         raise _design_error(name, "the STL holds no facets")
     return triangles
+
+
+def _check_facets(count: int, name: str) -> None:
+    if count > MAX_FACETS:
+        raise _design_error(
+            name, f"{count:,} facets, more than the {MAX_FACETS:,} a mesh may have", _ACCEPTED_SIZE
+        )
 
 
 def _declared_facets(data: bytes) -> int:
@@ -240,12 +278,17 @@ def _binary_triangles(data: bytes) -> _Triangles:
 
 
 def _ascii_triangles(data: bytes, name: str) -> _Triangles:
-    """Facets of every `solid ... endsolid` block, checked against the facets declared."""
+    """Facets of every `solid ... endsolid` block, checked against the facets declared.
+
+    The text is decoded here, bytes that are not UTF-8 replaced: they can only be in names,
+    and trimesh would otherwise guess the encoding of the whole file.
+    """
     lower = data.lower()
+    _check_facets(lower.count(b"vertex") // 3, name)
     if b"endsolid" not in lower:
         raise _design_error(name, "ASCII STL without 'endsolid': the file is truncated")
     try:
-        loaded = load_stl_ascii(io.BytesIO(data))
+        loaded = load_stl_ascii(io.StringIO(data.decode("utf-8", errors="replace")))
     except ValueError:
         raise _design_error(
             name, "malformed ASCII STL: a facet lacks three 'vertex' lines of three numbers"
@@ -285,10 +328,16 @@ def _not_an_stl(data: bytes, name: str) -> DesignFileError:
 
 
 def _finite_facets(triangles: _Triangles, name: str) -> NDArray[np.bool_]:
-    """Which facets have numeric coordinates; an error when none has."""
-    finite = np.asarray(np.isfinite(triangles).all(axis=(1, 2)), dtype=np.bool_)
+    """Which facets have numeric coordinates within `MAX_COORDINATE_MM`; an error when none has."""
+    with np.errstate(invalid="ignore"):
+        within = np.abs(triangles) <= MAX_COORDINATE_MM
+    finite = np.asarray(within.all(axis=(1, 2)), dtype=np.bool_)
     if not finite.any():
-        raise _design_error(name, "no facet has numeric coordinates (all NaN or infinite)")
+        raise _design_error(
+            name,
+            "no facet has numeric coordinates (all NaN, infinite or beyond "
+            f"{MAX_COORDINATE_MM:g} mm)",
+        )
     return finite
 
 
@@ -341,8 +390,11 @@ def _closed_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
         mesh, trusted = _rewound(mesh, labels)
         if not mesh.is_winding_consistent:
             return _hull_estimate(mesh, labels, "its facets cannot be oriented consistently")
+    depths = _nesting_depths(mesh, labels)
+    if depths is None:
+        return _hull_estimate(mesh, labels, _TOO_MANY_TO_NEST)
     signed = np.bincount(labels, weights=_facet_volumes(mesh))
-    material = _nesting_depths(mesh, labels) % 2 == 0
+    material = depths % 2 == 0
     volume = float(np.where(material, np.abs(signed), -np.abs(signed)).sum())
     inverted = trusted & np.where(material, signed < 0.0, signed > 0.0)
     notes = _orientation_notes(
@@ -364,37 +416,53 @@ def _rewound(
     return rewound, untouched
 
 
-def _nesting_depths(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> NDArray[np.int64]:
-    """How many other bodies enclose each body (judged on a sample of its vertices).
+def _nesting_depths(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> NDArray[np.int64] | None:
+    """How many other bodies enclose each body (judged on a sample of its vertices), or
+    None when more bodies might nest than are tested (`MAX_NESTED_BODIES`, `MAX_NESTED_PAIRS`).
 
     Only a body whose bounding box lies strictly inside another's is tested, and those
-    pairs are found with an r-tree, so bodies side by side cost next to nothing.
+    pairs are found with an r-tree, so bodies side by side cost next to nothing; each
+    outer body is asked once about the vertices of all the bodies inside its box.
     """
     count = int(labels.max()) + 1
     depths = np.zeros(count, dtype=np.int64)
     if count == 1:
         return depths
+    if count > MAX_NESTED_BODIES:
+        return None
     low = np.full((count, 3), np.inf)
     high = np.full((count, 3), -np.inf)
     np.minimum.at(low, labels, mesh.triangles.min(axis=1))
     np.maximum.at(high, labels, mesh.triangles.max(axis=1))
     tree = trimesh.util.bounds_tree(np.stack([low, high], axis=1))
     found, per_body = tree.intersection_v(low, high)
-    candidates = found.astype(np.int64)
+    outers = found.astype(np.int64)
     inners = np.repeat(np.arange(count), per_body.astype(np.int64))
-    within = (low[inners] > low[candidates]).all(axis=1) & (high[inners] < high[candidates]).all(
-        axis=1
-    )
-    outers: dict[int, trimesh.Trimesh] = {}
-    for inner, outer in zip(inners[within], candidates[within], strict=True):
-        if outer not in outers:
-            shell = mesh.submesh([np.flatnonzero(labels == outer)], append=True)
-            outers[outer] = cast(trimesh.Trimesh, shell)
-        vertices = mesh.vertices[np.unique(mesh.faces[labels == inner])]
-        probes = vertices[:: max(1, len(vertices) // _PROBE_POINTS)]
-        if outers[outer].contains(probes).all():
-            depths[inner] += 1
+    within = (low[inners] > low[outers]).all(axis=1) & (high[inners] < high[outers]).all(axis=1)
+    inners, outers = inners[within], outers[within]
+    if len(inners) > MAX_NESTED_PAIRS:
+        return None
+    faces = _faces_by_body(labels)
+    for outer in np.unique(outers):
+        shell = cast(trimesh.Trimesh, mesh.submesh([faces[outer]], append=True))
+        inside = inners[outers == outer]
+        probes = [_probes(mesh, faces[inner]) for inner in inside]
+        outside = ~shell.contains(np.concatenate(probes))
+        owner = np.repeat(np.arange(len(inside)), [len(p) for p in probes])
+        depths[inside[np.bincount(owner, weights=outside, minlength=len(inside)) == 0]] += 1
     return depths
+
+
+def _faces_by_body(labels: NDArray[np.int64]) -> list[NDArray[np.int64]]:
+    order = np.argsort(labels, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(labels))[:-1])
+
+
+def _probes(mesh: trimesh.Trimesh, faces: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Up to about `_PROBE_POINTS` of the vertices of `faces`."""
+    vertices = mesh.vertices[np.unique(mesh.faces[faces])]
+    probes: NDArray[np.float64] = vertices[:: max(1, len(vertices) // _PROBE_POINTS)]
+    return probes
 
 
 def _orientation_notes(bodies: int, rewound: int, inverted: int) -> tuple[str, ...]:

@@ -25,8 +25,8 @@ MAX_OFFSET = 10_000_000
 MAX_SHEETS = 100_000
 """Sheets or plates in one batch."""
 
-MAX_TEXT = 2_000
-"""Characters in a free-text field (a note, a reason, a name)."""
+MAX_TEXT = 4_000
+"""Characters in a free-text field (a description, instructions, a note): a page."""
 
 MAX_CATALOG_ID = 64
 """Characters in a catalog id (a material, process, machine)."""

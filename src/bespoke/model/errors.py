@@ -1,6 +1,9 @@
 """Errors a user can act on. Each message names what was wrong and what is accepted."""
 
+import re
 from typing import Any
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class BespokeError(Exception):
@@ -10,8 +13,8 @@ class BespokeError(Exception):
     """
 
     def __init__(self, message: str = "", *, path: str = "") -> None:
-        super().__init__(message)
-        self.path = path
+        super().__init__(valid_text(message))
+        self.path = valid_text(path)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled as its kind, message and fields (work done in another process raises
@@ -24,6 +27,11 @@ def _rebuilt(kind: type[BespokeError], message: str, fields: dict[str, Any]) -> 
     Exception.__init__(error, message)
     error.__dict__.update(fields)
     return error
+
+
+def valid_text(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD, so that it encodes as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 class DesignFileError(BespokeError):

@@ -10,15 +10,48 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bespoke.model.bounds import MAX_TEXT
 from bespoke.model.geometry import Frozen
 from bespoke.model.planning import Part
 
+MAX_EXPRESSION_CHARS = 500
+"""Characters in an expression ("width - 2 * 18 mm"); real ones take a few dozen."""
+MAX_NAME_CHARS = 200
+"""Characters in a name: of a product, part, bought item, assembly, supplier or choice."""
+MAX_TEXT_CHARS = MAX_TEXT
+"""Characters in a description or in instructions: a page of text."""
+MAX_PARAMETERS = 100
+"""Parameters of one spec (a product sets them all in one plan)."""
+MAX_CHOICES = 100
+"""Choices of one choice parameter."""
+MAX_PARTS = 500
+"""Parts of one spec: each is drawn or written, measured and planned."""
+MAX_PURCHASED = 500
+"""Bought items of one spec."""
+MAX_ASSEMBLIES = 200
+"""Assemblies of one spec."""
+MAX_COMPONENTS = 500
+"""Components of one assembly."""
+MAX_HOLES = 2_000
+"""Holes listed one by one in a plate (hole grids lay out more)."""
+MAX_HOLE_GRIDS = 100
+"""Hole grids of one plate."""
+MAX_SLOTS = 500
+"""Slots of one plate."""
+
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64)]
 EntryId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
-Expr = Annotated[float | str, Field(description="A number, or an expression of parameters")]
+ExprText = Annotated[str, Field(max_length=MAX_EXPRESSION_CHARS)]
+Expr = Annotated[ExprText | float, Field(description="A number, or an expression of parameters")]
 IdExpr = Annotated[
-    str, Field(description="A catalog id, or '=' and an expression giving one ('=wood')")
+    str,
+    Field(
+        max_length=MAX_EXPRESSION_CHARS + 1,
+        description="A catalog id, or '=' and an expression giving one ('=wood')",
+    ),
 ]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
 
 
 class Spec(BaseModel):
@@ -40,11 +73,13 @@ class Parameter(Spec):
 
     name: Identifier
     type: ParameterType
-    default: float | str | bool
-    min: float | str | None = Field(default=None, description="Lowest value; lengths with units")
-    max: float | str | None = None
-    choices: list[str | float] | None = None
-    description: str = ""
+    default: ExprText | float | bool
+    min: ExprText | float | None = Field(
+        default=None, description="Lowest value; lengths with units"
+    )
+    max: ExprText | float | None = None
+    choices: list[Name | float] | None = Field(default=None, max_length=MAX_CHOICES)
+    description: Text = ""
 
     @model_validator(mode="after")
     def _choices_for_choice(self) -> Self:
@@ -92,9 +127,9 @@ class Plate(Spec):
     width: Expr
     height: Expr
     corner_radius: Expr = 0.0
-    holes: list[Hole] = Field(default_factory=list)
-    hole_grids: list[HoleGrid] = Field(default_factory=list)
-    slots: list[Slot] = Field(default_factory=list)
+    holes: list[Hole] = Field(default_factory=list, max_length=MAX_HOLES)
+    hole_grids: list[HoleGrid] = Field(default_factory=list, max_length=MAX_HOLE_GRIDS)
+    slots: list[Slot] = Field(default_factory=list, max_length=MAX_SLOTS)
 
 
 class Box(Spec):
@@ -148,7 +183,7 @@ class PartSpec(Spec):
     """A part to make, per product: its geometry, material, thickness, tolerance and finish."""
 
     id: EntryId
-    name: str = ""
+    name: Name = ""
     quantity: Expr = 1.0
     material: IdExpr
     thickness: Expr | None = Field(default=None, description="Sheet thickness, for flat parts")
@@ -156,19 +191,19 @@ class PartSpec(Spec):
     tolerance: ToleranceClass = ToleranceClass.MEDIUM
     finish: IdExpr | None = None
     bends: Expr = Field(default=0.0, description="Press-brake bends after cutting")
-    process: str | None = Field(default=None, description="Make it this way only")
-    instructions: str = ""
+    process: str | None = Field(default=None, max_length=64, description="Make it this way only")
+    instructions: Text = ""
 
 
 class PurchasedSpec(Spec):
     """A bought item: fastener, electronics, hardware."""
 
     id: EntryId
-    name: str
+    name: Name
     quantity: Expr = 1.0
     unit_price: Annotated[float, Field(ge=0)]
     lead_days: Annotated[float, Field(ge=0)] = 0.0
-    supplier: str = ""
+    supplier: Name = ""
 
 
 class Component(Spec):
@@ -182,22 +217,22 @@ class AssemblySpec(Spec):
     """Components joined into one: a sub-assembly or the product itself."""
 
     id: EntryId
-    name: str = ""
-    components: list[Component] = Field(min_length=1)
+    name: Name = ""
+    components: list[Component] = Field(min_length=1, max_length=MAX_COMPONENTS)
     welds: Expr = Field(default=0.0, description="Weld seams that join it, if welded")
     weld_length: Expr = Field(default=0.0, description="Total length of those seams")
-    instructions: str = ""
+    instructions: Text = ""
 
 
 class ProductSpec(Spec):
     """A product as a maker writes it: options, parts, bought items and how they go together."""
 
-    name: str
-    description: str = ""
-    parameters: list[Parameter] = Field(default_factory=list)
-    parts: list[PartSpec] = Field(default_factory=list)
-    purchased: list[PurchasedSpec] = Field(default_factory=list)
-    assemblies: list[AssemblySpec] = Field(default_factory=list)
+    name: Name
+    description: Text = ""
+    parameters: list[Parameter] = Field(default_factory=list, max_length=MAX_PARAMETERS)
+    parts: list[PartSpec] = Field(default_factory=list, max_length=MAX_PARTS)
+    purchased: list[PurchasedSpec] = Field(default_factory=list, max_length=MAX_PURCHASED)
+    assemblies: list[AssemblySpec] = Field(default_factory=list, max_length=MAX_ASSEMBLIES)
 
     def drawn_units(self) -> dict[str, str | None]:
         """The units each drawn part's file is read in, by part id (None: its own)."""

@@ -6,10 +6,11 @@ measured by the same readers as uploaded designs. Errors name the spec path.
 
 from collections import defaultdict
 from collections.abc import Mapping
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 from bespoke.geometry.dxf import read_dxf
-from bespoke.geometry.parametric import ShapeError, write_shape
+from bespoke.geometry.parametric import MAX_PLATE_FEATURES, ShapeError, write_shape
 from bespoke.model import (
     Catalog,
     DesignFileError,
@@ -48,6 +49,13 @@ from bespoke.planning.stock import sheet_thickness
 from bespoke.products.expressions import Expect, ExpressionError, Length, Value, evaluate
 from bespoke.products.spec import SpecError
 
+MAX_COUNT = 10_000
+"""Largest count a spec may give: a quantity, hole-grid rows or columns, welds, bends."""
+MAX_PER_PRODUCT = 10_000
+"""Most of one part, bought item or sub-assembly a product uses, through all its assemblies."""
+MAX_PIECES_PER_PRODUCT = 100_000
+"""Most parts and bought items a product uses in all."""
+
 Settings = Mapping[str, str]
 EXPECTED: dict[ParameterType, Expect] = {
     ParameterType.LENGTH: "length",
@@ -83,6 +91,8 @@ def configure(
             for i, a in enumerate(spec.assemblies)
         ]
         used = explode(assemblies)
+        for i, assembly in enumerate(assemblies):
+            _check_per_product(used.get(assembly.id, 1), assembly.id, f"assemblies[{i}]")
         purchased = [
             PurchasedItem(
                 id=item.id,
@@ -97,6 +107,7 @@ def configure(
         counts = [
             _per_product(p, used, values, f"parts[{i}].quantity") for i, p in enumerate(spec.parts)
         ]
+        _check_pieces(sum(counts) + sum(item.quantity for item in purchased))
         parts = [
             _part(p, n, f"parts[{i}]", values, catalog, spec_dir, out_dir)
             for i, (p, n) in enumerate(zip(spec.parts, counts, strict=True))
@@ -114,19 +125,22 @@ def configure(
 
 def explode(assemblies: list[Assembly]) -> dict[str, int]:
     """How many of each part, bought item and sub-assembly one product uses, through the
-    assembly tree from its top assemblies (those no other assembly contains)."""
+    assembly tree from its top assemblies (those no other assembly contains).
+
+    Assemblies are visited once each, every one after all that contain it, so an assembly
+    used along many paths costs no more than one used once.
+    """
     by_id = {a.id: a for a in assemblies}
-    inner = {component for a in assemblies for component, _ in a.components}
+    containers: dict[str, list[str]] = {a.id: [] for a in assemblies}
+    for assembly in assemblies:
+        for component, _ in assembly.components:
+            if component in containers:
+                containers[component].append(assembly.id)
     used: dict[str, int] = defaultdict(int)
-
-    def walk(assembly: Assembly, times: int) -> None:
-        for component, count in assembly.components:
+    for assembly_id in TopologicalSorter(containers).static_order():
+        times = used[assembly_id] if containers[assembly_id] else 1
+        for component, count in by_id[assembly_id].components:
             used[component] += times * count
-            if component in by_id:
-                walk(by_id[component], times * count)
-
-    for top in (a for a in assemblies if a.id not in inner):
-        walk(top, 1)
     return dict(used)
 
 
@@ -143,7 +157,26 @@ def _per_product(
             f"{given} per product here, but the assemblies use {used[item.id]} of '{item.id}'"
             " (give the same count, or leave the quantity out)",
         )
-    return used[item.id]
+    return _check_per_product(used[item.id], item.id, path)
+
+
+def _check_per_product(count: int, item_id: str, path: str) -> int:
+    if count > MAX_PER_PRODUCT:
+        raise ExpressionError(
+            path,
+            f"the assemblies use {count:,} of '{item_id}' per product; "
+            f"at most {MAX_PER_PRODUCT:,} are accepted",
+        )
+    return count
+
+
+def _check_pieces(pieces: int) -> None:
+    if pieces > MAX_PIECES_PER_PRODUCT:
+        raise ExpressionError(
+            "parts",
+            f"the product uses {pieces:,} parts and bought items in all; "
+            f"at most {MAX_PIECES_PER_PRODUCT:,} are accepted",
+        )
 
 
 def parameter_values(parameters: list[Parameter], settings: Settings) -> dict[str, Value]:
@@ -279,7 +312,8 @@ def _shape(spec: PartSpec, path: str, values: dict[str, Value]) -> ConfiguredSha
                 for i, h in enumerate(g.holes)
             ]
             for i, grid in enumerate(g.hole_grids):
-                holes += _grid_holes(grid, values, f"{at}.hole_grids[{i}]")
+                room = MAX_PLATE_FEATURES - len(holes) - len(g.slots)
+                holes += _grid_holes(grid, values, f"{at}.hole_grids[{i}]", room)
             slots = [
                 SlotAt(
                     x_mm=_mm(s.x, values, f"{at}.slots[{i}].x"),
@@ -318,9 +352,16 @@ def _shape(spec: PartSpec, path: str, values: dict[str, Value]) -> ConfiguredSha
     return None
 
 
-def _grid_holes(grid: HoleGrid, values: dict[str, Value], path: str) -> list[HoleAt]:
+def _grid_holes(grid: HoleGrid, values: dict[str, Value], path: str, room: int) -> list[HoleAt]:
+    """The holes of a grid, refused when they are more than the `room` left in the plate."""
     columns = _count(grid.columns, values, f"{path}.columns")
     rows = _count(grid.rows, values, f"{path}.rows")
+    if rows * columns > room:
+        raise ExpressionError(
+            path,
+            f"{rows:,} x {columns:,} holes leave the plate more than {MAX_PLATE_FEATURES:,} "
+            f"holes and slots; accepted: up to {MAX_PLATE_FEATURES:,} (grids count rows x columns)",
+        )
     x0, y0 = _mm(grid.x, values, f"{path}.x"), _mm(grid.y, values, f"{path}.y")
     dx, dy = (
         _mm(grid.pitch_x, values, f"{path}.pitch_x"),
@@ -400,6 +441,8 @@ def _count(expression: float | str, values: dict[str, Value], path: str) -> int:
     assert isinstance(value, int)
     if value < 0:
         raise ExpressionError(path, f"a count cannot be negative, got {value}")
+    if value > MAX_COUNT:
+        raise ExpressionError(path, f"{value:,} is more than the {MAX_COUNT:,} a count may be")
     return value
 
 

@@ -16,6 +16,7 @@ import keyword
 import math
 import operator
 import re
+import sys
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeGuard, cast
 
 import simpleeval
 
-from bespoke.model.errors import InputError
+from bespoke.model.errors import InputError, valid_text
+from bespoke.model.product import MAX_EXPRESSION_CHARS
 
 if TYPE_CHECKING:
     import pint
@@ -52,8 +54,8 @@ class ExpressionError(InputError):
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: {reason}")
-        self.path = path
-        self.reason = reason
+        self.path = valid_text(path)
+        self.reason = valid_text(reason)
 
     def __reduce__(self) -> tuple[type[ExpressionError], tuple[str, str]]:
         return type(self), (self.path, self.reason)
@@ -101,7 +103,8 @@ def _parse_length(text: object) -> Length:
 
 # Reading
 
-MAX_CHARS = 500
+MAX_CHARS = MAX_EXPRESSION_CHARS
+"""Most characters in an expression: with the power limits, what bounds its cost."""
 _DIGITS = r"\d(?:_?\d)*"
 _NUMBER = rf"(?:{_DIGITS}(?:\.(?:{_DIGITS})?)?|\.{_DIGITS})(?:[eE][+-]?{_DIGITS})?"
 _UNITS = {
@@ -173,7 +176,10 @@ def _swap_literals(text: str) -> tuple[str, dict[str, Quantity]]:
                 f" to multiply, write {number} * {word}"
             )
         placeholder = f"__{len(literals)}"
-        literals[placeholder] = _literal(float(match["number"]), word)
+        number = float(match["number"])
+        if not math.isfinite(number):
+            raise _EvaluationError(f"the number {_shown_digits(match['number'])} is too large")
+        literals[placeholder] = _literal(number, word)
         return placeholder
 
     return _TOKENS.sub(swap, text), literals
@@ -269,7 +275,7 @@ def _check_call(node: ast.Call) -> None:
 
 def _check_constant(node: ast.Constant) -> None:
     value = node.value
-    if _is_number(value) and not math.isfinite(value):
+    if _is_number(value) and not _in_range(value):
         raise _EvaluationError("a number in the expression is too large")
     if not isinstance(value, int | float | str):
         raise _EvaluationError(
@@ -338,9 +344,9 @@ def _inner(value: object, what: str) -> object:
     """A caller's value as the evaluator holds it: a Length becomes a pint quantity in mm."""
     if isinstance(value, Length):
         return _millimetres(_finite(value.mm, what))
-    if isinstance(value, float):
+    if _is_number(value):
         return _finite(value, what)
-    if isinstance(value, int | str):
+    if isinstance(value, bool | str):
         return value
     raise _EvaluationError(
         f"{what} is {value!r}: accepted are numbers, lengths, text and true/false"
@@ -348,6 +354,8 @@ def _inner(value: object, what: str) -> object:
 
 
 def _finite(number: float, what: str) -> float:
+    if isinstance(number, int) and not _in_range(number):
+        raise _EvaluationError(f"{what} is too large, more than a float can hold")
     if not math.isfinite(number):
         raise _EvaluationError(f"{what} is {number}, not a finite number")
     return number
@@ -419,14 +427,29 @@ def _normal(value: object) -> object:
             _finite_result(value.magnitude)
             return value
         value = value.m_as("dimensionless")
-    if isinstance(value, float):
+    if _is_number(value):
         _finite_result(value)
     return value
 
 
 def _finite_result(number: float) -> None:
-    if not math.isfinite(number):
+    if not _in_range(number):
         raise _EvaluationError("the result is too large")
+
+
+_LARGEST = int(sys.float_info.max)
+
+
+def _in_range(number: float) -> bool:
+    """Whether `number` is finite and, if whole, within a float's range: a whole number
+    grows no larger than a float can, so no sum of whole numbers costs more than floats."""
+    if isinstance(number, int):
+        return -_LARGEST <= number <= _LARGEST
+    return math.isfinite(number)
+
+
+def _shown_digits(number: str) -> str:
+    return number if len(number) <= 20 else f"{number[:10]}...{number[-5:]}"
 
 
 _DIMENSIONS = {1.0: "a length", 2.0: "an area", 3.0: "a volume"}

@@ -6,18 +6,39 @@ and what would be accepted; nothing is half-read.
 
 import json
 from collections.abc import Iterable
+from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
+from yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, ScalarEvent
 
 from bespoke.model.errors import InputError
-from bespoke.model.product import AssemblySpec, ProductSpec
+from bespoke.model.product import ProductSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-_UNION_MEMBERS = {"float", "str", "int", "bool", "none", "list[str]", "list[float]"}
+MAX_SPEC_VALUES = 100_000
+"""Most values (mappings, lists and scalars) a spec may hold, YAML aliases expanded.
+
+Aliases are allowed, as makers use anchors for repeated holes and parts, but counted
+before anything is built: the parser's events are walked once and each anchor's expanded
+size remembered, so aliases of aliases (a few kilobytes standing for billions of values)
+are refused at the cost of reading the text. The largest real specs hold a few thousand.
+"""
+MAX_SPEC_DEPTH = 32
+"""Most levels of mappings and lists inside one another (a spec needs six)."""
+_UNION_MEMBERS = {
+    "float",
+    "str",
+    "constrained-str",
+    "int",
+    "bool",
+    "none",
+    "list[str]",
+    "list[float]",
+}
 _SHAPE_TAGS = {"plate", "box", "cylinder", "tube", "file"}
 
 
@@ -42,14 +63,95 @@ def load_spec(path: Path) -> ProductSpec:
 
 
 def read_spec_text(text: str, source: str, *, json_format: bool = False) -> ProductSpec:
-    """Check a spec given as YAML text (or JSON with `json_format`); `source` names it."""
+    """Check a spec given as YAML text (or JSON with `json_format`); `source` names it.
+
+    Refused before it is built: a spec of more than `MAX_SPEC_VALUES` values (aliases
+    expanded) or nested more than `MAX_SPEC_DEPTH` deep.
+    """
+    language = "JSON" if json_format else "YAML"
     try:
-        data = json.loads(text) if json_format else yaml.safe_load(text)
-    except (yaml.YAMLError, json.JSONDecodeError) as error:
+        data = _json_data(text, source) if json_format else _yaml_data(text, source)
+    except (yaml.YAMLError, ValueError) as error:
         reason = str(error).replace("\n", " ")
-        language = "JSON" if json_format else "YAML"
         raise SpecError(source, "", f"cannot be read as {language}: {reason}") from None
+    except RecursionError:
+        raise _too_deep(source) from None
     return parse_spec(data, source)
+
+
+def _yaml_data(text: str, source: str) -> Any:
+    _check_yaml_size(text, source)
+    return yaml.safe_load(text)
+
+
+def _check_yaml_size(text: str, source: str) -> None:
+    """Refuse YAML that nests too deep or holds too many values once aliases are expanded."""
+    expanded: dict[str, int] = {}
+    opened: list[tuple[str | None, int]] = []
+    values = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, AliasEvent):
+            values += _alias_size(event.anchor, expanded, opened, source)
+        elif isinstance(event, ScalarEvent):
+            values += 1
+            if event.anchor is not None:
+                expanded[event.anchor] = 1
+        elif isinstance(event, CollectionStartEvent):
+            values += 1
+            opened.append((event.anchor, values))
+            if len(opened) > MAX_SPEC_DEPTH:
+                raise _too_deep(source)
+        elif isinstance(event, CollectionEndEvent):
+            anchor, start = opened.pop()
+            if anchor is not None:
+                expanded[anchor] = values - start + 1
+        if values > MAX_SPEC_VALUES:
+            raise SpecError(
+                source,
+                "",
+                f"more than {MAX_SPEC_VALUES:,} values once its aliases are expanded; "
+                f"accepted: up to {MAX_SPEC_VALUES:,}",
+            )
+
+
+def _alias_size(
+    anchor: str | None, expanded: dict[str, int], opened: list[tuple[str | None, int]], source: str
+) -> int:
+    """How many values alias `*anchor` stands for; 0 if undefined (reported when loading)."""
+    if anchor in expanded:
+        return expanded[anchor]
+    if any(anchor == name for name, _ in opened):
+        raise SpecError(
+            source, "", f"alias *{anchor} is inside the value it names; accepted: finished values"
+        )
+    return 0
+
+
+def _json_data(text: str, source: str) -> Any:
+    data = json.loads(text)
+    if _depth(data) > MAX_SPEC_DEPTH:
+        raise _too_deep(source)
+    return data
+
+
+def _depth(data: Any) -> int:
+    """Levels of objects and arrays inside one another, counted without recursion."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            deepest = max(deepest, depth)
+            inner = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in inner)
+    return deepest
+
+
+def _too_deep(source: str) -> SpecError:
+    return SpecError(
+        source,
+        "",
+        f"values nested more than {MAX_SPEC_DEPTH} levels deep; accepted: up to {MAX_SPEC_DEPTH}",
+    )
 
 
 def parse_spec(data: Any, source: str) -> ProductSpec:
@@ -66,6 +168,7 @@ def parse_spec(data: Any, source: str) -> ProductSpec:
         raise SpecError(source, spec_path(first["loc"]), _reason(first) + more) from None
     _check_names(spec, source)
     _check_assemblies(spec, source)
+    _check_cycles(spec, source)
     return spec
 
 
@@ -119,7 +222,7 @@ def _once(seen: dict[str, str], key: str, path: str, what: str, source: str) -> 
 
 
 def _check_assemblies(spec: ProductSpec, source: str) -> None:
-    """Components name known items, and no assembly contains itself."""
+    """Components name known parts, bought items or assemblies."""
     known = {p.id for p in spec.parts} | {p.id for p in spec.purchased}
     assemblies = {a.id: a for a in spec.assemblies}
     for i, assembly in enumerate(spec.assemblies):
@@ -131,31 +234,24 @@ def _check_assemblies(spec: ProductSpec, source: str) -> None:
                     f"assemblies[{i}].components[{j}].id",
                     f"unknown part, purchased item or assembly '{component.id}' (known: {listed})",
                 )
-    for i, assembly in enumerate(spec.assemblies):
-        cycle = _cycle_from(assembly, assemblies, [assembly.id])
-        if cycle:
-            raise SpecError(
-                source,
-                f"assemblies[{i}]",
-                f"assembly '{assembly.id}' contains itself ({' -> '.join(cycle)})",
-            )
 
 
-def _cycle_from(
-    assembly: AssemblySpec, assemblies: dict[str, AssemblySpec], trail: list[str]
-) -> list[str] | None:
-    for component in assembly.components:
-        inner = assemblies.get(component.id)
-        if inner is None:
-            continue
-        if component.id == trail[0]:
-            return [*trail, component.id]
-        if component.id in trail:
-            continue
-        found = _cycle_from(inner, assemblies, [*trail, component.id])
-        if found:
-            return found
-    return None
+def _check_cycles(spec: ProductSpec, source: str) -> None:
+    """No assembly contains itself, directly or through others (found by a topological
+    sort: a spec whose assemblies share sub-assemblies has many paths, walked once)."""
+    order = {a.id: i for i, a in enumerate(spec.assemblies)}
+    inside = {a.id: [c.id for c in a.components if c.id in order] for a in spec.assemblies}
+    try:
+        TopologicalSorter(inside).prepare()
+    except CycleError as error:
+        cycle: list[str] = error.args[1][-1:0:-1]
+        first = min(range(len(cycle)), key=lambda k: order[cycle[k]])
+        cycle = cycle[first:] + cycle[:first]
+        raise SpecError(
+            source,
+            f"assemblies[{order[cycle[0]]}]",
+            f"assembly '{cycle[0]}' contains itself ({' -> '.join([*cycle, cycle[0]])})",
+        ) from None
 
 
 def spec_schema() -> dict[str, Any]:

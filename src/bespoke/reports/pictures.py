@@ -9,10 +9,10 @@ from ezdxf.addons.drawing.config import BackgroundPolicy, ColorPolicy, Configura
 from ezdxf.addons.drawing.frontend import Frontend
 from ezdxf.addons.drawing.matplotlib import MatplotlibBackend
 from ezdxf.addons.drawing.properties import RenderContext
-from ezdxf.filemanagement import readfile
 from matplotlib.figure import Figure
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
+from bespoke.geometry.dxf import open_drawing
 from bespoke.model import Routing
 
 DPI = 96
@@ -30,7 +30,7 @@ def design_png(path: Path) -> bytes:
 
 
 def _drawing_png(path: Path) -> bytes:
-    doc = readfile(path)
+    doc = open_drawing(path)
     figure = Figure(figsize=(3.2, 2.4))
     axes = figure.add_axes((0.02, 0.02, 0.96, 0.96))
     config = Configuration(background_policy=BackgroundPolicy.WHITE, color_policy=ColorPolicy.BLACK)
