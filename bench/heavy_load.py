@@ -30,9 +30,9 @@ import httpx
 import numpy as np
 import trimesh
 import yaml
-from bespoke.geometry._blocks import MAX_EXPANDED_ENTITIES
 
 from api_load import create_user, free_port, running_server
+from bespoke.geometry._blocks import MAX_EXPANDED_ENTITIES
 from bespoke.model.bounds import MAX_QUANTITIES, MAX_QUANTITY
 from bespoke.model.product import MAX_PARTS
 from bespoke.services.environment import MEGABYTE
@@ -51,7 +51,9 @@ class Probe:
     """Latencies of the cheap request, by phase."""
 
     phase: str = "baseline"
+    step: str = ""
     latencies: dict[str, list[float]] = field(default_factory=dict)
+    slowest: list[tuple[float, str]] = field(default_factory=list)
     failures: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -64,6 +66,7 @@ class Probe:
                 elapsed = (time.perf_counter() - start) * 1000
                 self.failures += answer.status_code != 200
                 self.latencies.setdefault(self.phase, []).append(elapsed)
+                self.slowest = sorted([*self.slowest, (elapsed, self.step)], reverse=True)[:10]
                 time.sleep(max(0.0, PROBE_EVERY_S - elapsed / 1000))
 
     def summary(self) -> dict[str, dict[str, float]]:
@@ -126,7 +129,10 @@ def largest_product() -> str:
     return yaml.safe_dump({"name": "Largest", "parts": parts})
 
 
-def timed(name: str, budget_s: float, call: Callable[[], httpx.Response]) -> dict[str, Any]:
+def timed(
+    probe: Probe, name: str, budget_s: float, call: Callable[[], httpx.Response]
+) -> dict[str, Any]:
+    probe.step = name
     start = time.perf_counter()
     answer = call()
     seconds = time.perf_counter() - start
@@ -173,8 +179,8 @@ def heavy_work(client: httpx.Client, folder: Path, probe: Probe) -> list[dict[st
         (f"plan of {MAX_PARTS} parts", PLAN.seconds, lambda: plan(client, largest_product())),
     ]
     probe.phase = "heavy"
-    results = [timed(name, budget, call) for name, budget, call in steps]
-    probe.phase = "two uploads at once"
+    results = [timed(probe, name, budget, call) for name, budget, call in steps]
+    probe.phase = probe.step = "two uploads at once"
     twins = [
         grid_drawing(folder / "twin-a.dxf", 100, 99),
         grid_drawing(folder / "twin-b.dxf", 99, 100),
@@ -190,7 +196,7 @@ def heavy_work(client: httpx.Client, folder: Path, probe: Probe) -> list[dict[st
             "budget_s": MEASURE.seconds,
         }
     )
-    probe.phase = "after"
+    probe.phase = probe.step = "after"
     return results
 
 
@@ -230,6 +236,9 @@ def main() -> None:
     worst = max(during) if during else float("nan")
     print(f"worst during heavy work: {worst:.1f} ms (goal < {GOAL_MS:g} ms)")
     print(f"probe failures: {probe.failures}")
+    print("slowest probe requests, and what ran then:")
+    for elapsed, step in probe.slowest:
+        print(f"  {elapsed:.0f} ms: {step or 'baseline'}")
     RESULTS.write_text(
         json.dumps(
             {
@@ -238,6 +247,9 @@ def main() -> None:
                 "heavy": results,
                 "probe": {"request": "GET /api/me", "every_s": PROBE_EVERY_S, **latency},
                 "probe_failures": probe.failures,
+                "slowest_probe_ms": [
+                    {"ms": round(ms, 1), "during": step or "baseline"} for ms, step in probe.slowest
+                ],
                 "worst_during_heavy_ms": round(worst, 1),
                 "p99_during_heavy_ms": _spread(during)["p99_ms"] if during else None,
                 "goal_ms": GOAL_MS,

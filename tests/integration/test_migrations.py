@@ -1,13 +1,14 @@
 """Alembic migrates an empty database to the newest schema, which matches the tables;
 rows stored before a revision are carried over."""
 
+import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from bespoke.services.tokens import DEFAULT_TOKEN_DAYS
 from bespoke.store import connect, now, upgrade
@@ -51,10 +52,7 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_tokens_made_before_expiry_get_the_default_lifetime(empty_database: str) -> None:
-    engine = connect(empty_database)
-    upgrade(engine, "0004")
-    made = datetime(2026, 1, 5, 12, 0)
+def _shop_and_user(engine: Engine, made: datetime) -> None:
     with engine.begin() as connection:
         connection.execute(
             text(
@@ -70,6 +68,14 @@ def test_tokens_made_before_expiry_get_the_default_lifetime(empty_database: str)
             ),
             {"at": made, "yes": True},
         )
+
+
+def test_tokens_made_before_expiry_get_the_default_lifetime(empty_database: str) -> None:
+    engine = connect(empty_database)
+    upgrade(engine, "0004")
+    made = datetime(2026, 1, 5, 12, 0)
+    _shop_and_user(engine, made)
+    with engine.begin() as connection:
         connection.execute(
             text(
                 "INSERT INTO api_tokens (id, user_id, name, token_sha256, created_at, revoked)"
@@ -85,4 +91,29 @@ def test_tokens_made_before_expiry_get_the_default_lifetime(empty_database: str)
         ends = datetime.fromisoformat(ends)
     lifetime = timedelta(days=DEFAULT_TOKEN_DAYS)
     assert before + lifetime - timedelta(minutes=1) <= ends <= now() + lifetime
+    engine.dispose()
+
+
+def test_designs_kept_before_get_their_measurements_without_the_contours(
+    empty_database: str,
+) -> None:
+    engine = connect(empty_database)
+    upgrade(engine, "0005")
+    made = datetime(2026, 1, 5, 12, 0)
+    _shop_and_user(engine, made)
+    geometry = {"pierces": 3, "cut_length_mm": 120.5, "contours": [{"kind": "outer"}] * 3}
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO designs (id, owner_id, shop_id, filename, kind, sha256, size_bytes,"
+                " geometry, created_at) VALUES (1, 1, 1, 'a.dxf', 'dxf', :sha, 10, :g, :at)"
+            ),
+            {"sha": "0" * 64, "g": json.dumps(geometry), "at": made},
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT geometry, measurements FROM designs")).one()
+    stored, measured = (json.loads(v) if isinstance(v, str) else v for v in kept)
+    assert stored == geometry
+    assert measured == {"pierces": 3, "cut_length_mm": 120.5}
     engine.dispose()

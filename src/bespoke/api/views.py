@@ -135,7 +135,7 @@ def design_out(row: DesignRow) -> DesignOut:
         size_bytes=row.size_bytes,
         units=row.units,
         created_at=row.created_at,
-        geometry=row.geometry,
+        geometry=row.measurements,
         preview_url=f"/api/designs/{row.id}/preview.png",
         file_url=f"/api/designs/{row.id}/file",
     )

@@ -47,8 +47,18 @@ def upload_design(
         known = uow.designs.same_upload(owner.id, sha, name, units)
         if known is not None:
             return known
-    geometry = env.workers.run(MEASURE, measure, name, content, units)
+    kept = env.workers.run(MEASURE, keep_design, env, owner, name, kind, content, units)
+    with env.uow() as uow:
+        return uow.designs.get(owner, kept)
+
+
+def keep_design(
+    env: Environment, owner: Account, name: str, kind: str, content: bytes, units: str | None
+) -> int:
+    """Measure a checked upload and keep it (file, row and audit entry); its id."""
+    measured = measure(name, content, units).model_dump(mode="json")
     sha = env.blobs.put(content)
+    assert owner.shop_id is not None
     with env.uow() as uow:
         row = DesignRow(
             owner_id=owner.id,
@@ -58,14 +68,20 @@ def upload_design(
             sha256=sha,
             size_bytes=len(content),
             units=units,
-            geometry=geometry.model_dump(mode="json"),
+            geometry=measured,
+            measurements=measurements(measured),
             created_at=now(),
         )
         uow.designs.add(row)
         uow.flush()
         uow.audit.record(row.created_at, owner, "upload", "design", row.id, sha256=sha)
         uow.commit()
-        return row
+        return row.id
+
+
+def measurements(geometry: dict[str, Any]) -> dict[str, Any]:
+    """What is shown of a design's geometry: everything measured but its contours."""
+    return {k: v for k, v in geometry.items() if k != "contours"}
 
 
 def measure(filename: str, content: bytes, units: str | None) -> Sheet2D | Solid3D:

@@ -17,7 +17,7 @@ from typing import Any
 
 from bespoke.model.accounts import Account
 from bespoke.model.errors import BespokeError, InputError
-from bespoke.services.environment import Environment, Settings, open_environment
+from bespoke.services.environment import Environment
 from bespoke.services.workers import Budget, outcome
 from bespoke.store import now
 from bespoke.store.tables import JobRow
@@ -51,7 +51,7 @@ class JobRunner:
             )
             uow.jobs.add(row)
             uow.commit()
-        future = self.env.workers.submit(budget, run_job, self.env.settings, row.id, task, args)
+        future = self.env.workers.submit(budget, run_job, self.env, row.id, task, args)
         future.add_done_callback(functools.partial(self._ended, row.id, budget))
         return row
 
@@ -68,9 +68,8 @@ class JobRunner:
             _update(self.env, job_id, status="failed", message="internal error", error=_INTERNAL)
 
 
-def run_job(settings: Settings, job_id: str, task: Task, args: tuple[Any, ...]) -> None:
+def run_job(env: Environment, job_id: str, task: Task, args: tuple[Any, ...]) -> None:
     """Run a job's task where the workers are, recording its progress and how it ended."""
-    env = _environment(settings)
     _update(env, job_id, status="running", progress=0.0, message="started")
 
     def progress(fraction: float, what: str) -> None:
@@ -94,12 +93,6 @@ def run_job(settings: Settings, job_id: str, task: Task, args: tuple[Any, ...]) 
             result_url=url,
             quote_id=int(quote) if quote.isdigit() else None,
         )
-
-
-@functools.lru_cache(maxsize=4)
-def _environment(settings: Settings) -> Environment:
-    """The environment of a worker: one per service's settings, opened at its first job."""
-    return open_environment(settings, migrate=False)
 
 
 def _update(env: Environment, job_id: str, **fields: object) -> None:

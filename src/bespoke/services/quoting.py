@@ -36,7 +36,7 @@ from bespoke.services.quote import quote_geometry
 from bespoke.services.quote_document import quote_document
 from bespoke.services.scheduling import promised_completions
 from bespoke.services.shops import shop_catalog
-from bespoke.services.workers import MEASURE, PLAN
+from bespoke.services.workers import PLAN, QUOTE
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import JobRow, ProductRow, QuotePriceRow, QuoteRow
 
@@ -72,7 +72,15 @@ class PlanRequest(BaseModel):
 
 
 def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequest) -> QuoteRow:
-    """Quote one of the owner's designs in its shop's catalog and keep the offer."""
+    """Quote one of the owner's designs in its shop's catalog and keep the offer (the
+    work done by the environment's workers)."""
+    kept = env.workers.run(QUOTE, keep_quote, env, owner, request)
+    with env.uow() as uow:
+        return uow.quotes.get(owner, kept)
+
+
+def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> int:
+    """Quote one of the owner's designs and keep the offer; its id."""
     with env.uow() as uow:
         design = uow.designs.get(owner, request.design_id)
         if design.owner_id != owner.id:
@@ -93,8 +101,7 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
         if quote.makeable:
             area = 0.0
             if quote.part.sheet:
-                content = env.blobs.get(design.sha256)
-                area = env.workers.run(MEASURE, outline_area, content, design.units)
+                area = outline_area(env.blobs.get(design.sha256), design.units)
             moment = now()
             document["batching"] = batched_prices(uow, design.shop_id, quote, catalog, moment, area)
         row = _keep(
@@ -113,7 +120,7 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
             design_id=design.id,
         )
         uow.commit()
-        return row
+        return row.id
 
 
 def outline_area(drawing: bytes, units: str | None) -> float:

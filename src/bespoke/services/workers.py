@@ -5,8 +5,13 @@ The service runs it in worker processes (`WorkerPool`), at a lower priority than
 server, so that one request can neither stall the others nor exhaust the machine: a task
 over its time is stopped, one over its memory fails. The command line and the demo run it
 in their own process (`InProcess`), as the user's own work on the user's own machine.
+
+A task is a module-level function of picklable arguments. An `Environment` among them
+travels as its settings and is opened again in the worker (once per worker), whose own
+heavy work then runs in that worker.
 """
 
+import functools
 import multiprocessing
 import os
 import resource
@@ -15,11 +20,14 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
 from bespoke.model.errors import BespokeError
+
+if TYPE_CHECKING:
+    from bespoke.services.environment import Environment, Settings
 
 T = TypeVar("T")
 MEGABYTE = 1024 * 1024
@@ -47,6 +55,7 @@ class Budget:
 
 
 MEASURE = Budget("measuring the design file", 30, 2048)
+QUOTE = Budget("quoting the design", 60, 2048)
 DRAW = Budget("drawing the design", 30, 2048)
 PLAN = Budget("planning the product", 300, 3072)
 SCHEDULE = Budget("scheduling the shop", 1200, 4096)
@@ -104,8 +113,9 @@ class WorkerPool:
         return outcome(budget, self.submit(budget, task, *args))
 
     def submit(self, budget: Budget, task: Callable[..., T], *args: Any) -> "Future[T]":
+        sent = tuple(_Reopened.of(a) for a in args)
         future: Future[T] = self._processes().schedule(
-            _within_memory, (budget.memory_mb, task, args), timeout=budget.seconds
+            _within_memory, (budget.memory_mb, task, sent), timeout=budget.seconds
         )
         return future
 
@@ -156,6 +166,27 @@ def _start_worker() -> None:
     os.nice(WORKER_NICENESS)
 
 
+@dataclass(frozen=True)
+class _Reopened:
+    """An environment sent to a worker as its settings."""
+
+    settings: "Settings"
+
+    @staticmethod
+    def of(argument: Any) -> Any:
+        from bespoke.services.environment import Environment
+
+        return _Reopened(argument.settings) if isinstance(argument, Environment) else argument
+
+
+@functools.lru_cache(maxsize=4)
+def worker_environment(settings: "Settings") -> "Environment":
+    """The environment of a worker process: opened at its first task of these settings."""
+    from bespoke.services.environment import open_environment
+
+    return open_environment(settings, migrate=False)
+
+
 def _within_memory(memory_mb: int, task: Callable[..., T], args: tuple[Any, ...]) -> T:
     """Run `task` with the process's address space limited to `memory_mb`."""
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -163,7 +194,8 @@ def _within_memory(memory_mb: int, task: Callable[..., T], args: tuple[Any, ...]
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
     resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    received = (worker_environment(a.settings) if isinstance(a, _Reopened) else a for a in args)
     try:
-        return task(*args)
+        return task(*received)
     finally:
         resource.setrlimit(resource.RLIMIT_AS, (hard, hard))

@@ -102,7 +102,10 @@ class DesignRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]
     units: Mapped[str | None] = mapped_column(String(16))
-    geometry: Mapped[dict[str, Any]]
+    geometry: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    """Everything measured, contours included: read only when planning."""
+    measurements: Mapped[dict[str, Any]]
+    """The measurements without the contours: what lists and answers show."""
     created_at: Mapped[datetime]
 
 
