@@ -4,6 +4,7 @@
 from given settings.
 """
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -37,13 +38,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # Quoting is CPU work under one interpreter lock: a few threads per process keep
-        # latency low; more only queue on the lock and on the database's write lock.
+        # Requests are short CPU work under one interpreter lock (heavy work waits on the
+        # workers, on threads of its own): a few threads per process keep latency low.
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = env.settings.request_threads
         app.state.waiting = waiting_limiter()
         if workers is None:
             pool.start()
+        # What is loaded now lives as long as the process: leave it out of the collector's
+        # full passes, which would otherwise stop every request for a tenth of a second.
+        gc.collect()
+        gc.freeze()
         yield
         if workers is None:
             pool.shutdown()

@@ -41,7 +41,7 @@ from bespoke.services import accounts, batches, designs, orders, quoting, remnan
 from bespoke.services.login_throttle import LoginRefusedError
 from bespoke.services.orders import DuplicateOrderError
 from bespoke.services.shops import shop_catalog, shop_view
-from bespoke.store.tables import QuoteRow
+from bespoke.store.tables import JobRow, QuoteRow
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(
@@ -223,10 +223,9 @@ async def quote_upload(
     try:
         content = await read_upload(file, env.settings.max_upload_bytes)
         quote = await off_request_threads(request, lambda: quoted(content))
-    except ValidationError as error:
-        return _quote_form(request, caller, 422, error=invalid_input(error))
-    except BespokeError as error:
-        return _quote_form(request, caller, status_of(error)[0], error=str(error))
+    except (BespokeError, ValidationError) as error:
+        status, message = _refusal(error)
+        return _quote_form(request, caller, status, error=message)
     return see_other(f"/quotes/{quote.id}")
 
 
@@ -285,7 +284,7 @@ def _product_form(
 
 
 @router.post("/products")
-def product_submit(
+async def product_submit(
     request: Request,
     caller: Signed,
     csrf_token: Annotated[str, Form()] = "",
@@ -295,16 +294,21 @@ def product_submit(
 ) -> Response:
     check_csrf(caller, csrf_token)
     env = environment(request)
-    try:
+
+    def planned() -> JobRow:
         product = quoting.submit_product(env, caller.account, spec_yaml, json_format=False)
         body = quoting.PlanRequest(settings=_settings(settings), quantities=_quantities(quantities))
-        job = quoting.start_product_plan(request.app.state.jobs, caller.account, product.id, body)
-    except BespokeError as error:
+        return quoting.start_product_plan(request.app.state.jobs, caller.account, product.id, body)
+
+    try:
+        job = await off_request_threads(request, planned)
+    except (BespokeError, ValidationError) as error:
+        status, message = _refusal(error)
         return _product_form(
             request,
             caller,
-            status_of(error)[0],
-            error=str(error),
+            status,
+            error=message,
             spec_yaml=spec_yaml,
             settings=settings,
             quantities=quantities,
@@ -532,6 +536,13 @@ def remnant_scrap(
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _refusal(error: BespokeError | ValidationError) -> tuple[int, str]:
+    """The status of a refused form and what to tell the user."""
+    if isinstance(error, ValidationError):
+        return 422, invalid_input(error)
+    return status_of(error)[0], str(error)
 
 
 def _quantities(text: str) -> list[int] | None:

@@ -19,6 +19,8 @@ from bespoke.model.errors import InputError
 from bespoke.model.product import ProductSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader where PyYAML has it (its wheels do): several times faster."""
 MAX_SPEC_VALUES = 100_000
 """Most values (mappings, lists and scalars) a spec may hold, YAML aliases expanded.
 
@@ -81,7 +83,7 @@ def read_spec_text(text: str, source: str, *, json_format: bool = False) -> Prod
 
 def _yaml_data(text: str, source: str) -> Any:
     _check_yaml_size(text, source)
-    return yaml.safe_load(text)
+    return yaml.load(text, Loader=SafeLoader)
 
 
 def _check_yaml_size(text: str, source: str) -> None:
@@ -89,7 +91,7 @@ def _check_yaml_size(text: str, source: str) -> None:
     expanded: dict[str, int] = {}
     opened: list[tuple[str | None, int]] = []
     values = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=SafeLoader):
         if isinstance(event, AliasEvent):
             values += _alias_size(event.anchor, expanded, opened, source)
         elif isinstance(event, ScalarEvent):

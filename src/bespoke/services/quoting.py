@@ -36,7 +36,7 @@ from bespoke.services.quote import quote_geometry
 from bespoke.services.quote_document import quote_document
 from bespoke.services.scheduling import promised_completions
 from bespoke.services.shops import shop_catalog
-from bespoke.services.workers import PLAN, QUOTE
+from bespoke.services.workers import PLAN, QUOTE, READ_SPEC
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import JobRow, ProductRow, QuotePriceRow, QuoteRow
 
@@ -152,13 +152,22 @@ def _product_batching(
 def submit_product(
     env: Environment, owner: Account, spec_text: str, *, json_format: bool
 ) -> ProductRow:
-    """Check and keep a product spec (YAML, or JSON with `json_format`)."""
+    """Check and keep a product spec (YAML, or JSON with `json_format`), read by the
+    environment's workers."""
     if len(spec_text.encode()) > MAX_SPEC_BYTES:
         raise InputError(f"spec: larger than {MAX_SPEC_BYTES // 1024} KB")
-    spec = read_spec_text(spec_text, "spec", json_format=json_format)
-    check_spec_files(spec)
     if owner.shop_id is None:
         raise InputError("this account belongs to no shop to submit products to")
+    kept = env.workers.run(READ_SPEC, keep_product, env, owner, spec_text, json_format)
+    with env.uow() as uow:
+        return uow.products.get(owner, kept)
+
+
+def keep_product(env: Environment, owner: Account, spec_text: str, json_format: bool) -> int:
+    """Read, check and keep a product spec; its id."""
+    spec = read_spec_text(spec_text, "spec", json_format=json_format)
+    check_spec_files(spec)
+    assert owner.shop_id is not None
     with env.uow() as uow:
         row = ProductRow(
             owner_id=owner.id,
@@ -172,7 +181,7 @@ def submit_product(
         uow.flush()
         uow.audit.record(row.created_at, owner, "submit", "product", row.id, name=spec.name)
         uow.commit()
-        return row
+        return row.id
 
 
 def plan_stored_product(

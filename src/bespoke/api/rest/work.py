@@ -1,5 +1,6 @@
 """Designs and their quotes; product specs, their plans (background jobs) and quotes."""
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -136,16 +137,14 @@ class ProductSubmission(BaseModel):
 
 
 @router.post("/products", response_model=ProductOut, status_code=201, tags=["products"])
-def submit_product(body: ProductSubmission, request: Request, who: Caller) -> ProductOut:
+async def submit_product(body: ProductSubmission, request: Request, who: Caller) -> ProductOut:
     """Check and keep a product spec (see `bespoke spec schema` for its format)."""
-    import json
-
     env = environment(request)
-    if body.spec is not None:
-        row = quoting.submit_product(env, who, json.dumps(body.spec), json_format=True)
-    else:
-        assert body.spec_yaml is not None
-        row = quoting.submit_product(env, who, body.spec_yaml, json_format=False)
+    as_json = body.spec is not None
+    text = json.dumps(body.spec) if as_json else body.spec_yaml or ""
+    row = await off_request_threads(
+        request, lambda: quoting.submit_product(env, who, text, json_format=as_json)
+    )
     return product_out(row)
 
 
