@@ -3,7 +3,11 @@
 import time
 
 import httpx
+import pytest
+import shapely
 from tests.e2e.conftest import EXAMPLES, Service
+
+from bespoke.geometry.dxf import read_dxf_outlines
 
 
 def upload(client: httpx.Client, name: str = "wall-bracket.dxf") -> dict:
@@ -41,6 +45,10 @@ def test_upload_measures_and_keeps_the_file_by_content(maker: httpx.Client) -> N
     design = upload(maker)
     assert design["kind"] == "dxf"
     assert design["geometry"]["pierces"] == 5
+    assert "contours" not in design["geometry"]  # kept for planning, not shown
+    outlines = read_dxf_outlines(EXAMPLES / "wall-bracket.dxf")
+    exterior = sum(shapely.Polygon(o.exterior).area for o in outlines)
+    assert design["geometry"]["outline_area_mm2"] == pytest.approx(exterior)
     assert len(design["sha256"]) == 64
     again = upload(maker)
     assert again["id"] == design["id"]

@@ -95,8 +95,18 @@ def read_dxf_outlines(path: Path, units: str | None = None) -> list[Outline]:
         return part_outlines(read.cut.layout.loops)
 
 
+def read_dxf_and_outlines(path: Path, units: str | None = None) -> tuple[Sheet2D, list[Outline]]:
+    """`read_dxf` and `read_dxf_outlines` of the drawing, from one reading of the file."""
+    with _collector_paused():
+        read = _read(path, units_option(units))
+        return _sheet_of(read), part_outlines(read.cut.layout.loops)
+
+
 def _measure(path: Path, units: str | None) -> Sheet2D:
-    read = _read(path, units_option(units))
+    return _sheet_of(_read(path, units_option(units)))
+
+
+def _sheet_of(read: "_Read") -> Sheet2D:
     reading, cut, warnings = read.reading, read.cut, read.warnings
     warnings += _cleanup_warnings(cut)
     reading, unit_warning = check_units(

@@ -6,9 +6,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bespoke.geometry.dxf import read_dxf
+import shapely
+
+from bespoke.geometry.dxf import read_dxf_and_outlines, read_dxf_outlines
 from bespoke.model import Sheet2D, Solid3D
 from bespoke.model.accounts import Account
+from bespoke.model.batching import Outline
 from bespoke.model.errors import InputError, TooLargeError, UnsupportedTypeError
 from bespoke.model.product import DesignFile, ProductSpec
 from bespoke.services.environment import Environment
@@ -56,7 +59,8 @@ def keep_design(
     env: Environment, owner: Account, name: str, kind: str, content: bytes, units: str | None
 ) -> int:
     """Measure a checked upload and keep it (file, row and audit entry); its id."""
-    measured = measure(name, content, units).model_dump(mode="json")
+    geometry, outline_area = measure(name, content, units)
+    measured = geometry.model_dump(mode="json")
     sha = env.blobs.put(content)
     assert owner.shop_id is not None
     with env.uow() as uow:
@@ -69,7 +73,7 @@ def keep_design(
             size_bytes=len(content),
             units=units,
             geometry=measured,
-            measurements=measurements(measured),
+            measurements={**measurements(measured), "outline_area_mm2": outline_area},
             created_at=now(),
         )
         uow.designs.add(row)
@@ -84,16 +88,26 @@ def measurements(geometry: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in geometry.items() if k != "contours"}
 
 
-def measure(filename: str, content: bytes, units: str | None) -> Sheet2D | Solid3D:
-    """Read the file with the same readers as the CLI (they want a named file on disk)."""
+def measure(
+    filename: str, content: bytes, units: str | None
+) -> tuple[Sheet2D | Solid3D, float | None]:
+    """Read the file with the same readers as the CLI (they want a named file on disk);
+    with a drawing, also the area within its parts' outlines (what they take of a sheet,
+    holes and all)."""
     with tempfile.TemporaryDirectory(prefix="bespoke-upload-") as folder:
         path = Path(folder) / filename
         path.write_bytes(content)
         if path.suffix.lower() == ".dxf":
-            return read_dxf(path, units)
+            sheet, outlines = read_dxf_and_outlines(path, units)
+            return sheet, outlines_area(outlines)
         from bespoke.geometry.stl import read_stl  # trimesh loads only for meshes
 
-        return read_stl(path, units)
+        return read_stl(path, units), None
+
+
+def outlines_area(outlines: Sequence[Outline]) -> float:
+    """The area within the outer boundaries of `outlines`, in mm²."""
+    return float(sum(shapely.Polygon(o.exterior).area for o in outlines))
 
 
 @contextmanager
@@ -103,6 +117,16 @@ def stored_design_file(blobs: BlobStore, row: DesignRow) -> Iterator[Path]:
         path = Path(folder) / f"design.{row.kind}"
         path.write_bytes(blobs.get(row.sha256))
         yield path
+
+
+def stored_outline_area(blobs: BlobStore, row: DesignRow) -> float:
+    """A stored drawing's area within its parts' outlines: kept when it was measured, or
+    read again from its file (a design kept before that was measured)."""
+    kept = row.measurements.get("outline_area_mm2")
+    if kept is not None:
+        return float(kept)
+    with stored_design_file(blobs, row) as path:
+        return outlines_area(read_dxf_outlines(path, row.units))
 
 
 def stored_geometry(row: DesignRow) -> Sheet2D | Solid3D:

@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
-import shapely
 from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke.geometry.dxf import read_dxf_outlines
@@ -25,7 +24,9 @@ from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.batch_quote import batched_prices, batched_product_prices
 from bespoke.services.designs import (
     check_spec_files,
+    outlines_area,
     stored_geometry,
+    stored_outline_area,
     write_spec_designs,
 )
 from bespoke.services.environment import Environment
@@ -101,7 +102,7 @@ def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> i
         if quote.makeable:
             area = 0.0
             if quote.part.sheet:
-                area = outline_area(env.blobs.get(design.sha256), design.units)
+                area = stored_outline_area(env.blobs, design)
             moment = now()
             document["batching"] = batched_prices(uow, design.shop_id, quote, catalog, moment, area)
         row = _keep(
@@ -123,17 +124,8 @@ def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> i
         return row.id
 
 
-def outline_area(drawing: bytes, units: str | None) -> float:
-    """A drawing's area within its outer contours: what it takes of a sheet, holes and all."""
-    with tempfile.TemporaryDirectory(prefix="bespoke-outline-") as folder:
-        path = Path(folder) / "design.dxf"
-        path.write_bytes(drawing)
-        return _outline_area(path, units)
-
-
 def _outline_area(drawing: Path, units: str | None) -> float:
-    outlines = read_dxf_outlines(drawing, units)
-    return float(sum(shapely.Polygon(o.exterior).area for o in outlines))
+    return outlines_area(read_dxf_outlines(drawing, units))
 
 
 def _product_batching(

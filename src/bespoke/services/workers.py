@@ -54,10 +54,10 @@ class Budget:
     memory_mb: int
 
 
-MEASURE = Budget("measuring the design file", 30, 2048)
+MEASURE = Budget("measuring the design file", 60, 2048)
 QUOTE = Budget("quoting the design", 60, 2048)
 READ_SPEC = Budget("reading the product spec", 30, 2048)
-DRAW = Budget("drawing the design", 30, 2048)
+DRAW = Budget("drawing the design", 60, 2048)
 PLAN = Budget("planning the product", 300, 3072)
 SCHEDULE = Budget("scheduling the shop", 1200, 4096)
 
