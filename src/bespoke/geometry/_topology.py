@@ -164,10 +164,23 @@ def part_outlines(loops: list[Loop]) -> list[Outline]:
     """Each separate piece of material (even-odd rule over the loops) as an outline with
     its holes; a loop that crosses itself is taken as its repaired lobes."""
     polygons, _ = _regions([loop for loop in loops if len(loop.points) >= 4])
-    material = shapely.union_all(_odd_faces(polygons))
     pieces = [
         g
-        for g in shapely.get_parts(material).tolist()
+        for g in shapely.get_parts(_merged(_odd_faces(polygons))).tolist()
         if isinstance(g, shapely.Polygon) and g.area > 0.0
     ]
     return [outline_of(piece) for piece in sorted(pieces, key=lambda g: -g.area)]
+
+
+def _merged(faces: Polygons) -> Polygons:
+    """The union of faces of one planar subdivision (they share edges, never overlap):
+    only faces that touch are merged, as a coverage, each group on its own."""
+    if len(faces) == 0:
+        return faces
+    pairs = np.stack(shapely.STRtree(faces).query(faces, predicate="intersects"), axis=1)
+    labels = cluster_labels(len(faces), pairs)
+    merged = [
+        faces[group][0] if len(group) == 1 else shapely.coverage_union_all(faces[group])
+        for group in (np.flatnonzero(labels == label) for label in np.unique(labels))
+    ]
+    return np.array(merged, dtype=object)
