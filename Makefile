@@ -30,6 +30,9 @@ bench: setup
 	$(PY) bench/scheduling_scale.py
 	$(PY) bench/nesting.py
 	$(PY) bench/economy.py
+	$(PY) bench/readers.py
+	$(PY) bench/heavy_load.py
+	$(PY) bench/fuzz_api.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock
