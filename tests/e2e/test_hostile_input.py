@@ -201,3 +201,21 @@ def test_lists_are_served_a_page_at_a_time(service: Service) -> None:
         products = maker.get("/api/products")
         assert products.headers["x-total-count"] == "0"
         assert "link" not in products.headers
+
+
+def test_text_with_nul_characters_is_refused_on_every_database(
+    service: Service, maker: httpx.Client
+) -> None:
+    signed = httpx.post(
+        f"{service.url}/api/session", json={"email": "a\x00@example.com", "password": "x" * 8}
+    )
+    refused(signed, 422, "body.email", "NUL")
+    spec = {**_spec("sign-plate.dxf"), "name": "Sign\x00"}
+    refused(maker.post("/api/products", json={"spec": spec}), 422, "name", "NUL")
+    with service.client("admin") as admin:
+        entries = admin.get("/api/audit", params={"entity": "design\x00"})
+    if service.backend == "postgresql":  # a value the database cannot hold: nothing saved
+        refused(entries, 422, "cannot contain NUL")
+    else:
+        assert entries.status_code == 200
+        assert entries.json() == []

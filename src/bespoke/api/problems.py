@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -111,11 +111,16 @@ def install(app: FastAPI, page_error: PageError) -> None:
         )
 
     async def on_database(request: Request, error: Exception) -> Response:
-        log.error("database error: %s", error)
-        detail = "the database refused the change; nothing was saved. Try again later."
+        if isinstance(error, DataError):  # a value given that the database cannot hold
+            status, title = 422, "Cannot be stored"
+            detail = f"{_first_line(error.orig)}; nothing was saved"
+        else:
+            log.error("database error: %s", error)
+            status, title = 500, "Database error"
+            detail = "the database refused the change; nothing was saved. Try again later."
         if is_page(request):
-            return page_error(request, 500, "Database error", detail)
-        return problem(500, "Database error", detail)
+            return page_error(request, status, title, detail)
+        return problem(status, title, detail)
 
     app.add_exception_handler(BespokeError, on_bespoke)
     app.add_exception_handler(RequestValidationError, on_validation)
@@ -157,6 +162,11 @@ class ServerErrors:
             except Exception:
                 log.exception("the error page failed too")
         return problem(500, "Server error", detail)
+
+
+def _first_line(error: BaseException | None) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else "a value the database cannot store"
 
 
 def invalid_input(error: ValidationError) -> str:

@@ -4,6 +4,7 @@ real work never reaches, so that no request can ask for unbounded memory or time
 from typing import Annotated
 
 from annotated_types import Ge, Le, MaxLen, MinLen
+from pydantic import AfterValidator
 
 from bespoke.model.errors import InputError
 
@@ -33,6 +34,16 @@ MAX_CATALOG_ID = 64
 
 MAX_SETTINGS = 100
 """Parameters set in one product plan."""
+
+
+def _without_nul(text: str) -> str:
+    if "\x00" in text:
+        raise ValueError("text may not contain NUL (0x00) characters")
+    return text
+
+
+WithoutNul = AfterValidator(_without_nul)
+"""Text a database keeps as text: PostgreSQL refuses NUL characters in it."""
 
 RowId = Annotated[int, Ge(1), Le(MAX_ROW_ID)]
 Quantity = Annotated[int, Ge(1), Le(MAX_QUANTITY)]

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bespoke.model.bounds import MAX_TEXT
+from bespoke.model.bounds import MAX_TEXT, WithoutNul
 from bespoke.model.geometry import Frozen
 from bespoke.model.planning import Part
 
@@ -50,8 +50,8 @@ IdExpr = Annotated[
         description="A catalog id, or '=' and an expression giving one ('=wood')",
     ),
 ]
-Name = Annotated[str, Field(max_length=MAX_NAME_CHARS)]
-Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS)]
+Name = Annotated[str, Field(max_length=MAX_NAME_CHARS), WithoutNul]
+Text = Annotated[str, Field(max_length=MAX_TEXT_CHARS), WithoutNul]
 
 
 class Spec(BaseModel):

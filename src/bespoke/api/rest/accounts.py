@@ -17,7 +17,7 @@ from bespoke.api.security import (
 )
 from bespoke.api.views import AccountOut, NewTokenOut, TokenOut, token_out
 from bespoke.model.accounts import Account
-from bespoke.model.bounds import RowId
+from bespoke.model.bounds import RowId, WithoutNul
 from bespoke.services import accounts, tokens
 from bespoke.services.login_throttle import KEY_LENGTH, LoginRefusedError
 from bespoke.store import now
@@ -29,12 +29,14 @@ MAX_PASSWORD_LENGTH = 1024
 
 
 class Credentials(BaseModel):
-    email: str = Field(max_length=KEY_LENGTH)
+    email: Annotated[str, WithoutNul] = Field(max_length=KEY_LENGTH)
     password: str = Field(max_length=MAX_PASSWORD_LENGTH)
 
 
 class TokenRequest(BaseModel):
-    name: str = Field(default="script", min_length=1, max_length=tokens.NAME_LENGTH)
+    name: Annotated[str, WithoutNul] = Field(
+        default="script", min_length=1, max_length=tokens.NAME_LENGTH
+    )
     days: int = Field(
         default=tokens.DEFAULT_TOKEN_DAYS,
         ge=1,
