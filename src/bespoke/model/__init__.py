@@ -41,9 +41,10 @@ from bespoke.model.planning import (
     Routing,
     SupplyPrice,
 )
-from bespoke.model.quote import ProcessQuote, Quote
+from bespoke.model.quote import LEAD_TIERS, LeadTier, ProcessQuote, Quote, QuoteChoices
 
 __all__ = [
+    "LEAD_TIERS",
     "Additive",
     "AlternativeReading",
     "Assembling",
@@ -60,6 +61,7 @@ __all__ = [
     "Finishing",
     "InputError",
     "Inspection",
+    "LeadTier",
     "Machine",
     "Machining",
     "Material",
@@ -74,6 +76,7 @@ __all__ = [
     "ProcessQuote",
     "ProfileCutting",
     "Quote",
+    "QuoteChoices",
     "Routing",
     "ScaleCurve",
     "ScalePoint",

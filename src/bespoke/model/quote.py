@@ -8,6 +8,28 @@ from bespoke.model.costing import PriceBreak, ScaleCurve
 from bespoke.model.geometry import Frozen
 from bespoke.model.planning import Part, ProcessOption
 
+LeadTier = Literal["economy", "standard", "expedite"]
+LEAD_TIERS: tuple[LeadTier, ...] = ("economy", "standard", "expedite")
+MIN_INFILL, MAX_INFILL = 0.05, 1.0
+
+
+class QuoteChoices(Frozen):
+    """What a maker may choose beyond the design, material and finish."""
+
+    infill: float | None = Field(
+        default=None,
+        ge=MIN_INFILL,
+        le=MAX_INFILL,
+        description="Share of a printed part's inside that is filled (FDM); "
+        "None: the process default",
+    )
+    lead_tier: LeadTier = Field(
+        default="standard", description="economy (slower, cheaper), standard or expedite"
+    )
+    own_material: bool = Field(
+        default=False, description="The customer supplies the material: it is not charged"
+    )
+
 
 class ProcessQuote(Frozen):
     """A feasible way to make the part and its prices."""
@@ -30,6 +52,7 @@ class Quote(Frozen):
     rejected: list[ProcessOption] = Field(description="Processes that cannot make it, and why")
     best: list[PriceBreak] = Field(description="The cheapest way at each quantity")
     curve: ScaleCurve | None
+    choices: QuoteChoices = Field(default_factory=QuoteChoices)
 
     @property
     def makeable(self) -> bool:

@@ -15,6 +15,7 @@ from bespoke.model import (
     ProcessOption,
     ProcessQuote,
     Quote,
+    QuoteChoices,
     ShapingProcess,
     Sheet2D,
     Solid3D,
@@ -39,6 +40,7 @@ def quote_design(
     finish: str | None = None,
     shop_file: Path | None = None,
     catalog: Catalog | None = None,
+    choices: QuoteChoices | None = None,
 ) -> Quote:
     """Everything a maker asks of a design file: can it be made, how, and at what price."""
     catalog = catalog or load_catalog(shop_file)
@@ -54,6 +56,7 @@ def quote_design(
         quantities=quantities,
         process=process,
         finish=finish,
+        choices=choices,
     )
 
 
@@ -67,8 +70,10 @@ def quote_geometry(
     quantities: list[int] | None = None,
     process: str | None = None,
     finish: str | None = None,
+    choices: QuoteChoices | None = None,
 ) -> Quote:
     """The quote of a design already measured; `design` is its file name."""
+    choices = choices or QuoteChoices()
     quantities = quantity_list(quantities or catalog.shop.quantity_breaks)
     _check_process_and_finish(process, finish, catalog)
     part = quoted_part(Path(design), geometry, material, thickness_mm, finish, catalog)
@@ -90,6 +95,7 @@ def quote_geometry(
         rejected=[o for o in options if not o.feasible],
         best=best,
         curve=scale_curve(feasible, catalog.shop) if feasible else None,
+        choices=choices,
     )
 
 

@@ -14,12 +14,13 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke.geometry.dxf import read_dxf_outlines
-from bespoke.model import Catalog
+from bespoke.model import Catalog, LeadTier, QuoteChoices
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import MAX_CATALOG_ID, MAX_SETTINGS, MAX_TEXT, Quantities, RowId
 from bespoke.model.errors import InputError
 from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
+from bespoke.model.quote import MAX_INFILL, MIN_INFILL
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.batch_quote import batched_prices, batched_product_prices
 from bespoke.services.designs import (
@@ -61,6 +62,23 @@ class PartQuoteRequest(BaseModel):
     quantities: Quantities | None = None
     finish: CatalogId | None = None
     process: CatalogId | None = None
+    infill: float | None = Field(
+        default=None,
+        ge=MIN_INFILL,
+        le=MAX_INFILL,
+        description="Share of a printed part's inside that is filled (FDM); default: the process's",
+    )
+    lead_tier: LeadTier = Field(
+        default="standard", description="economy (slower, cheaper), standard or expedite"
+    )
+    own_material: bool = Field(
+        default=False, description="The customer supplies the material: it is not charged"
+    )
+
+    def choices(self) -> QuoteChoices:
+        return QuoteChoices(
+            infill=self.infill, lead_tier=self.lead_tier, own_material=self.own_material
+        )
 
 
 class PlanRequest(BaseModel):
@@ -96,6 +114,7 @@ def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> i
             quantities=request.quantities,
             process=request.process,
             finish=request.finish,
+            choices=request.choices(),
         )
         prices = [(b.quantity, b.unit_price, b.total_price, b.lead_time_days) for b in quote.best]
         document = quote_document(quote)
