@@ -27,7 +27,8 @@ from bespoke.batching.plan import (
 from bespoke.catalog import load_catalog
 from bespoke.costing.batch import allocate, batch_shares
 from bespoke.costing.learning import total_time
-from bespoke.costing.line import line_cost, money
+from bespoke.costing.line import line_cost
+from bespoke.costing.pricing import money
 from bespoke.costing.product import choose
 from bespoke.geometry.dxf import read_dxf
 from bespoke.geometry.stl import read_stl

@@ -24,7 +24,7 @@ from bespoke.batching.nesting import NestSettings, nest
 from bespoke.batching.plates import pack_plates, pack_volume
 from bespoke.costing.batch import batch_shares
 from bespoke.costing.learning import total_time
-from bespoke.costing.line import money
+from bespoke.costing.pricing import money
 from bespoke.model import (
     Additive,
     Catalog,

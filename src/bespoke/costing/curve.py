@@ -7,7 +7,7 @@ from decimal import Decimal
 import numpy as np
 
 from bespoke.costing.line import UNIT_PRECISION, unit_price
-from bespoke.model import BreakEven, ProcessOption, ScaleCurve, ScalePoint, Shop
+from bespoke.model import BreakEven, LeadTier, ProcessOption, ScaleCurve, ScalePoint, Shop
 
 MAX_QUANTITY = 100_000
 POINTS_PER_DECADE = 8
@@ -24,6 +24,7 @@ def scale_curve(
     options: list[ProcessOption],
     shop: Shop,
     max_quantity: int = MAX_QUANTITY,
+    tier: LeadTier = "standard",
 ) -> ScaleCurve:
     """Unit price of each feasible option from 1 to `max_quantity`, with the break-evens."""
     feasible = [o for o in options if o.feasible]
@@ -31,7 +32,7 @@ def scale_curve(
         return ScaleCurve(points=[], break_evens=[])
 
     def prices(quantity: int) -> dict[str, float]:
-        return {o.process_id: unit_price(o, quantity, shop) for o in feasible}
+        return {o.process_id: unit_price(o, quantity, shop, tier) for o in feasible}
 
     def cheapest(quantity: int) -> str:
         at = prices(quantity)

@@ -1,22 +1,25 @@
 """The price of a quantity of products: each part made the cheapest way at that quantity.
 
-The product's price is the sum of its lines (parts, purchased items, assembly and packing),
-each at cost plus overhead over (1 - margin); the shop's minimum order applies once, to the
-whole.
+The product's price is that of its lines' costs together (parts, purchased items, assembly
+and packing), priced once by the shop's commercial layer (`costing.pricing`): parts made
+on the same machine by the same process share one set-up, and the shop's minimum order
+applies once, to the whole.
 """
 
 import itertools
 import math
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from bespoke.costing.curve import first_change
-from bespoke.costing.line import LineCost, line_cost, money, per_unit, unit_price
+from bespoke.costing.line import LineCost, line_cost, per_unit, unit_price
+from bespoke.costing.pricing import Costs, breakdown, pass_through, price_of
 from bespoke.model import (
     BreakEven,
     CostBreakdown,
+    Operation,
     ProcessOption,
     Routing,
     ScaleCurve,
@@ -53,12 +56,41 @@ def _cost(plan: ProductPlan, quantity: int, shop: Shop) -> _Costed:
         raise ValueError(f"{plan.product.name} cannot be made: see the plan's findings")
     chosen = choose(plan, quantity, shop)
     counts = {p.part_id: p.quantity for p in plan.parts}
-    parts = {pid: line_cost(o, quantity * counts[pid], shop) for pid, o in chosen.items()}
+    parts = _one_setup_each(
+        {pid: line_cost(o, quantity * counts[pid], shop) for pid, o in chosen.items()}, chosen
+    )
     work_option = _work_option(plan)
     work = line_cost(work_option, quantity, shop) if work_option else None
     purchased = {i.id: quantity * i.quantity * i.unit_price for i in plan.product.purchased}
-    every = [*parts.values(), *([work] if work else [])]
-    return _Costed(chosen, parts, work, purchased, _breakdown(every, sum(purchased.values()), shop))
+    costs = sum(
+        (line.costs for line in [*parts.values(), *([work] if work else [])]),
+        Costs(purchased=sum(purchased.values())),
+    )
+    return _Costed(chosen, parts, work, purchased, breakdown(price_of(costs, shop)))
+
+
+def _one_setup_each(
+    lines: dict[str, LineCost], chosen: dict[str, ProcessOption]
+) -> dict[str, LineCost]:
+    """Lines whose operations repeat one made earlier in the order (same process on the
+    same machine) without that operation's set-up: the order sets it up once."""
+    seen: set[tuple[str, str | None]] = set()
+    shared = {}
+    for part_id, line in lines.items():
+        routing = chosen[part_id].routing
+        repeated = [op for op in (routing.operations if routing else []) if _key(op) in seen]
+        seen.update(_key(op) for op in (routing.operations if routing else []))
+        saved = sum(op.setup_s / 3600 * op.rate_per_hour for op in repeated)
+        shared[part_id] = LineCost(
+            replace(line.costs, setup=line.costs.setup - saved),
+            line.hours - sum(op.setup_s for op in repeated) / 3600,
+            line.hours_by_station,
+        )
+    return shared
+
+
+def _key(op: Operation) -> tuple[str, str | None]:
+    return op.process_id, op.machine_id
 
 
 def unit_price_of(plan: ProductPlan, quantity: int, shop: Shop) -> Decimal:
@@ -72,7 +104,7 @@ def price_product(plan: ProductPlan, quantity: int, shop: Shop) -> ProductPrice:
     costed = _cost(plan, quantity, shop)
     counts = {p.part_id: p.quantity for p in plan.parts}
     lines = [
-        _line(pid, "part", costed.chosen[pid].process_id, quantity * counts[pid], line)
+        _line(pid, "part", costed.chosen[pid].process_id, quantity * counts[pid], line, shop)
         for pid, line in costed.parts.items()
     ]
     lines += [
@@ -81,12 +113,12 @@ def price_product(plan: ProductPlan, quantity: int, shop: Shop) -> ProductPrice:
             kind="purchased",
             quantity=quantity * i.quantity,
             cost=costed.purchased[i.id],
-            price=costed.purchased[i.id] * (1 + shop.overhead) / (1 - shop.margin),
+            price=pass_through(costed.purchased[i.id], shop),
         )
         for i in plan.product.purchased
     ]
     if costed.work is not None:
-        lines.append(_line("assembly", "assembly", None, quantity, costed.work))
+        lines.append(_line("assembly", "assembly", None, quantity, costed.work, shop))
     every = [*costed.parts.values(), *([costed.work] if costed.work else [])]
     hours = sum(line.hours for line in every)
     by_station: dict[str, float] = defaultdict(float)
@@ -125,38 +157,16 @@ def _work_option(plan: ProductPlan) -> ProcessOption | None:
     )
 
 
-def _line(item: str, kind: str, process: str | None, units: int, line: LineCost) -> CostLine:
+def _line(
+    item: str, kind: str, process: str | None, units: int, line: LineCost, shop: Shop
+) -> CostLine:
     return CostLine(
         item_id=item,
         kind=kind,
         process_id=process,
         quantity=units,
         cost=line.cost,
-        price=line.list_price,
-    )
-
-
-def _breakdown(lines: list[LineCost], purchased: float, shop: Shop) -> CostBreakdown:
-    """Cost by kind over all lines; the minimum order applies to the whole product."""
-    setup, run, material, tooling, consumables = (
-        money(sum(getattr(line, kind) for line in lines))
-        for kind in ("setup", "run", "material", "tooling", "consumables")
-    )
-    bought = money(purchased + sum(line.purchased for line in lines))
-    cost = setup + run + material + tooling + consumables + bought
-    overhead = money(float(cost) * shop.overhead)
-    listed = (cost + overhead) / Decimal(str(1 - shop.margin))
-    total = money(max(float(listed), shop.min_order_price))
-    return CostBreakdown(
-        setup=setup,
-        run=run,
-        material=material,
-        tooling=tooling,
-        consumables=consumables,
-        purchased=bought,
-        overhead=overhead,
-        margin=total - cost - overhead,
-        total=total,
+        price=price_of(line.costs, shop, minimum=False).total,
     )
 
 

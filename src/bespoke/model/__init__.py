@@ -1,12 +1,15 @@
 """Pure domain types shared by every layer. No I/O, no database, no framework."""
 
 from bespoke.model.catalog import (
+    LEAD_TIERS,
     Additive,
     Assembling,
     Bending,
     Catalog,
     Finishing,
     Inspection,
+    LeadTier,
+    LeadTierTerms,
     Machine,
     Machining,
     Material,
@@ -41,7 +44,7 @@ from bespoke.model.planning import (
     Routing,
     SupplyPrice,
 )
-from bespoke.model.quote import LEAD_TIERS, LeadTier, ProcessQuote, Quote, QuoteChoices
+from bespoke.model.quote import ProcessQuote, Quote, QuoteChoices
 
 __all__ = [
     "LEAD_TIERS",
@@ -62,6 +65,7 @@ __all__ = [
     "InputError",
     "Inspection",
     "LeadTier",
+    "LeadTierTerms",
     "Machine",
     "Machining",
     "Material",

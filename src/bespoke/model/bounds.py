@@ -84,3 +84,7 @@ def quantities_in(text: str, field: str) -> list[int]:
                 path=field,
             )
     return quantity_list([int(t) for t in tokens]) if tokens else []
+
+
+MIN_INFILL, MAX_INFILL = 0.05, 1.0
+"""The least and most of a printed part's inside that may be filled."""

@@ -181,6 +181,9 @@ class ProfileCutting(ProcessBase):
         default=0.8, description="Fraction of table speed reached on real parts"
     )
     part_spacing_mm: NonNegative = 5.0
+    deburr_from_mm: NonNegative | None = Field(
+        default=0, description="Cut metal this thick or more is deburred; None: never"
+    )
 
     @model_validator(mode="after")
     def _tables_cover_families(self) -> "ProfileCutting":
@@ -208,8 +211,15 @@ class Additive(ProcessBase):
     layer_time_s: NonNegative = Field(description="Per-layer overhead (peel, recoat, travel)")
     support_fraction: Fraction = Field(description="Support or waste volume per part volume")
     post_process_s: NonNegative = Field(description="Manual work per part: supports, cleaning")
+    shell_mm: NonNegative = Field(
+        default=0, description="Extrusion: walls and top and bottom skins printed solid"
+    )
+    infill: Annotated[float, Field(gt=0, le=1)] = Field(
+        default=1.0, description="Extrusion: share of the inside within the shell that is filled"
+    )
     packing_density: Annotated[float, Field(gt=0, le=1)] = Field(
-        default=1.0, description="Powder bed: share of the build volume parts fill"
+        default=1.0,
+        description="Powder bed: share of the chamber the parts' boxes fill in a pooled build",
     )
     powder_refresh: Fraction = Field(default=0, description="Powder bed: fresh powder share")
     part_spacing_mm: NonNegative = Field(default=5.0, description="Gap between parts on a build")
@@ -270,6 +280,9 @@ class Stamping(ProcessBase):
     max_thickness_mm: dict[str, Positive]
     min_hole_factor: NonNegative
     strip_utilisation: Annotated[float, Field(gt=0, le=1)] = 0.75
+    deburr_from_mm: NonNegative | None = Field(
+        default=0, description="Blanked metal this thick or more is deburred; None: never"
+    )
 
 
 class Inspection(WorkBase):
@@ -368,6 +381,27 @@ class Supplier(CatalogEntry):
         return factors[-1] if factors else 1.0
 
 
+LeadTier = Literal["economy", "standard", "expedite"]
+LEAD_TIERS: tuple[LeadTier, ...] = get_args(LeadTier)
+
+
+class LeadTierTerms(BaseModel):
+    """What a lead-time tier does to the price and to the days."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    price_factor: Annotated[float, Field(gt=0, le=5)]
+    days_factor: Annotated[float, Field(gt=0, le=5)]
+
+
+def _default_lead_tiers() -> dict[LeadTier, LeadTierTerms]:
+    return {
+        "economy": LeadTierTerms(price_factor=0.8, days_factor=2.0),
+        "standard": LeadTierTerms(price_factor=1.0, days_factor=1.0),
+        "expedite": LeadTierTerms(price_factor=1.2, days_factor=0.5),
+    }
+
+
 class Shop(CatalogEntry):
     """The commercial settings of the workshop that quotes."""
 
@@ -375,7 +409,24 @@ class Shop(CatalogEntry):
     labour_rate_per_hour: Positive
     overhead: Fraction = Field(description="Added to cost: rent, admin, energy not in rates")
     margin: Fraction = Field(description="Share of price that is profit: price = cost/(1-margin)")
-    min_order_price: NonNegative = 0
+    material_markup: Annotated[float, Field(ge=0, le=5)] = Field(
+        default=0.15, description="Added to the cost of material sold on"
+    )
+    pass_through_markup: Annotated[float, Field(ge=0, le=5)] = Field(
+        default=0.10, description="Added to tooling and bought-in work passed through"
+    )
+    min_order_price: NonNegative = Field(
+        default=0, description="Least price of an order, shown as its own line"
+    )
+    lead_tiers: dict[LeadTier, LeadTierTerms] = Field(default_factory=_default_lead_tiers)
+
+    @model_validator(mode="after")
+    def _every_tier_priced(self) -> "Shop":
+        missing = [t for t in LEAD_TIERS if t not in self.lead_tiers]
+        if missing:
+            raise ValueError(f"lead_tiers has no terms for {', '.join(missing)}")
+        return self
+
     hours_per_day: Annotated[float, Field(gt=0, le=24)] = 8
     base_lead_days: NonNegative = 2
     quantity_breaks: list[Annotated[int, Field(ge=1)]] = Field(

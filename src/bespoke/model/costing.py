@@ -8,7 +8,8 @@ from bespoke.model.geometry import Frozen
 
 
 class CostBreakdown(Frozen):
-    """Cost of a whole order line by kind, in the shop's currency."""
+    """Cost of a whole order line by kind and how it becomes the price, in the shop's
+    currency."""
 
     setup: Decimal
     run: Decimal
@@ -16,8 +17,19 @@ class CostBreakdown(Frozen):
     tooling: Decimal
     consumables: Decimal
     purchased: Decimal = Decimal(0)
-    overhead: Decimal
-    margin: Decimal
+    overhead: Decimal = Field(description="On the work done in the shop")
+    margin: Decimal = Field(description="On the work done in the shop")
+    markup: Decimal = Field(
+        default=Decimal(0),
+        description="Material sold on, tooling and bought-in work passed through, "
+        "at the shop's stated markups",
+    )
+    lead_tier: Decimal = Field(
+        default=Decimal(0), description="Added for expedite, taken off for economy"
+    )
+    minimum_order: Decimal = Field(
+        default=Decimal(0), description="Tops a small order up to the shop's minimum order"
+    )
     total: Decimal
 
 

@@ -5,6 +5,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
+from bespoke.model.bounds import MAX_INFILL, MIN_INFILL
 from bespoke.model.geometry import Frozen, Sheet2D, Solid3D
 
 
@@ -17,6 +18,15 @@ class Part(Frozen):
     sheet: Sheet2D | None = None
     solid: Solid3D | None = None
     finish: str | None = None
+    infill: float | None = Field(
+        default=None,
+        ge=MIN_INFILL,
+        le=MAX_INFILL,
+        description="Printed inside fill; None: the process's",
+    )
+    customer_material: bool = Field(
+        default=False, description="The customer supplies the material: it is not charged"
+    )
 
     @model_validator(mode="after")
     def _one_geometry(self) -> Self:
@@ -100,6 +110,9 @@ class ProcessOption(Frozen):
     feasible: bool
     findings: list[DfmFinding] = Field(default_factory=list)
     routing: Routing | None = None
+    machines: int = Field(
+        default=1, ge=1, description="Machines of the shop that can run it side by side"
+    )
     material_kg_per_part: float = Field(default=0, ge=0)
     material_price_per_kg: float = Field(default=0, ge=0, description="Of the stock form used")
     material_stock: str = Field(default="", description="The stock form used: sheet, filament ...")

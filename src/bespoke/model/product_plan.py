@@ -65,7 +65,9 @@ class CostLine(Frozen):
     process_id: str | None = None
     quantity: int = Field(ge=0, description="Units of the item for the whole quantity")
     cost: float = Field(ge=0)
-    price: float = Field(ge=0, description="Cost and overhead over (1 - margin)")
+    price: float = Field(
+        ge=0, description="Its share of the price: overhead, margin and markups on its cost"
+    )
 
 
 class ProductPrice(Frozen):

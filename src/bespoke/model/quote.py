@@ -4,13 +4,11 @@ from typing import Literal
 
 from pydantic import Field
 
+from bespoke.model.bounds import MAX_INFILL, MIN_INFILL
+from bespoke.model.catalog import LeadTier
 from bespoke.model.costing import PriceBreak, ScaleCurve
 from bespoke.model.geometry import Frozen
 from bespoke.model.planning import Part, ProcessOption
-
-LeadTier = Literal["economy", "standard", "expedite"]
-LEAD_TIERS: tuple[LeadTier, ...] = ("economy", "standard", "expedite")
-MIN_INFILL, MAX_INFILL = 0.05, 1.0
 
 
 class QuoteChoices(Frozen):

@@ -50,14 +50,20 @@ def stock_used(process: ShapingProcess, material: Material) -> StockKind:
 
 
 def estimate(
-    process: ShapingProcess, machine: Machine, shape: Shape, material: Material, shop: Shop
+    process: ShapingProcess,
+    machine: Machine,
+    shape: Shape,
+    material: Material,
+    shop: Shop,
+    infill: float | None = None,
 ) -> Estimate:
-    """Operations, material and tooling to make `shape` on `machine` (already found feasible)."""
+    """Operations, material and tooling to make `shape` on `machine` (already found feasible).
+    `infill` overrides a printing process's own infill share."""
     match process:
         case ProfileCutting():
             return _profile_cutting(process, machine, shape, material)
         case Additive():
-            return _additive(process, machine, shape, material, shop)
+            return _additive(process, machine, shape, material, shop, infill)
         case Machining():
             return _machining(process, machine, shape, material)
         case Moulding():
@@ -157,59 +163,129 @@ def _profile_cutting(
 
 
 def _additive(
-    process: Additive, machine: Machine, shape: Shape, material: Material, shop: Shop
+    process: Additive,
+    machine: Machine,
+    shape: Shape,
+    material: Material,
+    shop: Shop,
+    infill: float | None,
 ) -> Estimate:
-    """Deposit per part; plate preparation and layer overhead per build, shared by its parts.
+    """A printed part: what is deposited, the machine time it takes, the hand work after."""
+    if process.method == "powder_bed":
+        build, kg_volume = _powder_bed(process, machine, shape)
+    else:
+        build, kg_volume = _plate(process, machine, shape, infill)
+    operations = [build]
+    post_s = process.post_process_s + (
+        process.setup_s * _chamber_share(process, machine, shape)
+        if process.method == "powder_bed"
+        else 0.0
+    )
+    if post_s > 0:
+        operations.append(_post_processing(process, shop, post_s))
+    kg = kg_volume * material.density_kg_m3 / MM3_PER_M3
+    return Estimate(
+        operations,
+        kg,
+        _additive_material_basis(process, kg_volume, material),
+        lead_days=process.lead_days,
+    )
 
-    A build is one band of the part's height on the bed; a powder bed stacks bands in its
-    chamber, so each band carries its share of the chamber's warm-up and cool-down.
-    """
+
+def _deposited_mm3(process: Additive, shape: Shape, infill: float | None) -> tuple[float, str]:
+    """Volume a printer lays down for one part: its shell (walls, top and bottom skins) solid,
+    the inside at the infill share, and the support."""
+    fill = process.infill if infill is None else infill
+    shell = min(shape.volume_mm3, shape.surface_mm2 * process.shell_mm)
+    inside = (shape.volume_mm3 - shell) * fill
+    support = shape.volume_mm3 * process.support_fraction
+    if process.shell_mm == 0 and fill == 1.0:
+        how = f"{shape.volume_mm3 / 1000:.1f} cm³ solid"
+    else:
+        how = (
+            f"{shell / 1000:.1f} cm³ shell ({process.shell_mm:g} mm) +"
+            f" {inside / 1000:.1f} cm³ infill ({fill:.0%})"
+        )
+    return shell + inside + support, f"{how} + {support / 1000:.1f} cm³ support"
+
+
+def _plate(
+    process: Additive, machine: Machine, shape: Shape, infill: float | None
+) -> tuple[Operation, float]:
+    """Extrusion or vat: parts side by side on the plate share its layers and its set-up."""
+    deposited, how = _deposited_mm3(process, shape, infill)
     layers = math.ceil(shape.height_mm / process.layer_height_mm)
-    deposit = shape.volume_mm3 * (1 + process.support_fraction) / process.deposition_mm3_s
     per_build = parts_per_sheet(
         shape.footprint_mm,
         (machine.envelope_mm[0], machine.envelope_mm[1]),
         process.part_spacing_mm,
     )
-    setup_share = 1.0
-    if process.method == "powder_bed":
-        setup_share = min(
-            1.0, (shape.height_mm + process.part_spacing_mm) / machine.envelope_mm[-1]
-        )
-        per_build = max(1, math.floor(per_build * process.packing_density))
-        kg_volume = shape.volume_mm3 + process.powder_refresh * shape.bbox_volume_mm3
-    else:
-        kg_volume = shape.volume_mm3 * (1 + process.support_fraction)
-    build_s = process.setup_s * setup_share + layers * process.layer_time_s
+    build_s = layers * process.layer_time_s
     basis = (
-        f"{shape.volume_mm3 / 1000:.1f} cm³ (+{process.support_fraction:.0%} support) at"
-        f" {process.deposition_mm3_s:g} mm³/s + {process.handling_s:g} s handling; per build of"
-        f" up to {per_build}: {layers} layers x {process.layer_time_s:g} s"
-        f" + {process.setup_s * setup_share / 60:.0f} min preparation"
+        f"{how} at {process.deposition_mm3_s:g} mm³/s + {process.handling_s:g} s handling;"
+        f" per plate of up to {per_build}: {layers} layers x {process.layer_time_s:g} s"
     )
-    build = _operation(
-        process, machine, machine.rate_per_hour, deposit + process.handling_s, basis
-    ).model_copy(update={"setup_s": 0.0, "batch_s": build_s, "parts_per_batch": per_build})
-    operations = [build]
-    if process.post_process_s > 0:
-        operations.append(
-            Operation(
-                id=f"{process.id}-post",
-                process_id=process.id,
-                machine_id=None,
-                name=f"{process.name}: post-processing",
-                rate_per_hour=shop.labour_rate_per_hour,
-                setup_s=0.0,
-                run_s=process.post_process_s,
-                manual=True,
-                learning_rate=process.learning_rate,
-                learning_floor=process.learning_floor,
-                basis=f"{process.post_process_s:g} s by hand per part (supports, cleaning)",
-            )
-        )
-    kg = kg_volume * material.density_kg_m3 / MM3_PER_M3
-    material_basis = f"{kg_volume / 1000:.1f} cm³ of {material.id} incl. support or refresh"
-    return Estimate(operations, kg, material_basis, lead_days=process.lead_days)
+    run = deposited / process.deposition_mm3_s + process.handling_s
+    build = _operation(process, machine, machine.rate_per_hour, run, basis).model_copy(
+        update={"batch_s": build_s, "parts_per_batch": per_build}
+    )
+    return build, deposited
+
+
+def _chamber_share(process: Additive, machine: Machine, shape: Shape) -> float:
+    """The share of a powder-bed build one part takes: the box it occupies with its spacing
+    over the chamber volume the build fills at the process's packing density."""
+    x, y, z = (s + process.part_spacing_mm for s in shape.size_mm)
+    ex, ey, ez = (
+        machine.envelope_mm if len(machine.envelope_mm) == 3 else (*machine.envelope_mm, 1.0)
+    )
+    return min(1.0, x * y * z / (ex * ey * ez * process.packing_density))
+
+
+def _powder_bed(process: Additive, machine: Machine, shape: Shape) -> tuple[Operation, float]:
+    """Powder bed: builds are pooled, so a part pays for the share of a full build's time
+    its occupied box takes; its powder is its own volume plus the refresh of that box."""
+    share = _chamber_share(process, machine, shape)
+    layers = math.ceil(machine.envelope_mm[-1] / process.layer_height_mm)
+    build_s = layers * process.layer_time_s
+    scan = shape.volume_mm3 / process.deposition_mm3_s
+    occupied = shape.bbox_volume_mm3
+    basis = (
+        f"{share:.2%} of a full build ({layers} layers x {process.layer_time_s:g} s) by the"
+        f" {occupied / 1000:.1f} cm³ box it occupies at {process.packing_density:.0%} packing"
+        f" + {shape.volume_mm3 / 1000:.1f} cm³ scanned at {process.deposition_mm3_s:g} mm³/s"
+    )
+    run = share * build_s + scan + process.handling_s
+    build = _operation(process, machine, machine.rate_per_hour, run, basis).model_copy(
+        update={"setup_s": 0.0}
+    )
+    return build, shape.volume_mm3 + process.powder_refresh * occupied
+
+
+def _post_processing(process: Additive, shop: Shop, post_s: float) -> Operation:
+    what = f"{process.post_process_s:g} s by hand per part" + (
+        f" + its share of the build's {process.setup_s / 60:.0f} min unpacking and powder handling"
+        if process.method == "powder_bed"
+        else ""
+    )
+    return Operation(
+        id=f"{process.id}-post",
+        process_id=process.id,
+        machine_id=None,
+        name=f"{process.name}: post-processing",
+        rate_per_hour=shop.labour_rate_per_hour,
+        setup_s=0.0,
+        run_s=post_s,
+        manual=True,
+        learning_rate=process.learning_rate,
+        learning_floor=process.learning_floor,
+        basis=what,
+    )
+
+
+def _additive_material_basis(process: Additive, kg_volume: float, material: Material) -> str:
+    extra = "refresh powder" if process.method == "powder_bed" else "support"
+    return f"{kg_volume / 1000:.1f} cm³ of {material.id} incl. {extra}"
 
 
 def _machining(process: Machining, machine: Machine, shape: Shape, material: Material) -> Estimate:

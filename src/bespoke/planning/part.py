@@ -10,10 +10,11 @@ from bespoke.model import (
     Material,
     Part,
     Process,
-    ProcessKind,
     ProcessOption,
+    ProfileCutting,
     Routing,
     ShapingProcess,
+    Stamping,
 )
 from bespoke.planning.estimates import Estimate, estimate, finishing, stock_used
 from bespoke.planning.feasibility import check
@@ -41,11 +42,15 @@ def _plan_with(
 ) -> ProcessOption:
     findings: list[DfmFinding] = []
     machines = sorted(catalog.machines_for(process.id), key=lambda m: m.rate_per_hour)
+    able = []
     for machine in machines:
         machine_findings = check(process, machine, shape, material, catalog)
         if not machine_findings:
-            return _option(process, machine, part, shape, material, catalog)
+            able.append(machine)
         findings.extend(f for f in machine_findings if f not in findings)
+    if able:
+        option = _option(process, able[0], part, shape, material, catalog)
+        return option.model_copy(update={"machines": len(able)})
     if not machines:
         findings.append(
             DfmFinding(
@@ -72,7 +77,7 @@ def _option(
     material: Material,
     catalog: Catalog,
 ) -> ProcessOption:
-    made = estimate(process, machine, shape, material, catalog.shop)
+    made = estimate(process, machine, shape, material, catalog.shop, part.infill)
     steps, findings = _finishing_steps(process, part, shape, material, catalog)
     operations = made.operations + [op for step in steps for op in step.operations]
     return ProcessOption(
@@ -83,9 +88,12 @@ def _option(
         findings=findings,
         routing=Routing.chain(operations),
         material_kg_per_part=made.material_kg_per_part,
-        material_price_per_kg=material.price_per_kg_for(stock_used(process, material)),
+        material_price_per_kg=0.0
+        if part.customer_material
+        else material.price_per_kg_for(stock_used(process, material)),
         material_stock=stock_used(process, material).value,
-        material_basis=made.material_basis,
+        material_basis=made.material_basis
+        + ("; supplied by the customer" if part.customer_material else ""),
         stock_sheet_mm=made.sheet[0] if made.sheet else None,
         parts_per_sheet=made.sheet[1] if made.sheet else None,
         tooling_cost=made.tooling_cost,
@@ -97,10 +105,11 @@ def _option(
 def _finishing_steps(
     process: ShapingProcess, part: Part, shape: Shape, material: Material, catalog: Catalog
 ) -> tuple[list[Estimate], list[DfmFinding]]:
-    """Deburring after cutting metal, and the finish the maker asked for."""
+    """Deburring where the process leaves a burr on this metal, and the finish the maker
+    asked for."""
     finishes = [p for p in catalog.processes.values() if isinstance(p, Finishing)]
     wanted: list[Finishing] = []
-    if process.kind in (ProcessKind.PROFILE_CUTTING, ProcessKind.STAMPING):
+    if _leaves_burr(process, part):
         wanted += [
             f for f in finishes if f.basis == "edge_length" and material.family in f.families
         ]
@@ -122,6 +131,13 @@ def _finishing_steps(
             )
     steps = [finishing(f, _cheapest_machine(f, catalog), shape, catalog.shop) for f in wanted]
     return steps, findings
+
+
+def _leaves_burr(process: ShapingProcess, part: Part) -> bool:
+    """Whether cutting this part leaves edges to deburr: from the process's thickness on."""
+    if not isinstance(process, ProfileCutting | Stamping) or process.deburr_from_mm is None:
+        return False
+    return (part.thickness_mm or 0.0) >= process.deburr_from_mm
 
 
 def _cheapest_machine(process: Process, catalog: Catalog) -> Machine | None:

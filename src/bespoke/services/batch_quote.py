@@ -6,7 +6,7 @@ an upcoming batch, whichever costs least there. A product's quote is reckoned pa
 The saving is reckoned in the batch's own terms: the order's operation pays a share of
 the batch's set-up in proportion to its machine time instead of a set-up of its own, and
 a cut part takes the sheet area of its outline at the batch's utilisation instead of
-sheet bought for it alone. Overhead, margin and the shop's minimum order apply as quoted.
+sheet bought for it alone. The shop's commercial layer prices the rest as quoted.
 """
 
 from collections.abc import Mapping
@@ -21,7 +21,8 @@ from bespoke.batching.plan import (
     run_seconds,
     sheet_price_per_mm2,
 )
-from bespoke.costing.line import line_cost, money
+from bespoke.costing.line import line_cost, line_price
+from bespoke.costing.pricing import Costs, money, price_of
 from bespoke.model import Catalog, Operation, Part, ProcessOption, ProfileCutting, Quote
 from bespoke.model.product_plan import ProductQuote
 from bespoke.services.batches import batch_nest
@@ -42,8 +43,7 @@ def batched_prices(
     would join and when the first starts (none when no batch of its families is still to
     run). `outline_area_mm2` is a flat part's area within its outer contours."""
     upcoming = _upcoming(uow, shop_id, moment)
-    shop = catalog.shop
-    factor = (1 + shop.overhead) / (1 - shop.margin)
+    shop, tier = catalog.shop, quote.choices.lead_tier
     result = []
     for best in quote.best:
         quoted = next(q.option for q in quote.options if q.option.process_id == best.process_id)
@@ -58,8 +58,8 @@ def batched_prices(
             catalog,
             upcoming,
         )
-        price = max(cost * factor, shop.min_order_price)
-        alone = line_cost(quoted, best.quantity, shop).price
+        price = price_of(cost, shop, tier).total
+        alone = line_price(quoted, best.quantity, shop, tier).total
         entry = _entry(best.quantity, float(best.unit_price), min(price, alone), joined)
         otherwise = {} if option is quoted else {quote.design: option.process_id}
         result.append({**entry, "process": option.process_id, "made_otherwise": otherwise})
@@ -80,11 +80,10 @@ def batched_product_prices(
     each flat part's area within its outer contours."""
     upcoming = _upcoming(uow, shop_id, moment)
     shop = catalog.shop
-    factor = (1 + shop.overhead) / (1 - shop.margin)
     parts = {p.id: p for p in quote.plan.product.parts}
     result = []
     for price in quote.prices:
-        extra, joined, ways = 0.0, [], dict(price.ways)
+        extra, joined, ways = Costs(), [], dict(price.ways)
         for planned in quote.plan.parts:
             quoted = next(
                 (o for o in planned.options if o.process_id == ways.get(planned.part_id)), None
@@ -102,11 +101,12 @@ def batched_product_prices(
             cost, option, part_joined = _cheapest_way(
                 item.part, item.id, made, quoted, quantity, area, catalog, upcoming
             )
-            extra += cost - line_cost(quoted, quantity, shop).cost
+            extra += cost - line_cost(quoted, quantity, shop).costs
             ways[planned.part_id] = option.process_id
             joined += [b for b in part_joined if b not in joined]
         total = price.total_price
-        batched = max(total + extra * factor, shop.min_order_price)
+        listed = price_of(extra, shop, minimum=False).list_price
+        batched = max(total + listed, shop.min_order_price)
         entry = _entry(price.quantity, price.unit_price, min(batched, total), joined)
         otherwise = {part: way for part, way in ways.items() if way != price.ways[part]}
         result.append({**entry, "ways": ways, "made_otherwise": otherwise})
@@ -122,16 +122,16 @@ def _cheapest_way(
     outline_area_mm2: float,
     catalog: Catalog,
     upcoming: dict[str, BatchRow],
-) -> tuple[float, ProcessOption, list[BatchRow]]:
-    """(cost made batched, the way, the batches it joins): the cheapest of the `quoted` way
+) -> tuple[Costs, ProcessOption, list[BatchRow]]:
+    """(costs made batched, the way, the batches it joins): the cheapest of the `quoted` way
     and the `ways` that join an upcoming batch; the quoted way when they cost the same."""
     choices = []
     for option in ways:
         saving, joined = _joining(part, name, option, quantity, outline_area_mm2, catalog, upcoming)
         if joined or option is quoted:
-            cost = line_cost(option, quantity, catalog.shop).cost - saving
-            choices.append((cost, option is not quoted, option, joined))
-    cost, _, option, joined = min(choices, key=lambda choice: (choice[0], choice[1]))
+            cost = line_cost(option, quantity, catalog.shop).costs - saving
+            choices.append((cost.total, option is not quoted, cost, option, joined))
+    _, _, cost, option, joined = min(choices, key=lambda choice: (choice[0], choice[1]))
     return cost, option, joined
 
 
@@ -143,7 +143,7 @@ def _joining(
     outline_area_mm2: float,
     catalog: Catalog,
     upcoming: dict[str, BatchRow],
-) -> tuple[float, list[BatchRow]]:
+) -> tuple[Costs, list[BatchRow]]:
     """(what `quantity` of the part made `option`'s way saves in the upcoming batches of
     its operations' families, those batches)."""
     assert option.routing is not None
@@ -162,7 +162,8 @@ def _joining(
         if (batch := _upcoming_of(op, work, catalog, upcoming)) is not None
     ]
     saving = sum(
-        _saving(op, batch, work, option, outline_area_mm2, catalog) for op, batch in joining
+        (_saving(op, batch, work, option, outline_area_mm2, catalog) for op, batch in joining),
+        Costs(),
     )
     return saving, [batch for _, batch in joining]
 
@@ -196,7 +197,7 @@ def _saving(
     option: ProcessOption,
     outline_area_mm2: float,
     catalog: Catalog,
-) -> float:
+) -> Costs:
     """What the operation saves in `batch`: its set-up against a share of the batch's by
     machine time, and for cutting, sheet bought alone against its area at the batch's
     utilisation."""
@@ -204,15 +205,16 @@ def _saving(
     theirs = float(sum(w["run_s"] for w in batch.document["works"]))
     setup = float(sum((m.setup for m in batch.members), Decimal(0)))
     alone = (op.setup_s + build_seconds(op, work.quantity)) / 3600 * op.rate_per_hour
-    saving = max(0.0, alone - setup * mine / max(theirs + mine, 1e-9))
+    setup_saving = max(0.0, alone - setup * mine / max(theirs + mine, 1e-9))
+    material_saving = 0.0
     nest = batch_nest(batch)
     process = catalog.processes[op.process_id]
     if isinstance(process, ProfileCutting) and nest and outline_area_mm2 > 0:
         used = sum(s.utilisation for s in nest.sheets) / len(nest.sheets)
         batched = work.quantity * outline_area_mm2 / max(used, 0.05) * sheet_price_per_mm2(work)
         alone_material = work.quantity * option.material_kg_per_part * option.material_price_per_kg
-        saving += max(0.0, alone_material - batched)
-    return saving
+        material_saving = max(0.0, alone_material - batched)
+    return Costs(setup=setup_saving, material=material_saving)
 
 
 def _upcoming(uow: UnitOfWork, shop_id: int, moment: datetime) -> dict[str, BatchRow]:

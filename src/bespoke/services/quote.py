@@ -11,6 +11,7 @@ from bespoke.model import (
     DesignFileError,
     Finishing,
     InputError,
+    LeadTier,
     Part,
     ProcessOption,
     ProcessQuote,
@@ -77,12 +78,16 @@ def quote_geometry(
     quantities = quantity_list(quantities or catalog.shop.quantity_breaks)
     _check_process_and_finish(process, finish, catalog)
     part = quoted_part(Path(design), geometry, material, thickness_mm, finish, catalog)
+    part = part.model_copy(
+        update={"infill": choices.infill, "customer_material": choices.own_material}
+    )
+    tier = choices.lead_tier
     options = plan_part(part, catalog, [process] if process else None)
     feasible = sorted(
         (o for o in options if o.feasible),
-        key=lambda o: unit_price(o, quantities[0], catalog.shop),
+        key=lambda o: unit_price(o, quantities[0], catalog.shop, tier),
     )
-    priced = [_priced(o, quantities, catalog) for o in feasible]
+    priced = [_priced(o, quantities, catalog, tier) for o in feasible]
     at_each_quantity = zip(*(p.prices for p in priced), strict=True)
     best = [min(prices, key=lambda b: b.unit_price) for prices in at_each_quantity]
     return Quote(
@@ -94,7 +99,7 @@ def quote_geometry(
         options=priced,
         rejected=[o for o in options if not o.feasible],
         best=best,
-        curve=scale_curve(feasible, catalog.shop) if feasible else None,
+        curve=scale_curve(feasible, catalog.shop, tier=tier) if feasible else None,
         choices=choices,
     )
 
@@ -158,6 +163,8 @@ def quoted_part(
     )
 
 
-def _priced(option: ProcessOption, quantities: list[int], catalog: Catalog) -> ProcessQuote:
-    prices = [price_break(option, q, catalog.shop) for q in quantities]
+def _priced(
+    option: ProcessOption, quantities: list[int], catalog: Catalog, tier: LeadTier
+) -> ProcessQuote:
+    prices = [price_break(option, q, catalog.shop, tier) for q in quantities]
     return ProcessQuote(option=option, prices=prices)

@@ -16,11 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field
 from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog, LeadTier, QuoteChoices
 from bespoke.model.accounts import Account
-from bespoke.model.bounds import MAX_CATALOG_ID, MAX_SETTINGS, MAX_TEXT, Quantities, RowId
+from bespoke.model.bounds import (
+    MAX_CATALOG_ID,
+    MAX_INFILL,
+    MAX_SETTINGS,
+    MAX_TEXT,
+    MIN_INFILL,
+    Quantities,
+    RowId,
+)
 from bespoke.model.errors import InputError
 from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
-from bespoke.model.quote import MAX_INFILL, MIN_INFILL
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.batch_quote import batched_prices, batched_product_prices
 from bespoke.services.designs import (
