@@ -132,6 +132,8 @@ OPEN_DESIGN_INCLUDES = "print and material for PLA by bounding box; delivery apa
 PEOPLE = "https://3dpeople.uk/sls-pricing"
 PEOPLE_INCLUDES = "PA12 SLS part, bounding-box rule, standard finish; delivery apart"
 CUBE_20 = Box(27.14, 27.14, 27.14)
+PROCESSES = {"powder bed": ("sls", "mjf")}
+"""A process kind compared as a whole: the shop's cheapest way of that kind."""
 
 POINTS: list[Point] = [
     *(
@@ -172,7 +174,7 @@ POINTS: list[Point] = [
     *(
         Point(
             f"PA12 {name}",
-            "sls",
+            "powder bed",
             "pa12",
             box,
             1,
@@ -190,7 +192,7 @@ POINTS: list[Point] = [
     ),
     Point(
         "PA12 10 mm cube (minimum price per part)",
-        "sls",
+        "powder bed",
         "pa12",
         Box(10, 10, 10),
         1,
@@ -255,22 +257,27 @@ def quoted(point: Point, folder: Path) -> dict[str, Any]:
     suffix = ".dxf" if isinstance(point.part, Plate) else ".stl"
     path = folder / f"{abs(hash(point.name))}{suffix}"
     point.part.write(path)
-    quote = quote_design(
-        path,
-        material=point.material,
-        thickness_mm=point.thickness_mm,
-        quantities=[point.quantity],
-        process=point.process,
-    )
-    if not quote.options:
-        reasons = [f.message for o in quote.rejected for f in o.findings]
+    ways = [
+        quote_design(
+            path,
+            material=point.material,
+            thickness_mm=point.thickness_mm,
+            quantities=[point.quantity],
+            process=process,
+        )
+        for process in PROCESSES.get(point.process, (point.process,))
+    ]
+    prices = [q.options[0].prices[0] for q in ways if q.options]
+    if not prices:
+        reasons = [f.message for q in ways for o in q.rejected for f in o.findings]
         raise SystemExit(f"{point.name}: {point.process} cannot make it: {reasons}")
-    price = quote.options[0].prices[0]
+    price = min(prices, key=lambda p: p.total_price)
     listed = float(price.breakdown.total - price.breakdown.minimum_order)
     return {
         "bespoke_unit_usd": round(listed / point.quantity, 2),
         "breakdown": {k: float(v) for k, v in price.breakdown.model_dump().items()},
         "lead_time_days": price.lead_time_days,
+        "made_by": price.process_id,
     }
 
 

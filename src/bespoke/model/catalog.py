@@ -353,6 +353,9 @@ class Machine(CatalogEntry):
         default=None, description="Caps the process table: a smaller machine cuts less"
     )
     outsourced: bool = Field(default=False, description="Run by a partner, not in the shop")
+    speed_factor: Annotated[float, Field(gt=0, le=10)] = Field(
+        default=1.0, description="Printers: build speed relative to the process's rates"
+    )
 
 
 class Supplier(CatalogEntry):

@@ -198,7 +198,7 @@ def _deposited_mm3(process: Additive, shape: Shape, infill: float | None) -> tup
     fill = process.infill if infill is None else infill
     shell = min(shape.volume_mm3, shape.surface_mm2 * process.shell_mm)
     inside = (shape.volume_mm3 - shell) * fill
-    support = shape.volume_mm3 * process.support_fraction
+    support = (shell + inside) * process.support_fraction
     if process.shell_mm == 0 and fill == 1.0:
         how = f"{shape.volume_mm3 / 1000:.1f} cm³ solid"
     else:
@@ -220,12 +220,14 @@ def _plate(
         (machine.envelope_mm[0], machine.envelope_mm[1]),
         process.part_spacing_mm,
     )
-    build_s = layers * process.layer_time_s
+    rate = process.deposition_mm3_s * machine.speed_factor
+    layer_s = process.layer_time_s / machine.speed_factor
+    build_s = layers * layer_s
     basis = (
-        f"{how} at {process.deposition_mm3_s:g} mm³/s + {process.handling_s:g} s handling;"
-        f" per plate of up to {per_build}: {layers} layers x {process.layer_time_s:g} s"
+        f"{how} at {rate:.3g} mm³/s + {process.handling_s:g} s handling;"
+        f" per plate of up to {per_build}: {layers} layers x {layer_s:.3g} s"
     )
-    run = deposited / process.deposition_mm3_s + process.handling_s
+    run = deposited / rate + process.handling_s
     build = _operation(process, machine, machine.rate_per_hour, run, basis).model_copy(
         update={"batch_s": build_s, "parts_per_batch": per_build}
     )
