@@ -56,7 +56,8 @@ def test_breakdown_adds_up_to_the_total(bracket: Quote) -> None:
     for option in bracket.options:
         for price in option.prices:
             b = price.breakdown
-            parts = b.setup + b.run + b.material + b.tooling + b.consumables + b.overhead
+            parts = b.setup + b.run + b.material + b.tooling + b.consumables + b.purchased
+            parts += b.overhead + b.markup + b.lead_tier + b.minimum_order
             assert parts + b.margin == b.total == price.total_price
             assert b.margin >= 0
 
@@ -217,16 +218,20 @@ def test_a_file_of_another_kind_is_refused(tmp_path: Path, catalog: Catalog) -> 
         quote_design(picture, catalog=catalog)
 
 
-def test_price_is_cost_and_overhead_over_one_minus_margin(bracket: Quote, catalog: Catalog) -> None:
+def test_work_carries_overhead_and_margin_and_material_its_markup(
+    bracket: Quote, catalog: Catalog
+) -> None:
     thousand = bracket.best[-1]
     b = thousand.breakdown
-    assert thousand.total_price > Decimal(str(catalog.shop.min_order_price))
-    cost = b.setup + b.run + b.material + b.tooling + b.consumables
-    assert b.overhead == pytest.approx(
-        cost * Decimal(str(catalog.shop.overhead)), abs=Decimal("0.02")
-    )
-    expected = (cost + b.overhead) / (1 - Decimal(str(catalog.shop.margin)))
-    assert thousand.total_price == pytest.approx(expected, abs=Decimal("0.05"))
+    shop = catalog.shop
+    assert thousand.total_price > Decimal(str(shop.min_order_price))
+    work = b.setup + b.run + b.consumables
+    assert b.overhead == pytest.approx(work * Decimal(str(shop.overhead)), abs=Decimal("0.02"))
+    worked = (work + b.overhead) / (1 - Decimal(str(shop.margin)))
+    sold_on = b.material * Decimal(str(1 + shop.material_markup))
+    passed = (b.tooling + b.purchased) * Decimal(str(1 + shop.pass_through_markup))
+    assert b.minimum_order == 0 and b.lead_tier == 0
+    assert thousand.total_price == pytest.approx(worked + sold_on + passed, abs=Decimal("0.05"))
 
 
 def test_a_tiny_order_pays_the_minimum_order_price(tmp_path: Path, catalog: Catalog) -> None:
