@@ -25,7 +25,7 @@ from ezdxf.entities.polyline import Polyline
 from ezdxf.entities.spline import Spline
 from ezdxf.layouts.blocklayout import BlockLayout
 from ezdxf.lldxf.const import DXFError
-from ezdxf.math import OCS, Matrix44, Vec3
+from ezdxf.math import OCS, Matrix44, Vec3, arc_angle_span_deg
 from scipy.integrate import quad
 
 from bespoke.geometry._arcs import (
@@ -342,18 +342,25 @@ def _line(entity: DXFGraphic, _tolerance: float) -> Piece:
 def _circle(entity: DXFGraphic, _tolerance: float) -> _Outline:
     """A circle as two half circles: a closed polyline of two vertices with bulge 1."""
     assert isinstance(entity, Circle)
-    center, radius = entity.dxf.center, _radius(entity)
+    return _full_circle(entity.dxf.center, _radius(entity))
+
+
+def _full_circle(center: Vec3, radius: float) -> _Outline:
     xy = np.array([[center.x + radius, center.y], [center.x - radius, center.y]])
     vertices = PolylineVertices(xy, np.ones(2), closed=True)
     return _Outline(vertices, center.z, radius)
 
 
 def _arc(entity: DXFGraphic, _tolerance: float) -> _Outline:
-    """An arc as one polyline segment whose bulge is tan(sweep / 4)."""
+    """An arc as one polyline segment whose bulge is tan(sweep / 4); an arc that sweeps
+    the full turn (start 0°, end 360°) is a circle."""
     assert isinstance(entity, Arc)
     center, radius = entity.dxf.center, _radius(entity)
+    span = arc_angle_span_deg(entity.dxf.start_angle, entity.dxf.end_angle)
+    if span >= 360.0:
+        return _full_circle(center, radius)
     start = math.radians(entity.dxf.start_angle)
-    sweep = math.radians((entity.dxf.end_angle - entity.dxf.start_angle) % 360.0)
+    sweep = math.radians(span)
     angles = np.array([start, start + sweep])
     xy = np.column_stack([center.x + radius * np.cos(angles), center.y + radius * np.sin(angles)])
     vertices = PolylineVertices(xy, np.array([math.tan(sweep / 4.0), 0.0]), closed=False)

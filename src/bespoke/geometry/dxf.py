@@ -11,8 +11,14 @@ import numpy as np
 from ezdxf.document import Drawing
 
 from bespoke.geometry._arcs import FloatArray, TooManyPointsError
-from bespoke.geometry._chaining import CHAIN_TOLERANCE_MM, Chaining, OpenChain, chain_pieces
-from bespoke.geometry._dedup import drop_repeated_pieces, overlap_length
+from bespoke.geometry._chaining import (
+    CHAIN_TOLERANCE_MM,
+    Chaining,
+    OpenChain,
+    chain_pieces,
+    join_tolerance_mm,
+)
+from bespoke.geometry._dedup import drop_repeated_pieces, merge_collinear_lines, overlap_length
 from bespoke.geometry._entities import (
     FLATTEN_TOLERANCE_MM,
     MAX_COORDINATE,
@@ -28,7 +34,7 @@ from bespoke.geometry._units import (
     Units,
     check_units,
     declared_units,
-    round_hole_diameters,
+    drawing_size,
     unit_reading,
     units_option,
 )
@@ -109,9 +115,8 @@ def _measure(path: Path, units: str | None) -> Sheet2D:
 def _sheet_of(read: "_Read") -> Sheet2D:
     reading, cut, warnings = read.reading, read.cut, read.warnings
     warnings += _cleanup_warnings(cut)
-    reading, unit_warning = check_units(
-        reading, read.used, float(cut.size.max()), round_hole_diameters(cut.layout.contours)
-    )
+    size = drawing_size(float(cut.size.max()), cut.layout.contours, reading.factor_to_mm)
+    reading, unit_warning = check_units(reading, size)
     warnings += [] if unit_warning is None else [unit_warning]
     return _sheet(reading, read.extraction, cut, warnings)
 
@@ -121,7 +126,6 @@ class _Read:
     """A drawing's cut geometry in mm, how its units were read, and what was noticed."""
 
     reading: UnitReading
-    used: Units
     extraction: Extraction
     cut: "_Cut"
     warnings: list[str]
@@ -131,17 +135,18 @@ def _read(path: Path, option: Units | None) -> _Read:
     drawing = load_drawing(path)
     damage = drawing.damage
     declared, undeclared = declared_units(drawing.insunits)
-    reading, used = unit_reading(declared, option)
+    reading = unit_reading(declared, option, drawing.measurement)
     warnings = (
         [] if damage is None else [f"damaged file recovered ({damage}); it may be incomplete"]
     )
     if undeclared is not None and option is None:
-        warnings.append(f"{undeclared}: read as mm")
+        warnings.append(f"{undeclared}: read as {reading.used} ({reading.basis})")
     extraction = _extraction(path, drawing.doc, reading.factor_to_mm)
     warnings += _extraction_warnings(extraction)
     if not extraction.pieces:
         raise DesignFileError(_no_geometry_message(path, drawing.doc, extraction, damage))
-    return _Read(reading, used, extraction, _cut(path, extraction.pieces), warnings)
+    cut = _cut(path, extraction.pieces, join_tolerance_mm(reading.factor_to_mm))
+    return _Read(reading, extraction, cut, warnings)
 
 
 def _extraction(path: Path, doc: Drawing, factor_to_mm: float) -> Extraction:
@@ -180,13 +185,15 @@ class _Cut:
         return max(0.0, closed + self.open_length_mm - self.overlap_mm)
 
 
-def _cut(path: Path, pieces: list[Piece]) -> _Cut:
-    """Pieces joined into contours and open chains, with repeats and overlaps cut once."""
-    pieces, repeated = drop_repeated_pieces(pieces, CHAIN_TOLERANCE_MM)
-    chaining = chain_pieces(pieces, CHAIN_TOLERANCE_MM)
+def _cut(path: Path, pieces: list[Piece], join_mm: float) -> _Cut:
+    """Pieces joined into contours and open chains (ends within `join_mm`), with repeats
+    and overlaps cut once."""
+    pieces, repeated = drop_repeated_pieces(pieces, join_mm)
+    pieces, collinear = merge_collinear_lines(pieces)
+    chaining = chain_pieces(pieces, join_mm)
     layout = lay_out(chaining.loops, CHAIN_TOLERANCE_MM)
     if not layout.contours:
-        raise DesignFileError(_nothing_closes_message(path, chaining, layout))
+        raise DesignFileError(_nothing_closes_message(path, chaining, layout, join_mm))
     paths = [loop.points for loop in layout.loops]
     paths += [piece for chain in chaining.open_chains for piece in chain.paths]
     overlap = overlap_length(paths)
@@ -194,7 +201,7 @@ def _cut(path: Path, pieces: list[Piece]) -> _Cut:
     return _Cut(
         chaining=chaining,
         layout=layout,
-        repeated_mm=repeated,
+        repeated_mm=repeated + collinear,
         overlap_mm=overlap if overlap >= CHAIN_TOLERANCE_MM else 0.0,
         low=points.min(axis=0),
         high=points.max(axis=0),
@@ -305,7 +312,7 @@ def _no_geometry_message(
     return f"{path.name} has no cut geometry ({CUT_ENTITIES}) in model space: {contents}"
 
 
-def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout) -> str:
+def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout, join_mm: float) -> str:
     chains = chaining.open_chains
     if not chains:
         return (
@@ -325,7 +332,7 @@ def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout) -> s
     return (
         f"{path.name}: nothing closes: {_plural(len(chains), 'open chain')} ({_mm(total)} mm), "
         f"{where}; "
-        f"a part needs closed outlines (ends within {CHAIN_TOLERANCE_MM} mm are joined)"
+        f"a part needs closed outlines (ends within {_mm(join_mm)} mm are joined)"
     )
 
 

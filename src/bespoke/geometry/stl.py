@@ -12,7 +12,7 @@ mesh is measured after filling its holes when that closes it; otherwise its volu
 """
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
@@ -24,6 +24,7 @@ from scipy.spatial import ConvexHull, QhullError
 from trimesh.exchange.stl import load_stl_ascii, load_stl_binary
 from trimesh.grouping import hashable_rows
 
+from bespoke.geometry._plausible import MESH, Size, flagged, suggest_units
 from bespoke.geometry.outlines import outline_of
 from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError, InputError
@@ -31,9 +32,6 @@ from bespoke.model.geometry import Solid3D, UnitReading
 
 UNITS_TO_MM: dict[str, float] = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "inch": 25.4, "ft": 304.8}
 """Units an STL file may be read in, and their size in mm."""
-
-SMALLEST_PLAUSIBLE_PART_MM = 3.0
-"""A part whose largest extent, read as mm, is below this was probably drawn in other units."""
 
 MAX_COORDINATE_MM = 1e12
 """Largest coordinate of a usable facet, a thousand kilometres: farther is a damaged value,
@@ -180,34 +178,36 @@ _NEGLIGIBLE_FOOTPRINT_MM2 = 1e-9
 
 def _unit_reading(units: str | None) -> UnitReading:
     if units is None:
-        return UnitReading(declared=None, used="mm", factor_to_mm=1.0, source="assumed")
+        return UnitReading(
+            declared=None,
+            used="mm",
+            factor_to_mm=1.0,
+            source="assumed",
+            basis="STL carries no units: mm assumed",
+        )
     key = units.strip().lower()
     key = _UNIT_ALIASES.get(key, key)
     if key not in UNITS_TO_MM:
         raise InputError(f"unknown STL units {units!r}; accepted: {_ACCEPTED_UNITS}")
-    return UnitReading(declared=None, used=key, factor_to_mm=UNITS_TO_MM[key], source="option")
+    return UnitReading(
+        declared=None,
+        used=key,
+        factor_to_mm=UNITS_TO_MM[key],
+        source="option",
+        basis=f"units given as {key}",
+    )
 
 
-def _flag_unlikely_units(reading: UnitReading, largest_mm: float) -> UnitReading:
-    """Flag an assumed-mm part too small to be real, naming the likelier units."""
-    if reading.source != "assumed" or largest_mm >= SMALLEST_PLAUSIBLE_PART_MM:
+def _flag_unlikely_units(reading: UnitReading, extent_mm: float) -> UnitReading:
+    """Flag an assumed-mm part implausible in size, naming the plausible units."""
+    if reading.source != "assumed":
         return reading
-    inch = UNITS_TO_MM["inch"]
-    alternative = "inch" if largest_mm * inch >= SMALLEST_PLAUSIBLE_PART_MM else "m"
-    factor = UNITS_TO_MM[alternative]
-    reason = (
-        f"units: the largest extent is {largest_mm:.3g} mm, too small for a real part "
-        f"read as mm; in {alternative} it would be {largest_mm * factor:.4g} mm "
-        f"(read the file with units '{alternative}' if so)"
-    )
-    return reading.model_copy(
-        update={
-            "suspicious": True,
-            "reason": reason,
-            "alternative_units": alternative,
-            "alternative_factor_to_mm": factor,
-        }
-    )
+    size = Size(extent_mm / reading.factor_to_mm)
+    suggestion = suggest_units(size, reading.used, reading.factor_to_mm, MESH)
+    if suggestion is None:
+        return reading
+    reason = f"units: {suggestion.reason} (read the file with units '{suggestion.units}' if so)"
+    return flagged(reading, replace(suggestion, reason=reason))
 
 
 def _design_error(name: str, problem: str, accepted: str = _ACCEPTED_FILES) -> DesignFileError:

@@ -40,13 +40,21 @@ class UnitReading(Frozen):
     declared: str | None = Field(description="Units the file declares ($INSUNITS), None if absent")
     used: str = Field(description="Units the measurements were read in")
     factor_to_mm: float = Field(gt=0)
-    source: str = Field(description="'header', 'option' (--units) or 'assumed'")
+    source: str = Field(
+        description="'header' ($INSUNITS), 'measurement' (no $INSUNITS; $MEASUREMENT says "
+        "imperial), 'option' (--units) or 'assumed'"
+    )
     suspicious: bool = False
     reason: str | None = None
     alternative_units: str | None = Field(
         default=None, description="The other plausible reading when suspicious"
     )
     alternative_factor_to_mm: float | None = None
+    basis: str | None = Field(default=None, description="Why these units were used")
+    sizes_mm: dict[str, float] = Field(
+        default_factory=dict,
+        description="When suspicious: the largest extent in mm read in each of mm, cm, m, inch",
+    )
 
 
 class AlternativeReading(Frozen):
