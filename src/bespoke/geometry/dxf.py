@@ -118,7 +118,19 @@ def _sheet_of(read: "_Read") -> Sheet2D:
     size = drawing_size(float(cut.size.max()), cut.layout.contours, reading.factor_to_mm)
     reading, unit_warning = check_units(reading, size)
     warnings += [] if unit_warning is None else [unit_warning]
-    return _sheet(reading, read.extraction, cut, warnings)
+    doubts = _shape_doubts(cut.layout)
+    return _sheet(reading, read.extraction, cut, warnings + doubts, doubts)
+
+
+def _shape_doubts(layout: Layout) -> list[str]:
+    """Why the shape measured may not be the part meant: circles without an outline."""
+    contours = layout.contours
+    if len(contours) < 2 or not all(c.is_circle and c.kind is ContourKind.OUTER for c in contours):
+        return []
+    return [
+        f"only circles: read as {len(contours)} round discs; if they are holes, "
+        "the outline of their part is missing"
+    ]
 
 
 @dataclass(frozen=True)
@@ -208,7 +220,13 @@ def _cut(path: Path, pieces: list[Piece], join_mm: float) -> _Cut:
     )
 
 
-def _sheet(reading: UnitReading, extraction: Extraction, cut: _Cut, warnings: list[str]) -> Sheet2D:
+def _sheet(
+    reading: UnitReading,
+    extraction: Extraction,
+    cut: _Cut,
+    warnings: list[str],
+    doubts: list[str],
+) -> Sheet2D:
     contours = cut.layout.contours
     return Sheet2D(
         units=reading,
@@ -227,6 +245,7 @@ def _sheet(reading: UnitReading, extraction: Extraction, cut: _Cut, warnings: li
         degenerate_removed=cut.layout.degenerate,
         ignored_entities=dict(sorted(extraction.ignored.items())),
         warnings=warnings,
+        doubts=doubts,
     )
 
 

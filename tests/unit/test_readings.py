@@ -1,0 +1,205 @@
+"""Readings that do not lie (issue 15): drawings and meshes that used to be misread.
+
+Every file is drawn here, with ezdxf, trimesh or as raw DXF text; each test checks the
+reading and what it says about it.
+"""
+
+import math
+from pathlib import Path
+
+import ezdxf
+import pytest
+from ezdxf.document import Drawing
+
+from bespoke.geometry.dxf import read_dxf
+from bespoke.model.geometry import Sheet2D
+
+MM, INCH, UNITLESS = 4, 1, 0
+
+
+def new_drawing(units: int = MM) -> Drawing:
+    return ezdxf.new("R2010", units=units)
+
+
+def read(doc: Drawing, tmp_path: Path, name: str = "part.dxf") -> Sheet2D:
+    path = tmp_path / name
+    doc.saveas(path)
+    return read_dxf(path)
+
+
+def rectangle(doc: Drawing, x: float, y: float, width: float, height: float) -> None:
+    doc.modelspace().add_lwpolyline(
+        [(x, y), (x + width, y), (x + width, y + height), (x, y + height)], close=True
+    )
+
+
+# --- an ARC over the full turn ------------------------------------------------------------------
+
+
+def test_arc_from_0_to_360_degrees_is_a_round_hole(tmp_path: Path) -> None:
+    doc = new_drawing()
+    rectangle(doc, 0, 0, 100, 50)
+    doc.modelspace().add_arc((50, 25), 5, 0, 360)
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.holes, sheet.pierces) == (1, 1, 2)
+    assert sheet.cut_length_mm == pytest.approx(300 + 10 * math.pi, rel=1e-12)
+    assert sheet.area_mm2 == pytest.approx(5000 - 25 * math.pi, rel=1e-12)
+    assert sheet.smallest_hole_mm == pytest.approx(10.0)
+    assert [c.is_circle for c in sheet.contours] == [False, True]
+
+
+# --- an edge drawn as two overlapping pieces ----------------------------------------------------
+
+
+def test_edge_of_two_overlapping_collinear_lines_is_one_edge_and_the_outline_closes(
+    tmp_path: Path,
+) -> None:
+    doc = new_drawing()
+    msp = doc.modelspace()
+    msp.add_line((0, 0), (12, 0))
+    msp.add_line((8, 0), (20, 0))  # overlaps the first by 4 mm
+    msp.add_line((20, 0), (20, 10))
+    msp.add_line((20, 10), (0, 10))
+    msp.add_line((0, 10), (0, 0))
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.open_chains, sheet.pierces) == (1, 0, 1)
+    assert sheet.area_mm2 == pytest.approx(200.0, rel=1e-12)
+    assert sheet.cut_length_mm == pytest.approx(60.0, rel=1e-12)
+    assert sheet.overlap_removed_mm == pytest.approx(4.0)
+    assert any("4 mm of linework drawn over other linework" in w for w in sheet.warnings)
+
+
+def test_line_lying_within_another_is_absorbed(tmp_path: Path) -> None:
+    doc = new_drawing()
+    msp = doc.modelspace()
+    for start, end in [((0, 0), (30, 0)), ((30, 0), (30, 10)), ((30, 10), (0, 10))]:
+        msp.add_line(start, end)
+    msp.add_line((0, 10), (0, 0))
+    msp.add_line((0, 3), (0, 6))  # drawn over the left edge
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.open_chains) == (1, 0)
+    assert sheet.area_mm2 == pytest.approx(300.0)
+    assert sheet.cut_length_mm == pytest.approx(80.0)
+
+
+# --- joining tolerance in the drawing's units ---------------------------------------------------
+
+
+def test_inch_drawing_closes_gaps_within_a_hundredth_of_an_inch(tmp_path: Path) -> None:
+    """Gaps of 0.005 inch (0.127 mm) close as the author saw them; a 0.1 inch gap does not."""
+    doc = new_drawing(INCH)
+    msp = doc.modelspace()
+    msp.add_line((0, 0), (4, 0))
+    msp.add_line((4.005, 0), (4, 3))
+    msp.add_line((4, 3), (0, 3.005))
+    msp.add_line((0, 3), (0, 0))
+    msp.add_line((6, 0), (7, 0))
+    msp.add_line((7.1, 0), (7, 1))
+    msp.add_line((7, 1), (6, 0))
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.open_chains) == (1, 1)
+    assert sheet.area_mm2 == pytest.approx(12 * 25.4**2, rel=2e-3)
+    assert any("2.54 mm apart" in w for w in sheet.warnings)
+
+
+# --- $MEASUREMENT without $INSUNITS -------------------------------------------------------------
+
+
+def picture_frame(measurement: int | None) -> Drawing:
+    """A 6 x 8 frame with a 4.3 x 6.3 window, without $INSUNITS."""
+    doc = new_drawing(UNITLESS)
+    if measurement is None:
+        del doc.header["$MEASUREMENT"]
+    else:
+        doc.header["$MEASUREMENT"] = measurement
+    rectangle(doc, 0, 0, 6, 8)
+    rectangle(doc, 0.85, 0.85, 4.3, 6.3)
+    return doc
+
+
+def test_imperial_measurement_without_insunits_is_read_as_inch_and_says_why(
+    tmp_path: Path,
+) -> None:
+    sheet = read(picture_frame(0), tmp_path)
+    units = sheet.units
+    assert (units.declared, units.used, units.source) == (None, "inch", "measurement")
+    assert units.basis is not None and "$MEASUREMENT = 0" in units.basis
+    assert sheet.bbox_mm == pytest.approx((6 * 25.4, 8 * 25.4))
+    assert not units.suspicious
+    assert any("$MEASUREMENT = 0 says imperial" in w for w in sheet.warnings)
+
+
+@pytest.mark.parametrize("measurement", [1, None])
+def test_tiny_frame_read_as_mm_is_doubted_with_inch_as_the_plausible_reading(
+    tmp_path: Path, measurement: int | None
+) -> None:
+    units = read(picture_frame(measurement), tmp_path).units
+    assert (units.used, units.source) == ("mm", "assumed")
+    assert units.suspicious
+    assert (units.alternative_units, units.alternative_factor_to_mm) == ("inch", 25.4)
+    assert "only 8.00 mm across" in (units.reason or "")
+    assert "read as inch it is 203.2 mm across" in (units.reason or "")
+    assert units.sizes_mm == pytest.approx({"mm": 8.0, "cm": 80.0, "m": 8000.0, "inch": 203.2})
+
+
+# --- an inch header on millimetre geometry ------------------------------------------------------
+
+
+def test_inch_header_on_millimetre_plate_with_large_windows_is_flagged(tmp_path: Path) -> None:
+    """A 145.7 x 60 plate with 7 mm windows: 3.7 m long with 175 mm windows as inches."""
+    doc = new_drawing(INCH)
+    rectangle(doc, 0, 0, 145.7, 60)
+    for x in (20, 60, 100):
+        rectangle(doc, x, 20, 6.9, 20)
+    sheet = read(doc, tmp_path)
+    units = sheet.units
+    assert (units.used, units.source) == ("inch", "header")
+    assert units.suspicious
+    assert (units.alternative_units, units.alternative_factor_to_mm) == ("mm", 1.0)
+    reason = units.reason or ""
+    assert "3.70 m across" in reason
+    assert "smallest hole is 175.3 mm wide" in reason
+    assert "read as mm it is 145.7 mm across" in reason
+    assert any(w.startswith("units look wrong") and "give units 'mm'" in w for w in sheet.warnings)
+    other = sheet.alternative_reading()
+    assert other is not None
+    assert other.bbox_mm == pytest.approx((145.7, 60.0))
+
+
+def test_large_inch_panel_with_a_fastener_hole_is_not_doubted(tmp_path: Path) -> None:
+    doc = new_drawing(INCH)
+    rectangle(doc, 0, 0, 145.7, 60)
+    rectangle(doc, 20, 20, 6.9, 20)
+    doc.modelspace().add_circle((130, 30), 0.125)
+    assert not read(doc, tmp_path).units.suspicious
+
+
+# --- circles only -------------------------------------------------------------------------------
+
+
+def test_drawing_of_only_circles_is_doubted_as_holes_without_their_outline(
+    tmp_path: Path,
+) -> None:
+    doc = new_drawing()
+    for x in (0, 30, 60):
+        doc.modelspace().add_circle((x, 0), 2.5)
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.holes) == (3, 0)
+    (doubt,) = sheet.doubts
+    assert doubt == (
+        "only circles: read as 3 round discs; if they are holes, the outline of their part "
+        "is missing"
+    )
+    assert doubt in sheet.warnings
+    assert sheet.doubtful
+    assert not sheet.units.suspicious
+
+
+def test_washer_and_single_disc_are_not_doubted(tmp_path: Path) -> None:
+    doc = new_drawing()
+    doc.modelspace().add_circle((0, 0), 20)
+    doc.modelspace().add_circle((0, 0), 8)
+    doc.modelspace().add_circle((100, 0), 20)
+    sheet = read(doc, tmp_path)
+    assert sheet.doubts == []
+    assert not sheet.doubtful
