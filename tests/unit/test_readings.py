@@ -8,10 +8,14 @@ import math
 from pathlib import Path
 
 import ezdxf
+import numpy as np
 import pytest
+import trimesh
 from ezdxf.document import Drawing
 
 from bespoke.geometry.dxf import read_dxf
+from bespoke.geometry.stl import read_stl
+from bespoke.model.errors import DesignFileError
 from bespoke.model.geometry import Sheet2D
 
 MM, INCH, UNITLESS = 4, 1, 0
@@ -203,3 +207,136 @@ def test_washer_and_single_disc_are_not_doubted(tmp_path: Path) -> None:
     sheet = read(doc, tmp_path)
     assert sheet.doubts == []
     assert not sheet.doubtful
+
+
+# --- a file without subclass markers ------------------------------------------------------------
+
+
+def tags(*pairs: object) -> str:
+    return "".join(
+        f"{code}\n{value}\n" for code, value in zip(pairs[::2], pairs[1::2], strict=True)
+    )
+
+
+def generator_file() -> str:
+    """As a small box generator writes it: an AC1015 header, entities without subclass
+    markers. A 100 x 60 outline as an LWPOLYLINE, a 20 x 10 slot as a POLYLINE with bulges,
+    a hole as a CIRCLE, another as an ARC over the full turn, a label as TEXT."""
+    header = tags(0, "SECTION", 2, "HEADER", 9, "$ACADVER", 1, "AC1015", 9, "$INSUNITS", 70, 4)
+    outline = tags(0, "LWPOLYLINE", 8, "CUT", 90, 4, 70, 1)
+    for x, y in [(0, 0), (100, 0), (100, 60), (0, 60)]:
+        outline += tags(10, x, 20, y)
+    slot = tags(0, "POLYLINE", 8, "CUT", 66, 1, 10, 0, 20, 0, 30, 0, 70, 1)
+    for x, y, bulge in [(20, 20, 0), (30, 20, 1), (30, 30, 0), (20, 30, 1)]:
+        slot += tags(0, "VERTEX", 8, "CUT", 10, x, 20, y, 30, 0, 42, bulge)
+    slot += tags(0, "SEQEND", 8, "CUT")
+    holes = tags(0, "CIRCLE", 8, "CUT", 10, 70, 20, 30, 30, 0, 40, 4)
+    holes += tags(0, "ARC", 8, "CUT", 10, 85, 20, 30, 30, 0, 40, 4, 50, 0, 51, 360)
+    label = tags(0, "TEXT", 8, "CUT", 10, 5, 20, 5, 30, 0, 40, 3, 1, "BOX")
+    entities = tags(0, "SECTION", 2, "ENTITIES") + outline + slot + holes + label
+    return header + tags(0, "ENDSEC") + entities + tags(0, "ENDSEC", 0, "EOF")
+
+
+def test_file_without_subclass_markers_is_read_leniently_and_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "box.dxf"
+    path.write_text(generator_file())
+    with pytest.raises(ezdxf.DXFStructureError, match="missing 'AcDbPolyline' subclass"):
+        ezdxf.recover.readfile(path)
+
+    sheet = read_dxf(path)
+
+    slot = 2 * 10 + 10 * math.pi
+    assert (sheet.parts, sheet.holes) == (1, 3)
+    assert sheet.cut_length_mm == pytest.approx(320 + slot + 2 * 8 * math.pi, rel=1e-9)
+    assert sheet.area_mm2 == pytest.approx(6000 - (100 + 25 * math.pi) - 2 * 16 * math.pi, rel=1e-9)
+    assert sheet.units.used == "mm"
+    (note,) = [w for w in sheet.warnings if "subclass markers" in w]
+    assert "read leniently" in note
+    assert "(ARC 1, CIRCLE 1, LINE 0" not in note
+    assert "ARC 1, CIRCLE 1, LWPOLYLINE 1, POLYLINE 1" in note
+    assert note.endswith("left out: TEXT 1")
+
+
+# --- meshes in other units ------------------------------------------------------------------------
+
+
+def mesh_file(tmp_path: Path, extents: tuple[float, float, float], name: str) -> Path:
+    path = tmp_path / name
+    trimesh.creation.box(extents=extents).export(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extents", "units", "across"),
+    [
+        ((0.23, 0.1, 0.05), "m", "230.0 mm"),  # 5.8 mm as inch: too small, m is plausible
+        ((8.0, 5.0, 2.0), "cm", "80.0 mm"),
+        ((1.5, 1.0, 0.5), "inch", "38.1 mm"),
+    ],
+)
+def test_mesh_in_other_units_is_doubted_with_the_plausible_reading(
+    tmp_path: Path, extents: tuple[float, float, float], units: str, across: str
+) -> None:
+    solid = read_stl(mesh_file(tmp_path, extents, f"{units}.stl"))
+    reading = solid.units
+    assert (reading.used, reading.source) == ("mm", "assumed")
+    assert reading.suspicious
+    assert reading.alternative_units == units
+    reason = reading.reason or ""
+    assert f"read as {units} it is {across} across, the most plausible" in reason
+    assert "other readings:" in reason
+    largest = max(extents)
+    assert reading.sizes_mm == pytest.approx(
+        {"mm": largest, "cm": 10 * largest, "m": 1000 * largest, "inch": 25.4 * largest}
+    )
+    assert reason in solid.warnings[-1]
+    assert solid.doubtful
+
+
+def test_mesh_of_a_plausible_size_is_not_doubted(tmp_path: Path) -> None:
+    assert not read_stl(mesh_file(tmp_path, (40.0, 30.0, 12.0), "part.stl")).units.suspicious
+
+
+# --- open meshes and facet soups ----------------------------------------------------------------
+
+
+def test_open_mesh_of_many_shells_is_estimated_within_its_true_volume(tmp_path: Path) -> None:
+    """Four balls with a few facets missing and two lidless boxes, spread apart."""
+    shells, true_volume = [], 0.0
+    for k in range(4):
+        ball = trimesh.creation.icosphere(subdivisions=3, radius=8.0 + k)
+        true_volume += float(ball.volume)
+        ball.apply_translation((60.0 * k, 0.0, 0.0))
+        around_a_vertex = np.flatnonzero((ball.faces == 0).any(axis=1))[: 2 + k]
+        shells.append(trimesh.Trimesh(ball.vertices, np.delete(ball.faces, around_a_vertex, 0)))
+    for k in range(2):
+        cube = trimesh.creation.box(extents=(20.0, 30.0, 10.0))
+        true_volume += float(cube.volume)
+        cube.apply_translation((60.0 * k, 120.0, 0.0))
+        shells.append(trimesh.Trimesh(cube.vertices, cube.faces[cube.face_normals[:, 2] < 0.5]))
+    mesh = trimesh.util.concatenate(shells)
+    path = tmp_path / "shells.stl"
+    mesh.export(path)
+
+    solid = read_stl(path)
+
+    assert (solid.watertight, solid.bodies, solid.volume_mm3) == (False, 6, None)
+    assert solid.volume_method == "capped"
+    assert solid.volume_estimate_mm3 == pytest.approx(true_volume, rel=0.02)
+    assert mesh.convex_hull.volume > 5 * true_volume  # what the upper bound used to say
+    assert any("on 6 of 6 shells" in w and "fan of facets" in w for w in solid.warnings)
+
+
+def test_soup_of_loose_triangles_is_refused(tmp_path: Path) -> None:
+    corners = np.random.default_rng(7).uniform(0.0, 50.0, (200, 3, 3))
+    path = tmp_path / "soup.stl"
+    trimesh.Trimesh(corners.reshape(-1, 3), np.arange(600).reshape(-1, 3), process=False).export(
+        path
+    )
+    with pytest.raises(DesignFileError) as refused:
+        read_stl(path)
+    message = str(refused.value)
+    assert message.startswith("soup.stl: no solid: its facets form 200 separate pieces")
+    assert "(200 single facets sharing no edge)" in message
+    assert "600 of 600 edges are open" in message
+    assert "encloses no volume" in message

@@ -12,6 +12,7 @@ from ezdxf.lldxf.tagger import ascii_tags_loader, binary_tags_loader
 from ezdxf.lldxf.validator import DXFInfo, binary_dxf_info, is_dxf_stream
 
 from bespoke.geometry._blocks import check_blocks
+from bespoke.geometry._lenient import read_leniently
 from bespoke.model.errors import DesignFileError
 
 _BINARY_DXF = b"AutoCAD Binary DXF\r\n\x1a\x00"
@@ -38,6 +39,8 @@ class LoadedDrawing:
     insunits: int
     damage: str | None
     measurement: int | None = None
+    lenient: str | None = None
+    """How the file was read when ezdxf could not load it (`_lenient`), None otherwise."""
 
 
 def load_drawing(path: Path) -> LoadedDrawing:
@@ -73,9 +76,12 @@ def _load(path: Path) -> LoadedDrawing:
     try:
         doc, _ = recover.read(io.BytesIO(raw.removeprefix(_UTF8_BOM)), errors=_UNDECODABLE)
     except Exception as error:
-        raise DesignFileError(
-            f"{path.name} is a damaged DXF file that could not be recovered: {damage}"
-        ) from error
+        lenient = None if text is None else read_leniently(text, path.name)
+        if lenient is None:
+            raise DesignFileError(
+                f"{path.name} is a damaged DXF file that could not be recovered: {damage}"
+            ) from error
+        return LoadedDrawing(lenient.doc, info.insert_units, None, measurement, lenient.note)
     return LoadedDrawing(doc, info.insert_units, damage, measurement)
 
 

@@ -151,6 +151,8 @@ def _read(path: Path, option: Units | None) -> _Read:
     warnings = (
         [] if damage is None else [f"damaged file recovered ({damage}); it may be incomplete"]
     )
+    if drawing.lenient is not None:
+        warnings.append(drawing.lenient)
     if undeclared is not None and option is None:
         warnings.append(f"{undeclared}: read as {reading.used} ({reading.basis})")
     extraction = _extraction(path, drawing.doc, reading.factor_to_mm)

@@ -164,7 +164,9 @@ class Solid3D(Frozen):
         ge=0, description="Volume used for costing: exact when watertight, else estimated"
     )
     volume_method: str = Field(
-        description="'exact', 'repaired' (holes filled) or 'convex hull' (upper bound)"
+        description="'exact', 'repaired' (holes filled), 'capped' (an open mesh's every hole "
+        "capped with a fan from its centre: an estimate) or 'convex hull' (upper bound, for "
+        "facets that cannot be oriented)"
     )
     surface_area_mm2: float = Field(ge=0)
     bbox_min_mm: tuple[float, float, float]
