@@ -340,3 +340,115 @@ def test_soup_of_loose_triangles_is_refused(tmp_path: Path) -> None:
     assert "(200 single facets sharing no edge)" in message
     assert "600 of 600 edges are open" in message
     assert "encloses no volume" in message
+
+
+# --- a dimensioned drawing sheet ----------------------------------------------------------------
+
+PLATE_HOLE_R = 4.0
+PLATE_AREA = 100 * 60 - 2 * math.pi * PLATE_HOLE_R**2
+PLATE_CUT = 320 + 2 * 2 * math.pi * PLATE_HOLE_R
+
+
+def drawing_sheet(title_block_as_block: bool = True) -> Drawing:
+    """An A3 sheet: border, title block, a 100 x 60 plate with two holes in front view and
+    its 100 x 5 top view above it, centre lines, hidden edges, dimensions, a hatch, text."""
+    doc = ezdxf.new("R2010", units=MM, setup=True)
+    msp = doc.modelspace()
+    rectangle(doc, 10, 10, 400, 277)  # the border, on layer 0
+    if title_block_as_block:
+        title = doc.blocks.new("TB")
+        title.add_lwpolyline([(0, 0), (180, 0), (180, 40), (0, 40)], close=True)
+        title.add_line((0, 20), (180, 20))
+        title.add_attdef("PART", (5, 25), dxfattribs={"height": 5})
+        msp.add_blockref("TB", (230, 10)).add_auto_attribs({"PART": "Plate"})
+    else:  # drawn against the border, as lines on layer 0
+        msp.add_line((230, 10), (230, 50))
+        msp.add_line((230, 50), (410, 50))
+        msp.add_line((230, 30), (410, 30))
+        msp.add_line((300, 10), (300, 30))
+    rectangle(doc, 60, 100, 100, 60)  # front view
+    for x in (85, 135):
+        msp.add_circle((x, 130), PLATE_HOLE_R)
+        msp.add_line((x, 120), (x, 140), dxfattribs={"linetype": "CENTER"})
+        msp.add_line((x - 4, 180), (x - 4, 185), dxfattribs={"linetype": "DASHED"})
+        msp.add_line((x + 4, 180), (x + 4, 185), dxfattribs={"linetype": "DASHED"})
+    rectangle(doc, 60, 180, 100, 5)  # top view, 5 mm thick
+    doc.layers.add("DIM")
+    msp.add_linear_dim(
+        base=(60, 90), p1=(60, 100), p2=(160, 100), dxfattribs={"layer": "DIM"}
+    ).render()
+    msp.add_linear_dim(base=(50, 100), p1=(60, 100), p2=(60, 160), angle=90).render()
+    hatch = msp.add_hatch(color=1)
+    hatch.paths.add_polyline_path([(60, 180), (160, 180), (160, 185), (60, 185)])
+    msp.add_text("SECTION A-A", dxfattribs={"height": 5, "insert": (60, 200)})
+    return doc
+
+
+def test_drawing_sheet_is_reduced_to_its_part_and_says_what_was_left_out(
+    tmp_path: Path,
+) -> None:
+    sheet = read(drawing_sheet(), tmp_path)
+
+    assert (sheet.parts, sheet.holes, sheet.open_chains) == (1, 2, 0)
+    assert sheet.cut_length_mm == pytest.approx(PLATE_CUT, rel=1e-9)
+    assert sheet.area_mm2 == pytest.approx(PLATE_AREA, rel=1e-9)
+    assert sheet.bbox_mm == pytest.approx((100.0, 60.0))
+    record = sheet.drawing_sheet
+    assert record is not None
+    assert record.left_out == {
+        "layer 'DIM'": 1,
+        "linetype 'CENTER'": 2,
+        "linetype 'DASHED'": 4,
+        "title block 'TB'": 1,
+    }
+    assert record.frame_mm == pytest.approx((400.0, 277.0))
+    assert record.views == 2
+    assert record.reason == (
+        "drawing sheet: left out as sheet content, not parts: layer 'DIM' 1, linetype "
+        "'CENTER' 2, linetype 'DASHED' 4, title block 'TB' 1; left out its border, a 400 x "
+        "277 mm rectangle around all else; measured one view of 2"
+    )
+    assert record.reason in sheet.warnings
+    (doubt,) = sheet.doubts
+    assert doubt.startswith(
+        "the sheet shows 2 views of one part (outlines that line up as in a projection: "
+        "100 x 60, 100 x 5 mm); measured the largest, 100 x 60 mm"
+    )
+    assert sheet.doubtful
+    assert sheet.ignored_entities == {"DIMENSION": 1, "HATCH": 1, "TEXT": 1}
+
+
+def test_border_with_a_title_block_drawn_against_it_is_left_out_with_the_title_block(
+    tmp_path: Path,
+) -> None:
+    sheet = read(drawing_sheet(title_block_as_block=False), tmp_path)
+
+    assert (sheet.parts, sheet.holes, sheet.open_chains) == (1, 2, 0)
+    assert sheet.cut_length_mm == pytest.approx(PLATE_CUT, rel=1e-9)
+    assert sheet.drawing_sheet is not None
+    assert sheet.drawing_sheet.frame_mm == pytest.approx((400.0, 277.0))
+
+
+def test_dimensioned_plate_without_a_sheet_keeps_its_outline(tmp_path: Path) -> None:
+    """A plate with holes and dimensions is a rectangle around holes: not a border."""
+    doc = new_drawing()
+    rectangle(doc, 0, 0, 100, 60)
+    for x in (25, 75):
+        doc.modelspace().add_circle((x, 30), PLATE_HOLE_R)
+    doc.modelspace().add_linear_dim(base=(0, 70), p1=(0, 60), p2=(100, 60)).render()
+    sheet = read(doc, tmp_path)
+    assert (sheet.parts, sheet.holes) == (1, 2)
+    assert sheet.area_mm2 == pytest.approx(PLATE_AREA - 0.0, rel=1e-9)
+    assert sheet.drawing_sheet is None
+    assert sheet.doubts == []
+
+
+def test_part_drawn_only_on_a_sheet_like_layer_is_measured_all_the_same(tmp_path: Path) -> None:
+    doc = new_drawing()
+    doc.layers.add("FRAME")
+    doc.modelspace().add_lwpolyline(
+        [(0, 0), (150, 0), (150, 200), (0, 200)], close=True, dxfattribs={"layer": "FRAME"}
+    )
+    sheet = read(doc, tmp_path)
+    assert sheet.area_mm2 == pytest.approx(30000.0)
+    assert any("measured all the same" in w for w in sheet.warnings)

@@ -117,6 +117,8 @@ class Extraction:
     unreadable: Counter[str] = field(default_factory=Counter)
     left_out_blocks: Counter[str] = field(default_factory=Counter)
     out_of_range: int = 0
+    sheet_content: Counter[str] = field(default_factory=Counter)
+    """Entities left out as drawing-sheet content, by the reason `SheetRule` gave."""
 
     def add_counts(self, other: "Extraction") -> None:
         """Count what `other` measured and left out as measured and left out here too."""
@@ -126,6 +128,7 @@ class Extraction:
         self.unexpanded.update(other.unexpanded)
         self.unreadable.update(other.unreadable)
         self.left_out_blocks.update(other.left_out_blocks)
+        self.sheet_content.update(other.sheet_content)
 
 
 @dataclass(frozen=True)
@@ -147,13 +150,21 @@ class _Outline:
             raise ValueError("vertices, bulges or elevation not numbers or out of range")
 
 
-def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extraction:
-    """Measure every cut entity in `entities` (INSERTs expanded), scaled to mm.
+SheetRule = Callable[[DXFGraphic], str | None]
+"""Why an entity is drawing-sheet content to leave out, or None when it may be a part."""
+
+
+def extract_pieces(
+    entities: Iterable[DXFGraphic], factor_to_mm: float, sheet_rule: SheetRule | None = None
+) -> Extraction:
+    """Measure every cut entity in `entities` (INSERTs expanded), scaled to mm, leaving out
+    (and counting) what `sheet_rule` calls drawing-sheet content.
 
     Raises TooManyPointsError when the flattened paths would hold more than `MAX_PATH_POINTS`.
     """
     with np.errstate(over="ignore", invalid="ignore"):  # damaged values: left out below
-        extraction = _Extractor().extract(entities, FLATTEN_TOLERANCE_MM / factor_to_mm)
+        extractor = _Extractor(sheet_rule)
+        extraction = extractor.extract(entities, FLATTEN_TOLERANCE_MM / factor_to_mm)
         pieces = [piece.scaled(factor_to_mm) for piece in extraction.pieces]
     extraction.pieces = [piece for piece in pieces if piece.in_range]
     extraction.out_of_range = len(pieces) - len(extraction.pieces)
@@ -170,9 +181,10 @@ class _Extractor:
     itself, they nest a bounded depth and expand to a bounded number of entities.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, sheet_rule: SheetRule | None = None) -> None:
         self.blocks: dict[tuple[str, float], Extraction] = {}
         self.points = 0
+        self.sheet_rule = sheet_rule
 
     def _spend(self, points: int) -> None:
         """Count `points` more flattened points, refusing past `MAX_PATH_POINTS`."""
@@ -185,7 +197,10 @@ class _Extractor:
         extraction = Extraction()
         measured: list[tuple[DXFGraphic, Piece | _Outline | list[Piece]]] = []
         for entity in entities:
-            if isinstance(entity, Insert):
+            sheet_content = self.sheet_rule(entity) if self.sheet_rule else None
+            if sheet_content is not None:
+                extraction.sheet_content[sheet_content] += 1
+            elif isinstance(entity, Insert):
                 measured.append((entity, self._insert(entity, tolerance, extraction)))
             else:
                 found = _measure(entity, tolerance, extraction)

@@ -29,6 +29,8 @@ from bespoke.geometry._entities import (
     is_cut_entity,
 )
 from bespoke.geometry._loading import load_drawing
+from bespoke.geometry._sheet_content import SheetRules
+from bespoke.geometry._sheet_frame import SheetLinework, reduce_sheet
 from bespoke.geometry._topology import Layout, lay_out, part_outlines
 from bespoke.geometry._units import (
     Units,
@@ -40,7 +42,7 @@ from bespoke.geometry._units import (
 )
 from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError
-from bespoke.model.geometry import ContourKind, Sheet2D, UnitReading
+from bespoke.model.geometry import ContourKind, DrawingSheet, Sheet2D, UnitReading
 
 CUT_ENTITIES = "LINE, ARC, CIRCLE, ELLIPSE, SPLINE, LWPOLYLINE, POLYLINE"
 _SHOWN_OPEN_CHAINS = 5
@@ -118,8 +120,46 @@ def _sheet_of(read: "_Read") -> Sheet2D:
     size = drawing_size(float(cut.size.max()), cut.layout.contours, reading.factor_to_mm)
     reading, unit_warning = check_units(reading, size)
     warnings += [] if unit_warning is None else [unit_warning]
-    doubts = _shape_doubts(cut.layout)
-    return _sheet(reading, read.extraction, cut, warnings + doubts, doubts)
+    doubts = _shape_doubts(cut.layout) + _view_doubts(cut.sheet)
+    drawing_sheet = _drawing_sheet(read.extraction, cut.sheet)
+    notes = [] if drawing_sheet is None else [drawing_sheet.reason]
+    sheet = _sheet(reading, read.extraction, cut, notes + warnings + doubts, doubts)
+    return sheet.model_copy(update={"drawing_sheet": drawing_sheet})
+
+
+def _drawing_sheet(extraction: Extraction, linework: SheetLinework) -> DrawingSheet | None:
+    """What was left out of a drawing sheet, None when nothing was."""
+    said = []
+    if extraction.sheet_content:
+        said.append(f"left out as sheet content, not parts: {_counts(extraction.sheet_content)}")
+    for width, height in linework.borders:
+        said.append(f"left out its border, a {_size(width, height)} mm rectangle around all else")
+    if linework.views:
+        said.append(f"measured one view of {len(linework.views)}")
+    if not said:
+        return None
+    return DrawingSheet(
+        left_out=dict(sorted(extraction.sheet_content.items())),
+        frame_mm=linework.borders[0] if linework.borders else None,
+        views=max(1, len(linework.views)),
+        reason="drawing sheet: " + "; ".join(said),
+    )
+
+
+def _view_doubts(linework: SheetLinework) -> list[str]:
+    if not linework.views:
+        return []
+    sizes = ", ".join(_size(*view) for view in linework.views)
+    return [
+        f"the sheet shows {len(linework.views)} views of one part (outlines that line up as "
+        f"in a projection: {sizes} mm); measured the largest, {_size(*linework.views[0])} mm, "
+        "and left out the others; if they are separate parts, draw them apart or in files "
+        "of their own"
+    ]
+
+
+def _size(width: float, height: float) -> str:
+    return f"{_mm(round(width, 1))} x {_mm(round(height, 1))}"
 
 
 def _shape_doubts(layout: Layout) -> list[str]:
@@ -155,17 +195,27 @@ def _read(path: Path, option: Units | None) -> _Read:
         warnings.append(drawing.lenient)
     if undeclared is not None and option is None:
         warnings.append(f"{undeclared}: read as {reading.used} ({reading.basis})")
-    extraction = _extraction(path, drawing.doc, reading.factor_to_mm)
+    extraction = _extraction(path, drawing.doc, reading.factor_to_mm, SheetRules(drawing.doc))
+    if extraction.sheet_content and not extraction.pieces:
+        warnings.append(
+            "all its linework looked like drawing-sheet content "
+            f"({_counts(extraction.sheet_content)}); measured all the same, as nothing else "
+            "is drawn"
+        )
+        extraction = _extraction(path, drawing.doc, reading.factor_to_mm, None)
     warnings += _extraction_warnings(extraction)
     if not extraction.pieces:
         raise DesignFileError(_no_geometry_message(path, drawing.doc, extraction, damage))
-    cut = _cut(path, extraction.pieces, join_tolerance_mm(reading.factor_to_mm))
+    on_sheet = bool(extraction.sheet_content) or "DIMENSION" in extraction.ignored
+    cut = _cut(path, extraction.pieces, join_tolerance_mm(reading.factor_to_mm), on_sheet)
     return _Read(reading, extraction, cut, warnings)
 
 
-def _extraction(path: Path, doc: Drawing, factor_to_mm: float) -> Extraction:
+def _extraction(
+    path: Path, doc: Drawing, factor_to_mm: float, rules: SheetRules | None
+) -> Extraction:
     try:
-        return extract_pieces(doc.modelspace(), factor_to_mm)
+        return extract_pieces(doc.modelspace(), factor_to_mm, rules.reason if rules else None)
     except TooManyPointsError as error:
         raise DesignFileError(
             f"{path.name}: its cut paths flatten into more than {error.points:,} points; at "
@@ -180,6 +230,7 @@ class _Cut:
 
     chaining: Chaining
     layout: Layout
+    sheet: SheetLinework
     repeated_mm: float
     overlap_mm: float
     low: FloatArray
@@ -199,12 +250,14 @@ class _Cut:
         return max(0.0, closed + self.open_length_mm - self.overlap_mm)
 
 
-def _cut(path: Path, pieces: list[Piece], join_mm: float) -> _Cut:
+def _cut(path: Path, pieces: list[Piece], join_mm: float, on_sheet: bool) -> _Cut:
     """Pieces joined into contours and open chains (ends within `join_mm`), with repeats
-    and overlaps cut once."""
+    and overlaps cut once, and a drawing sheet's border and extra views left out
+    (`on_sheet`: the drawing holds sheet content)."""
     pieces, repeated = drop_repeated_pieces(pieces, join_mm)
     pieces, collinear = merge_collinear_lines(pieces)
-    chaining = chain_pieces(pieces, join_mm)
+    sheet = reduce_sheet(chain_pieces(pieces, join_mm), on_sheet, join_mm)
+    chaining = sheet.chaining
     layout = lay_out(chaining.loops, CHAIN_TOLERANCE_MM)
     if not layout.contours:
         raise DesignFileError(_nothing_closes_message(path, chaining, layout, join_mm))
@@ -215,6 +268,7 @@ def _cut(path: Path, pieces: list[Piece], join_mm: float) -> _Cut:
     return _Cut(
         chaining=chaining,
         layout=layout,
+        sheet=sheet,
         repeated_mm=repeated + collinear,
         overlap_mm=overlap if overlap >= CHAIN_TOLERANCE_MM else 0.0,
         low=points.min(axis=0),
