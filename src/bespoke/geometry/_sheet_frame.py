@@ -73,7 +73,12 @@ def _border(chaining: Chaining, sheet_content: bool, tolerance_mm: float) -> int
     if not inside.all():
         return None
     on_edge = np.minimum(np.abs(points - low), np.abs(points - high)).min(axis=1) <= tolerance_mm
-    if on_edge.any():
+    owner = np.repeat(np.arange(len(others)), [len(path) for path in others])
+    meets = np.bincount(owner, weights=on_edge, minlength=len(others)) > 0
+    reaches_in = np.bincount(owner, weights=~on_edge, minlength=len(others)) > 0
+    if not reaches_in.any():
+        return None  # nothing but the rectangle drawn again
+    if np.any(meets & reaches_in):
         return largest
     inner = [loop for k, loop in enumerate(loops) if k != largest]
     return largest if sheet_content and _some_loop_holds_another(inner) else None
