@@ -3,6 +3,7 @@
 from decimal import Decimal
 from pathlib import Path
 
+import ezdxf
 import pytest
 from tests.helpers import ROOT, plate_dxf
 
@@ -274,3 +275,25 @@ def test_suspicious_units_show_the_other_reading(
 def test_trustworthy_units_have_no_other_reading(catalog: Catalog) -> None:
     quote = quote_design(EXAMPLES / "sprocket.dxf", catalog=catalog)
     assert quote_document(quote)["geometry"]["alternative_reading"] is None
+
+
+def test_json_document_says_which_reading_it_used_and_what_is_in_doubt(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    """Three holes without their outline: quoted as discs, and the document says so."""
+    doc = ezdxf.new("R2010", units=4)
+    for x in (0, 30, 60):
+        doc.modelspace().add_circle((x, 0), 2.5)
+    path = tmp_path / "holes.dxf"
+    doc.saveas(path)
+
+    geometry = quote_document(quote_design(path, catalog=catalog))["geometry"]
+
+    assert geometry["doubtful"] is True
+    assert geometry["doubts"] == [
+        "only circles: read as 3 round discs; if they are holes, the outline of their part "
+        "is missing"
+    ]
+    assert geometry["units"]["source"] == "header"
+    assert geometry["units"]["basis"] == "the header's $INSUNITS says mm"
+    assert geometry["drawing_sheet"] is None

@@ -262,7 +262,8 @@ def test_box_missing_a_whole_side_is_repaired(tmp_path: Path, box_mesh: trimesh.
     assert solid.repaired
 
 
-def test_open_mesh_beyond_repair_states_no_volume_and_an_upper_bound(tmp_path: Path) -> None:
+def test_open_cup_is_estimated_by_capping_its_hole(tmp_path: Path) -> None:
+    """A cylinder without its top: the cap restores the missing flat face exactly."""
     cylinder = trimesh.creation.cylinder(radius=5.0, height=20.0, sections=64)
     top = [i for i, normal in enumerate(cylinder.face_normals) if normal[2] > 0.5]
     exact = float(cylinder.volume)
@@ -271,17 +272,16 @@ def test_open_mesh_beyond_repair_states_no_volume_and_an_upper_bound(tmp_path: P
 
     assert not solid.watertight
     assert solid.volume_mm3 is None
-    assert solid.volume_method == "convex hull"
+    assert solid.volume_method == "capped"
     assert not solid.repaired
-    assert solid.volume_estimate_mm3 >= exact * (1 - 1e-9)
-    assert solid.volume_estimate_mm3 == pytest.approx(exact, rel=1e-6)
+    assert solid.volume_estimate_mm3 == pytest.approx(exact, rel=1e-6)  # float32 facets
     (warning,) = solid.warnings
     assert "64 open edges on 1 of 1 shells" in warning
     assert "undefined" in warning
-    assert "upper bound" in warning
+    assert "closes each hole of every shell with a fan" in warning
 
 
-def test_open_shells_together_are_bounded_by_the_hull_of_all(tmp_path: Path) -> None:
+def test_open_shells_are_capped_each_on_its_own(tmp_path: Path) -> None:
     cups = []
     for x in (0.0, 100.0):
         cylinder = trimesh.creation.cylinder(radius=5.0, height=20.0, sections=64)
@@ -294,23 +294,22 @@ def test_open_shells_together_are_bounded_by_the_hull_of_all(tmp_path: Path) -> 
 
     assert solid.volume_mm3 is None
     assert solid.bodies == 2
-    assert solid.volume_estimate_mm3 == pytest.approx(mesh.convex_hull.volume)
+    assert solid.volume_estimate_mm3 == pytest.approx(2 * cups[0].convex_hull.volume, rel=1e-6)
     assert "on 2 of 2 shells" in solid.warnings[0]
-    assert "convex hull of the whole mesh" in solid.warnings[0]
 
 
-def test_triangle_soup_is_not_passed_off_as_repaired(tmp_path: Path) -> None:
+def test_triangle_soup_is_refused_as_no_solid(tmp_path: Path) -> None:
     sphere = trimesh.creation.icosphere(subdivisions=2, radius=10.0)
     soup = sphere.triangles + np.random.default_rng(3).normal(0.0, 0.01, sphere.triangles.shape)
     path = tmp_path / "soup.stl"
     path.write_bytes(raw_binary(soup))
 
-    solid = read_stl(path)
+    message = rejection(path)
 
-    assert solid.bodies == len(sphere.faces)
-    assert solid.volume_mm3 is None
-    assert not solid.repaired
-    assert solid.volume_estimate_mm3 == pytest.approx(sphere.volume, rel=0.05)
+    assert message.startswith("soup.stl: no solid: its facets form 320 separate pieces")
+    assert "(320 single facets sharing no edge), none of them closed or nearly closed" in message
+    assert "960 of 960 edges are open" in message
+    assert message.endswith("accepted: a mesh of facets that encloses a volume")
 
 
 def test_closed_shells_beside_an_open_one_count_their_own_volume(
@@ -539,7 +538,9 @@ def test_flat_surface_encloses_no_volume(tmp_path: Path) -> None:
     top = [i for i, normal in enumerate(square.face_normals) if normal[2] > 0.5]
     path = write_binary(tmp_path / "sheet.stl", with_faces(square, square.faces[top]))
 
-    assert "encloses no volume (bounding box 10 x 10 x 0 mm)" in rejection(path)
+    message = rejection(path)
+    assert "no solid: its facets form one piece, not closed or nearly closed" in message
+    assert "encloses no volume (bounding box 10 x 10 x 0 mm)" in message
 
 
 def test_closed_but_flat_mesh_encloses_no_volume(tmp_path: Path) -> None:

@@ -17,7 +17,13 @@ from bespoke.geometry._arcs import FloatArray, IntArray
 from bespoke.geometry._entities import Piece
 
 CHAIN_TOLERANCE_MM = 0.01
-"""Piece ends closer than this are joined."""
+"""Piece ends closer than this are joined, at least; and the width below which a loop is
+degenerate and overlaps are noise."""
+JOIN_TOLERANCE = 0.01
+"""Piece ends closer than this in the drawing's own units are joined: 0.01 mm in a mm
+drawing, 0.01 inch (0.254 mm) in an inch drawing, as the drawing's author saw them close."""
+MAX_JOIN_TOLERANCE_MM = 0.5
+"""Ends farther apart than this (about two laser kerfs) are never joined, whatever the units."""
 NEAREST_COMPARED = 8
 """Most other points each point is paired with by `near_pairs`. A real drawing has a few
 points at most within a tolerance of one another; more are the same geometry stacked
@@ -55,6 +61,11 @@ class OpenChain:
 class Chaining:
     loops: list[Loop]
     open_chains: list[OpenChain]
+
+
+def join_tolerance_mm(factor_to_mm: float) -> float:
+    """How close in mm piece ends of a drawing read with `factor_to_mm` must be to join."""
+    return min(max(JOIN_TOLERANCE * factor_to_mm, CHAIN_TOLERANCE_MM), MAX_JOIN_TOLERANCE_MM)
 
 
 def chain_pieces(pieces: list[Piece], tolerance_mm: float = CHAIN_TOLERANCE_MM) -> Chaining:

@@ -49,6 +49,48 @@ def drop_repeated_pieces(pieces: list[Piece], tolerance_mm: float) -> tuple[list
     return kept, float(sum(pieces[i].length_mm for i in dropped))
 
 
+def merge_collinear_lines(pieces: list[Piece]) -> tuple[list[Piece], float]:
+    """Straight open pieces that run along each other, joined into one edge; also returns
+    the length dropped.
+
+    An edge drawn as two overlapping pieces is one edge, from the first piece's far end
+    to the last's: cut once, and the outline it belongs to still closes. A piece touching
+    more than `_MOST_CHECKED_PER_PATH` others (lines through one point) is left as it is.
+    """
+    index = [i for i, p in enumerate(pieces) if not p.closed and len(p.points) == 2]
+    if len(index) < 2:
+        return pieces, 0.0
+    lines = shapely.linestrings(np.stack([pieces[i].points for i in index]))
+    first, second = shapely.STRtree(lines).query(lines, predicate="intersects")
+    first, second = first[first < second], second[first < second]
+    touched = np.bincount(np.concatenate([first, second]), minlength=len(lines))
+    calm = (touched[first] <= _MOST_CHECKED_PER_PATH) & (touched[second] <= _MOST_CHECKED_PER_PATH)
+    first, second = first[calm], second[calm]
+    snapped = shapely.set_precision(lines, OVERLAP_GRID_MM)
+    sharing = shapely.relate_pattern(snapped[first], snapped[second], _SHARE_A_LENGTH)
+    if not np.any(sharing):
+        return pieces, 0.0
+    labels = cluster_labels(len(index), np.column_stack([first[sharing], second[sharing]]))
+    groups = [np.flatnonzero(labels == label) for label in np.unique(labels)]
+    merged = {index[g[0]]: _joined([pieces[index[k]] for k in g]) for g in groups if len(g) > 1}
+    dropped = {index[k] for g in groups if len(g) > 1 for k in g[1:]}
+    kept = [merged.get(i, p) for i, p in enumerate(pieces) if i not in dropped]
+    return kept, sum(p.length_mm for p in pieces) - sum(p.length_mm for p in kept)
+
+
+def _joined(lines: list[Piece]) -> Piece:
+    """One straight piece from the farthest ends of collinear `lines`."""
+    longest = max(lines, key=lambda piece: piece.length_mm)
+    origin = longest.start
+    direction = (longest.end - origin) / longest.length_mm
+    ends = np.vstack([piece.points for piece in lines])
+    along = (ends - origin) @ direction
+    points = origin + np.array([along.min(), along.max()])[:, None] * direction
+    x, y = points[:, 0], points[:, 1]
+    area_term = 0.5 * float(x[0] * y[1] - x[1] * y[0])
+    return Piece(points, float(along.max() - along.min()), area_term, closed=False)
+
+
 def repeated_polygons(polygons: npt.NDArray[np.object_], areas: FloatArray) -> list[int]:
     """Indices of polygons that repeat an earlier one.
 

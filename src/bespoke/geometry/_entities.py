@@ -25,7 +25,7 @@ from ezdxf.entities.polyline import Polyline
 from ezdxf.entities.spline import Spline
 from ezdxf.layouts.blocklayout import BlockLayout
 from ezdxf.lldxf.const import DXFError
-from ezdxf.math import OCS, Matrix44, Vec3
+from ezdxf.math import OCS, Matrix44, Vec3, arc_angle_span_deg
 from scipy.integrate import quad
 
 from bespoke.geometry._arcs import (
@@ -117,6 +117,8 @@ class Extraction:
     unreadable: Counter[str] = field(default_factory=Counter)
     left_out_blocks: Counter[str] = field(default_factory=Counter)
     out_of_range: int = 0
+    sheet_content: Counter[str] = field(default_factory=Counter)
+    """Entities left out as drawing-sheet content, by the reason `SheetRule` gave."""
 
     def add_counts(self, other: "Extraction") -> None:
         """Count what `other` measured and left out as measured and left out here too."""
@@ -126,6 +128,7 @@ class Extraction:
         self.unexpanded.update(other.unexpanded)
         self.unreadable.update(other.unreadable)
         self.left_out_blocks.update(other.left_out_blocks)
+        self.sheet_content.update(other.sheet_content)
 
 
 @dataclass(frozen=True)
@@ -147,13 +150,21 @@ class _Outline:
             raise ValueError("vertices, bulges or elevation not numbers or out of range")
 
 
-def extract_pieces(entities: Iterable[DXFGraphic], factor_to_mm: float) -> Extraction:
-    """Measure every cut entity in `entities` (INSERTs expanded), scaled to mm.
+SheetRule = Callable[[DXFGraphic], str | None]
+"""Why an entity is drawing-sheet content to leave out, or None when it may be a part."""
+
+
+def extract_pieces(
+    entities: Iterable[DXFGraphic], factor_to_mm: float, sheet_rule: SheetRule | None = None
+) -> Extraction:
+    """Measure every cut entity in `entities` (INSERTs expanded), scaled to mm, leaving out
+    (and counting) what `sheet_rule` calls drawing-sheet content.
 
     Raises TooManyPointsError when the flattened paths would hold more than `MAX_PATH_POINTS`.
     """
     with np.errstate(over="ignore", invalid="ignore"):  # damaged values: left out below
-        extraction = _Extractor().extract(entities, FLATTEN_TOLERANCE_MM / factor_to_mm)
+        extractor = _Extractor(sheet_rule)
+        extraction = extractor.extract(entities, FLATTEN_TOLERANCE_MM / factor_to_mm)
         pieces = [piece.scaled(factor_to_mm) for piece in extraction.pieces]
     extraction.pieces = [piece for piece in pieces if piece.in_range]
     extraction.out_of_range = len(pieces) - len(extraction.pieces)
@@ -170,9 +181,10 @@ class _Extractor:
     itself, they nest a bounded depth and expand to a bounded number of entities.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, sheet_rule: SheetRule | None = None) -> None:
         self.blocks: dict[tuple[str, float], Extraction] = {}
         self.points = 0
+        self.sheet_rule = sheet_rule
 
     def _spend(self, points: int) -> None:
         """Count `points` more flattened points, refusing past `MAX_PATH_POINTS`."""
@@ -185,7 +197,10 @@ class _Extractor:
         extraction = Extraction()
         measured: list[tuple[DXFGraphic, Piece | _Outline | list[Piece]]] = []
         for entity in entities:
-            if isinstance(entity, Insert):
+            sheet_content = self.sheet_rule(entity) if self.sheet_rule else None
+            if sheet_content is not None:
+                extraction.sheet_content[sheet_content] += 1
+            elif isinstance(entity, Insert):
                 measured.append((entity, self._insert(entity, tolerance, extraction)))
             else:
                 found = _measure(entity, tolerance, extraction)
@@ -342,18 +357,25 @@ def _line(entity: DXFGraphic, _tolerance: float) -> Piece:
 def _circle(entity: DXFGraphic, _tolerance: float) -> _Outline:
     """A circle as two half circles: a closed polyline of two vertices with bulge 1."""
     assert isinstance(entity, Circle)
-    center, radius = entity.dxf.center, _radius(entity)
+    return _full_circle(entity.dxf.center, _radius(entity))
+
+
+def _full_circle(center: Vec3, radius: float) -> _Outline:
     xy = np.array([[center.x + radius, center.y], [center.x - radius, center.y]])
     vertices = PolylineVertices(xy, np.ones(2), closed=True)
     return _Outline(vertices, center.z, radius)
 
 
 def _arc(entity: DXFGraphic, _tolerance: float) -> _Outline:
-    """An arc as one polyline segment whose bulge is tan(sweep / 4)."""
+    """An arc as one polyline segment whose bulge is tan(sweep / 4); an arc that sweeps
+    the full turn (start 0°, end 360°) is a circle."""
     assert isinstance(entity, Arc)
     center, radius = entity.dxf.center, _radius(entity)
+    span = arc_angle_span_deg(entity.dxf.start_angle, entity.dxf.end_angle)
+    if span >= 360.0:
+        return _full_circle(center, radius)
     start = math.radians(entity.dxf.start_angle)
-    sweep = math.radians((entity.dxf.end_angle - entity.dxf.start_angle) % 360.0)
+    sweep = math.radians(span)
     angles = np.array([start, start + sweep])
     xy = np.column_stack([center.x + radius * np.cos(angles), center.y + radius * np.sin(angles)])
     vertices = PolylineVertices(xy, np.array([math.tan(sweep / 4.0), 0.0]), closed=False)

@@ -8,9 +8,11 @@ from pathlib import Path
 from ezdxf import recover
 from ezdxf.document import Drawing
 from ezdxf.filemanagement import dxf_stream_info, read, readfile
+from ezdxf.lldxf.tagger import ascii_tags_loader, binary_tags_loader
 from ezdxf.lldxf.validator import DXFInfo, binary_dxf_info, is_dxf_stream
 
 from bespoke.geometry._blocks import check_blocks
+from bespoke.geometry._lenient import read_leniently
 from bespoke.model.errors import DesignFileError
 
 _BINARY_DXF = b"AutoCAD Binary DXF\r\n\x1a\x00"
@@ -30,11 +32,15 @@ _FILE_SIGNATURES = {
 
 @dataclass(frozen=True)
 class LoadedDrawing:
-    """A DXF document, its header's `$INSUNITS` (0 when absent), and any damage recovered."""
+    """A DXF document, its header's `$INSUNITS` (0 when absent) and `$MEASUREMENT` (None
+    when absent), any damage recovered, and how it was read when ezdxf could not load it."""
 
     doc: Drawing
     insunits: int
     damage: str | None
+    measurement: int | None = None
+    lenient: str | None = None
+    """How the file was read when ezdxf could not load it (`_lenient`), None otherwise."""
 
 
 def load_drawing(path: Path) -> LoadedDrawing:
@@ -58,21 +64,46 @@ def _load(path: Path) -> LoadedDrawing:
             "expected an ASCII or binary DXF drawing"
         )
     info = _header_info(raw, text)
+    measurement = _header_measurement(raw, text)
     try:
         if text is None:
             doc = readfile(path, errors=_UNDECODABLE)
         else:
             doc = read(_in_encoding(raw, text, info.encoding))
-        return LoadedDrawing(doc, info.insert_units, None)
+        return LoadedDrawing(doc, info.insert_units, None, measurement)
     except Exception as error:  # ezdxf raises many kinds of errors on damaged files
         damage = _damage(error, raw)
     try:
         doc, _ = recover.read(io.BytesIO(raw.removeprefix(_UTF8_BOM)), errors=_UNDECODABLE)
     except Exception as error:
-        raise DesignFileError(
-            f"{path.name} is a damaged DXF file that could not be recovered: {damage}"
-        ) from error
-    return LoadedDrawing(doc, info.insert_units, damage)
+        lenient = None if text is None else read_leniently(text, path.name)
+        if lenient is None:
+            raise DesignFileError(
+                f"{path.name} is a damaged DXF file that could not be recovered: {damage}"
+            ) from error
+        return LoadedDrawing(lenient.doc, info.insert_units, None, measurement, lenient.note)
+    return LoadedDrawing(doc, info.insert_units, damage, measurement)
+
+
+def _header_measurement(raw: bytes, text: io.StringIO | None) -> int | None:
+    """The header's `$MEASUREMENT` (0 imperial, 1 metric), None when it has none.
+
+    Read from the file: ezdxf gives a document without a header a metric default.
+    """
+    try:
+        if text is None:
+            tags = binary_tags_loader(raw, errors=_UNDECODABLE)
+        else:
+            text.seek(0)
+            tags = ascii_tags_loader(text)
+        for tag in tags:
+            if tag == (0, "ENDSEC"):  # the header, when there is one, is the first section
+                return None
+            if tag == (9, "$MEASUREMENT"):
+                return int(next(tags).value)
+    except Exception:  # a damaged header declares nothing; loading will say what is wrong
+        return None
+    return None
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -11,8 +11,14 @@ import numpy as np
 from ezdxf.document import Drawing
 
 from bespoke.geometry._arcs import FloatArray, TooManyPointsError
-from bespoke.geometry._chaining import CHAIN_TOLERANCE_MM, Chaining, OpenChain, chain_pieces
-from bespoke.geometry._dedup import drop_repeated_pieces, overlap_length
+from bespoke.geometry._chaining import (
+    CHAIN_TOLERANCE_MM,
+    Chaining,
+    OpenChain,
+    chain_pieces,
+    join_tolerance_mm,
+)
+from bespoke.geometry._dedup import drop_repeated_pieces, merge_collinear_lines, overlap_length
 from bespoke.geometry._entities import (
     FLATTEN_TOLERANCE_MM,
     MAX_COORDINATE,
@@ -23,18 +29,20 @@ from bespoke.geometry._entities import (
     is_cut_entity,
 )
 from bespoke.geometry._loading import load_drawing
+from bespoke.geometry._sheet_content import SheetRules
+from bespoke.geometry._sheet_frame import SheetLinework, reduce_sheet
 from bespoke.geometry._topology import Layout, lay_out, part_outlines
 from bespoke.geometry._units import (
     Units,
     check_units,
     declared_units,
-    round_hole_diameters,
+    drawing_size,
     unit_reading,
     units_option,
 )
 from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError
-from bespoke.model.geometry import ContourKind, Sheet2D, UnitReading
+from bespoke.model.geometry import ContourKind, DrawingSheet, Sheet2D, UnitReading
 
 CUT_ENTITIES = "LINE, ARC, CIRCLE, ELLIPSE, SPLINE, LWPOLYLINE, POLYLINE"
 _SHOWN_OPEN_CHAINS = 5
@@ -109,11 +117,60 @@ def _measure(path: Path, units: str | None) -> Sheet2D:
 def _sheet_of(read: "_Read") -> Sheet2D:
     reading, cut, warnings = read.reading, read.cut, read.warnings
     warnings += _cleanup_warnings(cut)
-    reading, unit_warning = check_units(
-        reading, read.used, float(cut.size.max()), round_hole_diameters(cut.layout.contours)
-    )
+    size = drawing_size(float(cut.size.max()), cut.layout.contours, reading.factor_to_mm)
+    reading, unit_warning = check_units(reading, size)
     warnings += [] if unit_warning is None else [unit_warning]
-    return _sheet(reading, read.extraction, cut, warnings)
+    doubts = _shape_doubts(cut.layout) + _view_doubts(cut.sheet)
+    drawing_sheet = _drawing_sheet(read.extraction, cut.sheet)
+    notes = [] if drawing_sheet is None else [drawing_sheet.reason]
+    sheet = _sheet(reading, read.extraction, cut, notes + warnings + doubts, doubts)
+    return sheet.model_copy(update={"drawing_sheet": drawing_sheet})
+
+
+def _drawing_sheet(extraction: Extraction, linework: SheetLinework) -> DrawingSheet | None:
+    """What was left out of a drawing sheet, None when nothing was."""
+    said = []
+    if extraction.sheet_content:
+        said.append(f"left out as sheet content, not parts: {_counts(extraction.sheet_content)}")
+    for width, height in linework.borders:
+        said.append(f"left out its border, a {_size(width, height)} mm rectangle around all else")
+    if linework.views:
+        said.append(f"measured one view of {len(linework.views)}")
+    if not said:
+        return None
+    return DrawingSheet(
+        left_out=dict(sorted(extraction.sheet_content.items())),
+        frame_mm=linework.borders[0] if linework.borders else None,
+        views=max(1, len(linework.views)),
+        reason="drawing sheet: " + "; ".join(said),
+    )
+
+
+def _view_doubts(linework: SheetLinework) -> list[str]:
+    if not linework.views:
+        return []
+    sizes = ", ".join(_size(*view) for view in linework.views)
+    return [
+        f"the sheet shows {len(linework.views)} views of one part (outlines that line up as "
+        f"in a projection: {sizes} mm); measured the largest, {_size(*linework.views[0])} mm, "
+        "and left out the others; if they are separate parts, draw them apart or in files "
+        "of their own"
+    ]
+
+
+def _size(width: float, height: float) -> str:
+    return f"{_mm(round(width, 1))} x {_mm(round(height, 1))}"
+
+
+def _shape_doubts(layout: Layout) -> list[str]:
+    """Why the shape measured may not be the part meant: circles without an outline."""
+    contours = layout.contours
+    if len(contours) < 2 or not all(c.is_circle and c.kind is ContourKind.OUTER for c in contours):
+        return []
+    return [
+        f"only circles: read as {len(contours)} round discs; if they are holes, "
+        "the outline of their part is missing"
+    ]
 
 
 @dataclass(frozen=True)
@@ -121,7 +178,6 @@ class _Read:
     """A drawing's cut geometry in mm, how its units were read, and what was noticed."""
 
     reading: UnitReading
-    used: Units
     extraction: Extraction
     cut: "_Cut"
     warnings: list[str]
@@ -131,22 +187,35 @@ def _read(path: Path, option: Units | None) -> _Read:
     drawing = load_drawing(path)
     damage = drawing.damage
     declared, undeclared = declared_units(drawing.insunits)
-    reading, used = unit_reading(declared, option)
+    reading = unit_reading(declared, option, drawing.measurement)
     warnings = (
         [] if damage is None else [f"damaged file recovered ({damage}); it may be incomplete"]
     )
+    if drawing.lenient is not None:
+        warnings.append(drawing.lenient)
     if undeclared is not None and option is None:
-        warnings.append(f"{undeclared}: read as mm")
-    extraction = _extraction(path, drawing.doc, reading.factor_to_mm)
+        warnings.append(f"{undeclared}: read as {reading.used} ({reading.basis})")
+    extraction = _extraction(path, drawing.doc, reading.factor_to_mm, SheetRules(drawing.doc))
+    if extraction.sheet_content and not extraction.pieces:
+        warnings.append(
+            "all its linework looked like drawing-sheet content "
+            f"({_counts(extraction.sheet_content)}); measured all the same, as nothing else "
+            "is drawn"
+        )
+        extraction = _extraction(path, drawing.doc, reading.factor_to_mm, None)
     warnings += _extraction_warnings(extraction)
     if not extraction.pieces:
         raise DesignFileError(_no_geometry_message(path, drawing.doc, extraction, damage))
-    return _Read(reading, used, extraction, _cut(path, extraction.pieces), warnings)
+    on_sheet = bool(extraction.sheet_content) or "DIMENSION" in extraction.ignored
+    cut = _cut(path, extraction.pieces, join_tolerance_mm(reading.factor_to_mm), on_sheet)
+    return _Read(reading, extraction, cut, warnings)
 
 
-def _extraction(path: Path, doc: Drawing, factor_to_mm: float) -> Extraction:
+def _extraction(
+    path: Path, doc: Drawing, factor_to_mm: float, rules: SheetRules | None
+) -> Extraction:
     try:
-        return extract_pieces(doc.modelspace(), factor_to_mm)
+        return extract_pieces(doc.modelspace(), factor_to_mm, rules.reason if rules else None)
     except TooManyPointsError as error:
         raise DesignFileError(
             f"{path.name}: its cut paths flatten into more than {error.points:,} points; at "
@@ -161,6 +230,7 @@ class _Cut:
 
     chaining: Chaining
     layout: Layout
+    sheet: SheetLinework
     repeated_mm: float
     overlap_mm: float
     low: FloatArray
@@ -180,13 +250,17 @@ class _Cut:
         return max(0.0, closed + self.open_length_mm - self.overlap_mm)
 
 
-def _cut(path: Path, pieces: list[Piece]) -> _Cut:
-    """Pieces joined into contours and open chains, with repeats and overlaps cut once."""
-    pieces, repeated = drop_repeated_pieces(pieces, CHAIN_TOLERANCE_MM)
-    chaining = chain_pieces(pieces, CHAIN_TOLERANCE_MM)
+def _cut(path: Path, pieces: list[Piece], join_mm: float, on_sheet: bool) -> _Cut:
+    """Pieces joined into contours and open chains (ends within `join_mm`), with repeats
+    and overlaps cut once, and a drawing sheet's border and extra views left out
+    (`on_sheet`: the drawing holds sheet content)."""
+    pieces, repeated = drop_repeated_pieces(pieces, join_mm)
+    pieces, collinear = merge_collinear_lines(pieces)
+    sheet = reduce_sheet(chain_pieces(pieces, join_mm), on_sheet, join_mm)
+    chaining = sheet.chaining
     layout = lay_out(chaining.loops, CHAIN_TOLERANCE_MM)
     if not layout.contours:
-        raise DesignFileError(_nothing_closes_message(path, chaining, layout))
+        raise DesignFileError(_nothing_closes_message(path, chaining, layout, join_mm))
     paths = [loop.points for loop in layout.loops]
     paths += [piece for chain in chaining.open_chains for piece in chain.paths]
     overlap = overlap_length(paths)
@@ -194,14 +268,21 @@ def _cut(path: Path, pieces: list[Piece]) -> _Cut:
     return _Cut(
         chaining=chaining,
         layout=layout,
-        repeated_mm=repeated,
+        sheet=sheet,
+        repeated_mm=repeated + collinear,
         overlap_mm=overlap if overlap >= CHAIN_TOLERANCE_MM else 0.0,
         low=points.min(axis=0),
         high=points.max(axis=0),
     )
 
 
-def _sheet(reading: UnitReading, extraction: Extraction, cut: _Cut, warnings: list[str]) -> Sheet2D:
+def _sheet(
+    reading: UnitReading,
+    extraction: Extraction,
+    cut: _Cut,
+    warnings: list[str],
+    doubts: list[str],
+) -> Sheet2D:
     contours = cut.layout.contours
     return Sheet2D(
         units=reading,
@@ -220,6 +301,7 @@ def _sheet(reading: UnitReading, extraction: Extraction, cut: _Cut, warnings: li
         degenerate_removed=cut.layout.degenerate,
         ignored_entities=dict(sorted(extraction.ignored.items())),
         warnings=warnings,
+        doubts=doubts,
     )
 
 
@@ -305,7 +387,7 @@ def _no_geometry_message(
     return f"{path.name} has no cut geometry ({CUT_ENTITIES}) in model space: {contents}"
 
 
-def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout) -> str:
+def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout, join_mm: float) -> str:
     chains = chaining.open_chains
     if not chains:
         return (
@@ -325,7 +407,7 @@ def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout) -> s
     return (
         f"{path.name}: nothing closes: {_plural(len(chains), 'open chain')} ({_mm(total)} mm), "
         f"{where}; "
-        f"a part needs closed outlines (ends within {CHAIN_TOLERANCE_MM} mm are joined)"
+        f"a part needs closed outlines (ends within {_mm(join_mm)} mm are joined)"
     )
 
 

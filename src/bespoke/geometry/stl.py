@@ -8,11 +8,12 @@ rule: a shell inside an odd number of other shells is a cavity, whatever its nor
 say, so inverted or inconsistently wound shells cannot yield negative or garbage
 volumes (such shells are re-oriented, and the result is reported as repaired). An open
 mesh is measured after filling its holes when that closes it; otherwise its volume is
-`None` and the estimate is an upper bound from convex hulls.
+`None` and the estimate caps every hole of each shell (`_open_mesh`); a mesh none of whose
+shells is closed or nearly closed (a surface, a soup of loose facets) is refused.
 """
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import cast
 
@@ -24,6 +25,8 @@ from scipy.spatial import ConvexHull, QhullError
 from trimesh.exchange.stl import load_stl_ascii, load_stl_binary
 from trimesh.grouping import hashable_rows
 
+from bespoke.geometry._open_mesh import Openness, capped_volume, openness
+from bespoke.geometry._plausible import MESH, Size, flagged, suggest_units
 from bespoke.geometry.outlines import outline_of
 from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError, InputError
@@ -31,9 +34,6 @@ from bespoke.model.geometry import Solid3D, UnitReading
 
 UNITS_TO_MM: dict[str, float] = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "inch": 25.4, "ft": 304.8}
 """Units an STL file may be read in, and their size in mm."""
-
-SMALLEST_PLAUSIBLE_PART_MM = 3.0
-"""A part whose largest extent, read as mm, is below this was probably drawn in other units."""
 
 MAX_COORDINATE_MM = 1e12
 """Largest coordinate of a usable facet, a thousand kilometres: farther is a damaged value,
@@ -125,6 +125,8 @@ def read_stl(path: Path, units: str | None = None) -> Solid3D:
         warnings.append(f"{degenerate} of {len(mesh.faces)} facets have zero area")
     labels = _body_labels(mesh)
     bodies = int(labels.max()) + 1
+    if not mesh.is_watertight:
+        _require_solid(openness(mesh, labels), mesh, path.name)
     volume = _closed_volume(mesh, labels) if mesh.is_watertight else _open_volume(mesh, labels)
     _require_volume(volume, mesh, path.name)
     reading = _flag_unlikely_units(reading, float(mesh.extents.max()))
@@ -180,34 +182,36 @@ _NEGLIGIBLE_FOOTPRINT_MM2 = 1e-9
 
 def _unit_reading(units: str | None) -> UnitReading:
     if units is None:
-        return UnitReading(declared=None, used="mm", factor_to_mm=1.0, source="assumed")
+        return UnitReading(
+            declared=None,
+            used="mm",
+            factor_to_mm=1.0,
+            source="assumed",
+            basis="STL carries no units: mm assumed",
+        )
     key = units.strip().lower()
     key = _UNIT_ALIASES.get(key, key)
     if key not in UNITS_TO_MM:
         raise InputError(f"unknown STL units {units!r}; accepted: {_ACCEPTED_UNITS}")
-    return UnitReading(declared=None, used=key, factor_to_mm=UNITS_TO_MM[key], source="option")
+    return UnitReading(
+        declared=None,
+        used=key,
+        factor_to_mm=UNITS_TO_MM[key],
+        source="option",
+        basis=f"units given as {key}",
+    )
 
 
-def _flag_unlikely_units(reading: UnitReading, largest_mm: float) -> UnitReading:
-    """Flag an assumed-mm part too small to be real, naming the likelier units."""
-    if reading.source != "assumed" or largest_mm >= SMALLEST_PLAUSIBLE_PART_MM:
+def _flag_unlikely_units(reading: UnitReading, extent_mm: float) -> UnitReading:
+    """Flag an assumed-mm part implausible in size, naming the plausible units."""
+    if reading.source != "assumed":
         return reading
-    inch = UNITS_TO_MM["inch"]
-    alternative = "inch" if largest_mm * inch >= SMALLEST_PLAUSIBLE_PART_MM else "m"
-    factor = UNITS_TO_MM[alternative]
-    reason = (
-        f"units: the largest extent is {largest_mm:.3g} mm, too small for a real part "
-        f"read as mm; in {alternative} it would be {largest_mm * factor:.4g} mm "
-        f"(read the file with units '{alternative}' if so)"
-    )
-    return reading.model_copy(
-        update={
-            "suspicious": True,
-            "reason": reason,
-            "alternative_units": alternative,
-            "alternative_factor_to_mm": factor,
-        }
-    )
+    size = Size(extent_mm / reading.factor_to_mm)
+    suggestion = suggest_units(size, reading.used, reading.factor_to_mm, MESH)
+    if suggestion is None:
+        return reading
+    reason = f"units: {suggestion.reason} (read the file with units '{suggestion.units}' if so)"
+    return flagged(reading, replace(suggestion, reason=reason))
 
 
 def _design_error(name: str, problem: str, accepted: str = _ACCEPTED_FILES) -> DesignFileError:
@@ -481,23 +485,37 @@ def _orientation_notes(bodies: int, rewound: int, inverted: int) -> tuple[str, .
 
 
 def _open_volume(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> _Volume:
-    """Volume after filling small holes, or a stated upper bound when that fails."""
+    """Volume after filling small holes, else an estimate with every hole capped."""
     openings, open_edges = _describe_openings(mesh, labels)
     patched = mesh.copy()
-    if open_edges > _MOST_OPEN_EDGES_TO_FILL or not trimesh.repair.fill_holes(patched):
-        return _hull_estimate(mesh, labels, f"the mesh is open ({openings})")
-    closed = _closed_volume(patched, _body_labels(patched))
-    if closed.exact_mm3 is None or not _encloses_volume(closed.exact_mm3, mesh):
-        why = f"the mesh is open ({openings}) and filling its holes does not make it a solid"
+    if open_edges <= _MOST_OPEN_EDGES_TO_FILL and trimesh.repair.fill_holes(patched):
+        closed = _closed_volume(patched, _body_labels(patched))
+        if closed.exact_mm3 is not None and _encloses_volume(closed.exact_mm3, mesh):
+            note = f"the mesh is open ({openings}): volume measured after filling its holes"
+            return _Volume(
+                closed.exact_mm3,
+                closed.estimate_mm3,
+                "repaired",
+                repaired=True,
+                warnings=(note, *closed.warnings),
+            )
+    return _capped_estimate(mesh, labels, openings)
+
+
+def _capped_estimate(mesh: trimesh.Trimesh, labels: NDArray[np.int64], openings: str) -> _Volume:
+    """The volume of an open mesh with every hole of each shell capped (`_open_mesh`)."""
+    wound = mesh.copy()
+    trimesh.repair.fix_winding(wound)  # type: ignore[no-untyped-call]
+    if not wound.is_winding_consistent:
+        why = f"the mesh is open ({openings}) and its facets cannot be oriented consistently"
         return _hull_estimate(mesh, labels, why)
-    note = f"the mesh is open ({openings}): volume measured after filling its holes"
-    return _Volume(
-        closed.exact_mm3,
-        closed.estimate_mm3,
-        "repaired",
-        repaired=True,
-        warnings=(note, *closed.warnings),
+    estimate = capped_volume(wound, labels)
+    note = (
+        f"the mesh is open ({openings}): its volume is undefined; the estimate {estimate:.6g} "
+        "mm³ closes each hole of every shell with a fan of facets from the hole's centre "
+        "(exact where a flat face is missing)"
     )
+    return _Volume(None, estimate, "capped", warnings=(note,))
 
 
 def _describe_openings(mesh: trimesh.Trimesh, labels: NDArray[np.int64]) -> tuple[str, int]:
@@ -541,6 +559,23 @@ def _hull_estimate(mesh: trimesh.Trimesh, labels: NDArray[np.int64], why: str) -
         "an upper bound"
     )
     return _Volume(None, estimate, "convex hull", warnings=(note,))
+
+
+def _require_solid(shells: Openness, mesh: trimesh.Trimesh, name: str) -> None:
+    """Refuse a mesh none of whose shells is closed or nearly closed: a surface or a soup."""
+    if shells.solid_shells:
+        return
+    count, loose = len(shells.edges), shells.loose_facets
+    pieces = f"{count} separate pieces, none of them" if count > 1 else "one piece, not"
+    if loose:
+        pieces = f"{count} separate pieces ({loose} single facets sharing no edge), none of them"
+    size = " x ".join(f"{extent:.4g}" for extent in mesh.extents)
+    problem = (
+        f"no solid: its facets form {pieces} closed or nearly closed "
+        f"({int(shells.open_edges.sum()):,} of {int(shells.edges.sum()):,} edges are open, "
+        f"used by one facet only), so the mesh encloses no volume (bounding box {size} mm)"
+    )
+    raise _design_error(name, problem, _ACCEPTED_SOLIDS)
 
 
 def _require_volume(volume: _Volume, mesh: trimesh.Trimesh, name: str) -> None:

@@ -40,13 +40,21 @@ class UnitReading(Frozen):
     declared: str | None = Field(description="Units the file declares ($INSUNITS), None if absent")
     used: str = Field(description="Units the measurements were read in")
     factor_to_mm: float = Field(gt=0)
-    source: str = Field(description="'header', 'option' (--units) or 'assumed'")
+    source: str = Field(
+        description="'header' ($INSUNITS), 'measurement' (no $INSUNITS; $MEASUREMENT says "
+        "imperial), 'option' (--units) or 'assumed'"
+    )
     suspicious: bool = False
     reason: str | None = None
     alternative_units: str | None = Field(
         default=None, description="The other plausible reading when suspicious"
     )
     alternative_factor_to_mm: float | None = None
+    basis: str | None = Field(default=None, description="Why these units were used")
+    sizes_mm: dict[str, float] = Field(
+        default_factory=dict,
+        description="When suspicious: the largest extent in mm read in each of mm, cm, m, inch",
+    )
 
 
 class AlternativeReading(Frozen):
@@ -75,6 +83,22 @@ def _rescaled(
     )
 
 
+class DrawingSheet(Frozen):
+    """A dimensioned drawing sheet reduced to its part: what was left out, and why."""
+
+    left_out: dict[str, int] = Field(
+        description="Entities left out by what marked them as drawing-sheet content: "
+        "\"layer 'DIM'\", \"linetype 'HIDDEN'\", \"title block 'A3'\", ..."
+    )
+    frame_mm: tuple[float, float] | None = Field(
+        default=None, description="width x height of the border rectangle left out, if any"
+    )
+    views: int = Field(
+        default=1, ge=1, description="Views of the part the sheet shows; one is measured"
+    )
+    reason: str
+
+
 class Sheet2D(Frozen):
     """A flat drawing measured for cutting: contours, cut length, pierces, area."""
 
@@ -94,6 +118,21 @@ class Sheet2D(Frozen):
     degenerate_removed: int = Field(ge=0, default=0)
     ignored_entities: dict[str, int] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    doubts: list[str] = Field(
+        default_factory=list,
+        description="Why the shape measured may not be the part meant (only circles, one "
+        "view of several): a reading to confirm, as a suspicious unit reading is",
+    )
+    drawing_sheet: DrawingSheet | None = Field(
+        default=None,
+        description="What was left out of a drawing sheet to measure its part; None when "
+        "nothing was",
+    )
+
+    @property
+    def doubtful(self) -> bool:
+        """Whether the reading needs confirming: its units or its shape are in doubt."""
+        return self.units.suspicious or bool(self.doubts)
 
     @property
     def smallest_hole_mm(self) -> float | None:
@@ -125,7 +164,9 @@ class Solid3D(Frozen):
         ge=0, description="Volume used for costing: exact when watertight, else estimated"
     )
     volume_method: str = Field(
-        description="'exact', 'repaired' (holes filled) or 'convex hull' (upper bound)"
+        description="'exact', 'repaired' (holes filled), 'capped' (an open mesh's every hole "
+        "capped with a fan from its centre: an estimate) or 'convex hull' (upper bound, for "
+        "facets that cannot be oriented)"
     )
     surface_area_mm2: float = Field(ge=0)
     bbox_min_mm: tuple[float, float, float]
@@ -135,6 +176,11 @@ class Solid3D(Frozen):
     bodies: int = Field(ge=0)
     repaired: bool = False
     warnings: list[str] = Field(default_factory=list)
+
+    @property
+    def doubtful(self) -> bool:
+        """Whether the reading needs confirming: its units are in doubt."""
+        return self.units.suspicious
 
     def alternative_reading(self) -> AlternativeReading | None:
         k = _alternative_scale(self.units)

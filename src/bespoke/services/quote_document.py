@@ -10,6 +10,7 @@ from bespoke.model import (
     AlternativeReading,
     CostBreakdown,
     DfmFinding,
+    DrawingSheet,
     Operation,
     PriceBreak,
     ProcessOption,
@@ -71,6 +72,7 @@ def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
         "bbox_mm": [_round(v) for v in geometry.bbox_mm],
         "bbox_min_mm": [_round(v) for v in geometry.bbox_min_mm],
         "units": _units(geometry.units),
+        "doubtful": geometry.doubtful,
         "alternative_reading": _alternative(geometry.alternative_reading()),
         "warnings": list(geometry.warnings),
     }
@@ -87,6 +89,8 @@ def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
             "overlap_removed_mm": _round(geometry.overlap_removed_mm),
             "degenerate_removed": geometry.degenerate_removed,
             "ignored_entities": dict(geometry.ignored_entities),
+            "doubts": list(geometry.doubts),
+            "drawing_sheet": _drawing_sheet(geometry.drawing_sheet),
             **common,
         }
     return {
@@ -101,6 +105,10 @@ def geometry_document(geometry: Sheet2D | Solid3D) -> Document:
         "repaired": geometry.repaired,
         **common,
     }
+
+
+def _drawing_sheet(sheet: DrawingSheet | None) -> Document | None:
+    return None if sheet is None else sheet.model_dump(mode="json")
 
 
 def _units(units: UnitReading) -> Document:
