@@ -7,14 +7,15 @@ import html
 import io
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import ezdxf
 import httpx
 from sqlalchemy import func, select
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import PASSWORD, Service
 from tests.e2e.test_api_flow import order, quote, upload
-from tests.e2e.test_tokens import cookie_session
 
 from bespoke.store.tables import DesignRow, OrderRow
 
@@ -39,6 +40,16 @@ def upload_inch_plate(client: httpx.Client) -> dict:
     response = client.post("/api/designs", files={"file": (INCH_PLATE, inch_plate_dxf())})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@contextmanager
+def cookie_session(service: Service, email: str) -> Iterator[tuple[httpx.Client, str]]:
+    """A browser-like client signed in by cookie, and its CSRF token; as patient as the
+    API clients with the shop's workers."""
+    with httpx.Client(base_url=service.url, timeout=60) as browser:
+        signed = browser.post("/api/session", json={"email": email, "password": PASSWORD})
+        assert signed.status_code == 200, signed.text
+        yield browser, signed.json()["csrf_token"]
 
 
 def designs_stored(service: Service) -> int:
