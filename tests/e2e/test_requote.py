@@ -291,8 +291,13 @@ def test_a_refused_upload_keeps_what_was_entered_and_the_file(
         assert bad_units.status_code == 422
         assert "accepted: auto, mm, cm, m, inch, ft" in bad_units.text
         assert '<option value="steel-s235" selected>' in bad_units.text
-        nothing = browser.post("/quote", data={**form, "thickness": "2"})
-        assert nothing.status_code == 422 and "choose a design file" in nothing.text
+        for design_id in ("", "x", "\u00b2", "0", "99999999999999999999"):
+            nothing = browser.post("/quote", data={**form, "design_id": design_id})
+            assert nothing.status_code == 422 and "choose a design file" in nothing.text
+        with service.client("maker") as stranger:
+            theirs = upload_inch_plate(stranger)["id"]
+        hidden = browser.post("/quote", data={**form, "thickness": "2", "design_id": theirs})
+        assert hidden.status_code == 404
 
 
 def test_ready_by_and_the_lead_time_agree(service: Service, maker: httpx.Client) -> None:

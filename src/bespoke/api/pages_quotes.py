@@ -25,7 +25,7 @@ from bespoke.api.security import Caller, check_csrf, environment
 from bespoke.api.views import quote_out
 from bespoke.api.waiting import off_request_threads
 from bespoke.model.accounts import Role
-from bespoke.model.bounds import RowId
+from bespoke.model.bounds import MAX_ROW_ID, RowId
 from bespoke.model.errors import BespokeError, InputError
 from bespoke.services import designs, quoting, requote
 from bespoke.services.shops import shop_catalog
@@ -126,9 +126,10 @@ async def quote_upload(
 
 def _kept_id(design_id: str) -> int:
     """The design kept from a refused try, named in the form."""
-    if not design_id.strip().isdigit():
+    text = design_id.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= MAX_ROW_ID):
         raise InputError("file: choose a design file to quote (a DXF drawing or an STL mesh)")
-    return int(design_id.strip()[:10])
+    return int(text)
 
 
 # --- a quote, asked again -------------------------------------------------------------------
