@@ -314,3 +314,23 @@ def test_ready_by_and_the_lead_time_agree(service: Service, maker: httpx.Client)
 
 def maker_email(service: Service, client: httpx.Client) -> str:
     return str(client.account.email)  # type: ignore[attr-defined]
+
+
+def test_a_printed_part_is_quoted_again_with_another_infill(
+    service: Service, maker: httpx.Client
+) -> None:
+    design = upload(maker, "cable-clip.stl")
+    offer = maker.post(
+        "/api/quotes", json={"design_id": design["id"], "material": "petg", "quantities": [1]}
+    ).json()
+    with cookie_session(service, maker_email(service, maker)) as (browser, csrf):
+        page = browser.get(f"/quotes/{offer['id']}").text
+        assert 'id="requote-infill"' in page and 'id="requote-thickness"' not in page
+        form = {"csrf_token": csrf, "material": "petg", "infill": "30", "quantities": "1"}
+        sent = browser.post(f"/quotes/{offer['id']}/requote", data=form)
+        assert sent.status_code == 303, sent.text
+        again = browser.get(sent.headers["location"]).text
+        assert re.search(r'id="requote-infill"[^>]*value="30"', again), again
+    new = maker.get("/api/quotes/" + sent.headers["location"].rsplit("/", 1)[1]).json()
+    assert new["document"]["choices"]["infill"] == 0.3
+    assert new["request"]["infill"] == 0.3
