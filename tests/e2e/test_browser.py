@@ -1,7 +1,9 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright against the service.
 
 A maker signs in, quotes a drawing, orders it and plans a product; an operator of the
-same shop finds the order on the dashboard and moves it on. Every page visited is saved
+same shop finds the order on the dashboard and moves it on. A drawing read in doubtful
+units is quoted again in the likelier ones with one click, and ordered as read only when
+confirmed; another material is chosen on the quote page. Every page visited is saved
 as a full-page screenshot under `test-artifacts/`; the quote page and the dashboard are
 also checked at a phone's width for sideways overflow. Every page keeps to the content
 security policy: a script, style or picture it refuses fails the test. SQLite only: the
@@ -17,6 +19,7 @@ import pytest
 from playwright.sync_api import (
     Browser,
     ConsoleMessage,
+    Locator,
     Page,
     Response,
     ViewportSize,
@@ -26,6 +29,7 @@ from playwright.sync_api import (
 from tests.conftest import require
 from tests.e2e.conftest import EXAMPLES, PASSWORD, Service
 from tests.e2e.test_api_flow import order, quote, upload
+from tests.e2e.test_requote import INCH_PLATE, inch_plate_dxf
 from tests.helpers import ROOT
 
 from bespoke.scheduling.solver import SolverSettings
@@ -138,8 +142,14 @@ def fill_quote_form(page: Page) -> None:
 
 def send_quote_form(page: Page) -> None:
     """Ask for the price and wait for the quote page."""
-    page.get_by_role("button", name="Get a price").click()
-    page.wait_for_url(re.compile(r"/quotes/\d+$"))
+    click_to_quote(page, page.get_by_role("button", name="Get a price"))
+
+
+def click_to_quote(page: Page, button: Locator) -> None:
+    """Click a button that quotes and wait for the quote page, however long the shop's
+    workers take on a busy machine."""
+    with page.expect_navigation(url=re.compile(r"/quotes/\d+$"), timeout=PLAN_TIMEOUT_MS):
+        button.click(no_wait_after=True)
 
 
 def wait_for_curve(page: Page) -> None:
@@ -363,3 +373,91 @@ def test_the_main_pages_keep_to_the_content_security_policy(
     finally:
         watched.close()
     assert not watched.problems, "\n".join(watched.problems)
+
+
+def quote_path(page: Page, service: Service) -> str:
+    """The path of the quote shown now."""
+    expect(page).to_have_url(re.compile(r"/quotes/\d+$"))
+    return page.url.removeprefix(service.url)
+
+
+def test_a_flagged_drawing_is_quoted_as_inch_and_ordered_only_when_confirmed(
+    service: Service, desktop: Watched
+) -> None:
+    """An inch drawing that names no units reads as a 4 mm part and is flagged: one click
+    quotes it as inch with the new sizes; the flagged quote is ordered only once the maker
+    confirms its sizes."""
+    maker, _ = service.user("maker")
+    page = desktop.page
+    page.goto("/quote")
+    sign_in(page, maker.email)
+    page.set_input_files(
+        "#file", {"name": INCH_PLATE, "mimeType": "application/dxf", "buffer": inch_plate_dxf()}
+    )
+    page.select_option("#material", "acrylic-cast")
+    page.fill("#thickness", "3")
+    send_quote_form(page)
+    flagged_path = quote_path(page, service)
+    expect(page.locator("#flagged-reading")).to_contain_text("The sizes may be misread")
+    expect(page.locator("p.note").first).to_contain_text("4.0 \u00d7 3.0 mm")
+
+    # the order waits for the maker to confirm the sizes as read
+    place = page.get_by_role("button", name="Place order")
+    confirm = page.get_by_label("I confirm the sizes are right as read (units mm)")
+    expect(place).to_be_disabled()
+    confirm.check()
+    expect(place).to_be_enabled()
+    confirm.uncheck()
+    expect(place).to_be_disabled()
+    shot(page, "18-flagged-reading")
+
+    # one click: the same file read in inches, quoted with the same options
+    click_to_quote(page, page.get_by_role("button", name="Quote it as inch"))
+    assert quote_path(page, service) != flagged_path
+    expect(page.locator("#flagged-reading")).to_have_count(0)
+    expect(page.locator("p.note").first).to_contain_text("101.6 \u00d7 76.2 mm")
+    expect(page.get_by_test_id("reading")).to_contain_text("Read in inch (as you chose)")
+    expect(page.get_by_text("acrylic-cast, 3.0 mm")).to_be_visible()
+    expect(page.get_by_role("button", name="Place order")).to_be_enabled()
+    shot(page, "19-quoted-as-inch")
+
+    # the flagged quote, confirmed, is ordered
+    page.goto(flagged_path)
+    page.get_by_label("I confirm the sizes are right as read (units mm)").check()
+    page.get_by_role("button", name="Place order").click()
+    page.wait_for_url(re.compile(r"/orders/\d+$"))
+    expect(page.get_by_test_id("status")).to_have_text("placed")
+
+
+def test_the_material_is_changed_on_the_quote_page(service: Service, desktop: Watched) -> None:
+    """On the quote page the maker picks another material: the thicknesses and finishes
+    follow it, and the same drawing is quoted again in it without uploading."""
+    maker, _ = service.user("maker")
+    page = desktop.page
+    page.goto("/quote")
+    sign_in(page, maker.email)
+    fill_quote_form(page)
+    send_quote_form(page)
+    first_path = quote_path(page, service)
+    first_price = page.get_by_test_id("price").inner_text()
+    expect(page.get_by_text("steel-s235, 2.0 mm")).to_be_visible()
+
+    form = page.locator("#requote")
+    thickness = form.locator("#requote-thickness")
+    finish = form.locator("#requote-finish")
+    expect(finish.locator("option[value=powder-coat]")).to_have_count(1)
+    form.locator("#requote-material").select_option("acrylic-cast")
+    expect(thickness.locator("option[value='20']")).to_have_count(1)
+    expect(thickness.locator("option[value='0.8']")).to_have_count(0)
+    expect(finish.locator("option[value=powder-coat]")).to_have_count(0)
+    thickness.select_option("5")
+    form.locator("#requote-lead-tier").select_option("economy")
+    shot(page, "20-requote-form")
+    click_to_quote(page, form.get_by_role("button", name="Quote again"))
+    assert quote_path(page, service) != first_path
+    expect(page.get_by_text("acrylic-cast, 5.0 mm, economy")).to_be_visible()
+    expect(page.get_by_test_id("price")).not_to_have_text(first_price)
+    expect(page.locator("#requote-material")).to_have_value("acrylic-cast")
+    expect(page.locator("#requote-thickness")).to_have_value("5")
+    wait_for_curve(page)
+    shot(page, "21-requoted")

@@ -1,69 +1,55 @@
 """The web pages: a maker uploads and quotes, plans products, orders and follows orders;
 a shop sees its dashboard and moves orders along. Forms carry the session's CSRF token."""
 
-import uuid
 from collections import Counter
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, FastAPI, File, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, PackageLoader, select_autoescape
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from bespoke.api.problems import invalid_input, status_of
+from bespoke.api import pages_quotes
+from bespoke.api.page_kit import (
+    LoginRequiredError,
+    Signed,
+    quantities_of,
+    refusal,
+    render,
+    see_other,
+)
 from bespoke.api.rest.accounts import set_session_cookie
 from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
-from bespoke.api.rest.work import read_upload
 from bespoke.api.security import (
     SESSION_COOKIE,
     Caller,
     check_csrf,
     client_address,
-    denials_recorded,
     environment,
     identify,
 )
 from bespoke.api.views import job_out, order_out, quote_out
 from bespoke.api.waiting import off_request_threads
 from bespoke.batching.nesting import SMALLEST_REMNANT_MM
-from bespoke.model import Finishing
 from bespoke.model.accounts import Role
-from bespoke.model.bounds import RowId, SheetNumber, quantities_in
+from bespoke.model.bounds import RowId, SheetNumber
 from bespoke.model.errors import BespokeError, InputError, PermissionDeniedError
 from bespoke.model.orders import FLOW, OrderStatus
-from bespoke.products.expressions import parse_length
-from bespoke.services import accounts, batches, designs, orders, quoting, remnants
+from bespoke.services import accounts, batches, orders, quoting, remnants
 from bespoke.services.login_throttle import LoginRefusedError
 from bespoke.services.orders import DuplicateOrderError
-from bespoke.services.shops import shop_catalog, shop_view
-from bespoke.store.tables import JobRow, QuoteRow
+from bespoke.services.shops import shop_view
+from bespoke.store.tables import JobRow
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(
-    env=Environment(
-        loader=PackageLoader("bespoke.api", "templates"),
-        autoescape=select_autoescape(["j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-)
-
-
-class LoginRequiredError(Exception):
-    """A page asked for without a session: answered by a redirect to the login page."""
-
-    def __init__(self, next_url: str) -> None:
-        self.next_url = next_url
 
 
 def install(app: FastAPI) -> None:
     """The pages, their error pages and the redirect to the login page."""
     app.include_router(router)
+    app.include_router(pages_quotes.router)
 
     async def on_login_required(request: Request, error: Exception) -> Response:
         assert isinstance(error, LoginRequiredError)
@@ -75,37 +61,6 @@ def install(app: FastAPI) -> None:
 def error_page(request: Request, status: int, title: str, detail: str) -> Response:
     caller = identify(request) if status != 401 else None
     return render(request, "error.html.j2", caller, status, title=title, detail=detail)
-
-
-def page_caller(request: Request) -> Iterator[Caller]:
-    """The signed-in caller of a page; a refusal of what they ask goes to the audit log."""
-    caller = identify(request)
-    if caller is None or caller.csrf_token is None:
-        raise LoginRequiredError(request.url.path)
-    with denials_recorded(request, caller.account):
-        yield caller
-
-
-Signed = Annotated[Caller, Depends(page_caller)]
-
-
-def render(
-    request: Request, name: str, caller: Caller | None, status: int = 200, **context: Any
-) -> HTMLResponse:
-    return templates.TemplateResponse(
-        request,
-        name,
-        {"caller": caller, "Role": Role, "timedelta_s": _seconds, **context},
-        status_code=status,
-    )
-
-
-def _seconds(seconds: float) -> timedelta:
-    return timedelta(seconds=seconds)
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 # --- signing in -----------------------------------------------------------------------------
@@ -161,111 +116,6 @@ def home(caller: Signed) -> Response:
     return see_other("/quote" if caller.account.role == Role.MAKER else "/shop")
 
 
-# --- maker: upload and quote ----------------------------------------------------------------
-
-
-@router.get("/quote", response_class=HTMLResponse)
-def quote_form(request: Request, caller: Signed) -> HTMLResponse:
-    return _quote_form(request, caller)
-
-
-def _quote_form(
-    request: Request, caller: Caller, status: int = 200, **context: Any
-) -> HTMLResponse:
-    env = environment(request)
-    with env.uow() as uow:
-        catalog = shop_catalog(uow, caller.account.shop_id or uow.shops.first().id)  # type: ignore[union-attr]
-        quotes = [quote_out(q, document=False) for q in uow.quotes.list(caller.account, 20)]
-    finishes = [
-        p for p in catalog.processes.values() if isinstance(p, Finishing) and p.basis == "area"
-    ]
-    return render(
-        request,
-        "quote_form.html.j2",
-        caller,
-        status,
-        materials=sorted(catalog.materials.values(), key=lambda m: m.name),
-        finishes=finishes,
-        quotes=quotes,
-        limit_mb=env.settings.max_upload_bytes / 1e6,
-        **context,
-    )
-
-
-@router.post("/quote")
-async def quote_upload(
-    request: Request,
-    caller: Signed,
-    file: Annotated[UploadFile, File()],
-    csrf_token: Annotated[str, Form()] = "",
-    material: Annotated[str, Form()] = "",
-    thickness: Annotated[str, Form()] = "",
-    finish: Annotated[str, Form()] = "",
-    quantities: Annotated[str, Form()] = "",
-) -> Response:
-    check_csrf(caller, csrf_token)
-    env = environment(request)
-    name = file.filename or ""
-
-    def quoted(content: bytes) -> QuoteRow:
-        design = designs.upload_design(env, caller.account, name, content)
-        asked = quoting.PartQuoteRequest(
-            design_id=design.id,
-            material=material or None,
-            thickness_mm=parse_length(thickness, path="thickness").mm
-            if thickness.strip()
-            else None,
-            quantities=_quantities(quantities),
-            finish=finish or None,
-        )
-        return quoting.quote_stored_design(env, caller.account, asked)
-
-    try:
-        content = await read_upload(file, env.settings.max_upload_bytes)
-        quote = await off_request_threads(request, lambda: quoted(content))
-    except (BespokeError, ValidationError) as error:
-        status, message = _refusal(error)
-        return _quote_form(request, caller, status, error=message)
-    return see_other(f"/quotes/{quote.id}")
-
-
-@router.get("/quotes/{quote_id}", response_class=HTMLResponse)
-def quote_page(quote_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
-    with environment(request).uow() as uow:
-        quote = quote_out(uow.quotes.get(caller.account, quote_id))
-    template = "quote.html.j2" if quote.kind == "part" else "plan.html.j2"
-    owner = quote_id and caller.account.role == Role.MAKER
-    return render(
-        request,
-        template,
-        caller,
-        quote=quote,
-        doc=quote.document,
-        can_order=owner and quote.makeable,
-        idempotency_key=str(uuid.uuid4()),
-        curve=_curve_traces(quote.document),
-    )
-
-
-def _curve_traces(document: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Plotly traces of the scale curve: one line per process, unit price by quantity."""
-    curve = (document or {}).get("curve")
-    if not curve:
-        return []
-    points = curve["points"]
-    names = sorted({name for p in points for name in p["unit_prices"]})
-    return [
-        {
-            "name": name,
-            "x": [p["quantity"] for p in points if name in p["unit_prices"]],
-            "y": [p["unit_prices"][name] for p in points if name in p["unit_prices"]],
-            "mode": "lines",
-            "type": "scatter",
-        }
-        for name in names
-    ]
-
-
 # --- maker: products ------------------------------------------------------------------------
 
 
@@ -297,13 +147,15 @@ async def product_submit(
 
     def planned() -> JobRow:
         product = quoting.submit_product(env, caller.account, spec_yaml, json_format=False)
-        body = quoting.PlanRequest(settings=_settings(settings), quantities=_quantities(quantities))
+        body = quoting.PlanRequest(
+            settings=_settings(settings), quantities=quantities_of(quantities)
+        )
         return quoting.start_product_plan(request.app.state.jobs, caller.account, product.id, body)
 
     try:
         job = await off_request_threads(request, planned)
     except (BespokeError, ValidationError) as error:
-        status, message = _refusal(error)
+        status, message = refusal(error)
         return _product_form(
             request,
             caller,
@@ -335,6 +187,7 @@ def order_submit(
     idempotency_key: Annotated[str, Form()],
     csrf_token: Annotated[str, Form()] = "",
     batched: Annotated[bool, Form()] = False,
+    confirm_reading: Annotated[bool, Form()] = False,
 ) -> Response:
     check_csrf(caller, csrf_token)
     try:
@@ -345,6 +198,7 @@ def order_submit(
             quantity,
             idempotency_key,
             batched=batched,
+            confirm_reading=confirm_reading,
         )
     except DuplicateOrderError as duplicate:  # a second click: show the order that stands
         return see_other(f"/orders/{duplicate.order_id}")
@@ -536,17 +390,6 @@ def remnant_scrap(
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _refusal(error: BespokeError | ValidationError) -> tuple[int, str]:
-    """The status of a refused form and what to tell the user."""
-    if isinstance(error, ValidationError):
-        return 422, invalid_input(error)
-    return status_of(error)[0], str(error)
-
-
-def _quantities(text: str) -> list[int] | None:
-    return quantities_in(text, "quantities") or None
 
 
 def _settings(text: str) -> dict[str, str]:

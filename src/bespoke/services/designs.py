@@ -12,7 +12,7 @@ from bespoke.geometry.dxf import read_dxf_and_outlines, read_dxf_outlines
 from bespoke.model import Sheet2D, Solid3D
 from bespoke.model.accounts import Account
 from bespoke.model.batching import Outline
-from bespoke.model.errors import InputError, TooLargeError, UnsupportedTypeError
+from bespoke.model.errors import InputError, NotFoundError, TooLargeError, UnsupportedTypeError
 from bespoke.model.product import DesignFile, ProductSpec
 from bespoke.services.environment import Environment
 from bespoke.services.quote import DESIGN_KINDS
@@ -22,6 +22,9 @@ from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import DesignRow
 
 MAX_NAME = 255
+DESIGN_UNITS = ("mm", "cm", "m", "inch", "ft")
+"""The units a design may be read in besides its own ('auto': the file's or the reader's)."""
+_UNIT_ALIASES = {"in": "inch", "auto": "", "": ""}
 
 
 def upload_design(
@@ -32,6 +35,7 @@ def upload_design(
     Raises UnsupportedTypeError (not .dxf/.stl), TooLargeError (over the upload limit),
     DesignFileError (unreadable), InputError (bad name or units). Nothing is stored then.
     """
+    units = design_units(units)
     name = _safe_name(filename)
     kind = DESIGN_KINDS.get(Path(name).suffix.lower())
     if kind is None:
@@ -53,6 +57,36 @@ def upload_design(
     kept = env.workers.run(MEASURE, keep_design, env, owner, name, kind, content, units)
     with env.uow() as uow:
         return uow.designs.get(owner, kept)
+
+
+def design_units(units: str | None) -> str | None:
+    """The units to read a design in, by their one name; None (or 'auto'): as the file says.
+
+    Raises InputError naming the accepted units.
+    """
+    if units is None:
+        return None
+    key = units.strip().lower()
+    key = _UNIT_ALIASES.get(key, key)
+    if key and key not in DESIGN_UNITS:
+        accepted = ", ".join(("auto", *DESIGN_UNITS))
+        raise InputError(f"units: {units!r} is not a unit (accepted: {accepted})", path="units")
+    return key or None
+
+
+def read_again(env: Environment, owner: Account, design_id: int, units: str | None) -> DesignRow:
+    """The owner's stored design read with other units, without uploading it again: the
+    design of that reading (a new one, or the one read so before).
+
+    Raises NotFoundError (not the caller's design), InputError (bad units).
+    """
+    units = design_units(units)
+    with env.uow() as uow:
+        row = uow.designs.get(owner, design_id)
+        if row.owner_id != owner.id:
+            raise NotFoundError(f"design {design_id} not found")
+        name, sha = row.filename, row.sha256
+    return upload_design(env, owner, name, env.blobs.get(sha), units)
 
 
 def keep_design(

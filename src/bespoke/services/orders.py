@@ -17,7 +17,7 @@ from bespoke.model.errors import (
 )
 from bespoke.model.orders import OrderStatus, next_statuses
 from bespoke.services.environment import Environment
-from bespoke.services.quote_document import batched_entry
+from bespoke.services.quote_document import batched_entry, flagged_reading
 from bespoke.store import now
 from bespoke.store.tables import OrderRow
 
@@ -42,13 +42,16 @@ def place_order(
     idempotency_key: str,
     *,
     batched: bool = False,
+    confirm_reading: bool = False,
 ) -> OrderRow:
     """Accept a quote: one order, written with its audit entry in one transaction.
-    `batched`: at the price the quote gave for making it in the next batch it could join.
+    `batched`: at the price the quote gave for making it in the next batch it could join;
+    `confirm_reading`: the maker confirms the sizes of a design whose units look doubtful.
 
     Raises NotFoundError (not the owner's quote), ExpiredError (past its validity),
-    InputError (a quantity not quoted, a bad key), ConflictError (cannot be made, or no
-    batch to join), DuplicateOrderError (the key was used before).
+    InputError (a quantity not quoted, a bad key, a doubtful reading not confirmed),
+    ConflictError (cannot be made, or no batch to join), DuplicateOrderError (the key was
+    used before).
     """
     key = idempotency_key.strip()
     if not key or len(key) > MAX_KEY:
@@ -68,6 +71,8 @@ def place_order(
             )
         if not quote.makeable:
             raise ConflictError(f"quote {quote_id}: the shop cannot make this (see its findings)")
+        if not confirm_reading:
+            _check_reading(quote.document, quote_id, quote.design_id)
         price = next((p for p in quote.prices if p.quantity == quantity), None)
         if price is None:
             quoted = ", ".join(str(p.quantity) for p in quote.prices)
@@ -104,9 +109,30 @@ def place_order(
             quote=quote.id,
             quantity=quantity,
             batched=batched,
+            confirmed_reading=confirm_reading,
         )
         uow.commit()
         return row
+
+
+def _check_reading(document: dict[str, Any], quote_id: int, design_id: int | None) -> None:
+    """Refuse a quote whose design's units reading is flagged, saying how to go on."""
+    flagged = flagged_reading(document)
+    if flagged is None:
+        return
+    other = flagged.get("alternative_units")
+    requote = (
+        f", or read the design as {other} (POST /api/designs/{design_id}/readings) and order"
+        " that quote"
+        if other and design_id
+        else ""
+    )
+    raise InputError(
+        f"confirm_reading: quote {quote_id} was read in {flagged['used']} and that reading"
+        f" looks doubtful ({flagged.get('reason') or 'implausible sizes'}); check the sizes and"
+        f" order with confirm_reading: true{requote}",
+        path="confirm_reading",
+    )
 
 
 def _batched_price(

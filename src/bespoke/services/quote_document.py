@@ -47,6 +47,7 @@ def quote_document(quote: Quote) -> Document:
         ],
         "rejected": [_option(o) for o in quote.rejected],
         "curve": curve_document(quote.curve) if quote.curve else None,
+        "choices": quote.choices.model_dump(mode="json"),
     }
 
 
@@ -64,6 +65,12 @@ def chosen_option(document: Document, quantity: int, batched: bool = False) -> D
 def batched_entry(document: Document, quantity: int) -> Document | None:
     """What the quote found `quantity` could join in the next batches, if it looked."""
     return next((b for b in document.get("batching") or [] if b["quantity"] == quantity), None)
+
+
+def flagged_reading(document: Document) -> Document | None:
+    """The units reading of a part quote's design when it is flagged as doubtful."""
+    units = (document.get("geometry") or {}).get("units") or {}
+    return units if units.get("suspicious") else None
 
 
 def geometry_document(geometry: Sheet2D | Solid3D) -> Document:

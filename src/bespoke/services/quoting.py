@@ -4,9 +4,10 @@ A quote row holds the request, the whole document (plan, options, findings, curv
 the price of each quantity, valid for the shop's validity period.
 """
 
+import math
 import shutil
 import tempfile
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -278,6 +279,18 @@ def _product_prices(quote: ProductQuote) -> list[tuple[int, Decimal, Decimal, in
     ]
 
 
+def ready_by(
+    quoted: datetime, lead_days: int, scheduled: datetime | None
+) -> tuple[datetime | None, int]:
+    """When an order quoted at `quoted` is ready, and in how many days: the later of the
+    priced lead time (material, outside work, hours on the busiest machine) and the end
+    the shop's schedule can fit it by. Without a schedule's date: the lead time alone."""
+    if scheduled is None:
+        return None, lead_days
+    ready = max(scheduled, quoted + timedelta(days=lead_days))
+    return ready, math.ceil((ready - quoted) / timedelta(days=1))
+
+
 def _keep(
     uow: UnitOfWork,
     owner: Account,
@@ -301,6 +314,7 @@ def _keep(
         if makeable
         else {}
     )
+    ready = {q: ready_by(created, days, promised.get(q)) for q, _, _, days in prices}
     row = QuoteRow(
         owner_id=owner.id,
         shop_id=shop_id,
@@ -319,10 +333,10 @@ def _keep(
                 quantity=q,
                 unit_price=unit,
                 total_price=total,
-                lead_time_days=days,
-                promised_at=promised.get(q),
+                lead_time_days=ready[q][1],
+                promised_at=ready[q][0],
             )
-            for q, unit, total, days in prices
+            for q, unit, total, _ in prices
         ],
     )
     uow.quotes.add(row)

@@ -24,6 +24,11 @@ class OrderRequest(BaseModel):
         default=False,
         description="Made in the next batch it could join, at the quote's batched price",
     )
+    confirm_reading: bool = Field(
+        default=False,
+        description="The sizes are right as read: needed when the quote's design units"
+        " reading is flagged as doubtful (geometry.units.suspicious)",
+    )
 
 
 class StatusChange(BaseModel):
@@ -50,6 +55,7 @@ def place_order(
         body.quantity,
         idempotency_key,
         batched=body.batched,
+        confirm_reading=body.confirm_reading,
     )
     response.headers["Location"] = f"/api/orders/{row.id}"
     return order_out(row)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bespoke.api.openapi import problems
 from bespoke.api.paging import Page, announce, page
@@ -83,6 +83,39 @@ def design_file(design_id: RowId, request: Request, who: Caller) -> FileResponse
     with env.uow() as uow:
         row = uow.designs.get(who, design_id)
     return FileResponse(env.blobs.path(row.sha256), filename=row.filename)
+
+
+class ReadingRequest(BaseModel):
+    """Units to read a stored design in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    units: str = Field(
+        min_length=1,
+        max_length=8,
+        description="auto (as the file says), mm, cm, m, inch or ft",
+        examples=["inch"],
+    )
+
+
+@router.post(
+    "/designs/{design_id}/readings",
+    response_model=DesignOut,
+    status_code=201,
+    tags=["designs"],
+    responses=problems(404),
+)
+async def read_design_again(
+    design_id: RowId, body: ReadingRequest, request: Request, response: Response, who: Caller
+) -> DesignOut:
+    """Read one of your designs again in other units, without uploading it again: the
+    design of that reading (quote it with POST /api/quotes)."""
+    env = environment(request)
+    row = await off_request_threads(
+        request, lambda: designs.read_again(env, who, design_id, body.units)
+    )
+    response.headers["Location"] = f"/api/designs/{row.id}"
+    return design_out(row)
 
 
 @router.get("/designs/{design_id}/preview.png", tags=["designs"])

@@ -1,4 +1,5 @@
-// Bespoke pages: draw the scale curve with plotly.js, follow a background job.
+// Bespoke pages: draw the scale curve with plotly.js, follow a background job, narrow the
+// re-quote form to the chosen material, hold an order button until its confirmation is ticked.
 // Styles are set here, never inline in the pages (the content security policy forbids it).
 "use strict";
 
@@ -51,4 +52,49 @@ function drawGantt() {
   }, { responsive: true, displayModeBar: false });
 }
 
-document.addEventListener("DOMContentLoaded", () => { drawCurve(); drawGantt(); followJob(); });
+// The thicknesses stocked for the chosen material, and the finishes that fit its family.
+function narrowToMaterial() {
+  const material = document.getElementById("requote-material");
+  const data = document.getElementById("stock-data");
+  if (!material || !data) return;
+  const stock = JSON.parse(data.textContent);
+  const thickness = document.getElementById("requote-thickness");
+  const finish = document.getElementById("requote-finish");
+  material.addEventListener("change", () => {
+    const chosen = stock.materials[material.value];
+    if (!chosen) return;
+    if (thickness) {
+      const usual = thickness.options[0];
+      thickness.replaceChildren(usual);
+      for (const t of chosen.thicknesses) thickness.add(new Option(t + " mm", String(t)));
+      thickness.value = "";
+    }
+    if (finish) {
+      const none = finish.options[0];
+      const fitting = Object.entries(stock.finishes).filter(([, f]) => f.families.includes(chosen.family));
+      const kept = fitting.some(([id]) => id === finish.value) ? finish.value : "";
+      finish.replaceChildren(none);
+      for (const [id, f] of fitting) finish.add(new Option(f.name, id));
+      finish.value = kept;
+    }
+  });
+}
+
+// A button marked data-needs="<checkbox id>" is held until that box is ticked.
+function holdUntilConfirmed() {
+  for (const button of document.querySelectorAll("button[data-needs]")) {
+    const box = document.getElementById(button.dataset.needs);
+    if (!box) continue;
+    const update = () => { button.disabled = !box.checked; };
+    box.addEventListener("change", update);
+    update();
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  drawCurve();
+  drawGantt();
+  followJob();
+  narrowToMaterial();
+  holdUntilConfirmed();
+});

@@ -1,0 +1,77 @@
+"""What every page module shares: the templates, the signed-in caller, rendering,
+redirects and the readable message of a refused form."""
+
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import ValidationError
+
+from bespoke.api.problems import invalid_input, status_of
+from bespoke.api.security import Caller, denials_recorded, identify
+from bespoke.model.accounts import Role
+from bespoke.model.bounds import quantities_in
+from bespoke.model.errors import BespokeError
+
+templates = Jinja2Templates(
+    env=Environment(
+        loader=PackageLoader("bespoke.api", "templates"),
+        autoescape=select_autoescape(["j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+)
+
+
+class LoginRequiredError(Exception):
+    """A page asked for without a session: answered by a redirect to the login page."""
+
+    def __init__(self, next_url: str) -> None:
+        self.next_url = next_url
+
+
+def page_caller(request: Request) -> Iterator[Caller]:
+    """The signed-in caller of a page; a refusal of what they ask goes to the audit log."""
+    caller = identify(request)
+    if caller is None or caller.csrf_token is None:
+        raise LoginRequiredError(request.url.path)
+    with denials_recorded(request, caller.account):
+        yield caller
+
+
+Signed = Annotated[Caller, Depends(page_caller)]
+
+
+def render(
+    request: Request, name: str, caller: Caller | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        name,
+        {"caller": caller, "Role": Role, "timedelta_s": _seconds, **context},
+        status_code=status,
+    )
+
+
+def _seconds(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def refusal(error: BespokeError | ValidationError) -> tuple[int, str]:
+    """The status of a refused form and what to tell the user."""
+    if isinstance(error, ValidationError):
+        return 422, invalid_input(error)
+    return status_of(error)[0], str(error)
+
+
+def quantities_of(text: str) -> list[int] | None:
+    """Quantities written in a form; None when left empty (the shop's breaks)."""
+    return quantities_in(text, "quantities") or None

@@ -1,0 +1,257 @@
+"""The maker's quote pages: a design uploaded and quoted, the quote shown, and asked again
+with other options or units without uploading again. A refused form comes back with its
+error and what the maker entered."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
+
+from bespoke.api.page_kit import Signed, quantities_of, refusal, render, see_other
+from bespoke.api.quote_choices import (
+    CHEAPEST,
+    UNIT_CHOICES,
+    Entered,
+    entered_of,
+    finishes,
+    requote_changes,
+    stock_view,
+    thickness_mm,
+)
+from bespoke.api.rest.work import read_upload
+from bespoke.api.security import Caller, check_csrf, environment
+from bespoke.api.views import quote_out
+from bespoke.api.waiting import off_request_threads
+from bespoke.model.accounts import Role
+from bespoke.model.bounds import MAX_ROW_ID, RowId
+from bespoke.model.errors import BespokeError, InputError
+from bespoke.services import designs, quoting, requote
+from bespoke.services.shops import shop_catalog
+from bespoke.store.tables import DesignRow, QuoteRow
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form()]
+
+
+# --- upload and quote -----------------------------------------------------------------------
+
+
+@router.get("/quote", response_class=HTMLResponse)
+def quote_form(request: Request, caller: Signed) -> HTMLResponse:
+    return _quote_form(request, caller)
+
+
+def _quote_form(
+    request: Request,
+    caller: Caller,
+    status: int = 200,
+    entered: Entered | None = None,
+    kept: DesignRow | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    env = environment(request)
+    with env.uow() as uow:
+        catalog = shop_catalog(uow, caller.account.shop_id or uow.shops.first().id)  # type: ignore[union-attr]
+        quotes = [quote_out(q, document=False) for q in uow.quotes.list(caller.account, 20)]
+    return render(
+        request,
+        "quote_form.html.j2",
+        caller,
+        status,
+        materials=sorted(catalog.materials.values(), key=lambda m: m.name),
+        finishes=finishes(catalog),
+        units=UNIT_CHOICES,
+        quotes=quotes,
+        limit_mb=env.settings.max_upload_bytes / 1e6,
+        entered=entered or {},
+        kept=kept,
+        **context,
+    )
+
+
+@router.post("/quote")
+async def quote_upload(
+    request: Request,
+    caller: Signed,
+    file: Annotated[UploadFile | None, File()] = None,
+    csrf_token: Text = "",
+    material: Text = "",
+    thickness: Text = "",
+    finish: Text = "",
+    quantities: Text = "",
+    units: Text = "",
+    design_id: Text = "",
+) -> Response:
+    """Upload and quote a design; without a file, the design kept from a refused try."""
+    check_csrf(caller, csrf_token)
+    env = environment(request)
+    entered = {
+        "material": material,
+        "thickness": thickness,
+        "finish": finish,
+        "quantities": quantities,
+        "units": units,
+    }
+    stored: list[DesignRow] = []
+
+    def quoted(content: bytes | None) -> QuoteRow:
+        if content is not None:
+            assert file is not None
+            design = designs.upload_design(env, caller.account, file.filename or "", content, units)
+        else:
+            design = designs.read_again(env, caller.account, _kept_id(design_id), units)
+        stored.append(design)
+        asked = quoting.PartQuoteRequest(
+            design_id=design.id,
+            material=material or None,
+            thickness_mm=thickness_mm(thickness),
+            quantities=quantities_of(quantities),
+            finish=finish or None,
+        )
+        return quoting.quote_stored_design(env, caller.account, asked)
+
+    try:
+        content = None
+        if file is not None and file.filename:
+            content = await read_upload(file, env.settings.max_upload_bytes)
+        quote = await off_request_threads(request, lambda: quoted(content))
+    except (BespokeError, ValidationError) as error:
+        status, message = refusal(error)
+        kept = stored[-1] if stored else None
+        return _quote_form(request, caller, status, entered, kept, error=message)
+    return see_other(f"/quotes/{quote.id}")
+
+
+def _kept_id(design_id: str) -> int:
+    """The design kept from a refused try, named in the form."""
+    text = design_id.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 10 and 1 <= int(text) <= MAX_ROW_ID):
+        raise InputError("file: choose a design file to quote (a DXF drawing or an STL mesh)")
+    return int(text)
+
+
+# --- a quote, asked again -------------------------------------------------------------------
+
+
+@router.get("/quotes/{quote_id}", response_class=HTMLResponse)
+def quote_page(quote_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
+    return _quote_page(request, caller, quote_id)
+
+
+def _quote_page(
+    request: Request,
+    caller: Caller,
+    quote_id: int,
+    status: int = 200,
+    entered: Entered | None = None,
+    **context: Any,
+) -> HTMLResponse:
+    with environment(request).uow() as uow:
+        row = uow.quotes.get(caller.account, quote_id)
+        quote = quote_out(row)
+        mine = row.owner_id == caller.account.id and caller.account.role == Role.MAKER
+        catalog = shop_catalog(uow, row.shop_id)
+    doc = quote.document or {}
+    if quote.kind == "part":
+        asked = entered_of(quote.request, doc, doc.get("quantities") or [])
+        shown = {**asked, **(entered or {})}
+        stock = stock_view(catalog)
+        chosen = stock["materials"].get(shown["material"], {})
+        context |= {
+            "entered": shown,
+            "stock": stock,
+            "thicknesses": [f"{t:g}" for t in chosen.get("thicknesses", [])],
+            "processes": [(o["process"], o["process_name"]) for o in doc.get("options", [])],
+            "cheapest": CHEAPEST,
+            "units": UNIT_CHOICES,
+        }
+    return render(
+        request,
+        "quote.html.j2" if quote.kind == "part" else "plan.html.j2",
+        caller,
+        status,
+        quote=quote,
+        doc=doc,
+        mine=mine,
+        can_order=mine and quote.makeable,
+        idempotency_key=str(uuid.uuid4()),
+        curve=_curve_traces(doc),
+        **context,
+    )
+
+
+@router.post("/quotes/{quote_id}/requote")
+async def quote_again(
+    quote_id: RowId,
+    request: Request,
+    caller: Signed,
+    csrf_token: Text = "",
+    material: Text = "",
+    thickness: Text = "",
+    finish: Text = "",
+    process: Text = "",
+    infill: Text = "",
+    lead_tier: Text = "",
+    own_material: Text = "",
+    quantities: Text = "",
+) -> Response:
+    """The same design quoted again with the options of the form."""
+    check_csrf(caller, csrf_token)
+    env = environment(request)
+    entered = {
+        "material": material,
+        "thickness": thickness,
+        "finish": finish,
+        "process": process,
+        "infill": infill,
+        "lead_tier": lead_tier,
+        "own_material": own_material,
+        "quantities": quantities,
+    }
+    try:
+        changes = requote_changes(entered)
+        new = await off_request_threads(
+            request, lambda: requote.requote(env, caller.account, quote_id, changes)
+        )
+    except (BespokeError, ValidationError) as error:
+        status, message = refusal(error)
+        return _quote_page(request, caller, quote_id, status, entered, error=message)
+    return see_other(f"/quotes/{new.id}")
+
+
+@router.post("/quotes/{quote_id}/reading")
+async def quote_as_read(
+    quote_id: RowId, request: Request, caller: Signed, csrf_token: Text = "", units: Text = ""
+) -> Response:
+    """The same design read in other units and quoted as before."""
+    check_csrf(caller, csrf_token)
+    env = environment(request)
+    try:
+        new = await off_request_threads(
+            request, lambda: requote.quote_as_read(env, caller.account, quote_id, units)
+        )
+    except (BespokeError, ValidationError) as error:
+        status, message = refusal(error)
+        return _quote_page(request, caller, quote_id, status, error=message)
+    return see_other(f"/quotes/{new.id}")
+
+
+def _curve_traces(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """Plotly traces of the scale curve: one line per process, unit price by quantity."""
+    curve = document.get("curve")
+    if not curve:
+        return []
+    points = curve["points"]
+    names = sorted({name for p in points for name in p["unit_prices"]})
+    return [
+        {
+            "name": name,
+            "x": [p["quantity"] for p in points if name in p["unit_prices"]],
+            "y": [p["unit_prices"][name] for p in points if name in p["unit_prices"]],
+            "mode": "lines",
+            "type": "scatter",
+        }
+        for name in names
+    ]
