@@ -1,12 +1,13 @@
 """How long the `bespoke` command takes, as a whole process, from start to exit.
 
-Three commands, each run once to warm the file cache and then RUNS times, median wall
-time: `python -c pass` with the same interpreter (the floor, read the others against
-it on a noisy machine), `bespoke --help`, and `bespoke quote` of a small example
-drawing (the whole quote, printed as a table). Also records whether the installed
-packages have their bytecode compiled (without it, and with PYTHONDONTWRITEBYTECODE set,
-every start compiles them again) and how many modules `import bespoke.cli` loads.
-Goals: `--help` under 0.3 s, the quote under 1 s. Writes bench/results/cli_start.json.
+Three commands, each run once to warm the file cache and then RUNS times: `python -c
+pass` with the same interpreter (the floor), `bespoke --help`, and `bespoke quote` of a
+small example drawing (the whole quote, printed as a table). Median wall time, and
+median CPU time (user + system), which others' work on a shared machine disturbs less.
+Also records the load average, whether the installed packages have their bytecode
+compiled (without it, and with PYTHONDONTWRITEBYTECODE set, every start compiles them
+again) and how many modules `import bespoke.cli` loads. Goals: `--help` under 0.3 s,
+the quote under 1 s. Writes bench/results/cli_start.json.
 
     python bench/cli_start.py [--runs 7]
 """
@@ -15,6 +16,7 @@ import argparse
 import importlib.util
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,12 +39,15 @@ def commands() -> dict[str, list[str]]:
     }
 
 
-def wall_s(command: list[str]) -> float:
-    """Seconds from start to exit of `command`, run in the repository with its output
-    thrown away; a failing command stops the benchmark."""
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of `command` from start to exit, run in the repository with
+    its output thrown away; a failing command stops the benchmark."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def bytecode_compiled(module: str) -> bool:
@@ -70,17 +75,21 @@ def main() -> int:
     runs = parser.parse_args().runs
     rows = {}
     for name, command in commands().items():
-        wall_s(command)  # warm-up
-        samples = [wall_s(command) for _ in range(runs)]
-        median = statistics.median(samples)
-        rows[name] = {"median_s": round(median, 3), "samples_s": [round(s, 3) for s in samples]}
+        timed(command)  # warm-up
+        walls, cpus = zip(*(timed(command) for _ in range(runs)), strict=True)
+        median, cpu = statistics.median(walls), statistics.median(cpus)
+        rows[name] = {
+            "median_s": round(median, 3),
+            "cpu_median_s": round(cpu, 3),
+            "samples_s": [round(s, 3) for s in walls],
+        }
         goal = GOALS_S.get(name)
         if goal is not None:
             rows[name] |= {"goal_s": goal, "meets_goal": median < goal}
         print(
             f"{name:16s} median {median:6.3f} s"
-            + (f"  (goal < {goal:g} s)" if goal is not None else "")
-            + f"  min {min(samples):.3f}, max {max(samples):.3f}"
+            + (f" (goal < {goal:g} s)" if goal is not None else "")
+            + f"  min {min(walls):.3f}, max {max(walls):.3f}; CPU {cpu:.3f} s"
         )
     setting = {
         "packages_bytecode_compiled": all(map(bytecode_compiled, ("typer", "pydantic", "ezdxf"))),
@@ -90,9 +99,18 @@ def main() -> int:
     }
     for key, value in setting.items():
         print(f"{key}: {value}")
+    load = os.getloadavg()[0]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    document = {"runs": runs, "drawing": DRAWING.name, "commands": rows, **setting}
+    document = {
+        "runs": runs,
+        "drawing": DRAWING.name,
+        "load_average_1min": round(load, 2),
+        "cpus": os.cpu_count(),
+        "commands": rows,
+        **setting,
+    }
     RESULTS.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"load average {load:.1f} on {os.cpu_count()} CPUs")
     print(f"written {RESULTS.relative_to(ROOT)}")
     return 0
 
