@@ -1,7 +1,7 @@
 """The `bespoke` command: thin calls into the services, output as tables or JSON.
 
-Each command imports what it needs when it runs: `bespoke --help` and a quick command
-start without loading the solver, the readers, the database or the domain model.
+Each command imports what it needs when it runs, so that `bespoke --help` loads none of
+the readers, solvers, database or domain model (tests/e2e/test_cli_start.py).
 """
 
 import contextlib
