@@ -24,6 +24,7 @@ pytest:
 
 bench: setup
 	$(PY) bench/quote.py
+	$(PY) bench/cli_start.py
 	$(PY) bench/plan.py
 	$(PY) bench/api_load.py
 	$(PY) bench/scheduling.py

@@ -1,28 +1,24 @@
-"""The `bespoke` command: thin calls into the services, output as tables or JSON."""
+"""The `bespoke` command: thin calls into the services, output as tables or JSON.
+
+Each command imports what it needs when it runs, so that `bespoke --help` loads none of
+the readers, solvers, database or domain model (tests/e2e/test_cli_start.py).
+"""
 
 import contextlib
 import json
 import os
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
-
-from bespoke.catalog import load_catalog
-from bespoke.model import BespokeError, InputError
-from bespoke.model.bounds import quantities_in
-from bespoke.model.catalog import ProcessBase
-from bespoke.reports.plan_tables import print_plan
-from bespoke.reports.product_tables import print_product
-from bespoke.reports.quote_tables import print_quote
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from bespoke.model.scheduling import Problem, Schedule
+    from bespoke.reports.catalog_tables import CatalogPart
     from bespoke.services.environment import Environment
 
 EXIT_BAD_INPUT = 1
@@ -52,7 +48,20 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(EXIT_BAD_INPUT)
 
 
+@contextlib.contextmanager
+def _user_errors() -> "Iterator[None]":
+    """Report an error a user can act on as one line, with exit status 1."""
+    from bespoke.model.errors import BespokeError
+
+    try:
+        yield
+    except BespokeError as error:
+        raise _fail(str(error)) from None
+
+
 def _quantities(text: str | None) -> list[int] | None:
+    from bespoke.model.bounds import quantities_in
+
     return None if text is None else quantities_in(text, "--qty") or None
 
 
@@ -74,10 +83,11 @@ def quote(
     curve: Annotated[Path | None, typer.Option(help="Write the scale curve as a PNG here")] = None,
 ) -> None:
     """Quote a design: the processes that can make it, why others cannot, price by quantity."""
+    from bespoke.reports.quote_tables import print_quote
     from bespoke.services.quote import quote_design
     from bespoke.services.quote_document import quote_document
 
-    try:
+    with _user_errors():
         result = quote_design(
             file,
             material=material,
@@ -88,8 +98,6 @@ def quote(
             finish=finish,
             shop_file=shop,
         )
-    except BespokeError as error:
-        raise _fail(str(error)) from None
     if as_json:
         print(json.dumps(quote_document(result), indent=2))
     else:
@@ -106,51 +114,12 @@ def quote(
         raise typer.Exit(EXIT_CANNOT_MAKE)
 
 
-def _listing(kind: Literal["materials", "processes", "machines"], shop: Path | None) -> Table:
-    catalog = load_catalog(shop)
-    table = Table(title=f"{kind.capitalize()} ({catalog.shop.name}, {catalog.shop.currency})")
-    if kind == "materials":
-        for column in ("id", "name", "family", "kg/m³", "per kg", "stock"):
-            table.add_column(column)
-        for m in catalog.materials.values():
-            stock = "; ".join(
-                s.kind.value
-                + (
-                    f" {', '.join(f'{t:g}' for t in s.thicknesses_mm)} mm"
-                    if s.thicknesses_mm
-                    else ""
-                )
-                for s in m.stock
-            )
-            table.add_row(
-                m.id, m.name, m.family, f"{m.density_kg_m3:g}", f"{m.price_per_kg:g}", stock
-            )
-    elif kind == "processes":
-        for column in ("id", "name", "kind", "materials", "set-up"):
-            table.add_column(column)
-        for p in catalog.processes.values():
-            table.add_row(
-                p.id,
-                p.name,
-                p.kind.value,
-                ", ".join(p.families) if isinstance(p, ProcessBase) else "",
-                f"{p.setup_s / 60:g} min",
-            )
-    else:
-        for column in ("id", "name", "process", "envelope mm", "per hour"):
-            table.add_column(column)
-        for machine in catalog.machines.values():
-            envelope = " x ".join(f"{e:g}" for e in machine.envelope_mm)
-            name = machine.name + (" (partner)" if machine.outsourced else "")
-            table.add_row(machine.id, name, machine.process, envelope, f"{machine.rate_per_hour:g}")
-    return table
+def _show(kind: "CatalogPart", shop: Path | None) -> None:
+    from bespoke.catalog import load_catalog
+    from bespoke.reports.catalog_tables import catalog_table
 
-
-def _show(kind: Literal["materials", "processes", "machines"], shop: Path | None) -> None:
-    try:
-        console.print(_listing(kind, shop))
-    except BespokeError as error:
-        raise _fail(str(error)) from None
+    with _user_errors():
+        console.print(catalog_table(load_catalog(shop), kind))
 
 
 @catalog_app.command("materials")
@@ -180,6 +149,8 @@ def spec_schema() -> None:
 
 
 def _settings(pairs: list[str]) -> dict[str, str]:
+    from bespoke.model.errors import InputError
+
     settings = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -200,10 +171,12 @@ def configure(
     as_json: Annotated[bool, typer.Option("--json", help="Print the product as JSON")] = False,
 ) -> None:
     """Set a product's parameters: every part becomes a concrete, measured design."""
+    from bespoke.catalog import load_catalog
     from bespoke.products.configure import configure as configure_product
     from bespoke.products.spec import load_spec
+    from bespoke.reports.product_tables import print_product
 
-    try:
+    with _user_errors():
         product = configure_product(
             load_spec(spec),
             _settings(set_ or []),
@@ -212,8 +185,6 @@ def configure(
             out_dir=out or Path("out") / spec.stem,
             source=spec.name,
         )
-    except BespokeError as error:
-        raise _fail(str(error)) from None
     if as_json:
         print(product.model_dump_json(indent=2, exclude={"parts": {"__all__": {"part"}}}))
         return
@@ -235,10 +206,11 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
 ) -> None:
     """Plan a whole product: how each part is made, assembly, BOM, price by quantity."""
+    from bespoke.reports.plan_tables import print_plan
     from bespoke.services.plan import plan_spec
     from bespoke.services.plan_document import plan_document
 
-    try:
+    with _user_errors():
         result = plan_spec(
             spec,
             settings=_settings(set_ or []),
@@ -246,13 +218,12 @@ def plan(
             files_dir=files,
             shop_file=shop,
         )
-    except BespokeError as error:
-        raise _fail(str(error)) from None
     if as_json:
         print(json.dumps(plan_document(result), indent=2))
     else:
         print_plan(result, console)
     if out is not None:
+        from bespoke.catalog import load_catalog
         from bespoke.reports.plan_html import plan_html
 
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -295,13 +266,11 @@ def user_create(
     from bespoke.services.shops import ensure_shop
     from bespoke.services.tokens import create_token
 
-    try:
+    with _user_errors():
         env = _environment(data_dir)
         if shop is None:
             ensure_shop(env, "main", "Workshop")
         who = create_user(env, email, password, role=role, name=name, shop_slug=shop)
-    except BespokeError as error:
-        raise _fail(str(error)) from None
     console.print(f"user {who.email} created ({who.role}, id {who.id})")
     if token:
         secret, row = create_token(env, who, "cli")
@@ -360,12 +329,10 @@ def solve(
 
     if time_limit <= 0:
         raise _fail(f"--time-limit: must be more than 0 seconds, got {time_limit:g}")
-    try:
+    with _user_errors():
         problem = read_fjs(file)
         with _progress_bar(time_limit, quiet=as_json) as report:
             schedule = solve_problem(problem, SolverSettings(time_limit, seed, workers), report)
-    except BespokeError as error:
-        raise _fail(str(error)) from None
     broken = violations(problem, schedule)
     if broken:  # a bug, not bad input: say so loudly
         raise RuntimeError(f"infeasible schedule: {broken[:3]}")
@@ -434,15 +401,13 @@ def schedule(
 
     if time_limit <= 0:
         raise _fail(f"--time-limit: must be more than 0 seconds, got {time_limit:g}")
-    try:
+    with _user_errors():
         env = _environment(data_dir)
         with env.uow() as uow:
             row = find_shop(uow, shop)
             shop_id, name = row.id, row.name
         with _progress_bar(time_limit, quiet=False) as report:
             kept = schedule_shop(env, shop_id, None, SolverSettings(time_limit, seed), report)
-    except BespokeError as error:
-        raise _fail(str(error)) from None
     tasks = kept.document["tasks"]
     finish = kept.origin + timedelta(seconds=kept.makespan_s)
     orders = {o for t in tasks for o in t["orders"]}

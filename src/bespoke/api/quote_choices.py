@@ -4,10 +4,9 @@ part, and the text a maker entered, turned into a quote request's fields."""
 
 from typing import Any
 
-from bespoke.model import Catalog, Finishing
-from bespoke.model.bounds import quantities_in
+from bespoke.model import LEAD_TIERS, Catalog, Finishing
+from bespoke.model.bounds import MAX_INFILL, MIN_INFILL, quantities_in
 from bespoke.model.errors import InputError
-from bespoke.model.quote import LEAD_TIERS, MAX_INFILL, MIN_INFILL
 from bespoke.products.expressions import parse_length
 from bespoke.services.designs import DESIGN_UNITS
 

@@ -26,7 +26,6 @@ from ezdxf.entities.spline import Spline
 from ezdxf.layouts.blocklayout import BlockLayout
 from ezdxf.lldxf.const import DXFError
 from ezdxf.math import OCS, Matrix44, Vec3, arc_angle_span_deg
-from scipy.integrate import quad
 
 from bespoke.geometry._arcs import (
     BulgedPath,
@@ -391,6 +390,8 @@ def _radius(entity: Circle | Arc) -> float:
 
 def _ellipse(entity: DXFGraphic, tolerance: float) -> Piece:
     """Length by numerical integral; area term exact for P(t) = c + u·cos t + v·sin t."""
+    from scipy.integrate import quad  # slow to import, and only ellipses need it
+
     assert isinstance(entity, Ellipse)
     ellipse = entity.construction_tool()
     span = ellipse.param_span

@@ -5,7 +5,6 @@ from typing import Literal
 
 from bespoke.catalog import load_catalog
 from bespoke.costing import price_break, scale_curve, unit_price
-from bespoke.geometry.dxf import read_dxf
 from bespoke.model import (
     Catalog,
     DesignFileError,
@@ -47,7 +46,7 @@ def quote_design(
     catalog = catalog or load_catalog(shop_file)
     kind = design_kind(path)
     _check_process_and_finish(process, finish, catalog)
-    geometry = read_dxf(path, units) if kind == "dxf" else _read_stl(path, units)
+    geometry = _read_dxf(path, units) if kind == "dxf" else _read_stl(path, units)
     return quote_geometry(
         path.name,
         geometry,
@@ -102,6 +101,12 @@ def quote_geometry(
         curve=scale_curve(feasible, catalog.shop, tier=tier) if feasible else None,
         choices=choices,
     )
+
+
+def _read_dxf(path: Path, units: str | None) -> Sheet2D:
+    from bespoke.geometry.dxf import read_dxf  # ezdxf loads only for drawings
+
+    return read_dxf(path, units)
 
 
 def _read_stl(path: Path, units: str | None) -> Solid3D:
