@@ -25,6 +25,7 @@ pytest:
 bench: setup
 	$(PY) bench/quote.py
 	$(PY) bench/cli_start.py
+	$(PY) bench/prices.py
 	$(PY) bench/plan.py
 	$(PY) bench/api_load.py
 	$(PY) bench/scheduling.py

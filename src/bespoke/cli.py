@@ -17,6 +17,7 @@ from rich.console import Console
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
+    from bespoke.model import QuoteChoices
     from bespoke.model.scheduling import Problem, Schedule
     from bespoke.reports.catalog_tables import CatalogPart
     from bespoke.services.environment import Environment
@@ -65,6 +66,16 @@ def _quantities(text: str | None) -> list[int] | None:
     return None if text is None else quantities_in(text, "--qty") or None
 
 
+def _choices(infill: float | None, tier: str, own_material: bool) -> "QuoteChoices":
+    from bespoke.model import LEAD_TIERS, QuoteChoices
+    from bespoke.model.errors import InputError
+
+    chosen = next((t for t in LEAD_TIERS if t == tier), None)
+    if chosen is None:
+        raise InputError(f"--tier {tier!r}: use one of {', '.join(LEAD_TIERS)}")
+    return QuoteChoices(infill=infill, lead_tier=chosen, own_material=own_material)
+
+
 @app.command()
 def quote(
     file: Annotated[Path, typer.Argument(help="Design file: a DXF drawing or an STL mesh")],
@@ -78,6 +89,16 @@ def quote(
     finish: Annotated[
         str | None, typer.Option(help="Surface finish process, e.g. powder-coat")
     ] = None,
+    infill: Annotated[
+        float | None,
+        typer.Option(min=0.05, max=1.0, help="Printed parts: share of the inside filled"),
+    ] = None,
+    tier: Annotated[
+        str, typer.Option(help="Lead time: economy, standard or expedite")
+    ] = "standard",
+    own_material: Annotated[
+        bool, typer.Option("--own-material", help="You supply the material: not charged")
+    ] = False,
     shop: ShopOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the quote as JSON")] = False,
     curve: Annotated[Path | None, typer.Option(help="Write the scale curve as a PNG here")] = None,
@@ -88,6 +109,7 @@ def quote(
     from bespoke.services.quote_document import quote_document
 
     with _user_errors():
+        choices = _choices(infill, tier, own_material)
         result = quote_design(
             file,
             material=material,
@@ -97,6 +119,7 @@ def quote(
             process=process,
             finish=finish,
             shop_file=shop,
+            choices=choices,
         )
     if as_json:
         print(json.dumps(quote_document(result), indent=2))

@@ -15,6 +15,7 @@ from bespoke.api.problems import invalid_input, status_of
 from bespoke.api.security import Caller, denials_recorded, identify
 from bespoke.model.accounts import Role
 from bespoke.model.bounds import quantities_in
+from bespoke.model.costing import CostBreakdown
 from bespoke.model.errors import BespokeError
 
 templates = Jinja2Templates(
@@ -52,7 +53,13 @@ def render(
     return templates.TemplateResponse(
         request,
         name,
-        {"caller": caller, "Role": Role, "timedelta_s": _seconds, **context},
+        {
+            "caller": caller,
+            "Role": Role,
+            "timedelta_s": _seconds,
+            "breakdown_parts": CostBreakdown.parts(),
+            **context,
+        },
         status_code=status,
     )
 

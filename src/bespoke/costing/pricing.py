@@ -68,15 +68,14 @@ def price_of(
 ) -> Price:
     """The price of an order's costs; `minimum=False` for a line inside a larger order."""
     overhead = costs.work * shop.overhead
-    worked = (costs.work + overhead) / (1 - shop.margin)
+    margin = (costs.work + overhead) * shop.margin / (1 - shop.margin)
     markup = costs.material * shop.material_markup + (
         (costs.tooling + costs.purchased) * shop.pass_through_markup
     )
-    before_tier = costs.total + overhead + (worked - costs.work - overhead) + markup
+    before_tier = costs.total + overhead + margin + markup
     adjustment = before_tier * (shop.lead_tiers[tier].price_factor - 1)
-    listed = before_tier + adjustment
-    top_up = max(shop.min_order_price - listed, 0.0) if minimum else 0.0
-    return Price(costs, overhead, worked - costs.work - overhead, markup, adjustment, top_up)
+    top_up = max(shop.min_order_price - (before_tier + adjustment), 0.0) if minimum else 0.0
+    return Price(costs, overhead, margin, markup, adjustment, top_up)
 
 
 def breakdown(price: Price) -> CostBreakdown:

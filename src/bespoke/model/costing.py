@@ -11,26 +11,37 @@ class CostBreakdown(Frozen):
     """Cost of a whole order line by kind and how it becomes the price, in the shop's
     currency."""
 
-    setup: Decimal
-    run: Decimal
-    material: Decimal
-    tooling: Decimal
-    consumables: Decimal
-    purchased: Decimal = Decimal(0)
-    overhead: Decimal = Field(description="On the work done in the shop")
-    margin: Decimal = Field(description="On the work done in the shop")
+    setup: Decimal = Field(title="set-up")
+    run: Decimal = Field(title="run")
+    material: Decimal = Field(title="material")
+    tooling: Decimal = Field(title="tooling")
+    consumables: Decimal = Field(title="consumables")
+    purchased: Decimal = Field(default=Decimal(0), title="bought in")
+    overhead: Decimal = Field(title="overhead", description="On the work done in the shop")
+    margin: Decimal = Field(title="margin", description="On the work done in the shop")
     markup: Decimal = Field(
         default=Decimal(0),
+        title="markup on material, tooling, bought in",
         description="Material sold on, tooling and bought-in work passed through, "
         "at the shop's stated markups",
     )
     lead_tier: Decimal = Field(
-        default=Decimal(0), description="Added for expedite, taken off for economy"
+        default=Decimal(0),
+        title="lead-time tier",
+        description="Added for expedite, taken off for economy",
     )
     minimum_order: Decimal = Field(
-        default=Decimal(0), description="Tops a small order up to the shop's minimum order"
+        default=Decimal(0),
+        title="minimum order top-up",
+        description="Tops a small order up to the shop's minimum order",
     )
-    total: Decimal
+    total: Decimal = Field(title="total")
+
+    @classmethod
+    def parts(cls) -> dict[str, str]:
+        """The kinds that add up to the total, in the order a price is built up, with
+        what a reader calls them."""
+        return {k: f.title or k for k, f in cls.model_fields.items() if k != "total"}
 
 
 class PriceBreak(Frozen):

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke.model.bounds import MAX_INFILL, MIN_INFILL
 from bespoke.model.catalog import LeadTier
@@ -11,8 +11,9 @@ from bespoke.model.geometry import Frozen
 from bespoke.model.planning import Part, ProcessOption
 
 
-class QuoteChoices(Frozen):
-    """What a maker may choose beyond the design, material and finish."""
+class ChoiceFields(BaseModel):
+    """What a maker may choose beyond the design, material and finish: the fields, shared
+    by the kept choices and the requests that carry them."""
 
     infill: float | None = Field(
         default=None,
@@ -27,6 +28,15 @@ class QuoteChoices(Frozen):
     own_material: bool = Field(
         default=False, description="The customer supplies the material: it is not charged"
     )
+
+    def choices(self) -> "QuoteChoices":
+        return QuoteChoices.model_validate(self.model_dump(include=set(ChoiceFields.model_fields)))
+
+
+class QuoteChoices(ChoiceFields):
+    """The maker's choices a quote was made with."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class ProcessQuote(Frozen):

@@ -4,6 +4,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bespoke.model.product_plan import ProductPrice, ProductQuote
+from bespoke.reports.breakdown_rows import add_breakdown_rows
 
 
 def print_plan(quote: ProductQuote, console: Console) -> None:
@@ -43,19 +44,7 @@ def _prices(quote: ProductQuote) -> Table:
     table.add_row("unit price", *(f"{p.unit_price:,.2f}" for p in quote.prices), style="bold")
     table.add_row("total", *(f"{p.total_price:,.2f}" for p in quote.prices))
     table.add_row("lead time, days", *(str(p.lead_time_days) for p in quote.prices))
-    for kind in (
-        "setup",
-        "run",
-        "material",
-        "tooling",
-        "consumables",
-        "purchased",
-        "overhead",
-        "margin",
-    ):
-        table.add_row(
-            kind, *(f"{getattr(p.breakdown, kind):,.2f}" for p in quote.prices), style="dim"
-        )
+    add_breakdown_rows(table, [p.breakdown for p in quote.prices])
     for part in quote.plan.parts:
         if part.quantity:
             table.add_row(

@@ -4,6 +4,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bespoke.model import AlternativeReading, ProcessOption, Quote, Sheet2D, Solid3D
+from bespoke.reports.breakdown_rows import add_breakdown_rows
 from bespoke.reports.text import duration, money
 
 
@@ -89,6 +90,7 @@ def _prices(quote: Quote) -> Table:
     table.add_row("unit price", *(money(b.unit_price) for b in quote.best), style="bold")
     table.add_row("total", *(money(b.total_price) for b in quote.best))
     table.add_row("lead time, days", *(str(b.lead_time_days) for b in quote.best))
+    add_breakdown_rows(table, [b.breakdown for b in quote.best])
     for option in quote.options:
         table.add_row(
             f"unit price, {option.option.process_id}",

@@ -15,20 +15,19 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke.geometry.dxf import read_dxf_outlines
-from bespoke.model import Catalog, LeadTier, QuoteChoices
+from bespoke.model import Catalog
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import (
     MAX_CATALOG_ID,
-    MAX_INFILL,
     MAX_SETTINGS,
     MAX_TEXT,
-    MIN_INFILL,
     Quantities,
     RowId,
 )
 from bespoke.model.errors import InputError
 from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
+from bespoke.model.quote import ChoiceFields
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.batch_quote import batched_prices, batched_product_prices
 from bespoke.services.designs import (
@@ -59,7 +58,7 @@ Settings = Annotated[
 ]
 
 
-class PartQuoteRequest(BaseModel):
+class PartQuoteRequest(ChoiceFields):
     """What to quote a stored design for."""
 
     model_config = ConfigDict(extra="forbid")
@@ -70,23 +69,6 @@ class PartQuoteRequest(BaseModel):
     quantities: Quantities | None = None
     finish: CatalogId | None = None
     process: CatalogId | None = None
-    infill: float | None = Field(
-        default=None,
-        ge=MIN_INFILL,
-        le=MAX_INFILL,
-        description="Share of a printed part's inside that is filled (FDM); default: the process's",
-    )
-    lead_tier: LeadTier = Field(
-        default="standard", description="economy (slower, cheaper), standard or expedite"
-    )
-    own_material: bool = Field(
-        default=False, description="The customer supplies the material: it is not charged"
-    )
-
-    def choices(self) -> QuoteChoices:
-        return QuoteChoices(
-            infill=self.infill, lead_tier=self.lead_tier, own_material=self.own_material
-        )
 
 
 class PlanRequest(BaseModel):
