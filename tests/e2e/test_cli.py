@@ -6,9 +6,11 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import ezdxf
 import pytest
+import trimesh
 from ezdxf.layouts import Modelspace
 from tests.helpers import ROOT, plate_dxf
 from typer.testing import CliRunner
@@ -279,3 +281,43 @@ def test_plan_writes_a_self_contained_html_report(tmp_path: Path) -> None:
     assert html.count('src="data:image/png;base64,') >= 3  # part preview, routing, curve
     assert "http://" not in html and "https://" not in html
     assert "Press brake" in html and "Bend 90 degrees" in html
+
+
+def test_quote_choices_change_the_price_and_are_kept(tmp_path: Path) -> None:
+    box = tmp_path / "box.stl"
+    trimesh.creation.box((50, 50, 30)).export(box)
+
+    def quoted(*choices: str) -> dict[str, Any]:
+        args = ("quote", box, "--material", "pla", "--qty", "10")
+        result = run(*args, "--process", "fdm", "--json", *choices)
+        assert result.returncode == 0, result.stderr
+        document: dict[str, Any] = json.loads(result.stdout)
+        return document
+
+    standard = quoted()
+    expedite = quoted("--tier", "expedite")
+    own = quoted("--own-material")
+    denser = quoted("--infill", "0.6")
+    price = standard["best"][0]
+    assert expedite["choices"]["lead_tier"] == "expedite"
+    assert expedite["best"][0]["unit_price"] > price["unit_price"]
+    assert expedite["best"][0]["lead_time_days"] < price["lead_time_days"]
+    assert own["best"][0]["breakdown"]["material"] == 0 < price["breakdown"]["material"]
+    assert denser["best"][0]["breakdown"]["material"] > price["breakdown"]["material"]
+
+
+@pytest.mark.parametrize(
+    ("choice", "status", "message"),
+    [
+        (("--tier", "fast"), 1, "--tier 'fast': use one of economy, standard, expedite"),
+        (("--infill", "2"), 2, "--infill"),
+        (("--infill", "0"), 2, "--infill"),
+    ],
+)
+def test_bad_quote_choices_are_refused_clearly(
+    choice: tuple[str, str], status: int, message: str
+) -> None:
+    result = run("quote", EXAMPLES / "cable-clip.stl", *choice)
+    assert result.returncode == status
+    assert message in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr

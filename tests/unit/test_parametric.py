@@ -72,7 +72,9 @@ def write_and_read_dxf(shape: PlateShape, tmp_path: Path, name: str = "plate") -
 
 
 def write_and_read_stl(shape: ConfiguredShape, tmp_path: Path, name: str = "solid") -> Solid3D:
-    return read_stl(write_shape(shape, tmp_path, name))
+    return read_stl(
+        write_shape(shape, tmp_path, name), "mm"
+    )  # written in mm, read as configure does
 
 
 # --- plates: written, read back, against hand-computed figures ----------------------------------

@@ -395,7 +395,7 @@ def _design_file(
 
 
 def _measure(design: Path, spec: PartSpec, path: str) -> Sheet2D | Solid3D:
-    units = spec.geometry.units if isinstance(spec.geometry, DesignFile) else None
+    units = spec.geometry.units if isinstance(spec.geometry, DesignFile) else "mm"  # as written
     try:
         if design.suffix.lower() == ".dxf":
             return read_dxf(design, units)
