@@ -3,6 +3,7 @@ on shared sheets, the cut file of each sheet, each order's share, the maker's vi
 product assembled after its parts' batch, the batched price of a new quote."""
 
 import io
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -79,6 +80,19 @@ def scheduled(service: Service) -> dict[str, int]:
     with service.client("operator") as operator:
         job = operator.post("/api/shop/schedules", json={"time_limit": 3}).json()
         assert finished(operator, job)["status"] == "done"
+    who, _ = service.user("operator")
+    with service.env.uow() as uow:  # whatever the hour the tests run, no batch has started
+        latest = uow.schedules.latest(who.shop_id or 0)
+        assert latest is not None
+        batches = uow.batches.of_schedule(latest.id)
+        first = min(b.start for b in batches if b.start is not None)
+        wait = (now() + timedelta(hours=1) - first).total_seconds()
+        later = timedelta(seconds=max(0, math.ceil(wait)))  # whole seconds, as schedules keep
+        latest.origin += later  # the whole schedule moves, its batches with it
+        for batch in batches:
+            assert batch.start is not None and batch.end is not None
+            batch.start, batch.end = batch.start + later, batch.end + later
+        uow.commit()
     return ordered
 
 

@@ -2,6 +2,7 @@
 length, real parts planned, nested and priced together, and the batches scheduled."""
 
 import itertools
+import math
 import random
 from collections import Counter, defaultdict
 from dataclasses import replace
@@ -11,6 +12,7 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 
 import pytest
+import trimesh
 from tests.helpers import ROOT
 
 from bespoke.batching.batches import form_batches
@@ -33,6 +35,7 @@ from bespoke.costing.product import choose
 from bespoke.geometry.dxf import read_dxf
 from bespoke.geometry.stl import read_stl
 from bespoke.model import (
+    Additive,
     Catalog,
     InputError,
     Operation,
@@ -738,3 +741,30 @@ def test_a_products_part_no_longer_made_its_quoted_way_is_refused(catalog: Catal
         ways = {"rail": "co2-laser", "stile": "fiber-laser", "foot": "plasma"}
         with pytest.raises(InputError, match=r"part rail can no longer be made by co2-laser"):
             product_order_work("7", 1, plan, ways, catalog, units={})
+
+
+def test_a_powder_bed_batch_pays_its_real_builds_not_the_expected_shares(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    mjf = catalog.processes["mjf"]
+    assert isinstance(mjf, Additive)
+    works = []
+    for order, size in (("a", (40, 30, 20)), ("b", (60, 50, 20))):
+        path = tmp_path / f"{order}.stl"
+        trimesh.creation.box(size).export(path)
+        part = Part(name=order, material_id="pa12", solid=read_stl(path))
+        (option,) = plan_part(part, catalog, ["mjf"])
+        works.append(made_work(order, order, 3, part, option, path, catalog, due=DAY))
+    plan = plan_batches(works, catalog, window_s=WEEK, longest_s=2 * WEEK, settings=FAST)
+    (printed,) = [p for p in plan.batches if p.batch.process == "mjf"]
+    assert printed.nest is not None
+    layers = sum(
+        math.ceil((build.used_height_mm or 0) / mjf.layer_height_mm)
+        for build in printed.nest.sheets
+    )
+    own = 0.0
+    for work in works:
+        (op,) = [o for o in work.operations if o.process_id == "mjf" and o.machine_id]
+        assert op.pooled_build_s > 0
+        own += (op.run_s - op.pooled_build_s) * work.quantity
+    assert printed.duration_s == math.ceil(layers * mjf.layer_time_s + own)

@@ -264,8 +264,9 @@ def _planned(
     run: dict[str, Decimal] = defaultdict(Decimal)
     machine_s: dict[str, float] = defaultdict(float)
     for w, op in members:  # an order may bring several operations or parts of the family
-        run[w.order] += money(run_seconds(op, w.quantity) / 3600 * op.rate_per_hour)
-        machine_s[w.order] += run_seconds(op, w.quantity)
+        own_s = run_seconds(op, w.quantity) - op.pooled_build_s * w.quantity
+        run[w.order] += money(own_s / 3600 * op.rate_per_hour)
+        machine_s[w.order] += own_s
     used = dict.fromkeys(run, 0.0)  # of the material: area on sheets, kg printed
     material = Decimal(0)
     result: Nest | None = None
@@ -277,7 +278,7 @@ def _planned(
         material = money(sheet_price_per_mm2(members[0][0]) * result.sheet_area_mm2)
     elif isinstance(process, Additive):
         result = _print_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
-        builds_s = len(result.sheets) * max(op.batch_s for _, op in members)
+        builds_s = _builds_seconds(result, process, max(op.batch_s for _, op in members))
         for w, _ in members:
             used[w.order] += w.material_kg_per_part * w.quantity
         price = members[0][0].material.price_per_kg_for(process.stock)
@@ -286,6 +287,18 @@ def _planned(
     shares = batch_shares(setup, material, run, machine_s, used)
     duration = math.ceil(batch.setup_s + builds_s + sum(machine_s.values()))
     return PlannedBatch(batch, machine.id, result, duration, shares)
+
+
+def _builds_seconds(result: Nest, process: Additive, plate_s: float) -> float:
+    """Machine time of a batch's builds: each plate's layers, or for a powder bed, the
+    layers its stacked parts really rise to (the batch pays them instead of the parts'
+    expected shares of pooled builds)."""
+    if process.method != "powder_bed":
+        return len(result.sheets) * plate_s
+    return sum(
+        math.ceil((build.used_height_mm or 0.0) / process.layer_height_mm) * process.layer_time_s
+        for build in result.sheets
+    )
 
 
 def _areas(result: Nest) -> dict[str, float]:

@@ -66,6 +66,12 @@ class Operation(Frozen):
         default=0, ge=0, description="Once per build, plate or load, shared by the parts on it"
     )
     parts_per_batch: int = Field(default=1, ge=1, description="Parts one build or load holds")
+    pooled_build_s: float = Field(
+        default=0,
+        ge=0,
+        description="Powder bed: the part's expected share of a build pooled across orders, "
+        "within run_s; a batch pays its real builds instead",
+    )
     manual: bool = False
     learning_rate: float = Field(default=1.0, gt=0, le=1)
     learning_floor: float = Field(default=0, ge=0, lt=1)

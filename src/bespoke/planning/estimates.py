@@ -259,7 +259,7 @@ def _powder_bed(process: Additive, machine: Machine, shape: Shape) -> tuple[Oper
     )
     run = share * build_s + scan + process.handling_s
     build = _operation(process, machine, machine.rate_per_hour, run, basis).model_copy(
-        update={"setup_s": 0.0}
+        update={"setup_s": 0.0, "pooled_build_s": share * build_s}
     )
     return build, shape.volume_mm3 + process.powder_refresh * occupied
 
