@@ -83,6 +83,12 @@ def schedule_shop(
     started = now()
     origin = started.replace(second=0, microsecond=0)
     with env.uow() as uow:
+        # Off-cuts of batches that have started enter stock on their own: a fact of the
+        # floor, kept apart from the new schedule, whose transaction stays open while it
+        # is solved (a write held that long on SQLite would lock out the progress reports).
+        record_started(uow, started_rows(uow, uow.schedules.latest(shop_id), origin))
+        uow.commit()
+    with env.uow() as uow:
         uow.shops.by_id(shop_id)
         orders = uow.orders.open_in_shop(shop_id, [s.value for s in OPEN])
         if not orders:
@@ -182,7 +188,6 @@ def shop_work(
         progress(0.0, f"batching the work of {len(orders)} orders")
     started = started_rows(uow, previous, origin)
     held = held_batches(started, {o.id for o in orders})
-    record_started(uow, started)
     plan = plan_batches(
         works,
         catalog,
