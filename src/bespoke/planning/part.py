@@ -16,8 +16,7 @@ from bespoke.model import (
     ShapingProcess,
     Stamping,
 )
-from bespoke.planning.estimates import Estimate, estimate, finishing, stock_used
-from bespoke.planning.feasibility import check
+from bespoke.planning.kinds import FINISHING, Estimate, rules
 from bespoke.planning.shape import Shape, shape_of
 
 
@@ -44,7 +43,7 @@ def _plan_with(
     machines = sorted(catalog.machines_for(process.id), key=lambda m: m.rate_per_hour)
     able = []
     for machine in machines:
-        machine_findings = check(process, machine, shape, material, catalog)
+        machine_findings = rules(process).check(process, machine, shape, material, catalog)
         if not machine_findings:
             able.append(machine)
         findings.extend(f for f in machine_findings if f not in findings)
@@ -77,7 +76,10 @@ def _option(
     material: Material,
     catalog: Catalog,
 ) -> ProcessOption:
-    made = estimate(process, machine, shape, material, catalog.shop, part.infill)
+    kind = rules(process)
+    made = kind.estimate(process, machine, shape, material, catalog.shop, part.infill)
+    stock = kind.stock_used(process, material)
+    assert stock is not None, "a shaping process consumes stock"
     steps, findings = _finishing_steps(process, part, shape, material, catalog)
     operations = made.operations + [op for step in steps for op in step.operations]
     return ProcessOption(
@@ -88,10 +90,8 @@ def _option(
         findings=findings,
         routing=Routing.chain(operations),
         material_kg_per_part=made.material_kg_per_part,
-        material_price_per_kg=0.0
-        if part.customer_material
-        else material.price_per_kg_for(stock_used(process, material)),
-        material_stock=stock_used(process, material).value,
+        material_price_per_kg=0.0 if part.customer_material else material.price_per_kg_for(stock),
+        material_stock=stock.value,
         material_basis=made.material_basis
         + ("; supplied by the customer" if part.customer_material else ""),
         stock_sheet_mm=made.sheet[0] if made.sheet else None,
@@ -129,7 +129,9 @@ def _finishing_steps(
                     f" {material.id} is {material.family}",
                 )
             )
-    steps = [finishing(f, _cheapest_machine(f, catalog), shape, catalog.shop) for f in wanted]
+    steps = [
+        FINISHING.finish(f, _cheapest_machine(f, catalog), shape, catalog.shop) for f in wanted
+    ]
     return steps, findings
 
 

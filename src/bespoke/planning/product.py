@@ -22,19 +22,18 @@ from bespoke.model import (
     Machine,
     Operation,
     Packing,
-    ProcessKind,
     ProcessOption,
     Routing,
 )
 from bespoke.model.catalog import TOLERANCE_ORDER, ProcessBase, Welding, WorkBase
 from bespoke.model.product import ConfiguredPart, Product
 from bespoke.model.product_plan import PartPlan, ProductPlan
+from bespoke.planning.kinds import BENDING, rules
 from bespoke.planning.part import plan_part
 from bespoke.planning.shape import shape_of
 from bespoke.planning.suppliers import buy_options
 
 W = TypeVar("W", bound=WorkBase)
-FLAT_PROCESSES = (ProcessKind.PROFILE_CUTTING, ProcessKind.STAMPING)
 PACK = "pack"
 
 
@@ -117,7 +116,7 @@ def _bending(
 ) -> Operation | DfmFinding:
     """Press-brake bending of a cut blank, or why it cannot be bent."""
     process = catalog.processes[option.process_id]
-    if process.kind not in FLAT_PROCESSES:
+    if not rules(process).cuts_flat:
         return DfmFinding(
             process_id=option.process_id,
             feature="bends",
@@ -127,37 +126,16 @@ def _bending(
             f" not made by {process.name}",
         )
     shape = shape_of(item.part)
-    thickness = shape.thickness_mm or 0.0
-    bend_line = min(shape.footprint_mm)
+    material = catalog.materials[item.part.material_id]
     problems = []
     for press in (p for p in catalog.processes.values() if isinstance(p, Bending)):
         machine = _cheapest_machine(press.id, catalog)
         if machine is None:
             continue
-        family = catalog.materials[item.part.material_id].family
-        if family not in press.families:
-            problems.append(f"{press.name} does not bend {family}")
-        elif thickness > press.max_thickness_mm:
-            problems.append(
-                f"{press.name} bends up to {press.max_thickness_mm:g} mm, part is {thickness:g} mm"
-            )
-        elif bend_line > press.max_length_mm:
-            problems.append(f"bend {bend_line:.0f} mm is longer than {press.max_length_mm:g} mm")
-        else:
-            return Operation(
-                id="bend",
-                process_id=press.id,
-                machine_id=machine.id,
-                name=f"{press.name}: {item.bends} bend(s)",
-                rate_per_hour=machine.rate_per_hour,
-                setup_s=press.setup_s + press.setup_per_bend_s * item.bends,
-                run_s=press.bend_s * item.bends + press.handling_s,
-                manual=press.manual,
-                learning_rate=press.learning_rate,
-                learning_floor=press.learning_floor,
-                basis=f"{item.bends} bend(s) x {press.bend_s:g} s + {press.handling_s:g} s"
-                f" handling; set-up {press.setup_s:g} s + {press.setup_per_bend_s:g} s a bend",
-            )
+        bent = BENDING.bend(press, machine, item.bends, shape, material)
+        if isinstance(bent, Operation):
+            return bent
+        problems.append(bent)
     return DfmFinding(
         process_id="press-brake",
         feature="bends",

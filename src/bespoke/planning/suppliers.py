@@ -3,16 +3,15 @@
 from bespoke.model import (
     Catalog,
     DfmFinding,
-    ProcessKind,
     ProcessOption,
     Routing,
     Supplier,
     SupplyPrice,
 )
 from bespoke.model.product import ConfiguredPart
+from bespoke.planning.kinds import rules
 from bespoke.planning.shape import Shape, fits, shape_of
 
-FLAT = (ProcessKind.PROFILE_CUTTING, ProcessKind.STAMPING)
 MM3_PER_CM3 = 1000
 MM3_PER_M3 = 1e9
 
@@ -60,7 +59,7 @@ def buy_options(
 def _cannot(supplier: Supplier, shape: Shape, family: str, catalog: Catalog) -> str | None:
     if family not in supplier.families:
         return f"works {', '.join(supplier.families)}, not {family}"
-    flat = catalog.processes[supplier.process].kind in FLAT
+    flat = rules(catalog.processes[supplier.process]).cuts_flat
     if flat and not shape.flat:
         return "cuts flat outlines, this part is a solid"
     size = shape.footprint_mm if len(supplier.envelope_mm) == 2 else shape.size_mm

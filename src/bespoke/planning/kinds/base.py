@@ -1,0 +1,121 @@
+"""What a kind of process is to planning, batching and scheduling: one class per kind
+(its module in this package) overriding the rules in which it differs."""
+
+import itertools
+from dataclasses import dataclass
+from typing import ClassVar, Generic, TypeVar
+
+from bespoke.model import (
+    Catalog,
+    DfmFinding,
+    Machine,
+    Material,
+    Operation,
+    ProcessKind,
+    Shop,
+    StockKind,
+)
+from bespoke.model.catalog import WorkBase
+from bespoke.planning.shape import Shape
+
+P = TypeVar("P", bound=WorkBase)
+Findings = list[DfmFinding]
+BENCH = "bench:"
+"""Hand work takes a bench of its process, no machine."""
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What making one part by one process takes."""
+
+    operations: list[Operation]
+    material_kg_per_part: float
+    material_basis: str
+    tooling_cost: float = 0.0
+    consumables_per_part: float = 0.0
+    lead_days: float = 0.0
+    sheet: tuple[tuple[float, float], int] | None = None
+    """The stock sheet used and how many parts it holds, for sheet processes."""
+
+
+@dataclass(frozen=True)
+class Workpiece:
+    """What an operation works on, as far as set-up families tell orders apart."""
+
+    material: str
+    thickness_mm: float | None = None
+    finish: str | None = None
+
+
+class Kind(Generic[P]):
+    """The rules of a kind of process. The defaults are those of work that makes no part
+    alone, shares no set-up with other orders and stops when the shop closes."""
+
+    kind: ClassVar[ProcessKind]
+    makes_parts: ClassVar[bool] = False
+    """It shapes a part from stock by itself: it is checked and estimated per machine."""
+    cuts_flat: ClassVar[bool] = False
+    """It cuts flat outlines from sheet: it needs a drawing, and its parts can be bent."""
+    batches: ClassVar[bool] = False
+    """Its operations of many orders share a set-up in batches (nested, packed, coated)."""
+    runs_unattended: ClassVar[bool] = False
+    """Its machines run on through the shop's closed hours (printers)."""
+
+    def check(
+        self, process: P, machine: Machine, shape: Shape, material: Material, catalog: Catalog
+    ) -> Findings:
+        """Every reason `machine` cannot make `shape` in `material` (empty: it can)."""
+        return []
+
+    def estimate(
+        self,
+        process: P,
+        machine: Machine,
+        shape: Shape,
+        material: Material,
+        shop: Shop,
+        infill: float | None = None,
+    ) -> Estimate:
+        """Operations, material and tooling to make `shape` on `machine` (found feasible);
+        `infill` overrides a printing process's own infill share."""
+        raise ValueError(f"{process.id} is a {self.kind} process: it does not make parts alone")
+
+    def stock_used(self, process: P, material: Material) -> StockKind | None:
+        """The stock form the process consumes of `material`; None: it consumes none."""
+        return None
+
+    def family(self, process: P, operation: Operation, piece: Workpiece) -> str:
+        """The set-up family of an operation: operations of one family follow each other on
+        a machine without a change-over. Hand work is one family per process."""
+        if operation.machine_id is None:
+            return process.id
+        return f"{process.id}:{piece.material}"
+
+    def batched(self, operation: Operation) -> bool:
+        """Whether the operation joins other orders' operations of its family in a batch."""
+        return self.batches and operation.machine_id is not None
+
+    def pausable(self, operation: Operation) -> bool:
+        """Whether the operation runs on through closed hours: machine work of a kind that
+        runs unattended (hand work stops with the shop)."""
+        return self.runs_unattended and operation.machine_id is not None
+
+    def stations(self, catalog: Catalog, operation: Operation) -> list[str]:
+        """Where the operation may run: machines of its process at least as large as the
+        one it was planned on in every direction (a part, nest or plate made for that
+        machine fits them); hand work on its process's bench."""
+        if operation.machine_id is None:
+            return [f"{BENCH}{operation.process_id}"]
+        planned = catalog.machines.get(operation.machine_id)
+        wanted = planned.envelope_mm if planned is not None else ()
+        able = [
+            m.id
+            for m in catalog.machines.values()
+            if m.process == operation.process_id and _holds(m.envelope_mm, wanted)
+        ]
+        return able or [operation.machine_id]
+
+
+def _holds(envelope: tuple[float, ...], wanted: tuple[float, ...]) -> bool:
+    sizes = itertools.zip_longest(envelope, wanted, fillvalue=0.0)
+    return all(have >= need for have, need in sizes)

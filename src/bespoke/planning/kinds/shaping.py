@@ -1,0 +1,62 @@
+"""What every kind that shapes a part from stock shares: checked per machine (the flat
+drawing a sheet process needs, then the material, then the kind's own limits), and its
+operations built alike."""
+
+from typing import ClassVar, TypeVar
+
+from bespoke.model import Catalog, Machine, Material, Operation, StockKind
+from bespoke.model.catalog import ProcessBase, WorkBase
+from bespoke.planning.kinds.base import Findings, Kind
+from bespoke.planning.kinds.findings import material_findings, needs_flat, on_machine
+from bespoke.planning.shape import Shape
+
+S = TypeVar("S", bound=ProcessBase)
+MM3_PER_M3 = 1e9
+MM2_PER_M2 = 1e6
+
+
+class ShapingKind(Kind[S]):
+    """A kind that makes a part alone from the stock it consumes."""
+
+    makes_parts: ClassVar[bool] = True
+
+    def check(
+        self, process: S, machine: Machine, shape: Shape, material: Material, catalog: Catalog
+    ) -> Findings:
+        if self.cuts_flat and not shape.flat:
+            return needs_flat(process)
+        kinds = self.stock_kinds(process, material)
+        findings = material_findings(process, material, catalog, kinds)
+        if findings:
+            return findings
+        return on_machine(self.limits(process, machine, shape, material), machine)
+
+    def limits(self, process: S, machine: Machine, shape: Shape, material: Material) -> Findings:
+        """Why `machine` cannot make `shape` in a material the process works."""
+        return []
+
+    def stock_kinds(self, process: S, material: Material) -> set[StockKind]:
+        """The stock forms the process can take a part from."""
+        return {process.stock}
+
+    def stock_used(self, process: S, material: Material) -> StockKind | None:
+        return process.stock
+
+
+def work_operation(
+    process: WorkBase, machine: Machine | None, rate_per_hour: float, run_s: float, basis: str
+) -> Operation:
+    """The process's operation on `machine` (None: by hand), its set-up the process's."""
+    return Operation(
+        id=process.id,
+        process_id=process.id,
+        machine_id=machine.id if machine else None,
+        name=process.name,
+        rate_per_hour=rate_per_hour,
+        setup_s=process.setup_s,
+        run_s=run_s,
+        manual=process.manual,
+        learning_rate=process.learning_rate,
+        learning_floor=process.learning_floor,
+        basis=basis,
+    )
