@@ -41,11 +41,11 @@ from bespoke.model import Catalog, Part, ProcessOption
 from bespoke.model.product import ParameterType, ProductSpec
 from bespoke.model.scheduling import Job, Machine, Objective, Problem
 from bespoke.planning.part import plan_part
+from bespoke.production.orders import part_work
 from bespoke.products.configure import configure
 from bespoke.products.spec import load_spec
 from bespoke.scheduling.checker import violations
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.order_work import order_work
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BESPOKE_SHARED_DIR", ROOT.parent / "shared")) / "fixtures"
@@ -153,7 +153,7 @@ def main() -> None:
                 continue
             due = rng.randint(3, 10) * DAY
             works.append(
-                order_work(
+                part_work(
                     str(i),
                     design.name,
                     1,

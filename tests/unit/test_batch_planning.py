@@ -5,7 +5,6 @@ import itertools
 import math
 import random
 from collections import Counter, defaultdict
-from dataclasses import replace
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -19,9 +18,6 @@ from bespoke.batching.batches import form_batches
 from bespoke.batching.nesting import NestSettings
 from bespoke.batching.plan import (
     BatchPlan,
-    OrderAssembly,
-    OrderWork,
-    family,
     plan_batches,
     scheduled_work,
     sheet_price_per_mm2,
@@ -49,12 +45,13 @@ from bespoke.model.batching import Batch, BatchWork, Remnant
 from bespoke.model.scheduling import Machine, Problem
 from bespoke.planning.part import plan_part
 from bespoke.planning.product import plan_product
+from bespoke.production import OrderAssembly, OrderWork, batched
+from bespoke.production.orders import part_work as made_work
+from bespoke.production.orders import product_work
 from bespoke.products.configure import configure
 from bespoke.products.spec import load_spec
 from bespoke.scheduling.checker import violations
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.order_work import order_work as made_work
-from bespoke.services.order_work import product_order_work
 
 EXAMPLES = ROOT / "examples"
 FAST = NestSettings(time_limit_s=2, seed=1)
@@ -388,7 +385,7 @@ def _own_cost(work: OrderWork, catalog: Catalog, batched_material: bool) -> Deci
     material not bought as a batch's stock."""
     cost = money(work.consumables_per_part * work.quantity)
     for op in work.operations:
-        if family(op, work, catalog) is None:
+        if not batched(op, catalog):
             assert op.batch_s == 0, "the reckoning here has no builds"
             cost += money(op.setup_s / 3600 * op.rate_per_hour)
             cost += money(_run_s(work, op) / 3600 * op.rate_per_hour)
@@ -405,7 +402,7 @@ def test_routings_of_the_orders_are_as_expected(works: list[OrderWork], catalog:
     assert processes["3"][1:] == ["deburr", "powder-coat"]
     assert catalog.processes[processes["1"][0]].kind == ProcessKind.PROFILE_CUTTING
     assert catalog.processes[processes["5"][0]].kind == ProcessKind.ADDITIVE
-    assert any(family(op, works[4], catalog) is None for op in works[4].operations)
+    assert any(not batched(op, catalog) for op in works[4].operations)
 
 
 def test_batch_cost_is_its_setup_material_and_runs_shared_to_the_cent(
@@ -535,9 +532,7 @@ def test_each_offcut_on_the_bed_is_cut_in_one_batch_at_most(catalog: Catalog) ->
 def test_every_order_is_in_the_batches_of_its_batched_operations(
     plan: BatchPlan, works: list[OrderWork], catalog: Catalog
 ) -> None:
-    wanted = {
-        (w.order, op.id) for w in works for op in w.operations if family(op, w, catalog) is not None
-    }
+    wanted = {(w.order, op.id) for w in works for op in w.operations if batched(op, catalog)}
     placed = Counter((w.order, w.task) for p in plan.batches for w in p.batch.works)
     assert set(placed) == wanted
     assert max(placed.values()) == 1, "an operation in two batches"
@@ -565,7 +560,7 @@ def test_a_material_without_sheet_stock_cannot_be_nested(
     changed = catalog.model_copy(
         update={"materials": {**catalog.materials, "steel-s235": bar_only}}
     )
-    work = replace(works[0], material=changed.materials["steel-s235"])
+    work = works[0].model_copy(update={"material": changed.materials["steel-s235"]})
     with pytest.raises(InputError) as raised:
         plan_batches([work], changed, window_s=WEEK, longest_s=WEEK, settings=FAST)
     message = str(raised.value)
@@ -679,7 +674,7 @@ def frames(
         )
         plan = plan_product(product, catalog)
         ways = {part: o.process_id for part, o in choose(plan, 3, catalog.shop).items()}
-        made.append(product_order_work(order, 3, plan, ways, catalog, units={}, due=2 * DAY))
+        made.append(product_work(order, 3, plan, ways, catalog, units={}, due=2 * DAY))
     return made
 
 
@@ -740,7 +735,7 @@ def test_a_products_part_no_longer_made_its_quoted_way_is_refused(catalog: Catal
         plan = plan_product(product, catalog)
         ways = {"rail": "co2-laser", "stile": "fiber-laser", "foot": "plasma"}
         with pytest.raises(InputError, match=r"part rail can no longer be made by co2-laser"):
-            product_order_work("7", 1, plan, ways, catalog, units={})
+            product_work("7", 1, plan, ways, catalog, units={})
 
 
 def test_a_powder_bed_batch_pays_its_real_builds_not_the_expected_shares(

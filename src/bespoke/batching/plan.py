@@ -9,88 +9,64 @@ run time. Operations that do not batch (bending, inspection ...) cost what they 
 alone. The same reckoning prices an order made alone: a plan of one order.
 """
 
-import itertools
+import hashlib
+import json
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import pairwise
 
 import shapely
+from pydantic_core import to_jsonable_python
 
 from bespoke.batching.batches import form_batches
 from bespoke.batching.nesting import NestSettings, nest
 from bespoke.batching.plates import pack_plates, pack_volume
 from bespoke.costing.batch import batch_shares
-from bespoke.costing.learning import total_time
 from bespoke.costing.pricing import money
-from bespoke.model import (
-    Additive,
-    Catalog,
-    Finishing,
-    InputError,
-    Material,
-    Operation,
-    ProcessKind,
-    ProfileCutting,
-    StockKind,
-)
-from bespoke.model.batching import Batch, BatchWork, Nest, NestPart, Outline, Remnant
+from bespoke.model import Additive, Catalog, InputError, Operation, ProfileCutting, StockKind
+from bespoke.model.batching import Batch, BatchWork, Nest, NestPart, Remnant
 from bespoke.model.costing import CostShare
-from bespoke.model.scheduling import Alternative, Job, Task
+from bespoke.model.scheduling import Job
+from bespoke.planning.kinds import Workpiece, rules
 from bespoke.planning.sheets import cut_to_bed
-from bespoke.scheduling.pieces import pieces
+from bespoke.production import (
+    OrderAssembly,
+    OrderWork,
+    Step,
+    batched,
+    build_seconds,
+    family,
+    order_job,
+    run_seconds,
+    tasks,
+)
 
 MM3_PER_M3 = 1e9
 GRAIN_FAMILIES = {"wood"}
 """Materials whose grain keeps parts at 0 or 180 degrees."""
-BATCHED = {ProcessKind.PROFILE_CUTTING, ProcessKind.ADDITIVE, ProcessKind.FINISHING}
 StockKey = tuple[str, float]
 """Sheet stock by material and thickness (mm)."""
 
 
 @dataclass(frozen=True)
-class OrderWork:
-    """What batching needs of an order's part: its operations and its shapes. A product's
-    order brings one work per part it makes, each named by `part`; the operation ids of
-    an order's works are distinct."""
+class Nests:
+    """Nesting with its settings, keeping the nests of earlier plans by what they were
+    nested from: the same parts on the same stock are not nested again."""
 
-    order: str
-    name: str
-    quantity: int
-    operations: list[Operation]
-    material: Material
-    thickness_mm: float | None = None
-    material_kg_per_part: float = 0.0
-    material_price_per_kg: float = 0.0
-    consumables_per_part: float = 0.0
-    due: int | None = None
-    finish: str | None = None
-    outlines: list[Outline] = field(default_factory=list)
-    """A flat part's pieces, as drawn."""
-    footprint: Outline | None = None
-    """A printed part on the build plate."""
-    height_mm: float = 0.0
-    part: str = ""
-    """The product's part this work makes; empty for an order of one part."""
+    settings: NestSettings | None
+    known: Mapping[str, Nest]
 
-    @property
-    def key(self) -> str:
-        """The work's name among all orders' works."""
-        return f"{self.order}/{self.part}" if self.part else self.order
-
-
-@dataclass(frozen=True)
-class OrderAssembly:
-    """A product order's own work besides making its parts: checking bought parts,
-    assembling, packing. Each operation comes with how many times it is done; `edges`
-    order all the order's operations, its parts' included."""
-
-    order: str
-    operations: list[tuple[Operation, int]]
-    edges: list[tuple[str, str]]
-    due: int | None = None
+    def made(self, inputs: tuple[object, ...], make: Callable[[NestSettings | None], Nest]) -> Nest:
+        """The known nest of `inputs`, else the one `make` makes, marked with their digest."""
+        payload = json.dumps(to_jsonable_python((inputs, self.settings)), sort_keys=True)
+        digest = hashlib.sha256(payload.encode()).hexdigest()
+        known = self.known.get(digest)
+        if known is not None:
+            return known
+        return make(self.settings).model_copy(update={"inputs": digest})
 
 
 @dataclass(frozen=True)
@@ -142,21 +118,6 @@ class BatchPlan:
         return sum((c.total for c in self.orders.values()), Decimal(0))
 
 
-def family(op: Operation, work: OrderWork, catalog: Catalog) -> str | None:
-    """The set-up family an operation shares with others', None when it does not batch:
-    cutting by process, material and thickness; printing by process, material and
-    printer (a plate packed for one printer may not fit another); finishing by process
-    and finish."""
-    process = catalog.processes.get(op.process_id)
-    if process is None or process.kind not in BATCHED or op.machine_id is None:
-        return None
-    if isinstance(process, ProfileCutting):
-        return f"{op.process_id}:{work.material.id}:{work.thickness_mm:g}"
-    if isinstance(process, Finishing):
-        return f"{op.process_id}:{work.finish or ''}" if process.basis == "area" else op.process_id
-    return f"{op.process_id}:{work.material.id}:{op.machine_id}"  # plates differ in size
-
-
 def plan_batches(
     works: Sequence[OrderWork],
     catalog: Catalog,
@@ -166,12 +127,14 @@ def plan_batches(
     settings: NestSettings | None = None,
     held: Sequence[PlannedBatch] = (),
     remnants: Mapping[StockKey, Sequence[Remnant]] | None = None,
+    known: Sequence[Nest] = (),
 ) -> BatchPlan:
     """Batch the orders' operations, nest or pack each batch, and share out its cost. A
     batch runs at most `longest_s`, except on printers, which run on through their plates.
     `held` batches (those that have started) stay as they are, nest and shares too.
     Cutting batches use the off-cuts in stock, by material and thickness, that lie on their
-    machine's bed before full sheets, each off-cut in one batch at most.
+    machine's bed before full sheets, each off-cut in one batch at most. A batch whose
+    parts and stock are those of a `known` nest (an earlier schedule's) keeps that nest.
 
     Raises:
         InputError: a cutting batch's material has no sheet stock, or a printing batch's
@@ -181,13 +144,12 @@ def plan_batches(
     work_of = {(w.order, op.id): w for w in works for op in w.operations}
     ops = {(w.order, op.id): op for w in works for op in w.operations}
     kept = {(w.order, w.task) for h in held for w in h.batch.works}
-    printers = {k for k, p in catalog.processes.items() if p.kind == ProcessKind.ADDITIVE}
+    printers = {k for k, p in catalog.processes.items() if rules(p).runs_unattended}
     batch_works = []
     own: dict[str, OrderCost] = defaultdict(OrderCost)
     for work in works:
         for op in work.operations:
-            name = family(op, work, catalog)
-            if name is None:
+            if not batched(op, catalog):
                 own[work.order] += _alone(op, work)
                 continue
             if (work.order, op.id) in kept:
@@ -196,7 +158,7 @@ def plan_batches(
                 BatchWork(
                     order=work.order,
                     task=op.id,
-                    family=name,
+                    family=family(op, work.piece, catalog),
                     process=op.process_id,
                     due=work.due,
                     setup_s=round(op.setup_s),
@@ -204,8 +166,9 @@ def plan_batches(
                 )
             )
     offcuts = {key: list(stocked) for key, stocked in (remnants or {}).items()}
+    nests = Nests(settings, {n.inputs: n for n in known if n.inputs})
     batches = list(held) + [
-        _planned(batch, work_of, ops, catalog, settings, offcuts)
+        _planned(batch, work_of, ops, catalog, nests, offcuts)
         for batch in form_batches(batch_works, window_s, longest_s, printers)
     ]
     shaped = {
@@ -229,14 +192,7 @@ def plan_batches(
 
 def _shapes(batch: Batch, catalog: Catalog) -> bool:
     """Whether the batch makes the parts from stock (cutting, printing): it carries material."""
-    return catalog.processes[batch.process].kind != ProcessKind.FINISHING
-
-
-def run_seconds(op: Operation, quantity: int) -> float:
-    """Machine or hand time of `quantity` parts, set-up and builds aside."""
-    if op.manual:
-        return total_time(op.run_s, quantity, op.learning_rate, op.learning_floor)
-    return op.run_s * quantity
+    return rules(catalog.processes[batch.process]).makes_parts
 
 
 def _alone(op: Operation, work: OrderWork) -> OrderCost:
@@ -252,7 +208,7 @@ def _planned(
     works: dict[tuple[str, str], OrderWork],
     ops: dict[tuple[str, str], Operation],
     catalog: Catalog,
-    settings: NestSettings | None,
+    nests: "Nests",
     offcuts: dict[StockKey, list[Remnant]],
 ) -> PlannedBatch:
     members = [(works[(w.order, w.task)], ops[(w.order, w.task)]) for w in batch.works]
@@ -273,11 +229,11 @@ def _planned(
     builds_s = 0.0
     if isinstance(process, ProfileCutting):
         cut = [w for w, _ in members]
-        result = _cut_nest(batch, cut, process, machine.envelope_mm, settings, offcuts)
+        result = _cut_nest(batch, cut, process, machine.envelope_mm, nests, offcuts)
         used = _areas(result)
         material = money(sheet_price_per_mm2(members[0][0]) * result.sheet_area_mm2)
     elif isinstance(process, Additive):
-        result = _print_nest(batch, [w for w, _ in members], process, machine.envelope_mm, settings)
+        result = _print_nest(batch, [w for w, _ in members], process, machine.envelope_mm, nests)
         builds_s = _builds_seconds(result, process, max(op.batch_s for _, op in members))
         for w, _ in members:
             used[w.order] += w.material_kg_per_part * w.quantity
@@ -324,7 +280,7 @@ def _cut_nest(
     works: list[OrderWork],
     process: ProfileCutting,
     bed: tuple[float, ...],
-    settings: NestSettings | None,
+    nests: "Nests",
     offcuts: dict[StockKey, list[Remnant]],
 ) -> Nest:
     """The batch's parts nested on the off-cuts of their stock that lie on the bed, then on
@@ -358,16 +314,19 @@ def _cut_nest(
     assert works[0].thickness_mm is not None
     stock = (material.id, works[0].thickness_mm)
     on_bed = [r for r in offcuts.get(stock, []) if cut_to_bed(r.size_mm, bed) == r.size_mm]
-    result = nest(
-        parts,
-        size,
-        material=material.id,
-        thickness_mm=works[0].thickness_mm,
-        kerf_mm=process.kerf_mm,
-        spacing_mm=process.part_spacing_mm,
-        process=process.id,
-        remnants=on_bed,
-        settings=settings,
+    result = nests.made(
+        ("cut", parts, size, stock, process.kerf_mm, process.part_spacing_mm, process.id, on_bed),
+        lambda settings: nest(
+            parts,
+            size,
+            material=material.id,
+            thickness_mm=works[0].thickness_mm,
+            kerf_mm=process.kerf_mm,
+            spacing_mm=process.part_spacing_mm,
+            process=process.id,
+            remnants=on_bed,
+            settings=settings,
+        ),
     )
     used = {s.from_remnant for s in result.sheets}
     offcuts[stock] = [r for r in offcuts.get(stock, []) if r.id not in used]
@@ -379,7 +338,7 @@ def _print_nest(
     works: list[OrderWork],
     process: Additive,
     envelope: tuple[float, ...],
-    settings: NestSettings | None,
+    nests: "Nests",
 ) -> Nest:
     missing = [w.key for w in works if w.footprint is None]
     if missing:
@@ -399,13 +358,17 @@ def _print_nest(
     ]
     volume = (envelope[0], envelope[1], envelope[2] if len(envelope) > 2 else 0.0)
     pack = pack_volume if process.method == "powder_bed" else pack_plates
-    return pack(
-        parts,
-        volume,
-        spacing_mm=process.part_spacing_mm,
-        material=works[0].material.id,
-        process=process.id,
-        settings=settings,
+    material = works[0].material.id
+    return nests.made(
+        ("print", parts, volume, process.part_spacing_mm, material, process.id, process.method),
+        lambda settings: pack(
+            parts,
+            volume,
+            spacing_mm=process.part_spacing_mm,
+            material=material,
+            process=process.id,
+            settings=settings,
+        ),
     )
 
 
@@ -418,35 +381,14 @@ def scheduled_work(
 ) -> tuple[list[Job], list[tuple[str, str]]]:
     """The plan as jobs to schedule, and the links that tie batches into orders.
 
-    Each batch is a job on any machine of its process; each order keeps its other
-    operations, its assembly's included, as a job of its own. An order's operations still
-    follow one another, a part's in turn and a product's along its assembly's edges: a
-    batch comes after the order's operation before it and before the one after it. A
-    batch is due when the earliest order whose part it finishes is due. Work longer than
+    Each batch is a job on the machines its nest or plates fit; each order keeps its other
+    operations, its assembly's included, as a job of its own (production.order_job). A
+    batch comes after the order's operation before it and before the one after it, and
+    is due when the earliest order whose part it finishes is due. Work longer than
     `longest_s` is split in pieces, one after the other, except on printers, which run
     on through closed hours.
     """
     batch_of = {(w.order, w.task): b.batch.id for b in plan.batches for w in b.batch.works}
-
-    def job_tasks(
-        name: str, process: str, machine: str | None, duration: int, family: str
-    ) -> list[Task]:
-        bench = f"bench:{process}"  # hand work takes no machine of its process
-        machines = (_able(catalog, process, machine) or [machine]) if machine else [bench]
-        pausable = catalog.processes[process].kind == ProcessKind.ADDITIVE
-        split = [(name, duration)]
-        if longest_s is not None and not pausable:
-            split = pieces(name, duration, longest_s)
-        return [
-            Task(
-                id=piece,
-                alternatives=[Alternative(machine=m, duration=seconds) for m in machines],
-                family=family,
-                pausable=pausable,
-            )
-            for piece, seconds in split
-        ]
-
     parts: dict[str, list[OrderWork]] = defaultdict(list)
     for work in works:
         parts[work.order].append(work)
@@ -456,70 +398,45 @@ def scheduled_work(
     finishing: dict[str, list[int]] = defaultdict(list)  # batch -> dues of parts it finishes
     for order in dict.fromkeys([*parts, *assembly_of]):
         assembly = assembly_of.get(order)
-        steps = [(op, w.quantity) for w in parts[order] for op in w.operations]
+        steps = [Step(op, w.quantity, w.piece) for w in parts[order] for op in w.operations]
         edges = [e for w in parts[order] for e in pairwise(op.id for op in w.operations)]
         if assembly is not None:
-            steps += assembly.operations
+            steps += [Step(op, count, Workpiece("")) for op, count in assembly.operations]
             edges += assembly.edges
-        own: list[Task] = []
-        chain: list[tuple[str, str]] = []
-        ends: dict[str, tuple[str, str]] = {}  # operation -> (its first task, its last)
-        for op, count in steps:
-            joined = batch_of.get((order, op.id))
-            if joined is not None:
-                ends[op.id] = (joined, joined)
-                continue
-            seconds = op.setup_s + run_seconds(op, count) + build_seconds(op, count)
-            name = f"order-{order}/{op.id}"
-            tasks = job_tasks(name, op.process_id, op.machine_id, math.ceil(seconds), op.process_id)
-            own += tasks
-            chain += [(a.id, b.id) for a, b in pairwise(tasks)]
-            ends[op.id] = (tasks[0].id, tasks[-1].id)
-        for before, after in dict.fromkeys(edges):
-            pair = (ends[before][1], ends[after][0])
-            batched = (order, before) in batch_of or (order, after) in batch_of
-            (links if batched else chain).append(pair)
         due = parts[order][0].due if parts[order] else assembly.due if assembly else None
+        joined = {op: batch for (owner, op), batch in batch_of.items() if owner == order}
+        job, tied = order_job(
+            order, steps, edges, catalog, due=due, longest_s=longest_s, joined=joined
+        )
+        jobs += [job] if job is not None else []
+        links += tied
         for work in parts[order]:
             last = batch_of.get((order, work.operations[-1].id)) if work.operations else None
             if last is not None and work.due is not None:
                 finishing[last].append(work.due)
-        if own:
-            jobs.append(Job(id=order, tasks=own, precedences=chain, due=due))
     firsts: dict[str, str] = {}
     lasts: dict[str, str] = {}
     for planned in plan.batches:
         batch = planned.batch
-        tasks = job_tasks(
-            batch.id, batch.process, planned.machine, planned.duration_s, batch.family
+        made = tasks(
+            batch.id,
+            planned.duration_s,
+            batch.family,
+            batch.process,
+            planned.machine,
+            catalog,
+            longest_s,
         )
-        firsts[batch.id], lasts[batch.id] = tasks[0].id, tasks[-1].id
+        firsts[batch.id], lasts[batch.id] = made[0].id, made[-1].id
         dues = finishing.get(batch.id, [])
         jobs.append(
             Job(
                 id=batch.id,
-                tasks=tasks,
-                precedences=list(pairwise(t.id for t in tasks)),
+                tasks=made,
+                precedences=list(pairwise(t.id for t in made)),
                 due=min(dues, default=None),
                 weight=float(max(1, len(dues))),
             )
         )
     tied = [(lasts.get(a, a), firsts.get(b, b)) for a, b in links]
     return jobs, list(dict.fromkeys(tied))
-
-
-def _able(catalog: Catalog, process: str, machine: str | None) -> list[str]:
-    """Machines of the process at least as large as `machine` in every direction: a nest
-    or plate made for it fits them."""
-    wanted = catalog.machines[machine].envelope_mm if machine in catalog.machines else ()
-    able = []
-    for candidate in catalog.machines.values():
-        sizes = itertools.zip_longest(candidate.envelope_mm, wanted, fillvalue=0.0)
-        if candidate.process == process and all(have >= need for have, need in sizes):
-            able.append(candidate.id)
-    return able
-
-
-def build_seconds(op: Operation, quantity: int) -> float:
-    """Time of the builds (plates, loads) `quantity` parts need when made alone."""
-    return math.ceil(quantity / op.parts_per_batch) * op.batch_s if op.batch_s else 0.0

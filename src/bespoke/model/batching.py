@@ -91,6 +91,11 @@ class Nest(Frozen):
     sheets: list[SheetLayout]
     notes: list[str] = Field(default_factory=list, description="Repairs made to outlines")
     seconds: float = Field(ge=0, description="Time the nesting took")
+    inputs: str = Field(
+        default="",
+        description="Digest of what was nested on what: the same parts on the same stock"
+        " are not nested again",
+    )
 
     @property
     def placements(self) -> list[Placement]:

@@ -14,17 +14,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from bespoke.batching.plan import (
-    OrderWork,
-    build_seconds,
-    family,
-    run_seconds,
-    sheet_price_per_mm2,
-)
+from bespoke.batching.plan import sheet_price_per_mm2
 from bespoke.costing.line import line_cost, line_price
 from bespoke.costing.pricing import Costs, money, price_of
 from bespoke.model import Catalog, Operation, Part, ProcessOption, ProfileCutting, Quote
 from bespoke.model.product_plan import ProductQuote
+from bespoke.production import OrderWork, batched, build_seconds, family, run_seconds
 from bespoke.services.batches import batch_nest
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchRow
@@ -186,8 +181,9 @@ def _entry(
 def _upcoming_of(
     op: Operation, work: OrderWork, catalog: Catalog, upcoming: dict[str, BatchRow]
 ) -> BatchRow | None:
-    name = family(op, work, catalog)
-    return upcoming.get(name) if name else None
+    if not batched(op, catalog):
+        return None
+    return upcoming.get(family(op, work.piece, catalog))
 
 
 def _saving(

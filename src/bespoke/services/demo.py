@@ -44,8 +44,9 @@ SECOND_MAKER_DESIGNS: tuple[DemoDesign, ...] = (  # batched with the first maker
 PRODUCTS = (("desk-organiser.yaml", {"width": "400mm", "compartments": "4"}),)
 
 
-def seed_demo(env: Environment, examples: Path) -> list[DemoLogin]:
-    """Create the demo shop and users, and (once) quote and order the examples as the maker."""
+def seed_demo(env: Environment, examples: Path, *, schedule: bool = True) -> list[DemoLogin]:
+    """Create the demo shop and users, and (once) quote and order the examples as the maker
+    and (`schedule`) schedule the shop."""
     shop_id = ensure_shop(env, *DEMO_SHOP)
     for login in LOGINS:
         if accounts.authenticate(env, login.email, login.password) is None:
@@ -61,7 +62,8 @@ def seed_demo(env: Environment, examples: Path) -> list[DemoLogin]:
         _quote_examples(env, maker, examples, DESIGNS)
         _quote_examples(env, second, examples, SECOND_MAKER_DESIGNS)
         _plan_products(env, maker, examples)
-        schedule_shop(env, shop_id, None, SolverSettings(time_limit=3))
+        if schedule:
+            schedule_shop(env, shop_id, None, SolverSettings(time_limit=3))
     return list(LOGINS)
 
 

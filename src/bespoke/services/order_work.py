@@ -1,21 +1,19 @@
-"""What batching needs of an order, read back from what was kept. An order of a part: the
-part of its quote, the way chosen at its quantity, the shapes of its stored design file.
-A product's order: its spec configured again with the quote's settings, each part made
-the way the quote chose at the order's quantity, and the product's own work."""
+"""An order's work, frozen when it is placed (`frozen_work`) from what was kept: an order
+of a part, the part of its quote made the way chosen at its quantity, with the shapes of
+its stored design file; a product's order, its spec configured again with the quote's
+settings, each part made the way the quote chose, and the product's own work. Scheduling
+reads the frozen work (`order_work`), never the plan."""
 
-import dataclasses
 import tempfile
-from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bespoke.batching.plan import OrderAssembly, OrderWork
-from bespoke.geometry.dxf import read_dxf_outlines
-from bespoke.model import Catalog, InputError, Part, ProcessOption
-from bespoke.model.product_plan import ProductPlan
+from bespoke.model import Catalog, InputError
 from bespoke.planning.part import plan_part
-from bespoke.planning.product import plan_product, product_routing
+from bespoke.planning.product import plan_product
+from bespoke.production import FrozenWork, OrderAssembly, OrderWork
+from bespoke.production.orders import part_work, product_work
 from bespoke.products.configure import configure
 from bespoke.products.spec import parse_spec
 from bespoke.services.designs import stored_design_file, stored_geometry, write_spec_designs
@@ -26,74 +24,46 @@ from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import OrderRow, QuoteRow
 
 
-def order_work(
-    order: str,
-    name: str,
-    quantity: int,
-    part: Part,
-    option: ProcessOption,
-    design: Path,
-    catalog: Catalog,
-    *,
-    units: str | None = None,
-    due: int | None = None,
-) -> OrderWork:
-    """An order of `quantity` parts made `option`'s way; `design` is its DXF or STL file."""
-    assert option.routing is not None, "only a feasible option is made"
-    outlines, footprint, height = [], None, 0.0
-    if part.sheet is not None:
-        outlines = read_dxf_outlines(design, units)
-    else:
-        from bespoke.geometry.stl import read_stl_footprint  # trimesh loads only for meshes
+def frozen_work(
+    uow: UnitOfWork, blobs: BlobStore, order: OrderRow, quote: QuoteRow, catalog: Catalog
+) -> FrozenWork:
+    """What an order asks of the shop with the shop's `catalog` of now: a product's parts
+    and its assembly, or the one part of an order quoted from a stored design (nothing
+    for an order quoted otherwise: it is scheduled from its quote alone).
 
-        footprint, height = read_stl_footprint(design, units)
-    return OrderWork(
-        order=order,
-        name=name,
-        quantity=quantity,
-        operations=option.routing.operations,
-        material=catalog.materials[part.material_id],
-        thickness_mm=part.thickness_mm,
-        material_kg_per_part=option.material_kg_per_part,
-        material_price_per_kg=option.material_price_per_kg,
-        consumables_per_part=option.consumables_per_part,
-        due=due,
-        finish=part.finish,
-        outlines=outlines,
-        footprint=footprint,
-        height_mm=height,
+    Raises:
+        InputError: the catalog can no longer make the order the way it was quoted.
+    """
+    if quote.kind == "product":
+        parts, assembly = _product_work(uow, blobs, order, quote, catalog)
+        return FrozenWork(parts=parts, assembly=assembly)
+    if quote.design_id is None:
+        return FrozenWork()
+    return FrozenWork(parts=[_part_work(uow, blobs, order, quote, catalog)])
+
+
+def order_work(
+    uow: UnitOfWork,
+    blobs: BlobStore,
+    order: OrderRow,
+    quote: QuoteRow,
+    catalog: Catalog,
+    origin: datetime,
+) -> FrozenWork:
+    """An open order's frozen work, due in seconds from `origin`. An order placed before
+    work was frozen has it worked out now and kept."""
+    if order.work is None:
+        order.work = frozen_work(uow, blobs, order, quote, catalog).stored()
+    work = FrozenWork.model_validate(order.work)
+    due = max(0, int((order.due_date - origin).total_seconds()))
+    return FrozenWork(
+        parts=[w.model_copy(update={"due": due}) for w in work.parts],
+        assembly=work.assembly.model_copy(update={"due": due}) if work.assembly else None,
     )
 
 
-def stored_work(
-    uow: UnitOfWork,
-    blobs: BlobStore,
-    order: OrderRow,
-    quote: QuoteRow,
-    catalog: Catalog,
-    origin: datetime,
-) -> tuple[list[OrderWork], OrderAssembly | None]:
-    """An open order's work, its due time in seconds from `origin`: a product's parts and
-    its assembly, or the one part of an order quoted from a stored design (no work for
-    an order quoted otherwise: it is scheduled from its quote alone)."""
-    if quote.kind == "product":
-        return _product_work(uow, blobs, order, quote, catalog, origin)
-    if quote.design_id is None:
-        return [], None
-    return [_part_work(uow, blobs, order, quote, catalog, origin)], None
-
-
-def _due(order: OrderRow, origin: datetime) -> int:
-    return max(0, int((order.due_date - origin).total_seconds()))
-
-
 def _part_work(
-    uow: UnitOfWork,
-    blobs: BlobStore,
-    order: OrderRow,
-    quote: QuoteRow,
-    catalog: Catalog,
-    origin: datetime,
+    uow: UnitOfWork, blobs: BlobStore, order: OrderRow, quote: QuoteRow, catalog: Catalog
 ) -> OrderWork:
     """The work of an order quoted from a stored design."""
     assert quote.design_id is not None
@@ -115,7 +85,7 @@ def _part_work(
             " catalog; quote it again"
         )
     with stored_design_file(blobs, design) as path:
-        return order_work(
+        return part_work(
             str(order.id),
             design.filename,
             order.quantity,
@@ -124,7 +94,6 @@ def _part_work(
             path,
             catalog,
             units=design.units,
-            due=_due(order, origin),
         )
 
 
@@ -135,73 +104,8 @@ def _ways(document: dict[str, Any], price: dict[str, Any], batched: bool) -> dic
     return dict((entry or {}).get("ways") or price["ways"])
 
 
-def product_order_work(
-    order: str,
-    quantity: int,
-    plan: ProductPlan,
-    ways: Mapping[str, str],
-    catalog: Catalog,
-    *,
-    units: Mapping[str, str | None],
-    due: int | None = None,
-) -> tuple[list[OrderWork], OrderAssembly]:
-    """An order of `quantity` products: a work for each part made in the shop, each part
-    made its `ways` entry's way (a process, or a supplier for a bought part); the
-    checks of bought parts, assembly and packing are the order's own.
-
-    Raises:
-        InputError: a way the plan no longer offers for its part.
-    """
-    chosen: dict[str, ProcessOption] = {}
-    for part in plan.parts:
-        if part.quantity == 0:
-            continue
-        way = ways.get(part.part_id)
-        option = next((o for o in part.options if o.process_id == way), None)
-        if option is None:
-            offered = ", ".join(o.process_id for o in part.options) or "none"
-            raise InputError(
-                f"order {order}: part {part.part_id} can no longer be made by {way}"
-                f" (the catalog now offers: {offered}); quote it again"
-            )
-        chosen[part.part_id] = option
-    routing = product_routing(plan, chosen)
-    items = {p.id: p for p in plan.product.parts}
-    works = []
-    for part_id, option in chosen.items():
-        if option.process_id not in catalog.processes:
-            continue  # bought
-        item = items[part_id]
-        work = order_work(
-            order,
-            part_id,
-            quantity * item.quantity,
-            item.part,
-            option,
-            Path(item.design_file),
-            catalog,
-            units=units.get(part_id),
-            due=due,
-        )
-        operations = [op for op in routing.operations if op.id.startswith(f"{part_id}/")]
-        works.append(dataclasses.replace(work, operations=operations, part=part_id))
-    made = {op.id for w in works for op in w.operations}
-    per_product = {p.id: p.quantity for p in plan.product.parts}
-    rest = [
-        (op, quantity * per_product.get(op.id.split("/")[0], 1))
-        for op in routing.operations
-        if op.id not in made
-    ]
-    return works, OrderAssembly(order=order, operations=rest, edges=routing.edges, due=due)
-
-
 def _product_work(
-    uow: UnitOfWork,
-    blobs: BlobStore,
-    order: OrderRow,
-    quote: QuoteRow,
-    catalog: Catalog,
-    origin: datetime,
+    uow: UnitOfWork, blobs: BlobStore, order: OrderRow, quote: QuoteRow, catalog: Catalog
 ) -> tuple[list[OrderWork], OrderAssembly]:
     """The work of an order of a stored product, configured as it was quoted: with the
     quote's settings and the designs its owner had uploaded by then."""
@@ -223,12 +127,11 @@ def _product_work(
             spec_dir=work / "designs",
             out_dir=work / "parts",
         )
-        return product_order_work(
+        return product_work(
             str(order.id),
             order.quantity,
             plan_product(configured, catalog),
             _ways(quote.document, price, order.batched),
             catalog,
             units=spec.drawn_units(),
-            due=_due(order, origin),
         )

@@ -17,7 +17,9 @@ from bespoke.model.errors import (
 )
 from bespoke.model.orders import OrderStatus, next_statuses
 from bespoke.services.environment import Environment
+from bespoke.services.order_work import frozen_work
 from bespoke.services.quote_document import batched_entry, flagged_reading
+from bespoke.services.shops import shop_catalog
 from bespoke.store import now
 from bespoke.store.tables import OrderRow
 
@@ -100,6 +102,8 @@ def place_order(
             uow.flush()
         except IntegrityError:
             raise _duplicate(env, owner, key) from None
+        catalog = shop_catalog(uow, quote.shop_id)
+        row.work = frozen_work(uow, env.blobs, row, quote, catalog).stored()
         uow.audit.record(
             placed,
             owner,

@@ -169,6 +169,12 @@ def operation_document(op: Operation) -> Document:
     }
 
 
+def operation_of(document: Document) -> Operation:
+    """An operation read back from its document (`operation_document`)."""
+    renamed = {"process": "process_id", "machine": "machine_id"}
+    return Operation.model_validate({renamed.get(k, k): v for k, v in document.items()})
+
+
 def finding_document(finding: DfmFinding) -> Document:
     return finding.model_dump(mode="json")
 

@@ -10,21 +10,14 @@ other machine work by process and material; finishing by process. Tasks of the p
 schedule that have started stay where they are, and the rest moves as little as it can."""
 
 import functools
-import itertools
-import math
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from bespoke.batching.plan import (
-    BatchPlan,
-    OrderAssembly,
-    OrderWork,
-    plan_batches,
-    scheduled_work,
-)
+from bespoke.batching.plan import BatchPlan, plan_batches, scheduled_work
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account
+from bespoke.model.batching import Nest
 from bespoke.model.calendar import Calendar
 from bespoke.model.errors import InputError, PermissionDeniedError
 from bespoke.model.orders import OrderStatus
@@ -38,15 +31,23 @@ from bespoke.model.scheduling import (
     ScheduledTask,
     Task,
 )
+from bespoke.planning.kinds import Workpiece
+from bespoke.production import OrderAssembly, OrderWork, Step, changeovers
+from bespoke.production import order_job as order_job_of
 from bespoke.scheduling.calendars import closed_periods, maintenance_periods
 from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule
-from bespoke.scheduling.pieces import pieces
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.batches import batch_row, held_batches, plan_members, started_rows
+from bespoke.services.batches import (
+    batch_nest,
+    batch_row,
+    held_batches,
+    plan_members,
+    started_rows,
+)
 from bespoke.services.environment import Environment
-from bespoke.services.order_work import stored_work
-from bespoke.services.quote_document import chosen_option
+from bespoke.services.order_work import order_work
+from bespoke.services.quote_document import chosen_option, operation_of
 from bespoke.services.remnants import record_started, stock_by_kind
 from bespoke.services.shops import runs_shop, shop_catalog
 from bespoke.store import UnitOfWork, now
@@ -58,7 +59,6 @@ CALENDAR_DAYS = 366
 CHUNK_S = 4 * 3600  # longer operations are split: a shift can end in the middle of an order
 BATCH_WINDOW_S = 3 * 24 * 3600
 """How much later than a batch's most urgent order another may be due and still join it."""
-CUTTING = {"profile_cutting", "machining"}
 Progress = Callable[[float, str], None]
 
 
@@ -181,9 +181,9 @@ def shop_work(
     works: list[OrderWork] = []
     assemblies: list[OrderAssembly] = []
     for order in orders:
-        parts, assembly = stored_work(uow, blobs, order, quotes[order.id], catalog, origin)
-        works += parts
-        assemblies += [assembly] if assembly else []
+        frozen = order_work(uow, blobs, order, quotes[order.id], catalog, origin)
+        works += frozen.parts
+        assemblies += [frozen.assembly] if frozen.assembly else []
     if progress is not None:
         progress(0.0, f"batching the work of {len(orders)} orders")
     started = started_rows(uow, previous, origin)
@@ -195,12 +195,20 @@ def shop_work(
         longest_s=CHUNK_S,
         held=held,
         remnants=stock_by_kind(uow, orders[0].shop_id),
+        known=_nests_of(uow, previous),
     )
     batch_jobs, links = scheduled_work(plan, works, catalog, CHUNK_S, assemblies)
     worked = {int(w.order) for w in works} | {int(a.order) for a in assemblies}
     rest = [o for o in orders if o.id not in worked]
     problem = shop_problem(rest, quotes, catalog, calendar, origin, previous, batch_jobs, links)
     return problem, plan
+
+
+def _nests_of(uow: UnitOfWork, schedule: ScheduleRow | None) -> list[Nest]:
+    """The nests of a schedule's batches, to keep where their batches have not changed."""
+    if schedule is None:
+        return []
+    return [n for row in uow.batches.of_schedule(schedule.id) if (n := batch_nest(row))]
 
 
 def shop_problem(
@@ -233,7 +241,7 @@ def shop_problem(
     return Problem(
         jobs=jobs,
         machines=list(machines.values()),
-        setup_times=_setup_times(jobs, catalog),
+        setup_times=changeovers((t.family for j in jobs for t in j.tasks if t.family), catalog),
         frozen=frozen,
         previous=kept,
         links=list(links),
@@ -250,97 +258,38 @@ def order_job(
     catalog: Catalog,
     origin: datetime,
 ) -> Job:
-    """An order's operations for its whole quantity, due when its lead time said; one
-    longer than four hours is split in pieces, so that a shift can end between them."""
-    operations, edges, counts = _operations(document, quantity)
-    by_process: dict[str, list[str]] = {}
-    for machine in catalog.machines.values():
-        by_process.setdefault(machine.process, []).append(machine.id)
-    tasks: list[Task] = []
-    first: dict[str, str] = {}
-    last: dict[str, str] = {}
-    chain: list[tuple[str, str]] = []
-    prefix = f"order-{order_id}/"
-    for op in operations:
-        duration = _duration(op, counts.get(op["id"], quantity))
-        bench = [f"bench:{op['process']}"]  # hand work takes no machine of its process
-        machines = (by_process.get(op["process"]) or [op["machine"]]) if op["machine"] else bench
-        split = pieces(prefix + op["id"], duration, CHUNK_S)
-        names = [name for name, _ in split]
-        for name, share in split:
-            tasks.append(
-                Task(
-                    id=name,
-                    alternatives=[Alternative(machine=m, duration=share) for m in machines],
-                    family=_family(op, document, catalog),
-                    pausable=op["process"] in PAUSABLE,
-                )
-            )
-        chain += list(itertools.pairwise(names))
-        first[op["id"]], last[op["id"]] = names[0], names[-1]
-    return Job(
-        id=str(order_id),
-        tasks=tasks,
-        precedences=[(last[a], first[b]) for a, b in edges] + chain,
+    """An order scheduled from its quote alone: its operations for its whole quantity,
+    due when its lead time said."""
+    steps, edges = _steps(document, quantity)
+    job, _ = order_job_of(
+        str(order_id),
+        steps,
+        edges,
+        catalog,
         due=max(0, int((due - origin).total_seconds())),
-        weight=1.0,
+        longest_s=CHUNK_S,
     )
+    assert job is not None, "an order scheduled from its quote has work of its own"
+    return job
 
 
-PAUSABLE = {"fdm", "sla", "sls"}  # printers run on unattended through the night
-
-
-def _operations(
-    document: dict[str, Any], quantity: int
-) -> tuple[list[dict[str, Any]], list[tuple[str, str]], dict[str, int]]:
-    """(operations, edges, parts per operation) of a quote document at `quantity`."""
+def _steps(document: dict[str, Any], quantity: int) -> tuple[list[Step], list[tuple[str, str]]]:
+    """(steps, edges) of a quote document at `quantity`: a product plan's routing, or the
+    operations of the way the quote chose for a part."""
+    piece = Workpiece(
+        document.get("material") or "", document.get("thickness_mm"), document.get("finish")
+    )
     if "routing" in document:  # a product plan
         routing = document["routing"] or {"operations": [], "edges": []}
         per_product = {p["id"]: p["quantity"] for p in document["parts"]}
-        counts = {
-            op["id"]: quantity * per_product.get(op["id"].split("/")[0], 1)
+        steps = [
+            Step(operation_of(op), quantity * per_product.get(op["id"].split("/")[0], 1), piece)
             for op in routing["operations"]
-        }
-        return routing["operations"], [(a, b) for a, b in routing["edges"]], counts
+        ]
+        return steps, [(a, b) for a, b in routing["edges"]]
     option = chosen_option(document, quantity)
-    return option["operations"], [(a, b) for a, b in option["edges"]], {}
-
-
-def _duration(op: dict[str, Any], count: int) -> int:
-    batches = math.ceil(count / max(op["parts_per_batch"], 1)) if op["batch_s"] else 0
-    seconds: float = op["setup_s"] + op["run_s"] * count + op["batch_s"] * batches
-    return math.ceil(seconds)
-
-
-def _family(op: dict[str, Any], document: dict[str, Any], catalog: Catalog) -> str:
-    process = catalog.processes.get(op["process"])
-    kind = process.kind if process is not None else ""
-    material = document.get("material") or ""
-    if kind in CUTTING:
-        return f"{op['process']}:{material}:{document.get('thickness_mm') or ''}"
-    if kind == "finishing":
-        return str(op["process"])
-    return f"{op['process']}:{material}"
-
-
-def _setup_times(jobs: list[Job], catalog: Catalog) -> dict[str, dict[str, int]]:
-    """Changing family on a machine costs the process's set-up (its program and fixture
-    are per order already; this is the material change: taken as half the set-up)."""
-    families = {t.family for j in jobs for t in j.tasks if t.family}
-    setup: dict[str, dict[str, int]] = {}
-    for a in families:
-        row = {}
-        for b in families:
-            if a != b and a.split(":")[0] == b.split(":")[0]:
-                row[b] = _changeover(a.split(":")[0], catalog)
-        setup[a] = row
-    return setup
-
-
-def _changeover(process_id: str, catalog: Catalog) -> int:
-    process = catalog.processes.get(process_id)
-    setup = getattr(process, "setup_s", 0) or 0
-    return int(setup // 2)
+    steps = [Step(operation_of(op), quantity, piece) for op in option["operations"]]
+    return steps, [(a, b) for a, b in option["edges"]]
 
 
 def _previous(

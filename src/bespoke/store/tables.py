@@ -183,6 +183,9 @@ class OrderRow(Base):
     due_date: Mapped[datetime]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    work: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, default=None, doc="What the order asks of the shop, frozen when it was placed"
+    )
 
 
 class JobRow(Base):

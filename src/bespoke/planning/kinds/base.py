@@ -86,34 +86,36 @@ class Kind(Generic[P]):
 
     def family(self, process: P, operation: Operation, piece: Workpiece) -> str:
         """The set-up family of an operation: operations of one family follow each other on
-        a machine without a change-over. Hand work is one family per process."""
-        if operation.machine_id is None:
+        a machine without a change-over. Hand work, and work on no material (assembly,
+        packing), is one family per process."""
+        if operation.machine_id is None or not piece.material:
             return process.id
         return f"{process.id}:{piece.material}"
 
-    def batched(self, operation: Operation) -> bool:
-        """Whether the operation joins other orders' operations of its family in a batch."""
-        return self.batches and operation.machine_id is not None
+    def batched(self, machine_id: str | None) -> bool:
+        """Whether work planned on `machine_id` (None: by hand) joins other orders' work of
+        its family in a batch."""
+        return self.batches and machine_id is not None
 
-    def pausable(self, operation: Operation) -> bool:
-        """Whether the operation runs on through closed hours: machine work of a kind that
-        runs unattended (hand work stops with the shop)."""
-        return self.runs_unattended and operation.machine_id is not None
+    def pausable(self, machine_id: str | None) -> bool:
+        """Whether work planned on `machine_id` runs on through closed hours: machine work
+        of a kind that runs unattended (hand work stops with the shop)."""
+        return self.runs_unattended and machine_id is not None
 
-    def stations(self, catalog: Catalog, operation: Operation) -> list[str]:
-        """Where the operation may run: machines of its process at least as large as the
-        one it was planned on in every direction (a part, nest or plate made for that
-        machine fits them); hand work on its process's bench."""
-        if operation.machine_id is None:
-            return [f"{BENCH}{operation.process_id}"]
-        planned = catalog.machines.get(operation.machine_id)
+    def stations(self, catalog: Catalog, process: P, machine_id: str | None) -> list[str]:
+        """Where work planned on `machine_id` may run: machines of its process at least as
+        large as that one in every direction (a part, nest or plate made for it fits them);
+        hand work on its process's bench."""
+        if machine_id is None:
+            return [f"{BENCH}{process.id}"]
+        planned = catalog.machines.get(machine_id)
         wanted = planned.envelope_mm if planned is not None else ()
         able = [
             m.id
             for m in catalog.machines.values()
-            if m.process == operation.process_id and _holds(m.envelope_mm, wanted)
+            if m.process == process.id and _holds(m.envelope_mm, wanted)
         ]
-        return able or [operation.machine_id]
+        return able or [machine_id]
 
 
 def _holds(envelope: tuple[float, ...], wanted: tuple[float, ...]) -> bool:
