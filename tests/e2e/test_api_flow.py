@@ -80,12 +80,25 @@ def test_quote_then_order_then_follow(service: Service, maker: httpx.Client) -> 
         assert moved.json()["status"] == "planned"
         skipped = operator.post(f"/api/orders/{body['id']}/status", json={"status": "shipped"})
         assert skipped.status_code == 409
-        assert "next: scheduled, cancelled" in skipped.json()["detail"]
+        assert "next: cancelled" in skipped.json()["detail"]
+        by_hand = operator.post(f"/api/orders/{body['id']}/status", json={"status": "scheduled"})
+        assert by_hand.status_code == 403
+        assert "when the shop's schedule is made" in by_hand.json()["detail"]
     assert maker.get(f"/api/orders/{body['id']}").json()["status"] == "planned"
     refused = maker.post(f"/api/orders/{body['id']}/status", json={"status": "scheduled"})
     assert refused.status_code == 403
-    cancelled = maker.post(f"/api/orders/{body['id']}/status", json={"status": "cancelled"})
+    cancelled = maker.post(
+        f"/api/orders/{body['id']}/status",
+        json={"status": "cancelled", "reason": "ordered the wrong size"},
+    )
     assert cancelled.json()["status"] == "cancelled"
+    with service.client("admin") as admin:
+        moves = admin.get("/api/audit", params={"entity": "order"}).json()
+        mine = [e for e in moves if e["entity_id"] == str(body["id"]) and e["action"] == "move"]
+        last = mine[0] if mine[0]["detail"]["status"][1] == "cancelled" else mine[-1]
+        assert last["detail"]["status"] == ["planned", "cancelled"]
+        assert last["detail"]["by"] == "maker"
+        assert last["detail"]["reason"] == "ordered the wrong size"
 
 
 def test_stl_quote(maker: httpx.Client) -> None:

@@ -3,6 +3,7 @@ quote alone (services.scheduling.order_job) and an order whose parts join batche
 (batching.plan.scheduled_work) get the same set-up families, durations, stations and
 pauses through closed hours, because both ask `production`."""
 
+import math
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -130,3 +131,14 @@ def test_cut_work_runs_only_on_beds_it_fits_on_both_paths(catalog: Catalog) -> N
     assert stations == {"fiber-laser-3015", "fiber-laser-large"}
     assert stations <= batched
     assert "fiber-laser-small" not in batched
+
+
+def test_a_slower_printer_that_fits_the_plate_takes_longer_for_it(catalog: Catalog) -> None:
+    _, jobs, work = _both_paths(EXAMPLES / "cable-clip.stl", catalog, 10, material="petg")
+    assert work.operations[0].machine_id == "corexy-farm-1"
+    plate = next(t for j in jobs if j.id != "7" for t in j.tasks)
+    took = {a.machine: a.duration for a in plate.alternatives}
+    slow = catalog.machines["raise3d-pro2"]
+    assert "prusa-mk3s" not in took, "its bed is smaller than the plate's"
+    assert took["corexy-farm-2"] == took["corexy-farm-1"]
+    assert took[slow.id] == math.ceil(took["corexy-farm-1"] / slow.speed_factor)

@@ -34,7 +34,7 @@ from bespoke.api.views import job_out, order_out, quote_out
 from bespoke.api.waiting import off_request_threads
 from bespoke.batching.nesting import SMALLEST_REMNANT_MM
 from bespoke.model.accounts import Role
-from bespoke.model.bounds import RowId, SheetNumber
+from bespoke.model.bounds import MAX_REASON, RowId, SheetNumber
 from bespoke.model.errors import BespokeError, InputError, PermissionDeniedError
 from bespoke.model.orders import FLOW, OrderStatus
 from bespoke.services import accounts, batches, orders, quoting, remnants
@@ -240,11 +240,12 @@ def order_move(
     order_id: RowId,
     request: Request,
     caller: Signed,
-    status: Annotated[str, Form()],
+    status: Annotated[str, Form(max_length=32)],
+    reason: Annotated[str, Form(max_length=MAX_REASON)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(caller, csrf_token)
-    orders.move_order(environment(request), caller.account, order_id, status)
+    orders.move_order(environment(request), caller.account, order_id, status, reason or None)
     return see_other(f"/orders/{order_id}")
 
 

@@ -27,6 +27,8 @@ MAX_SHEETS = 100_000
 """Sheets or plates in one batch."""
 
 MAX_TEXT = 4_000
+MAX_REASON = 500
+"""Characters of a reason given for a change (a cancellation, a pause)."""
 """Characters in a free-text field (a description, instructions, a note): a page."""
 
 MAX_CATALOG_ID = 64

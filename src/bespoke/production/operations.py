@@ -63,8 +63,9 @@ def tasks(
     longest_s: int | None,
 ) -> list[Task]:
     """`seconds` of work of a process planned on `machine_id` (None: by hand), as tasks on
-    each station that may run it; split in pieces of at most `longest_s` (so that a shift
-    can end between them) unless it runs on through closed hours."""
+    each station that may run it, as long as it takes there; split in pieces of at most
+    `longest_s` (so that a shift can end between them) unless it runs on through closed
+    hours."""
     process = process_of(process_id, catalog)
     kind = rules(process)
     stations = kind.stations(catalog, process, machine_id)
@@ -72,10 +73,16 @@ def tasks(
     split = [(name, seconds)]
     if longest_s is not None and not pausable:
         split = pieces(name, seconds, longest_s)
+    planned = catalog.machines.get(machine_id) if machine_id else None
     return [
         Task(
             id=piece,
-            alternatives=[Alternative(machine=m, duration=share) for m in stations],
+            alternatives=[
+                Alternative(
+                    machine=m, duration=kind.seconds_on(share, planned, catalog.machines.get(m))
+                )
+                for m in stations
+            ],
             family=family_name,
             pausable=pausable,
         )

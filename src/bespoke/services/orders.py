@@ -1,6 +1,6 @@
 """Orders: a maker accepts a quote at one of its quantities; the shop moves it along."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -15,12 +15,12 @@ from bespoke.model.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from bespoke.model.orders import OrderStatus, next_statuses
+from bespoke.model.orders import MOVES, Mover, OrderStatus, refusal
 from bespoke.services.environment import Environment
 from bespoke.services.order_work import frozen_work
 from bespoke.services.quote_document import batched_entry, flagged_reading
 from bespoke.services.shops import shop_catalog
-from bespoke.store import now
+from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import OrderRow
 
 MAX_KEY = 100
@@ -162,28 +162,49 @@ def _duplicate(env: Environment, owner: Account, key: str) -> DuplicateOrderErro
     return DuplicateOrderError(key, earlier.id)
 
 
-def move_order(env: Environment, actor: Account, order_id: int, status: str) -> OrderRow:
-    """Move an order to its next status; a maker may only cancel their own before production."""
+def move_order(
+    env: Environment, actor: Account, order_id: int, status: str, reason: str | None = None
+) -> OrderRow:
+    """Move an order on (a maker may only cancel their own before production), with the
+    reason given, if any, in the audit log."""
     try:
         target = OrderStatus(status)
     except ValueError:
         raise InputError(
             f"status: unknown status {status!r} (accepted: {', '.join(OrderStatus)})"
         ) from None
+    mover = Mover.MAKER if actor.role == Role.MAKER else Mover.SHOP
     with env.uow() as uow:
         row = uow.orders.get(actor, order_id)
-        current = OrderStatus(row.status)
-        allowed = next_statuses(current)
-        if actor.role == Role.MAKER and target != OrderStatus.CANCELLED:
-            raise PermissionDeniedError("a maker may cancel an order; the shop moves it along")
-        if target not in allowed:
-            accepted = ", ".join(allowed) or "none: the order is closed"
-            raise ConflictError(
-                f"status: order {order_id} is {current}; it cannot become {target}"
-                f" (next: {accepted})"
-            )
-        row.status = target
-        row.updated_at = now()
-        uow.audit.record(row.updated_at, actor, "move", "order", row.id, status=[current, target])
+        move(uow, row, target, actor, mover, now(), reason)
         uow.commit()
         return row
+
+
+def move(
+    uow: UnitOfWork,
+    row: OrderRow,
+    target: OrderStatus,
+    actor: Account | None,
+    mover: Mover,
+    when: datetime,
+    reason: str | None = None,
+) -> None:
+    """The one way an order's status changes, on every path: checked against the order's
+    life and who moves it, and recorded with who, when and why.
+
+    Raises:
+        PermissionDeniedError: `mover` may not make this move.
+        ConflictError: the order cannot go from its status to `target`.
+    """
+    current = OrderStatus(row.status)
+    refused = refusal(current, target, mover)
+    if refused is not None:
+        error = PermissionDeniedError if target in MOVES[current] else ConflictError
+        raise error(f"status: order {row.id}: {refused}")
+    row.status = target
+    row.updated_at = when
+    details: dict[str, object] = {"status": [current, target], "by": mover}
+    if reason:
+        details["reason"] = reason
+    uow.audit.record(when, actor, "move", "order", row.id, **details)

@@ -20,7 +20,7 @@ from bespoke.model.accounts import Account
 from bespoke.model.batching import Nest
 from bespoke.model.calendar import Calendar
 from bespoke.model.errors import InputError, PermissionDeniedError
-from bespoke.model.orders import OrderStatus
+from bespoke.model.orders import Mover, OrderStatus
 from bespoke.model.scheduling import (
     Alternative,
     Job,
@@ -47,6 +47,7 @@ from bespoke.services.batches import (
 )
 from bespoke.services.environment import Environment
 from bespoke.services.order_work import order_work
+from bespoke.services.orders import move
 from bespoke.services.quote_document import chosen_option, operation_of
 from bespoke.services.remnants import record_started, stock_by_kind
 from bespoke.services.shops import runs_shop, shop_catalog
@@ -118,16 +119,7 @@ def schedule_shop(
             uow.batches.add(batch_row(planned, schedule, row, catalog.shop.currency))
         for order in orders:
             if order.status in (OrderStatus.PLACED, OrderStatus.PLANNED):
-                uow.audit.record(
-                    started,
-                    actor,
-                    "move",
-                    "order",
-                    order.id,
-                    status=[order.status, OrderStatus.SCHEDULED],
-                )
-                order.status = OrderStatus.SCHEDULED
-                order.updated_at = started
+                move(uow, order, OrderStatus.SCHEDULED, actor, Mover.SCHEDULE, started)
         uow.flush()
         uow.audit.record(
             started,

@@ -10,7 +10,7 @@ from bespoke.api.paging import Page, announce, page
 from bespoke.api.security import api_caller, environment
 from bespoke.api.views import OrderOut, order_out
 from bespoke.model.accounts import Account
-from bespoke.model.bounds import Quantity, RowId
+from bespoke.model.bounds import MAX_REASON, Quantity, RowId, WithoutNul
 from bespoke.services import orders
 
 router = APIRouter(tags=["orders"])
@@ -34,6 +34,9 @@ class OrderRequest(BaseModel):
 class StatusChange(BaseModel):
     status: str = Field(
         max_length=32, description="The next status (see the order's next_statuses)"
+    )
+    reason: Annotated[str, WithoutNul] | None = Field(
+        default=None, max_length=MAX_REASON, description="Why, kept in the audit log"
     )
 
 
@@ -81,4 +84,5 @@ def get_order(order_id: RowId, request: Request, who: Caller) -> OrderOut:
 @router.post("/orders/{order_id}/status", response_model=OrderOut, responses=problems(409))
 def move_order(order_id: RowId, body: StatusChange, request: Request, who: Caller) -> OrderOut:
     """Move an order along: placed -> planned -> scheduled -> in_production -> done -> shipped."""
-    return order_out(orders.move_order(environment(request), who, order_id, body.status))
+    moved = orders.move_order(environment(request), who, order_id, body.status, body.reason)
+    return order_out(moved)

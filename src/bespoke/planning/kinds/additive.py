@@ -56,6 +56,12 @@ class AdditiveKind(ShapingKind[Additive]):
             lead_days=process.lead_days,
         )
 
+    def seconds_on(self, seconds: int, planned: Machine | None, station: Machine | None) -> int:
+        """A printer builds at its own speed: a slower one takes longer for the same plate."""
+        if planned is None or station is None:
+            return seconds
+        return math.ceil(seconds * planned.speed_factor / station.speed_factor)
+
     def family(self, process: Additive, operation: Operation, piece: Workpiece) -> str:
         """Printed by process, material and printer: a plate packed for one printer may not
         fit another."""

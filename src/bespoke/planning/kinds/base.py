@@ -117,6 +117,10 @@ class Kind(Generic[P]):
         ]
         return able or [machine_id]
 
+    def seconds_on(self, seconds: int, planned: Machine | None, station: Machine | None) -> int:
+        """How long work planned to take `seconds` on `planned` takes on `station`."""
+        return seconds
+
 
 def _holds(envelope: tuple[float, ...], wanted: tuple[float, ...]) -> bool:
     sizes = itertools.zip_longest(envelope, wanted, fillvalue=0.0)
