@@ -763,3 +763,24 @@ def test_a_powder_bed_batch_pays_its_real_builds_not_the_expected_shares(
         assert op.pooled_build_s > 0
         own += (op.run_s - op.pooled_build_s) * work.quantity
     assert printed.duration_s == math.ceil(layers * mjf.layer_time_s + own)
+
+
+def test_a_known_nest_of_the_same_parts_and_stock_is_kept(
+    plan: BatchPlan, works: list[OrderWork], catalog: Catalog
+) -> None:
+    nests = [b.nest for b in plan.batches if b.nest is not None]
+    assert nests and all(n.inputs for n in nests), "a nest is marked with what it was made of"
+    known = [n.model_copy(update={"notes": [*n.notes, "kept"]}) for n in nests]
+    again = plan_batches(
+        works, catalog, window_s=WEEK, longest_s=2 * WEEK, settings=FAST, known=known
+    )
+    assert all(b.nest is None or "kept" in b.nest.notes for b in again.batches)
+    more = [works[0].model_copy(update={"quantity": works[0].quantity + 1}), *works[1:]]
+    changed = plan_batches(
+        more, catalog, window_s=WEEK, longest_s=2 * WEEK, settings=FAST, known=known
+    )
+    cut_first = next(
+        b for b in changed.batches if b.nest and any(w.order == "1" for w in b.batch.works)
+    )
+    assert cut_first.nest is not None and "kept" not in cut_first.nest.notes
+    assert sum(p.quantity for p in cut_first.nest.parts if p.order == "1") == more[0].quantity
