@@ -28,6 +28,7 @@ from bespoke.model.accounts import Account
 from bespoke.model.calendar import Calendar
 from bespoke.model.errors import InputError, PermissionDeniedError
 from bespoke.model.orders import OrderStatus
+from bespoke.model.progress import Progress
 from bespoke.model.scheduling import (
     Alternative,
     Job,
@@ -59,7 +60,6 @@ CHUNK_S = 4 * 3600  # longer operations are split: a shift can end in the middle
 BATCH_WINDOW_S = 3 * 24 * 3600
 """How much later than a batch's most urgent order another may be due and still join it."""
 CUTTING = {"profile_cutting", "machining"}
-Progress = Callable[[float, str], None]
 
 
 def schedule_task(
