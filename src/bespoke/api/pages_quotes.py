@@ -5,7 +5,7 @@ error and what the maker entered."""
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
@@ -33,6 +33,21 @@ from bespoke.store.tables import DesignRow, QuoteRow
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form()]
+
+
+def _entered_options(
+    material: Text = "", thickness: Text = "", finish: Text = "", quantities: Text = ""
+) -> Entered:
+    """FastAPI dependency: the options both quote forms ask for, as the maker entered them."""
+    return {
+        "material": material,
+        "thickness": thickness,
+        "finish": finish,
+        "quantities": quantities,
+    }
+
+
+Options = Annotated[Entered, Depends(_entered_options)]
 
 
 # --- upload and quote -----------------------------------------------------------------------
@@ -75,25 +90,16 @@ def _quote_form(
 async def quote_upload(
     request: Request,
     caller: Signed,
+    options: Options,
     file: Annotated[UploadFile | None, File()] = None,
     csrf_token: Text = "",
-    material: Text = "",
-    thickness: Text = "",
-    finish: Text = "",
-    quantities: Text = "",
     units: Text = "",
     design_id: Text = "",
 ) -> Response:
     """Upload and quote a design; without a file, the design kept from a refused try."""
     check_csrf(caller, csrf_token)
     env = environment(request)
-    entered = {
-        "material": material,
-        "thickness": thickness,
-        "finish": finish,
-        "quantities": quantities,
-        "units": units,
-    }
+    entered = {**options, "units": units}
     stored: list[DesignRow] = []
 
     def quoted(content: bytes | None) -> QuoteRow:
@@ -105,10 +111,10 @@ async def quote_upload(
         stored.append(design)
         asked = quoting.PartQuoteRequest(
             design_id=design.id,
-            material=material or None,
-            thickness_mm=thickness_mm(thickness),
-            quantities=quantities_of(quantities),
-            finish=finish or None,
+            material=options["material"] or None,
+            thickness_mm=thickness_mm(options["thickness"]),
+            quantities=quantities_of(options["quantities"]),
+            finish=options["finish"] or None,
         )
         return quoting.quote_stored_design(env, caller.account, asked)
 
@@ -187,28 +193,22 @@ async def quote_again(
     quote_id: RowId,
     request: Request,
     caller: Signed,
+    options: Options,
     csrf_token: Text = "",
-    material: Text = "",
-    thickness: Text = "",
-    finish: Text = "",
     process: Text = "",
     infill: Text = "",
     lead_tier: Text = "",
     own_material: Text = "",
-    quantities: Text = "",
 ) -> Response:
     """The same design quoted again with the options of the form."""
     check_csrf(caller, csrf_token)
     env = environment(request)
     entered = {
-        "material": material,
-        "thickness": thickness,
-        "finish": finish,
+        **options,
         "process": process,
         "infill": infill,
         "lead_tier": lead_tier,
         "own_material": own_material,
-        "quantities": quantities,
     }
     try:
         changes = requote_changes(entered)

@@ -2,12 +2,17 @@
 `X-Total-Count` header says how many there are and `Link` names the next and previous
 pages (RFC 8288)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Protocol, TypeVar
 
-from fastapi import Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 
+from bespoke.model.accounts import Account
 from bespoke.model.bounds import MAX_PAGE, Offset, PageSize
+
+Row = TypeVar("Row")
+Row_co = TypeVar("Row_co", covariant=True)
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,26 @@ def page(
 ) -> Page:
     """FastAPI dependency: the page a list request asks for."""
     return Page(limit, offset)
+
+
+Paged = Annotated[Page, Depends(page)]
+
+
+class Listed(Protocol[Row_co]):
+    """Rows each viewer sees some of, newest first: a repository of owned rows."""
+
+    def count(self, viewer: Account) -> int: ...
+
+    def list(self, viewer: Account, limit: int, offset: int) -> Sequence[Row_co]: ...
+
+
+def page_of(
+    request: Request, response: Response, asked: Page, rows: Listed[Row], viewer: Account
+) -> Sequence[Row]:
+    """The asked page of the rows `viewer` may see, with how many there are and where the
+    pages around it are announced."""
+    announce(request, response, asked, rows.count(viewer))
+    return rows.list(viewer, asked.limit, asked.offset)
 
 
 def announce(request: Request, response: Response, asked: Page, total: int) -> None:

@@ -153,16 +153,7 @@ def quote_out(row: QuoteRow, *, document: bool = True) -> QuoteOut:
         created_at=row.created_at,
         valid_until=row.valid_until,
         request=row.request,
-        prices=[
-            QuotePriceOut(
-                quantity=p.quantity,
-                unit_price=p.unit_price,
-                total_price=p.total_price,
-                lead_time_days=p.lead_time_days,
-                promised_at=p.promised_at,
-            )
-            for p in row.prices
-        ],
+        prices=[QuotePriceOut.model_validate(p, from_attributes=True) for p in row.prices],
         document=row.document if document else None,
     )
 

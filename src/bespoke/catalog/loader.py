@@ -12,31 +12,12 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bespoke.model.catalog import (
-    Additive,
-    Assembling,
-    Bending,
-    Catalog,
-    CatalogEntry,
-    Finishing,
-    Inspection,
-    Machine,
-    Machining,
-    Material,
-    Moulding,
-    Packing,
-    Process,
-    ProfileCutting,
-    Shop,
-    Stamping,
-    Supplier,
-    Welding,
-)
+from bespoke.model.catalog import Catalog, CatalogEntry, Machine, Material, Process, Shop, Supplier
 from bespoke.model.errors import CatalogError
 
 try:
@@ -48,21 +29,9 @@ BUNDLED_FILES = ("materials.yaml", "processes.yaml", "shop.yaml", "suppliers.yam
 SECTIONS = ("shop", "materials", "processes", "machines", "suppliers")
 ANCHOR_PREFIX = "x-"
 PROCESS_TYPES: dict[str, type[Process]] = {
-    cls.model_fields["kind"].default: cls
-    for cls in (
-        ProfileCutting,
-        Additive,
-        Machining,
-        Bending,
-        Finishing,
-        Moulding,
-        Stamping,
-        Inspection,
-        Assembling,
-        Welding,
-        Packing,
-    )
+    cls.model_fields["kind"].default: cls for cls in get_args(get_args(Process)[0])
 }
+"""Each kind of process by its `kind`, as the catalog's `Process` union lists them."""
 
 E = TypeVar("E", bound=CatalogEntry)
 M = TypeVar("M", bound=BaseModel)

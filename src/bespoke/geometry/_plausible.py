@@ -12,9 +12,10 @@ for units that files of its kind are seldom drawn in (`Kind.rarity`).
 import math
 from dataclasses import dataclass
 
-from bespoke.model.geometry import UnitReading
+from bespoke.geometry._units import UNITS_TO_MM
+from bespoke.model.geometry import Contour, ContourKind, UnitReading
 
-CANDIDATE_UNITS: dict[str, float] = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "inch": 25.4}
+CANDIDATE_UNITS: dict[str, float] = {name: UNITS_TO_MM[name] for name in ("mm", "cm", "m", "inch")}
 """The units a doubtful reading may be read in instead, and their size in mm."""
 MIN_PART_EXTENT_MM = 10.0
 """A part smaller than this across is not plausible."""
@@ -160,3 +161,38 @@ def flagged(reading: UnitReading, suggestion: Suggestion) -> UnitReading:
             "sizes_mm": suggestion.sizes_mm,
         }
     )
+
+
+def drawing_size(extent_mm: float, contours: list[Contour], factor_to_mm: float) -> Size:
+    """What decides whether a drawing measured in mm is plausible, in its own units.
+
+    A drawing made only of circles is a pattern of holes: its circles count as round holes.
+    """
+    holes = [c for c in contours if c.kind is ContourKind.HOLE]
+    round_holes = [c.width_mm for c in holes if c.is_circle]
+    if not holes and len(contours) >= 2 and all(c.is_circle for c in contours):
+        round_holes = [c.width_mm for c in contours]
+    return Size(
+        extent_mm / factor_to_mm,
+        tuple(d / factor_to_mm for d in round_holes),
+        tuple(c.width_mm / factor_to_mm for c in holes),
+    )
+
+
+def check_units(reading: UnitReading, size: Size) -> tuple[UnitReading, str | None]:
+    """Flag a reading whose part is implausible when another reading fits.
+
+    `size` is in the drawing's own units. Returns the reading, flagged or not, and a
+    warning when flagged. A reading the caller chose is never flagged.
+    """
+    if reading.source == "option":
+        return reading, None
+    suggestion = suggest_units(size, reading.used, reading.factor_to_mm, DRAWING)
+    if suggestion is None:
+        return reading, None
+    other = suggestion.units
+    warning = (
+        f"units look wrong: {suggestion.reason}; measured as {reading.used} "
+        f"(give units {other!r} to measure it as {other})"
+    )
+    return flagged(reading, suggestion), warning

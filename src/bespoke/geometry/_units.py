@@ -1,9 +1,9 @@
-"""Drawing units: what a DXF declares, what the caller asks for, and whether it looks right.
+"""Length units: the ones a design may be read in, and what a DXF declares.
 
 A drawing's numbers carry no unit of their own: `$INSUNITS` in the header says what they
 mean, and is often absent or wrong. Without it, `$MEASUREMENT = 0` (imperial) hints at
 inches; else mm are assumed. Whether the reading gives a plausible part is judged by
-`_plausible.suggest_units`.
+`_plausible.check_units`.
 """
 
 from dataclasses import dataclass
@@ -11,18 +11,21 @@ from dataclasses import dataclass
 from ezdxf import units as ezdxf_units
 from ezdxf.enums import InsertUnits
 
-from bespoke.geometry._plausible import DRAWING, Size, flagged, suggest_units
 from bespoke.model.errors import InputError
-from bespoke.model.geometry import Contour, ContourKind, UnitReading
+from bespoke.model.geometry import UnitReading
 
-UNIT_OPTIONS: dict[str, InsertUnits] = {
-    "mm": InsertUnits.Millimeters,
-    "cm": InsertUnits.Centimeters,
-    "m": InsertUnits.Meters,
-    "inch": InsertUnits.Inches,
-    "in": InsertUnits.Inches,
-    "ft": InsertUnits.Feet,
-}
+UNITS_TO_MM: dict[str, float] = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "inch": 25.4, "ft": 304.8}
+"""The units a design may be read in, by their one name, and their size in mm."""
+UNIT_ALIASES: dict[str, str] = {"in": "inch"}
+"""Other names a caller may give those units by."""
+
+
+def accepted_units(with_alias: str) -> str:
+    """Every accepted name, for a message: each unit with an alias written as `with_alias`
+    says ("{unit}, {alias}" gives "mm, cm, m, inch, in, ft")."""
+    names = {unit: unit for unit in UNITS_TO_MM}
+    names |= {unit: with_alias.format(unit=unit, alias=a) for a, unit in UNIT_ALIASES.items()}
+    return ", ".join(names.values())
 
 
 @dataclass(frozen=True)
@@ -33,19 +36,27 @@ class Units:
     factor_to_mm: float
 
 
-MM = Units("mm", 1.0)
-INCH = Units("inch", 25.4)
+MM = Units("mm", UNITS_TO_MM["mm"])
+INCH = Units("inch", UNITS_TO_MM["inch"])
+
+
+def unit_name(value: str) -> str | None:
+    """The one name of the units `value` names (in any case, or by an alias); None when it
+    names none of `UNITS_TO_MM`."""
+    key = value.strip().lower()
+    key = UNIT_ALIASES.get(key, key)
+    return key if key in UNITS_TO_MM else None
 
 
 def units_option(value: str | None) -> Units | None:
     """The units a caller asked for, None when not given."""
     if value is None:
         return None
-    code = UNIT_OPTIONS.get(value.strip().lower())
-    if code is None:
-        accepted = ", ".join(UNIT_OPTIONS)
+    name = unit_name(value)
+    if name is None:
+        accepted = accepted_units("{unit}, {alias}")
         raise InputError(f"unknown drawing units {value!r}: use one of {accepted}")
-    return _units(code)
+    return Units(name, UNITS_TO_MM[name])
 
 
 def _units(code: InsertUnits) -> Units:
@@ -86,38 +97,3 @@ def unit_reading(
         source=source,
         basis=basis,
     )
-
-
-def drawing_size(extent_mm: float, contours: list[Contour], factor_to_mm: float) -> Size:
-    """What decides whether a drawing measured in mm is plausible, in its own units.
-
-    A drawing made only of circles is a pattern of holes: its circles count as round holes.
-    """
-    holes = [c for c in contours if c.kind is ContourKind.HOLE]
-    round_holes = [c.width_mm for c in holes if c.is_circle]
-    if not holes and len(contours) >= 2 and all(c.is_circle for c in contours):
-        round_holes = [c.width_mm for c in contours]
-    return Size(
-        extent_mm / factor_to_mm,
-        tuple(d / factor_to_mm for d in round_holes),
-        tuple(c.width_mm / factor_to_mm for c in holes),
-    )
-
-
-def check_units(reading: UnitReading, size: Size) -> tuple[UnitReading, str | None]:
-    """Flag a reading whose part is implausible when another reading fits.
-
-    `size` is in the drawing's own units. Returns the reading, flagged or not, and a
-    warning when flagged. A reading the caller chose is never flagged.
-    """
-    if reading.source == "option":
-        return reading, None
-    suggestion = suggest_units(size, reading.used, reading.factor_to_mm, DRAWING)
-    if suggestion is None:
-        return reading, None
-    other = suggestion.units
-    warning = (
-        f"units look wrong: {suggestion.reason}; measured as {reading.used} "
-        f"(give units {other!r} to measure it as {other})"
-    )
-    return flagged(reading, suggestion), warning

@@ -29,17 +29,11 @@ from bespoke.geometry._entities import (
     is_cut_entity,
 )
 from bespoke.geometry._loading import load_drawing
+from bespoke.geometry._plausible import check_units, drawing_size
 from bespoke.geometry._sheet_content import SheetRules
 from bespoke.geometry._sheet_frame import SheetLinework, reduce_sheet
 from bespoke.geometry._topology import Layout, lay_out, part_outlines
-from bespoke.geometry._units import (
-    Units,
-    check_units,
-    declared_units,
-    drawing_size,
-    unit_reading,
-    units_option,
-)
+from bespoke.geometry._units import Units, declared_units, unit_reading, units_option
 from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError
 from bespoke.model.geometry import ContourKind, DrawingSheet, Sheet2D, UnitReading

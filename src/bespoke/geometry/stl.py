@@ -27,13 +27,11 @@ from trimesh.grouping import hashable_rows
 
 from bespoke.geometry._open_mesh import Openness, capped_volume, openness
 from bespoke.geometry._plausible import MESH, Size, flagged, suggest_units
+from bespoke.geometry._units import UNITS_TO_MM, accepted_units, unit_name
 from bespoke.geometry.outlines import outline_of
 from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError, InputError
 from bespoke.model.geometry import Solid3D, UnitReading
-
-UNITS_TO_MM: dict[str, float] = {"mm": 1.0, "cm": 10.0, "m": 1000.0, "inch": 25.4, "ft": 304.8}
-"""Units an STL file may be read in, and their size in mm."""
 
 MAX_COORDINATE_MM = 1e12
 """Largest coordinate of a usable facet, a thousand kilometres: farther is a damaged value,
@@ -51,8 +49,6 @@ MAX_NESTED_PAIRS = 10_000
 the mesh is measured by the bound `_hull_estimate` gives. Real meshes have a few (a cavity,
 a part inside a frame)."""
 
-_UNIT_ALIASES = {"in": "inch"}
-_ACCEPTED_UNITS = "mm, cm, m, inch (or in), ft"
 _HEADER_BYTES = 84
 _FACET_BYTES = 50
 _ACCEPTED_FILES = (
@@ -189,16 +185,16 @@ def _unit_reading(units: str | None) -> UnitReading:
             source="assumed",
             basis="STL carries no units: mm assumed",
         )
-    key = units.strip().lower()
-    key = _UNIT_ALIASES.get(key, key)
-    if key not in UNITS_TO_MM:
-        raise InputError(f"unknown STL units {units!r}; accepted: {_ACCEPTED_UNITS}")
+    name = unit_name(units)
+    if name is None:
+        accepted = accepted_units("{unit} (or {alias})")
+        raise InputError(f"unknown STL units {units!r}; accepted: {accepted}")
     return UnitReading(
         declared=None,
-        used=key,
-        factor_to_mm=UNITS_TO_MM[key],
+        used=name,
+        factor_to_mm=UNITS_TO_MM[name],
         source="option",
-        basis=f"units given as {key}",
+        basis=f"units given as {name}",
     )
 
 

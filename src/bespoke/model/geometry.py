@@ -68,18 +68,18 @@ class AlternativeReading(Frozen):
     surface_area_mm2: float | None = None
 
 
-def _alternative_scale(units: UnitReading) -> float | None:
-    """How much larger the other plausible reading is, when the units look wrong."""
+def _alternative_reading(
+    units: UnitReading, bbox_mm: tuple[float, ...], **measures: tuple[float | None, int]
+) -> AlternativeReading | None:
+    """The measurements read in the other plausible units, when the units look wrong; each
+    measure comes with its power of length (1 a length, 2 an area, 3 a volume)."""
     if not units.suspicious or units.alternative_factor_to_mm is None:
         return None
-    return units.alternative_factor_to_mm / units.factor_to_mm
-
-
-def _rescaled(
-    units: UnitReading, bbox_mm: tuple[float, ...], k: float, **measures: float | None
-) -> AlternativeReading:
+    k = units.alternative_factor_to_mm / units.factor_to_mm
     return AlternativeReading(
-        units=units.alternative_units or "", bbox_mm=tuple(v * k for v in bbox_mm), **measures
+        units=units.alternative_units or "",
+        bbox_mm=tuple(v * k for v in bbox_mm),
+        **{name: None if v is None else v * k**power for name, (v, power) in measures.items()},
     )
 
 
@@ -140,15 +140,11 @@ class Sheet2D(Frozen):
         return min(widths) if widths else None
 
     def alternative_reading(self) -> AlternativeReading | None:
-        k = _alternative_scale(self.units)
-        if k is None:
-            return None
-        return _rescaled(
+        return _alternative_reading(
             self.units,
             self.bbox_mm,
-            k,
-            cut_length_mm=self.cut_length_mm * k,
-            area_mm2=self.area_mm2 * k**2,
+            cut_length_mm=(self.cut_length_mm, 1),
+            area_mm2=(self.area_mm2, 2),
         )
 
 
@@ -183,13 +179,9 @@ class Solid3D(Frozen):
         return self.units.suspicious
 
     def alternative_reading(self) -> AlternativeReading | None:
-        k = _alternative_scale(self.units)
-        if k is None:
-            return None
-        return _rescaled(
+        return _alternative_reading(
             self.units,
             self.bbox_mm,
-            k,
-            volume_mm3=None if self.volume_mm3 is None else self.volume_mm3 * k**3,
-            surface_area_mm2=self.surface_area_mm2 * k**2,
+            volume_mm3=(self.volume_mm3, 3),
+            surface_area_mm2=(self.surface_area_mm2, 2),
         )

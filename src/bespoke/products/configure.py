@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from graphlib import TopologicalSorter
 from pathlib import Path
 
-from bespoke.geometry.dxf import read_dxf
 from bespoke.geometry.parametric import MAX_PLATE_FEATURES, ShapeError, write_shape
+from bespoke.geometry.readers import read_design
 from bespoke.model import (
     Catalog,
     DesignFileError,
@@ -397,17 +397,9 @@ def _design_file(
 def _measure(design: Path, spec: PartSpec, path: str) -> Sheet2D | Solid3D:
     units = spec.geometry.units if isinstance(spec.geometry, DesignFile) else "mm"  # as written
     try:
-        if design.suffix.lower() == ".dxf":
-            return read_dxf(design, units)
-        if design.suffix.lower() == ".stl":
-            from bespoke.geometry.stl import read_stl
-
-            return read_stl(design, units)
+        return read_design(design, units)
     except DesignFileError as error:
         raise ExpressionError(f"{path}.geometry.file", str(error)) from None
-    raise ExpressionError(
-        f"{path}.geometry.file", f"{design.name}: accepted design files are .dxf and .stl"
-    )
 
 
 def _catalog_id(text: str, values: dict[str, Value], path: str) -> str:

@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 from mpl_toolkits.mplot3d.art3d import Poly3DCollection
 
 from bespoke.geometry.dxf import open_drawing
+from bespoke.geometry.readers import design_kind
 from bespoke.model import Routing
 
 DPI = 96
@@ -26,7 +27,7 @@ def _png(figure: Figure) -> bytes:
 
 def design_png(path: Path) -> bytes:
     """A preview of a design file: the drawing in black on white, or the mesh shaded."""
-    return _drawing_png(path) if path.suffix.lower() == ".dxf" else _mesh_png(path)
+    return _drawing_png(path) if design_kind(path.name) == "dxf" else _mesh_png(path)
 
 
 def _drawing_png(path: Path) -> bytes:

@@ -11,18 +11,17 @@ too short for any search returns the heuristic schedule, flagged as not optimise
 import math
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from bespoke.model.progress import Progress, silent
 from bespoke.model.scheduling import Problem, Schedule
 from bespoke.scheduling import cpsat
 from bespoke.scheduling.compiled import Compiled, compile_problem
 from bespoke.scheduling.dispatch import dispatch, to_schedule
 from bespoke.scheduling.objective import Assignment, describe, score
 
-Progress = Callable[[float, str], None]
 FULL_MODEL_LIMIT = 2_000  # tasks: above this the search pins what it does not free
 MIN_SEARCH_SECONDS = 0.2
 FULL_SHARE, FULL_MAX_S = 0.3, 10.0  # of the time, for the whole model before the search
@@ -42,7 +41,7 @@ def solve(
 ) -> Schedule:
     """The best schedule found within the time limit (status optimal, improved or heuristic)."""
     settings = settings or SolverSettings()
-    report = progress or _silent
+    report = progress or silent
     clock = _Clock(settings)
     c = compile_problem(problem)
     best = dispatch(c, settings.seed, seconds=min(4.0, 0.1 * settings.time_limit))
@@ -51,10 +50,6 @@ def solve(
         return to_schedule(c, best, "heuristic")
     search = _Search(c, settings, clock, best, report)
     return search.run()
-
-
-def _silent(fraction: float, what: str) -> None:
-    """Progress nobody listens to."""
 
 
 def _related_machines(c: Compiled) -> list[set[int]]:

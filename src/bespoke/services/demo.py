@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bespoke.model.accounts import Account
+from bespoke.model.progress import silent
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services import accounts, designs, orders, quoting
 from bespoke.services.environment import Environment
@@ -89,9 +90,5 @@ def _plan_products(env: Environment, maker: Account, examples: Path) -> None:
         text = (examples / "products" / spec_name).read_text(encoding="utf-8")
         product = quoting.submit_product(env, maker, text, json_format=False)
         request = quoting.PlanRequest(settings=settings, quantities=[1, 10, 100])
-        quote_id = quoting.plan_stored_product(env, maker, product.id, request, _quiet)
+        quote_id = quoting.plan_stored_product(env, maker, product.id, request, silent)
         orders.place_order(env, maker, quote_id, 10, f"demo-{spec_name}")
-
-
-def _quiet(fraction: float, what: str) -> None:
-    """Progress of the demo's plans goes unreported."""

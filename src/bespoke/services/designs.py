@@ -8,23 +8,29 @@ from typing import Any
 
 import shapely
 
+from bespoke.geometry._units import UNITS_TO_MM, unit_name
 from bespoke.geometry.dxf import read_dxf_and_outlines, read_dxf_outlines
+from bespoke.geometry.readers import design_kind
 from bespoke.model import Sheet2D, Solid3D
 from bespoke.model.accounts import Account
 from bespoke.model.batching import Outline
-from bespoke.model.errors import InputError, NotFoundError, TooLargeError, UnsupportedTypeError
+from bespoke.model.errors import (
+    DesignFileError,
+    InputError,
+    NotFoundError,
+    TooLargeError,
+    UnsupportedTypeError,
+)
 from bespoke.model.product import DesignFile, ProductSpec
 from bespoke.services.environment import Environment
-from bespoke.services.quote import DESIGN_KINDS
 from bespoke.services.workers import MEASURE
 from bespoke.store import now
 from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import DesignRow
 
 MAX_NAME = 255
-DESIGN_UNITS = ("mm", "cm", "m", "inch", "ft")
+DESIGN_UNITS = tuple(UNITS_TO_MM)
 """The units a design may be read in besides its own ('auto': the file's or the reader's)."""
-_UNIT_ALIASES = {"in": "inch", "auto": "", "": ""}
 
 
 def upload_design(
@@ -37,11 +43,10 @@ def upload_design(
     """
     units = design_units(units)
     name = _safe_name(filename)
-    kind = DESIGN_KINDS.get(Path(name).suffix.lower())
-    if kind is None:
-        raise UnsupportedTypeError(
-            f"file: {name} is not a design file Bespoke reads (accepted: {', '.join(DESIGN_KINDS)})"
-        )
+    try:
+        kind = design_kind(name)
+    except DesignFileError as error:
+        raise UnsupportedTypeError(f"file: {error}") from None
     limit = env.settings.max_upload_bytes
     if len(content) > limit:
         raise TooLargeError(
@@ -64,14 +69,13 @@ def design_units(units: str | None) -> str | None:
 
     Raises InputError naming the accepted units.
     """
-    if units is None:
+    if units is None or units.strip().lower() in ("", "auto"):
         return None
-    key = units.strip().lower()
-    key = _UNIT_ALIASES.get(key, key)
-    if key and key not in DESIGN_UNITS:
+    name = unit_name(units)
+    if name is None:
         accepted = ", ".join(("auto", *DESIGN_UNITS))
         raise InputError(f"units: {units!r} is not a unit (accepted: {accepted})", path="units")
-    return key or None
+    return name
 
 
 def read_again(env: Environment, owner: Account, design_id: int, units: str | None) -> DesignRow:
@@ -131,7 +135,7 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="bespoke-upload-") as folder:
         path = Path(folder) / filename
         path.write_bytes(content)
-        if path.suffix.lower() == ".dxf":
+        if design_kind(filename) == "dxf":
             sheet, outlines = read_dxf_and_outlines(path, units)
             return sheet, outlines_area(outlines)
         from bespoke.geometry.stl import read_stl  # trimesh loads only for meshes

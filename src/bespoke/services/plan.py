@@ -1,6 +1,6 @@
 """Plan a product spec: configure it, plan every part, price it by quantity."""
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from bespoke.catalog import load_catalog
@@ -10,11 +10,10 @@ from bespoke.model import Catalog
 from bespoke.model.bounds import quantity_list
 from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
+from bespoke.model.progress import Progress, silent
 from bespoke.planning.product import plan_product, product_routing
 from bespoke.products.configure import configure
 from bespoke.products.spec import load_spec
-
-Progress = Callable[[float, str], None]
 
 
 def plan_spec(
@@ -56,7 +55,7 @@ def plan_product_spec(
 
     `progress(fraction, what)` hears of each stage: configuring, planning, pricing.
     """
-    report = progress or _silent
+    report = progress or silent
     quantities = quantity_list(quantities or catalog.shop.quantity_breaks)
     report(0.05, "configuring the parts")
     product = configure(
@@ -77,7 +76,3 @@ def plan_product_spec(
         routing=product_routing(plan, choose(plan, quantities[0], shop)),
         curve=product_curve(plan, shop, curve_quantities()),
     )
-
-
-def _silent(fraction: float, what: str) -> None:
-    """Progress nobody listens to."""

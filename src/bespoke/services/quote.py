@@ -1,13 +1,12 @@
 """Quote a design file: measure it, plan every process, price by quantity, draw the curve."""
 
 from pathlib import Path
-from typing import Literal
 
 from bespoke.catalog import load_catalog
 from bespoke.costing import price_break, scale_curve, unit_price
+from bespoke.geometry.readers import design_kind, read_design
 from bespoke.model import (
     Catalog,
-    DesignFileError,
     Finishing,
     InputError,
     LeadTier,
@@ -25,9 +24,6 @@ from bespoke.model.lookup import lookup
 from bespoke.planning import plan_part
 from bespoke.planning.stock import sheet_thickness
 
-DesignKind = Literal["dxf", "stl"]
-DESIGN_KINDS: dict[str, DesignKind] = {".dxf": "dxf", ".stl": "stl"}
-
 
 def quote_design(
     path: Path,
@@ -44,9 +40,9 @@ def quote_design(
 ) -> Quote:
     """Everything a maker asks of a design file: can it be made, how, and at what price."""
     catalog = catalog or load_catalog(shop_file)
-    kind = design_kind(path)
+    design_kind(path.name)  # refuses any other file before the process and finish are checked
     _check_process_and_finish(process, finish, catalog)
-    geometry = _read_dxf(path, units) if kind == "dxf" else _read_stl(path, units)
+    geometry = read_design(path, units)
     return quote_geometry(
         path.name,
         geometry,
@@ -101,29 +97,6 @@ def quote_geometry(
         curve=scale_curve(feasible, catalog.shop, tier=tier) if feasible else None,
         choices=choices,
     )
-
-
-def _read_dxf(path: Path, units: str | None) -> Sheet2D:
-    from bespoke.geometry.dxf import read_dxf  # ezdxf loads only for drawings
-
-    return read_dxf(path, units)
-
-
-def _read_stl(path: Path, units: str | None) -> Solid3D:
-    from bespoke.geometry.stl import read_stl  # trimesh loads only for meshes
-
-    return read_stl(path, units)
-
-
-def design_kind(path: Path) -> DesignKind:
-    """'dxf' or 'stl' from the file name; anything else is refused."""
-    kind = DESIGN_KINDS.get(path.suffix.lower())
-    if kind is None:
-        accepted = ", ".join(DESIGN_KINDS)
-        raise DesignFileError(
-            f"{path.name}: not a design file Bespoke reads (accepted: {accepted} files)"
-        )
-    return kind
 
 
 def _check_process_and_finish(process: str | None, finish: str | None, catalog: Catalog) -> None:

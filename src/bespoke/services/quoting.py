@@ -27,6 +27,7 @@ from bespoke.model.bounds import (
 from bespoke.model.errors import InputError
 from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
+from bespoke.model.progress import Progress
 from bespoke.model.quote import ChoiceFields
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.batch_quote import batched_prices, batched_product_prices
@@ -39,7 +40,7 @@ from bespoke.services.designs import (
 )
 from bespoke.services.environment import Environment
 from bespoke.services.jobs import JobRunner
-from bespoke.services.plan import Progress, plan_product_spec
+from bespoke.services.plan import plan_product_spec
 from bespoke.services.plan_document import plan_document
 from bespoke.services.quote import quote_geometry
 from bespoke.services.quote_document import quote_document

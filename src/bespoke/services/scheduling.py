@@ -21,6 +21,7 @@ from bespoke.model.batching import Nest
 from bespoke.model.calendar import Calendar
 from bespoke.model.errors import InputError, PermissionDeniedError
 from bespoke.model.orders import Mover, OrderStatus
+from bespoke.model.progress import Progress
 from bespoke.model.scheduling import (
     Alternative,
     Job,
@@ -60,7 +61,6 @@ CALENDAR_DAYS = 366
 CHUNK_S = 4 * 3600  # longer operations are split: a shift can end in the middle of an order
 BATCH_WINDOW_S = 3 * 24 * 3600
 """How much later than a batch's most urgent order another may be due and still join it."""
-Progress = Callable[[float, str], None]
 
 
 def schedule_task(

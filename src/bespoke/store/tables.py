@@ -18,6 +18,14 @@ class Base(DeclarativeBase):
     }
 
 
+class OwnedColumns:
+    """The columns of a row that belongs to a user and a shop: what the repositories narrow
+    a viewer's rows by."""
+
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+
+
 class ShopRow(Base):
     """A workshop: its catalog overrides (machines, materials, rates) and its calendar."""
 
@@ -88,15 +96,13 @@ class LoginThrottleRow(Base):
     backoffs: Mapped[int] = mapped_column(doc="Back-offs started since the key was last quiet")
 
 
-class DesignRow(Base):
+class DesignRow(OwnedColumns, Base):
     """An uploaded design file (content in the blob store by sha256) and its measurements."""
 
     __tablename__ = "designs"
     __table_args__ = (Index("ix_designs_owner_sha", "owner_id", "sha256"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(8))
     sha256: Mapped[str] = mapped_column(String(64))
@@ -109,28 +115,24 @@ class DesignRow(Base):
     created_at: Mapped[datetime]
 
 
-class ProductRow(Base):
+class ProductRow(OwnedColumns, Base):
     """A product spec as submitted (YAML or JSON text) and its parsed form."""
 
     __tablename__ = "products"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     spec_text: Mapped[str] = mapped_column(Text)
     spec: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
 
 
-class QuoteRow(Base):
+class QuoteRow(OwnedColumns, Base):
     """A frozen offer: the request, the whole plan and prices as a document, a validity date."""
 
     __tablename__ = "quotes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
     design_id: Mapped[int | None] = mapped_column(ForeignKey("designs.id"), index=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))
@@ -161,15 +163,13 @@ class QuotePriceRow(Base):
     promised_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class OrderRow(Base):
+class OrderRow(OwnedColumns, Base):
     """A maker's commitment to a quote at one of its quantities."""
 
     __tablename__ = "orders"
     __table_args__ = (UniqueConstraint("owner_id", "idempotency_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
     quote_id: Mapped[int] = mapped_column(ForeignKey("quotes.id"), index=True)
     quantity: Mapped[int]
     unit_price: Mapped[Decimal]
@@ -188,14 +188,12 @@ class OrderRow(Base):
     )
 
 
-class JobRow(Base):
+class JobRow(OwnedColumns, Base):
     """Long work run in the background: its progress, and the quote it produced or its error."""
 
     __tablename__ = "jobs"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
     progress: Mapped[float] = mapped_column(default=0.0)

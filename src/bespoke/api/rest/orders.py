@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Header, Request, Response
 from pydantic import BaseModel, Field
 
 from bespoke.api.openapi import problems
-from bespoke.api.paging import Page, announce, page
+from bespoke.api.paging import Paged, page_of
 from bespoke.api.security import api_caller, environment
 from bespoke.api.views import OrderOut, order_out
 from bespoke.model.accounts import Account
@@ -65,14 +65,11 @@ def place_order(
 
 
 @router.get("/orders", response_model=list[OrderOut])
-def list_orders(
-    request: Request, response: Response, who: Caller, asked: Annotated[Page, Depends(page)]
-) -> list[OrderOut]:
+def list_orders(request: Request, response: Response, who: Caller, asked: Paged) -> list[OrderOut]:
     """The caller's orders (a maker), the shop's (an operator) or all (an admin), newest
     first, a page at a time."""
     with environment(request).uow() as uow:
-        announce(request, response, asked, uow.orders.count(who))
-        return [order_out(r) for r in uow.orders.list(who, asked.limit, asked.offset)]
+        return [order_out(r) for r in page_of(request, response, asked, uow.orders, who)]
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)

@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bespoke.api.openapi import problems
-from bespoke.api.paging import Page, announce, page
+from bespoke.api.paging import Paged, page_of
 from bespoke.api.security import api_caller, environment
 from bespoke.api.views import (
     DesignOut,
@@ -31,7 +31,6 @@ from bespoke.services.previews import design_preview
 
 router = APIRouter()
 Caller = Annotated[Account, Depends(api_caller)]
-Paged = Annotated[Page, Depends(page)]
 
 
 @router.post("/designs", response_model=DesignOut, status_code=201, tags=["designs"])
@@ -67,8 +66,7 @@ def list_designs(
 ) -> list[DesignOut]:
     """The caller's designs (an operator: the shop's), newest first, a page at a time."""
     with environment(request).uow() as uow:
-        announce(request, response, asked, uow.designs.count(who))
-        return [design_out(r) for r in uow.designs.list(who, asked.limit, asked.offset)]
+        return [design_out(r) for r in page_of(request, response, asked, uow.designs, who)]
 
 
 @router.get("/designs/{design_id}", response_model=DesignOut, tags=["designs"])
@@ -145,8 +143,7 @@ async def quote_design(body: quoting.PartQuoteRequest, request: Request, who: Ca
 def list_quotes(request: Request, response: Response, who: Caller, asked: Paged) -> list[QuoteOut]:
     """Quotes and product plans without their documents, newest first, a page at a time."""
     with environment(request).uow() as uow:
-        announce(request, response, asked, uow.quotes.count(who))
-        rows = uow.quotes.list(who, asked.limit, asked.offset)
+        rows = page_of(request, response, asked, uow.quotes, who)
         return [quote_out(r, document=False) for r in rows]
 
 
@@ -187,8 +184,7 @@ def list_products(
 ) -> list[ProductOut]:
     """Product specs without the spec itself (ask for one product for it), newest first."""
     with environment(request).uow() as uow:
-        announce(request, response, asked, uow.products.count(who))
-        rows = uow.products.list(who, asked.limit, asked.offset)
+        rows = page_of(request, response, asked, uow.products, who)
         return [product_out(r, spec=False) for r in rows]
 
 
