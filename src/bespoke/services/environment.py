@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bespoke.model.errors import InputError
+from bespoke.services.bus import MessageBus, standard_bus
 from bespoke.services.login_throttle import LoginLimits
 from bespoke.services.workers import InProcess, Workers
 from bespoke.store import (
@@ -67,12 +68,14 @@ def _positive(variable: str, default: str) -> float:
 
 @dataclass
 class Environment:
-    """The open database, the blob store and the settings, shared by the use cases."""
+    """The open database, the blob store, the settings, the workers for heavy work and the
+    message bus, shared by the use cases."""
 
     settings: Settings
     uow: UnitOfWorkFactory
     blobs: BlobStore
     workers: Workers = field(default_factory=InProcess)
+    bus: MessageBus = field(default_factory=standard_bus)
     work_dir: Path = field(init=False)
 
     def __post_init__(self) -> None:

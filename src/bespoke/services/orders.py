@@ -15,7 +15,9 @@ from bespoke.model.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from bespoke.model.events import OrderMoved, OrderPlaced
 from bespoke.model.orders import MOVES, Mover, OrderStatus, refusal
+from bespoke.services.bus import MessageBus
 from bespoke.services.environment import Environment
 from bespoke.services.order_work import frozen_work
 from bespoke.services.quote_document import batched_entry, flagged_reading
@@ -104,16 +106,17 @@ def place_order(
             raise _duplicate(env, owner, key) from None
         catalog = shop_catalog(uow, quote.shop_id)
         row.work = frozen_work(uow, env.blobs, row, quote, catalog).stored()
-        uow.audit.record(
-            placed,
+        env.bus.publish(
+            uow,
             owner,
-            "place",
-            "order",
-            row.id,
-            quote=quote.id,
-            quantity=quantity,
-            batched=batched,
-            confirmed_reading=confirm_reading,
+            OrderPlaced(
+                at=placed,
+                order_id=row.id,
+                quote_id=quote.id,
+                quantity=quantity,
+                batched=batched,
+                confirmed_reading=confirm_reading,
+            ),
         )
         uow.commit()
         return row
@@ -176,12 +179,13 @@ def move_order(
     mover = Mover.MAKER if actor.role == Role.MAKER else Mover.SHOP
     with env.uow() as uow:
         row = uow.orders.get(actor, order_id)
-        move(uow, row, target, actor, mover, now(), reason)
+        move(env.bus, uow, row, target, actor, mover, now(), reason)
         uow.commit()
         return row
 
 
 def move(
+    bus: MessageBus,
     uow: UnitOfWork,
     row: OrderRow,
     target: OrderStatus,
@@ -191,7 +195,7 @@ def move(
     reason: str | None = None,
 ) -> None:
     """The one way an order's status changes, on every path: checked against the order's
-    life and who moves it, and recorded with who, when and why.
+    life and who moves it, and published (the audit log records who, when and why).
 
     Raises:
         PermissionDeniedError: `mover` may not make this move.
@@ -204,7 +208,7 @@ def move(
         raise error(f"status: order {row.id}: {refused}")
     row.status = target
     row.updated_at = when
-    details: dict[str, object] = {"status": [current, target], "by": mover}
-    if reason:
-        details["reason"] = reason
-    uow.audit.record(when, actor, "move", "order", row.id, **details)
+    moved = OrderMoved(
+        at=when, order_id=row.id, before=current, after=target, by=mover, reason=reason
+    )
+    bus.publish(uow, actor, moved)

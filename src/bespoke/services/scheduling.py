@@ -20,6 +20,7 @@ from bespoke.model.accounts import Account
 from bespoke.model.batching import Nest
 from bespoke.model.calendar import Calendar
 from bespoke.model.errors import InputError, PermissionDeniedError
+from bespoke.model.events import ShopScheduled
 from bespoke.model.orders import Mover, OrderStatus
 from bespoke.model.progress import Progress
 from bespoke.model.scheduling import (
@@ -119,17 +120,18 @@ def schedule_shop(
             uow.batches.add(batch_row(planned, schedule, row, catalog.shop.currency))
         for order in orders:
             if order.status in (OrderStatus.PLACED, OrderStatus.PLANNED):
-                move(uow, order, OrderStatus.SCHEDULED, actor, Mover.SCHEDULE, started)
+                move(env.bus, uow, order, OrderStatus.SCHEDULED, actor, Mover.SCHEDULE, started)
         uow.flush()
-        uow.audit.record(
-            started,
+        env.bus.publish(
+            uow,
             actor,
-            "schedule",
-            "shop",
-            shop_id,
-            schedule=row.id,
-            orders=len(orders),
-            makespan_s=schedule.makespan,
+            ShopScheduled(
+                at=started,
+                shop_id=shop_id,
+                schedule_id=row.id,
+                orders=len(orders),
+                makespan_s=schedule.makespan,
+            ),
         )
         uow.commit()
         return row

@@ -1,0 +1,36 @@
+"""Domain events: what happened, said once, for whoever must react (the audit log now;
+the shop floor, notifications and machine monitoring as they come)."""
+
+from datetime import datetime
+
+from bespoke.model.geometry import Frozen
+from bespoke.model.orders import Mover, OrderStatus
+
+
+class Event(Frozen):
+    """Something that happened at `at`."""
+
+    at: datetime
+
+
+class OrderPlaced(Event):
+    order_id: int
+    quote_id: int
+    quantity: int
+    batched: bool
+    confirmed_reading: bool
+
+
+class OrderMoved(Event):
+    order_id: int
+    before: OrderStatus
+    after: OrderStatus
+    by: Mover
+    reason: str | None = None
+
+
+class ShopScheduled(Event):
+    shop_id: int
+    schedule_id: int
+    orders: int
+    makespan_s: int
