@@ -417,8 +417,9 @@ def schedule(
     data_dir: DataDirOption = None,
 ) -> None:
     """Schedule the shop's open orders on its machines and calendar, and keep the schedule."""
-    from bespoke.model.scheduling import Schedule
+    from bespoke.model.scheduling import Schedule, ScheduleDocument
     from bespoke.scheduling.solver import SolverSettings
+    from bespoke.services.batches import batch_nest
     from bespoke.services.scheduling import schedule_shop, stored_tasks
     from bespoke.services.shops import find_shop
 
@@ -431,9 +432,9 @@ def schedule(
             shop_id, name = row.id, row.name
         with _progress_bar(time_limit, quiet=False) as report:
             kept = schedule_shop(env, shop_id, None, SolverSettings(time_limit, seed), report)
-    tasks = kept.document["tasks"]
+    tasks = ScheduleDocument.model_validate(kept.document).tasks
     finish = kept.origin + timedelta(seconds=kept.makespan_s)
-    orders = {o for t in tasks for o in t["orders"]}
+    orders = {o for t in tasks for o in t.orders}
     console.print(
         f"{name}: schedule {kept.id}, {len(tasks)} operations of {len(orders)} orders;"
         f" all done by {finish:%Y-%m-%d %H:%M} UTC; {kept.setups} set-up changes;"
@@ -441,10 +442,10 @@ def schedule(
     )
     with env.uow() as uow:
         for batch in uow.batches.of_schedule(kept.id):
-            nest = batch.document["nest"]
-            sheets = nest["sheets"] if nest else []
-            used = ", ".join(f"{s['utilisation']:.0%}" for s in sheets)
-            offcuts = sum(1 for s in sheets if s.get("from_remnant"))
+            nest = batch_nest(batch)
+            sheets = nest.sheets if nest else []
+            used = ", ".join(f"{s.utilisation:.0%}" for s in sheets)
+            offcuts = sum(1 for s in sheets if s.from_remnant)
             console.print(
                 f"  {batch.key} {batch.family}: {len(batch.members)} orders on {batch.machine}"
                 + (f", {len(sheets)} sheets or plates used {used}" if sheets else "")

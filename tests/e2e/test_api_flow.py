@@ -41,6 +41,35 @@ def test_openapi_document_and_docs(service: Service) -> None:
     assert httpx.get(f"{service.url}/docs").status_code == 200
 
 
+def test_every_answer_is_described_in_the_openapi_document(service: Service) -> None:
+    """Each operation declares its success answer: a JSON answer by a schema that names
+    its fields (a model, or a list of models), a file by its media types."""
+    document = httpx.get(f"{service.url}/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            answers = {s: r for s, r in operation["responses"].items() if s.startswith("2")}
+            assert answers, (method, path)
+            for status, answer in answers.items():
+                for media, content in answer.get("content", {}).items():
+                    schema = content.get("schema", {})
+                    assert _described(schema, schemas), (method, path, status, media, schema)
+
+
+def _described(schema: dict, schemas: dict) -> bool:
+    """Whether a schema says what it holds: not `{}`, nor an object of anything."""
+    if "$ref" in schema:
+        return _described(schemas[schema["$ref"].rsplit("/", 1)[1]], schemas)
+    if "anyOf" in schema or "oneOf" in schema:
+        return all(_described(s, schemas) for s in schema.get("anyOf", schema.get("oneOf")))
+    if schema.get("type") == "array":
+        return _described(schema.get("items", {}), schemas)
+    if schema.get("type") == "object":
+        extra = schema.get("additionalProperties")
+        return "properties" in schema or (isinstance(extra, dict) and _described(extra, schemas))
+    return "type" in schema
+
+
 def test_upload_measures_and_keeps_the_file_by_content(maker: httpx.Client) -> None:
     design = upload(maker)
     assert design["kind"] == "dxf"

@@ -6,6 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from bespoke.api.problems import error_path, status_of
+from bespoke.model.batching import BatchDocument
 from bespoke.model.calendar import Calendar, Shift
 from bespoke.model.errors import (
     ConflictError,
@@ -16,6 +17,7 @@ from bespoke.model.errors import (
     UnsupportedTypeError,
 )
 from bespoke.model.orders import OrderStatus, next_statuses
+from bespoke.model.scheduling import ScheduleDocument, ScheduledTask
 from bespoke.products.spec import SpecError
 from bespoke.services.environment import MEGABYTE, Settings
 from bespoke.store import BlobStore
@@ -26,6 +28,21 @@ def test_orders_move_one_step_and_cancel_only_before_production() -> None:
     assert next_statuses(OrderStatus.IN_PRODUCTION) == [OrderStatus.DONE]
     assert next_statuses(OrderStatus.SHIPPED) == []
     assert next_statuses(OrderStatus.CANCELLED) == []
+
+
+def test_kept_schedules_and_batches_read_back_as_stored_before_their_schema_version() -> None:
+    cut = {"job": "7", "task": "order-7/cut", "machine": "laser", "start": 0, "end": 60}
+    schedule = {"objective": "both", "tasks": [{**cut, "order_id": 7}], "lower_bound": None}
+    kept = ScheduleDocument.model_validate(schedule)
+    assert kept.schema_version == 1
+    assert kept.tasks[0].placed() == ScheduledTask(**cut)
+    assert (kept.tasks[0].batch, kept.tasks[0].orders) == (None, [])
+    assert ScheduleDocument.model_validate(kept.model_dump(mode="json")) == kept
+    work = {"order": "7", "task": "order-7/cut", "family": "laser:steel", "process": "laser"}
+    batch = {"currency": "EUR", "setup_s": 600, "works": [{**work, "setup_s": 600, "run_s": 90}]}
+    stored = BatchDocument.model_validate({**batch, "nest": None})
+    assert (stored.schema_version, stored.works[0].run_s, stored.nest) == (1, 90, None)
+    assert BatchDocument.model_validate(stored.model_dump(mode="json")) == stored
 
 
 def test_calendar_defaults_to_a_forty_hour_week_and_checks_shifts() -> None:

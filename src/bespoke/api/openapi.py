@@ -51,6 +51,12 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {status: {"description": DESCRIPTIONS[status]} for status in statuses}
 
 
+def files(*media_types: str) -> dict[int | str, dict[str, Any]]:
+    """The `responses` of a route that answers a file of one of these media types."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "The file", "content": {m: binary for m in media_types}}}
+
+
 def install(app: FastAPI) -> None:
     """Serve the app's OpenAPI document with its problem responses declared."""
 

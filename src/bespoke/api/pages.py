@@ -2,7 +2,7 @@
 a shop sees its dashboard and moves orders along. Forms carry the session's CSRF token."""
 
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -37,6 +37,7 @@ from bespoke.model.accounts import Role
 from bespoke.model.bounds import MAX_REASON, RowId, SheetNumber
 from bespoke.model.errors import BespokeError, InputError, PermissionDeniedError
 from bespoke.model.orders import FLOW, OrderStatus
+from bespoke.model.scheduling import KeptSchedule, KeptTask
 from bespoke.services import accounts, batches, orders, quoting, remnants
 from bespoke.services.login_throttle import LoginRefusedError
 from bespoke.services.orders import DuplicateOrderError
@@ -219,14 +220,14 @@ def order_page(order_id: RowId, request: Request, caller: Signed) -> HTMLRespons
         order = order_out(uow.orders.get(caller.account, order_id))
         quote = quote_out(uow.quotes.get(caller.account, order.quote_id))
         owner = uow.users.by_id(order.owner_id)
-    joined = batches.order_batches(environment(request), caller.account, order_id, drawn=True)
-    pictures = {b["id"]: [Markup(picture) for picture in b["pictures"]] for b in joined}
+    joined = batches.drawn_order_batches(environment(request), caller.account, order_id)
+    pictures = {d.batch.id: [Markup(picture) for picture in d.pictures] for d in joined}
     return render(
         request,
         "order.html.j2",
         caller,
         order=order,
-        batches=joined,
+        batches=[d.batch for d in joined],
         pictures=pictures,
         quote=quote,
         doc=quote.document,
@@ -293,35 +294,34 @@ def schedule_page(schedule_id: str, request: Request, caller: Signed) -> HTMLRes
         caller,
         schedule=view,
         gantt=_gantt(view),
-        machines=len({t["machine"] for t in view["tasks"]}),
+        machines=len({t.machine for t in view.tasks}),
     )
 
 
-def _gantt(view: dict[str, Any]) -> list[dict[str, Any]]:
+def _gantt(view: KeptSchedule) -> list[dict[str, Any]]:
     """Plotly bars on a time axis: one trace per order or batch, one row per machine."""
-    origin: datetime = view["origin"]
-    by_job: dict[str, list[dict[str, Any]]] = {}
-    for task in view["tasks"]:
-        by_job.setdefault(task["job"], []).append(task)
+    by_job: dict[str, list[KeptTask]] = {}
+    for task in view.tasks:
+        by_job.setdefault(task.job, []).append(task)
     return [
         {
             "type": "bar",
             "orientation": "h",
             "name": _job_name(tasks[0]),
-            "y": [t["machine"] for t in tasks],
-            "base": [(origin + timedelta(seconds=t["start"])).isoformat() for t in tasks],
-            "x": [(t["end"] - t["start"]) * 1000 for t in tasks],
-            "text": [t["task"].rsplit("/", 1)[-1] for t in tasks],
+            "y": [t.machine for t in tasks],
+            "base": [(view.origin + timedelta(seconds=t.start)).isoformat() for t in tasks],
+            "x": [(t.end - t.start) * 1000 for t in tasks],
+            "text": [t.task.rsplit("/", 1)[-1] for t in tasks],
             "hovertemplate": "%{text}<br>%{base|%a %d %b %H:%M}<extra>%{fullData.name}</extra>",
         }
         for _, tasks in sorted(by_job.items(), key=lambda item: _job_order(item[0]))
     ]
 
 
-def _job_name(task: dict[str, Any]) -> str:
-    if task.get("batch"):
-        return f"{task['batch']} (orders {', '.join(map(str, task['orders']))})"
-    return f"order {task['job']}"
+def _job_name(task: KeptTask) -> str:
+    if task.batch:
+        return f"{task.batch} (orders {', '.join(map(str, task.orders))})"
+    return f"order {task.job}"
 
 
 def _job_order(job: str) -> tuple[int, str]:
@@ -337,9 +337,9 @@ def batches_page(request: Request, caller: Signed, schedule: str = "latest") -> 
 
 @router.get("/shop/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(batch_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
-    view = batches.shop_batch(environment(request), caller.account, batch_id, drawn=True)
-    pictures = [Markup(picture) for picture in view["pictures"]]
-    return render(request, "batch.html.j2", caller, batch=view, pictures=pictures)
+    drawn = batches.drawn_shop_batch(environment(request), caller.account, batch_id)
+    pictures = [Markup(picture) for picture in drawn.pictures]
+    return render(request, "batch.html.j2", caller, batch=drawn.batch, pictures=pictures)
 
 
 @router.get("/shop/batches/{batch_id}/sheets/{index}.dxf")

@@ -2,7 +2,7 @@
 stocked thicknesses, the finishes that fit each material, the processes that can make a
 part, and the text a maker entered, turned into a quote request's fields."""
 
-from typing import Any
+from typing import Any, TypedDict
 
 from bespoke.model import LEAD_TIERS, Catalog, Finishing
 from bespoke.model.bounds import MAX_INFILL, MIN_INFILL, quantities_in
@@ -18,7 +18,31 @@ Entered = dict[str, str]
 """What a maker typed or chose in a form, field by field."""
 
 
-def stock_view(catalog: Catalog) -> dict[str, Any]:
+class StockMaterial(TypedDict, total=False):
+    """A material as the forms offer it: its family and stocked sheet thicknesses (each
+    given; a form reads an unknown material as an empty one)."""
+
+    name: str
+    family: str
+    thicknesses: list[float]
+    default_thickness: float | None
+
+
+class StockFinish(TypedDict):
+    """A finish as the forms offer it: the material families it works."""
+
+    name: str
+    families: list[str]
+
+
+class StockView(TypedDict):
+    """What the forms offer, by material id and by finish id."""
+
+    materials: dict[str, StockMaterial]
+    finishes: dict[str, StockFinish]
+
+
+def stock_view(catalog: Catalog) -> StockView:
     """Per material its family and stocked sheet thicknesses, per finish the families it
     works: what the forms offer, and what bespoke.js narrows them by."""
     return {

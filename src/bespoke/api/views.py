@@ -8,7 +8,15 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from bespoke.model.accounts import Account
 from bespoke.model.orders import OrderStatus, next_statuses
-from bespoke.store.tables import ApiTokenRow, DesignRow, JobRow, OrderRow, ProductRow, QuoteRow
+from bespoke.store.tables import (
+    ApiTokenRow,
+    AuditRow,
+    DesignRow,
+    JobRow,
+    OrderRow,
+    ProductRow,
+    QuoteRow,
+)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -93,6 +101,17 @@ class JobOut(BaseModel):
     updated_at: Moment
 
 
+class AuditEntryOut(BaseModel):
+    """One change: who made it, when, to what, and what it was."""
+
+    at: datetime
+    actor_id: int | None
+    action: str
+    entity: str
+    entity_id: str
+    detail: dict[str, Any]
+
+
 class AccountOut(BaseModel):
     account: Account
     csrf_token: str | None = None
@@ -112,6 +131,17 @@ class TokenOut(BaseModel):
 class NewTokenOut(TokenOut):
     token: str = Field(description="The secret, shown once")
     note: str = "shown once: keep it; send it as 'Authorization: Bearer <token>'"
+
+
+def audit_entry_out(row: AuditRow) -> AuditEntryOut:
+    return AuditEntryOut(
+        at=row.at,
+        actor_id=row.actor_id,
+        action=row.action,
+        entity=row.entity,
+        entity_id=row.entity_id,
+        detail=row.detail,
+    )
 
 
 def token_out(row: ApiTokenRow, moment: datetime) -> TokenOut:

@@ -6,7 +6,7 @@ one sheet with its `Placement`s. Coordinates are mm; a placement turns the part'
 drawing by `rotation` degrees about the drawing's origin, then moves it by (x, y).
 """
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke.model.geometry import Frozen
 
@@ -141,3 +141,16 @@ class Batch(Frozen):
         """When its most urgent order is due."""
         dues = [w.due for w in self.works if w.due is not None]
         return min(dues) if dues else None
+
+
+class BatchDocument(BaseModel):
+    """The stored document of a kept batch: its work, its set-up, its nest or plates, and
+    the currency of its cost."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = 1
+    currency: str
+    setup_s: int = Field(ge=0)
+    works: list[BatchWork]
+    nest: Nest | None = None

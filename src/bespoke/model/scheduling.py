@@ -7,6 +7,7 @@ closed periods (nights, holidays, maintenance) and the shop has set-up times bet
 set-up families. A `Schedule` places every task on a machine at a start time.
 """
 
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -116,3 +117,45 @@ class Schedule(_Frozen):
     lower_bound: int | None = None
     setups: int = Field(default=0, description="Changes of set-up family on machines")
     moved: int = Field(default=0, description="Tasks not where the previous schedule had them")
+
+
+class KeptTask(ScheduledTask):
+    """A task of a kept schedule and the orders it works for: one order's, or a batch's of
+    several."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    order_id: int | None = Field(default=None, description="The order; None: a batch's task")
+    batch: str | None = Field(default=None, description="The batch; None: one order's task")
+    orders: list[int] = Field(default_factory=list, description="The orders it works for")
+
+    def placed(self) -> ScheduledTask:
+        """The task as the scheduler placed it."""
+        return ScheduledTask(
+            job=self.job, task=self.task, machine=self.machine, start=self.start, end=self.end
+        )
+
+
+class ScheduleDocument(BaseModel):
+    """The stored document of a kept schedule: its tasks in time order."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = 1
+    objective: Objective
+    tasks: list[KeptTask]
+    lower_bound: int | None = None
+
+
+class KeptSchedule(BaseModel):
+    """A kept schedule as the API and pages show it, times in seconds from `origin`."""
+
+    id: int
+    created_at: datetime
+    origin: datetime
+    status: str
+    makespan_s: int
+    weighted_tardiness: float
+    setups: int
+    moved: int
+    tasks: list[KeptTask]

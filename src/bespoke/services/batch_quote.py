@@ -12,7 +12,8 @@ sheet bought for it alone. The shop's commercial layer prices the rest as quoted
 from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+
+from pydantic import BaseModel
 
 from bespoke.batching.plan import sheet_price_per_mm2
 from bespoke.costing.line import line_cost, line_price
@@ -20,9 +21,38 @@ from bespoke.costing.pricing import Costs, money, price_of
 from bespoke.model import Catalog, Operation, Part, ProcessOption, ProfileCutting, Quote
 from bespoke.model.product_plan import ProductQuote
 from bespoke.production import OrderWork, batched, build_seconds, family, run_seconds
-from bespoke.services.batches import batch_nest
+from bespoke.services.batches import batch_document
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchRow
+
+
+class BatchedPrice(BaseModel):
+    """A quantity's unit price made alone and made in the shop's next batches, the batches
+    it would join and when the first starts (ISO 8601; None: no batch of its families is
+    still to run)."""
+
+    quantity: int
+    alone_unit_price: float
+    batched_unit_price: float
+    batched_total_price: float
+    batches: list[str]
+    batch_starts: str | None
+
+
+class PartBatchedPrice(BatchedPrice):
+    """A part's `BatchedPrice`: the way it is made batched, and the part by that way when
+    it is not the way the part is made alone."""
+
+    process: str
+    made_otherwise: dict[str, str]
+
+
+class ProductBatchedPrice(BatchedPrice):
+    """A product's `BatchedPrice`: the way each part is made batched, and the parts made
+    otherwise than as priced alone."""
+
+    ways: dict[str, str]
+    made_otherwise: dict[str, str]
 
 
 def batched_prices(
@@ -32,7 +62,7 @@ def batched_prices(
     catalog: Catalog,
     moment: datetime,
     outline_area_mm2: float = 0.0,
-) -> list[dict[str, Any]]:
+) -> list[PartBatchedPrice]:
     """For each quoted quantity: the unit price alone and batched, the way (`process`) it
     is made batched (`made_otherwise` when not the way it is made alone), the batches it
     would join and when the first starts (none when no batch of its families is still to
@@ -57,7 +87,11 @@ def batched_prices(
         alone = line_price(quoted, best.quantity, shop, tier).total
         entry = _entry(best.quantity, float(best.unit_price), min(price, alone), joined)
         otherwise = {} if option is quoted else {quote.design: option.process_id}
-        result.append({**entry, "process": option.process_id, "made_otherwise": otherwise})
+        result.append(
+            PartBatchedPrice(
+                **entry.model_dump(), process=option.process_id, made_otherwise=otherwise
+            )
+        )
     return result
 
 
@@ -68,7 +102,7 @@ def batched_product_prices(
     catalog: Catalog,
     moment: datetime,
     outline_areas_mm2: Mapping[str, float],
-) -> list[dict[str, Any]]:
+) -> list[ProductBatchedPrice]:
     """`batched_prices` of a product: at each quantity, what its parts save in the next
     batches they could join, each made the way that costs least batched (`ways`, by
     part; `made_otherwise`, those not made as priced alone). `outline_areas_mm2` gives
@@ -104,7 +138,9 @@ def batched_product_prices(
         batched = max(total + listed, shop.min_order_price)
         entry = _entry(price.quantity, price.unit_price, min(batched, total), joined)
         otherwise = {part: way for part, way in ways.items() if way != price.ways[part]}
-        result.append({**entry, "ways": ways, "made_otherwise": otherwise})
+        result.append(
+            ProductBatchedPrice(**entry.model_dump(), ways=ways, made_otherwise=otherwise)
+        )
     return result
 
 
@@ -165,17 +201,17 @@ def _joining(
 
 def _entry(
     quantity: int, alone_unit_price: float, batched_total: float, joined: list[BatchRow]
-) -> dict[str, Any]:
+) -> BatchedPrice:
     """A quantity's prices alone and batched, the batches and when the first starts."""
     starts = min((b.start for b in joined if b.start), default=None)
-    return {
-        "quantity": quantity,
-        "alone_unit_price": float(alone_unit_price),
-        "batched_unit_price": float(money(batched_total / quantity)),
-        "batched_total_price": float(money(batched_total)),
-        "batches": [b.key for b in joined],
-        "batch_starts": starts.isoformat() if starts else None,
-    }
+    return BatchedPrice(
+        quantity=quantity,
+        alone_unit_price=float(alone_unit_price),
+        batched_unit_price=float(money(batched_total / quantity)),
+        batched_total_price=float(money(batched_total)),
+        batches=[b.key for b in joined],
+        batch_starts=starts.isoformat() if starts else None,
+    )
 
 
 def _upcoming_of(
@@ -198,12 +234,13 @@ def _saving(
     machine time, and for cutting, sheet bought alone against its area at the batch's
     utilisation."""
     mine = run_seconds(op, work.quantity)
-    theirs = float(sum(w["run_s"] for w in batch.document["works"]))
+    document = batch_document(batch)
+    theirs = float(sum(w.run_s for w in document.works))
     setup = float(sum((m.setup for m in batch.members), Decimal(0)))
     alone = (op.setup_s + build_seconds(op, work.quantity)) / 3600 * op.rate_per_hour
     setup_saving = max(0.0, alone - setup * mine / max(theirs + mine, 1e-9))
     material_saving = 0.0
-    nest = batch_nest(batch)
+    nest = document.nest
     process = catalog.processes[op.process_id]
     if isinstance(process, ProfileCutting) and nest and outline_area_mm2 > 0:
         used = sum(s.utilisation for s in nest.sheets) / len(nest.sheets)

@@ -4,13 +4,15 @@ cut file and picture of each sheet, and each order's share of its cost."""
 import tempfile
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+
+from pydantic import BaseModel
 
 from bespoke.batching.layouts import sheet_svg, write_cut_dxf
 from bespoke.batching.plan import BatchPlan, PlannedBatch
 from bespoke.model.accounts import Account
-from bespoke.model.batching import Batch, BatchWork, Nest
+from bespoke.model.batching import Batch, BatchDocument, Nest, Point
 from bespoke.model.costing import CostShare
 from bespoke.model.errors import NotFoundError
 from bespoke.model.scheduling import Schedule
@@ -18,6 +20,8 @@ from bespoke.services.environment import Environment
 from bespoke.services.shops import runs_shop, staff_shop
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchOrderRow, BatchRow, ScheduleRow
+
+SEES_BATCHES = "see its batches"
 
 
 def plan_members(plan: BatchPlan) -> dict[str, list[int]]:
@@ -44,12 +48,9 @@ def batch_row(
         end=end,
         duration_s=planned.duration_s,
         cost=planned.cost,
-        document={
-            "currency": currency,
-            "setup_s": batch.setup_s,
-            "works": [w.model_dump(mode="json") for w in batch.works],
-            "nest": planned.nest.model_dump(mode="json") if planned.nest else None,
-        },
+        document=BatchDocument(
+            currency=currency, setup_s=batch.setup_s, works=batch.works, nest=planned.nest
+        ).model_dump(mode="json"),
         members=[
             BatchOrderRow(
                 order_id=int(s.order), setup=s.setup, material=s.material, run=s.run, total=s.total
@@ -61,12 +62,13 @@ def batch_row(
 
 def planned_batch(row: BatchRow) -> PlannedBatch:
     """A kept batch as it was planned: its work, nest, duration and shares."""
+    document = batch_document(row)
     batch = Batch(
         id=row.key,
         family=row.family,
         process=row.process,
-        works=[BatchWork.model_validate(w) for w in row.document["works"]],
-        setup_s=row.document["setup_s"],
+        works=document.works,
+        setup_s=document.setup_s,
     )
     shares = [
         CostShare(
@@ -74,7 +76,7 @@ def planned_batch(row: BatchRow) -> PlannedBatch:
         )
         for m in row.members
     ]
-    return PlannedBatch(batch, row.machine, batch_nest(row), row.duration_s, shares)
+    return PlannedBatch(batch, row.machine, document.nest, row.duration_s, shares)
 
 
 def started_rows(uow: UnitOfWork, previous: ScheduleRow | None, moment: datetime) -> list[BatchRow]:
@@ -96,62 +98,115 @@ def held_batches(started: Sequence[BatchRow], open_orders: set[int]) -> list[Pla
     ]
 
 
+def batch_document(row: BatchRow) -> BatchDocument:
+    """The stored document of a kept batch."""
+    return BatchDocument.model_validate(row.document)
+
+
 def batch_nest(row: BatchRow) -> Nest | None:
     """The sheets or plates of a kept batch."""
-    nest = row.document.get("nest")
-    return Nest.model_validate(nest) if nest else None
+    return batch_document(row).nest
 
 
-def batch_view(row: BatchRow, order_id: int | None = None) -> dict[str, Any]:
+class SheetView(BaseModel):
+    """A sheet or plate of a batch: its size, how much of it the parts use, the off-cut it
+    is cut from or leaves, and how many parts are on it (`mine`: of the viewer's order)."""
+
+    index: int
+    size_mm: Point
+    used_length_mm: float
+    utilisation: float
+    remnant_mm: Point | None
+    from_remnant: int | None
+    parts: int
+    mine: int
+
+
+class ShareView(BaseModel):
+    """An order's share of a batch's cost."""
+
+    order_id: int
+    setup: Decimal
+    material: Decimal
+    run: Decimal
+    total: Decimal
+
+
+class BatchView(BaseModel):
+    """A kept batch as the API and pages show it: `cost` None to a maker, who sees only
+    their own share."""
+
+    id: int
+    schedule_id: int
+    key: str
+    family: str
+    process: str
+    machine: str
+    start: datetime | None
+    end: datetime | None
+    duration_s: int
+    orders: int
+    cost: Decimal | None
+    currency: str
+    material: str | None
+    thickness_mm: float | None
+    sheets: list[SheetView]
+    shares: list[ShareView]
+
+
+class DrawnBatch(BaseModel):
+    """A batch as shown and the SVG pictures of its sheets."""
+
+    batch: BatchView
+    pictures: list[str]
+
+
+def batch_view(row: BatchRow, order_id: int | None = None) -> BatchView:
     """A kept batch as the API and pages show it; with `order_id`, as that order's maker
     sees it: the batch, their own share and parts, nobody else's."""
-    nest = batch_nest(row)
+    document = batch_document(row)
+    nest = document.nest
     members = [m for m in row.members if order_id is None or m.order_id == order_id]
     mine = None if order_id is None else str(order_id)
     sheets = []
     if nest is not None:
         order_of = {p.id: p.order for p in nest.parts}
-        for sheet in nest.sheets:
-            own = sum(1 for p in sheet.placements if mine in (None, order_of[p.part]))
-            sheets.append(
-                {
-                    "index": sheet.index,
-                    "size_mm": list(sheet.size_mm),
-                    "used_length_mm": sheet.used_length_mm,
-                    "utilisation": sheet.utilisation,
-                    "remnant_mm": list(sheet.remnant_mm) if sheet.remnant_mm else None,
-                    "from_remnant": sheet.from_remnant,
-                    "parts": len(sheet.placements),
-                    "mine": own,
-                }
+        sheets = [
+            SheetView(
+                index=sheet.index,
+                size_mm=sheet.size_mm,
+                used_length_mm=sheet.used_length_mm,
+                utilisation=sheet.utilisation,
+                remnant_mm=sheet.remnant_mm,
+                from_remnant=sheet.from_remnant,
+                parts=len(sheet.placements),
+                mine=sum(1 for p in sheet.placements if mine in (None, order_of[p.part])),
             )
-    return {
-        "id": row.id,
-        "schedule_id": row.schedule_id,
-        "key": row.key,
-        "family": row.family,
-        "process": row.process,
-        "machine": row.machine,
-        "start": row.start,
-        "end": row.end,
-        "duration_s": row.duration_s,
-        "orders": len(row.members),
-        "cost": row.cost if order_id is None else None,
-        "currency": row.document["currency"],
-        "material": nest.material if nest else None,
-        "thickness_mm": nest.thickness_mm if nest else None,
-        "sheets": sheets,
-        "shares": [
-            {
-                "order_id": m.order_id,
-                "setup": m.setup,
-                "material": m.material,
-                "run": m.run,
-                "total": m.total,
-            }
+            for sheet in nest.sheets
+        ]
+    return BatchView(
+        id=row.id,
+        schedule_id=row.schedule_id,
+        key=row.key,
+        family=row.family,
+        process=row.process,
+        machine=row.machine,
+        start=row.start,
+        end=row.end,
+        duration_s=row.duration_s,
+        orders=len(row.members),
+        cost=row.cost if order_id is None else None,
+        currency=document.currency,
+        material=nest.material if nest else None,
+        thickness_mm=nest.thickness_mm if nest else None,
+        sheets=sheets,
+        shares=[
+            ShareView(
+                order_id=m.order_id, setup=m.setup, material=m.material, run=m.run, total=m.total
+            )
             for m in members
         ],
-    }
+    )
 
 
 def sheet_pictures(row: BatchRow, order_id: int | None = None) -> list[str]:
@@ -200,30 +255,31 @@ def _sheet_index(nest: Nest, index: int) -> int:
     return index - 1
 
 
-def shop_batches(env: Environment, who: Account, schedule: str = "latest") -> list[dict[str, Any]]:
+def shop_batches(env: Environment, who: Account, schedule: str = "latest") -> list[BatchView]:
     """The batches of one of the shop's schedules ('latest' for the newest)."""
-    shop_id = staff_shop(who, "see its batches")
+    shop_id = staff_shop(who, SEES_BATCHES)
     with env.uow() as uow:
         row = uow.schedules.named(shop_id, schedule)
         return [batch_view(b) for b in uow.batches.of_schedule(row.id)]
 
 
-def shop_batch(
-    env: Environment, who: Account, batch_id: int, *, drawn: bool = False
-) -> dict[str, Any]:
-    """A batch of the caller's shop; `drawn` adds the pictures of its sheets."""
+def shop_batch(env: Environment, who: Account, batch_id: int) -> BatchView:
+    """A batch of the caller's shop."""
     with env.uow() as uow:
-        row = uow.batches.get(staff_shop(who, "see its batches"), batch_id)
-        view = batch_view(row)
-        if drawn:
-            view["pictures"] = sheet_pictures(row)
-        return view
+        return batch_view(uow.batches.get(staff_shop(who, SEES_BATCHES), batch_id))
+
+
+def drawn_shop_batch(env: Environment, who: Account, batch_id: int) -> DrawnBatch:
+    """A batch of the caller's shop with the pictures of its sheets."""
+    with env.uow() as uow:
+        row = uow.batches.get(staff_shop(who, SEES_BATCHES), batch_id)
+        return DrawnBatch(batch=batch_view(row), pictures=sheet_pictures(row))
 
 
 def batch_sheet(env: Environment, who: Account, batch_id: int, index: int, fmt: str) -> bytes:
     """Sheet `index` (from 1) of a batch as an "svg" picture or a "dxf" cut file."""
     with env.uow() as uow:
-        row = uow.batches.get(staff_shop(who, "see its batches"), batch_id)
+        row = uow.batches.get(staff_shop(who, SEES_BATCHES), batch_id)
         if fmt == "svg":
             return sheet_picture(row, index).encode()
         if fmt != "dxf":
@@ -234,24 +290,36 @@ def batch_sheet(env: Environment, who: Account, batch_id: int, index: int, fmt: 
             return path.read_bytes()
 
 
-def order_batches(
-    env: Environment, who: Account, order_id: int, *, drawn: bool = False
-) -> list[dict[str, Any]]:
+def order_batches(env: Environment, who: Account, order_id: int) -> list[BatchView]:
     """The batches of the shop's latest schedule that hold the order's work: to its maker
-    the batch and their own share, to the shop the whole batch. `drawn` adds the pictures
-    of the sheets the order's parts are on."""
+    the batch and their own share, to the shop the whole batch."""
     with env.uow() as uow:
-        order = uow.orders.get(who, order_id)
-        schedule = uow.schedules.latest(order.shop_id)
-        if schedule is None:
-            return []
-        rows = uow.batches.of_order(order.id, schedule.id)
-        mine = None if runs_shop(who, order.shop_id) else order.id
-        views = [batch_view(b, mine) for b in rows]
-        if drawn:  # the sheets this order's parts are on, its parts coloured
-            for view, row in zip(views, rows, strict=True):
-                view["pictures"] = sheet_pictures(row, order.id)
-        return views
+        rows, viewer = _order_batch_rows(uow, who, order_id)
+        return [batch_view(b, viewer) for b in rows]
+
+
+def drawn_order_batches(env: Environment, who: Account, order_id: int) -> list[DrawnBatch]:
+    """`order_batches` with the pictures of the sheets the order's parts are on, its parts
+    coloured."""
+    with env.uow() as uow:
+        rows, viewer = _order_batch_rows(uow, who, order_id)
+        return [
+            DrawnBatch(batch=batch_view(b, viewer), pictures=sheet_pictures(b, order_id))
+            for b in rows
+        ]
+
+
+def _order_batch_rows(
+    uow: UnitOfWork, who: Account, order_id: int
+) -> tuple[Sequence[BatchRow], int | None]:
+    """(the batches of the shop's latest schedule that hold the order's work, the order
+    whose maker views them; None: the shop views them)."""
+    order = uow.orders.get(who, order_id)
+    schedule = uow.schedules.latest(order.shop_id)
+    if schedule is None:
+        return [], None
+    viewer = None if runs_shop(who, order.shop_id) else order.id
+    return uow.batches.of_order(order.id, schedule.id), viewer
 
 
 def order_sheet(env: Environment, who: Account, order_id: int, batch_id: int, index: int) -> str:

@@ -98,7 +98,7 @@ def keep_design(
 ) -> int:
     """Measure a checked upload and keep it (file, row and audit entry); its id."""
     geometry, outline_area = measure(name, content, units)
-    measured = geometry.model_dump(mode="json")
+    shown = geometry.model_dump(mode="json", exclude={"contours"})  # all but the contours
     sha = env.blobs.put(content)
     assert owner.shop_id is not None
     with env.uow() as uow:
@@ -110,8 +110,8 @@ def keep_design(
             sha256=sha,
             size_bytes=len(content),
             units=units,
-            geometry=measured,
-            measurements={**measurements(measured), "outline_area_mm2": outline_area},
+            geometry=geometry.model_dump(mode="json"),
+            measurements={**shown, "outline_area_mm2": outline_area},
             created_at=now(),
         )
         uow.designs.add(row)
@@ -119,11 +119,6 @@ def keep_design(
         uow.audit.record(row.created_at, owner, "upload", "design", row.id, sha256=sha)
         uow.commit()
         return row.id
-
-
-def measurements(geometry: dict[str, Any]) -> dict[str, Any]:
-    """What is shown of a design's geometry: everything measured but its contours."""
-    return {k: v for k, v in geometry.items() if k != "contours"}
 
 
 def measure(

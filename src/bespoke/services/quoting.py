@@ -30,7 +30,11 @@ from bespoke.model.product_plan import ProductQuote
 from bespoke.model.progress import Progress
 from bespoke.model.quote import ChoiceFields
 from bespoke.products.spec import parse_spec, read_spec_text
-from bespoke.services.batch_quote import batched_prices, batched_product_prices
+from bespoke.services.batch_quote import (
+    ProductBatchedPrice,
+    batched_prices,
+    batched_product_prices,
+)
 from bespoke.services.designs import (
     check_spec_files,
     outlines_area,
@@ -114,7 +118,8 @@ def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> i
             if quote.part.sheet:
                 area = stored_outline_area(env.blobs, design)
             moment = now()
-            document["batching"] = batched_prices(uow, design.shop_id, quote, catalog, moment, area)
+            batching = batched_prices(uow, design.shop_id, quote, catalog, moment, area)
+            document["batching"] = [b.model_dump(mode="json") for b in batching]
         row = _keep(
             uow,
             owner,
@@ -140,7 +145,7 @@ def _outline_area(drawing: Path, units: str | None) -> float:
 
 def _product_batching(
     uow: UnitOfWork, shop_id: int, quote: ProductQuote, spec: ProductSpec, catalog: Catalog
-) -> list[dict[str, Any]]:
+) -> list[ProductBatchedPrice]:
     """The product's prices made alone and batched; its parts' files must still be there."""
     units = spec.drawn_units()
     areas = {
@@ -211,7 +216,8 @@ def plan_stored_product(
             )
             document = plan_document(quote)
             if quote.prices:
-                document["batching"] = _product_batching(uow, product.shop_id, quote, spec, catalog)
+                batching = _product_batching(uow, product.shop_id, quote, spec, catalog)
+                document["batching"] = [b.model_dump(mode="json") for b in batching]
         finally:
             shutil.rmtree(work, ignore_errors=True)
         progress(0.95, "keeping the offer")

@@ -4,13 +4,15 @@ scraps them. A shop may also put in off-cuts it already has."""
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+
+from pydantic import BaseModel
 
 from bespoke.batching.nesting import SMALLEST_REMNANT_MM
 from bespoke.batching.plan import StockKey
 from bespoke.model import InputError
 from bespoke.model.accounts import Account
-from bespoke.model.batching import Remnant
+from bespoke.model.batching import Point, Remnant
 from bespoke.model.catalog import StockKind
 from bespoke.services.batches import batch_nest
 from bespoke.services.environment import Environment
@@ -19,6 +21,38 @@ from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import BatchRow, RemnantRow
 
 KEEPS_STOCK = "keep its stock of off-cuts"
+
+
+class BatchRef(BaseModel):
+    """A batch by its id and its job name in the schedule."""
+
+    id: int
+    key: str
+
+
+class RemnantView(BaseModel):
+    """An off-cut as the API and pages show it: where it came from, when it went, and the
+    batch of the latest schedule that is to cut it."""
+
+    id: int
+    material: str
+    thickness_mm: float
+    size_mm: Point
+    source_batch: str | None
+    source_sheet: int | None
+    created_at: datetime
+    used_by: str | None
+    removed_at: datetime | None
+    planned_batch: BatchRef | None
+
+
+class SheetMaterial(BaseModel):
+    """A material the shop stocks as sheet: its thicknesses and sheet sizes."""
+
+    id: str
+    name: str
+    thicknesses_mm: list[float]
+    sizes_mm: list[Point]
 
 
 def record_started(uow: UnitOfWork, started: Sequence[BatchRow]) -> None:
@@ -64,7 +98,7 @@ def stock_by_kind(uow: UnitOfWork, shop_id: int) -> dict[StockKey, list[Remnant]
     return dict(stock)
 
 
-def shop_remnants(env: Environment, who: Account) -> list[dict[str, Any]]:
+def shop_remnants(env: Environment, who: Account) -> list[RemnantView]:
     """The off-cuts in the shop's stock, with the batch of the latest schedule that is to
     cut each, if one is."""
     shop_id = staff_shop(who, KEEPS_STOCK)
@@ -85,34 +119,31 @@ def _planned_cuts(batches: Sequence[BatchRow]) -> dict[int, BatchRow]:
     return planned
 
 
-def remnant_view(row: RemnantRow, planned: BatchRow | None = None) -> dict[str, Any]:
+def remnant_view(row: RemnantRow, planned: BatchRow | None = None) -> RemnantView:
     """An off-cut as the API and pages show it."""
-    return {
-        "id": row.id,
-        "material": row.material,
-        "thickness_mm": row.thickness_mm,
-        "size_mm": [row.length_mm, row.width_mm],
-        "source_batch": row.source_batch,
-        "source_sheet": row.source_sheet,
-        "created_at": row.created_at,
-        "used_by": row.used_by,
-        "removed_at": row.removed_at,
-        "planned_batch": None if planned is None else {"id": planned.id, "key": planned.key},
-    }
+    return RemnantView(
+        id=row.id,
+        material=row.material,
+        thickness_mm=row.thickness_mm,
+        size_mm=(row.length_mm, row.width_mm),
+        source_batch=row.source_batch,
+        source_sheet=row.source_sheet,
+        created_at=row.created_at,
+        used_by=row.used_by,
+        removed_at=row.removed_at,
+        planned_batch=None if planned is None else BatchRef(id=planned.id, key=planned.key),
+    )
 
 
-def sheet_materials(env: Environment, who: Account) -> list[dict[str, Any]]:
+def sheet_materials(env: Environment, who: Account) -> list[SheetMaterial]:
     """The materials the shop stocks as sheet, with their thicknesses and sheet sizes."""
     shop_id = staff_shop(who, KEEPS_STOCK)
     with env.uow() as uow:
         catalog = shop_catalog(uow, shop_id)
     return [
-        {
-            "id": m.id,
-            "name": m.name,
-            "thicknesses_mm": s.thicknesses_mm,
-            "sizes_mm": s.sheet_sizes_mm,
-        }
+        SheetMaterial(
+            id=m.id, name=m.name, thicknesses_mm=s.thicknesses_mm, sizes_mm=s.sheet_sizes_mm
+        )
         for m in catalog.materials.values()
         if (s := m.stock_of(StockKind.SHEET)) is not None
     ]
@@ -120,7 +151,7 @@ def sheet_materials(env: Environment, who: Account) -> list[dict[str, Any]]:
 
 def add_remnant(
     env: Environment, who: Account, material: str, thickness_mm: float, size_mm: tuple[float, float]
-) -> dict[str, Any]:
+) -> RemnantView:
     """Put an off-cut the shop has into stock: of a material it stocks as sheet, in one of
     its sheet thicknesses, no larger than its largest sheet and no narrower than
     SMALLEST_REMNANT_MM (a narrower strip is scrap).
@@ -174,7 +205,7 @@ def add_remnant(
         return remnant_view(row)
 
 
-def scrap_remnant(env: Environment, who: Account, remnant_id: int) -> dict[str, Any]:
+def scrap_remnant(env: Environment, who: Account, remnant_id: int) -> RemnantView:
     """Take an off-cut out of stock without cutting it (damaged, used by hand, sold ...)."""
     shop_id = staff_shop(who, KEEPS_STOCK)
     with env.uow() as uow:

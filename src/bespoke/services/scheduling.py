@@ -26,10 +26,13 @@ from bespoke.model.progress import Progress
 from bespoke.model.scheduling import (
     Alternative,
     Job,
+    KeptSchedule,
+    KeptTask,
     Machine,
     Objective,
     Problem,
     Schedule,
+    ScheduleDocument,
     ScheduledTask,
     Task,
 )
@@ -137,25 +140,24 @@ def schedule_shop(
         return row
 
 
-def schedule_view(row: ScheduleRow) -> dict[str, Any]:
+def schedule_view(row: ScheduleRow) -> KeptSchedule:
     """A stored schedule as the API and pages show it."""
-    return {
-        "id": row.id,
-        "created_at": row.created_at,
-        "origin": row.origin,
-        "status": row.status,
-        "makespan_s": row.makespan_s,
-        "weighted_tardiness": row.weighted_tardiness,
-        "setups": row.setups,
-        "moved": row.moved,
-        "tasks": row.document["tasks"],
-    }
+    return KeptSchedule(
+        id=row.id,
+        created_at=row.created_at,
+        origin=row.origin,
+        status=row.status,
+        makespan_s=row.makespan_s,
+        weighted_tardiness=row.weighted_tardiness,
+        setups=row.setups,
+        moved=row.moved,
+        tasks=ScheduleDocument.model_validate(row.document).tasks,
+    )
 
 
 def stored_tasks(document: dict[str, Any]) -> list[ScheduledTask]:
-    """The tasks of a kept schedule's document."""
-    fields = ("job", "task", "machine", "start", "end")
-    return [ScheduledTask(**{k: t[k] for k in fields}) for t in document["tasks"]]
+    """The tasks of a kept schedule's stored document, as placed."""
+    return [t.placed() for t in ScheduleDocument.model_validate(document).tasks]
 
 
 def shop_work(
@@ -319,21 +321,21 @@ def _previous(
 def _document(
     schedule: Schedule, problem: Problem, batches: dict[str, list[int]]
 ) -> dict[str, Any]:
-    """Jobs are orders or batches: an order's task names its order, a batch's names the
-    batch and the orders whose work it holds."""
-    return {
-        "objective": problem.objective.value,
-        "tasks": [
-            {
+    """The schedule as stored. Jobs are orders or batches: an order's task names its order,
+    a batch's names the batch and the orders whose work it holds."""
+    return ScheduleDocument(
+        objective=problem.objective,
+        tasks=[
+            KeptTask(
                 **t.model_dump(),
-                "order_id": None if t.job in batches else int(t.job),
-                "batch": t.job if t.job in batches else None,
-                "orders": batches[t.job] if t.job in batches else [int(t.job)],
-            }
+                order_id=None if t.job in batches else int(t.job),
+                batch=t.job if t.job in batches else None,
+                orders=batches[t.job] if t.job in batches else [int(t.job)],
+            )
             for t in sorted(schedule.tasks, key=lambda t: (t.start, t.machine))
         ],
-        "lower_bound": schedule.lower_bound,
-    }
+        lower_bound=schedule.lower_bound,
+    ).model_dump(mode="json")
 
 
 def promised_completions(

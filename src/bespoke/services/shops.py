@@ -9,14 +9,15 @@ import json
 import re
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bespoke.catalog import catalog_with_overrides
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account, Role
 from bespoke.model.calendar import Calendar
+from bespoke.model.catalog import CatalogEntry, Machine, Material
 from bespoke.model.errors import CatalogError, InputError, NotFoundError, PermissionDeniedError
 from bespoke.services.environment import Environment
 from bespoke.store import UnitOfWork, now
@@ -25,16 +26,51 @@ from bespoke.store.tables import ShopRow
 UNSOURCED = {"id", "name", "sources", "calibrated"}
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*")
 Section = Literal["machines", "materials", "processes", "suppliers"]
-RATE_FIELDS = (
-    "currency",
-    "labour_rate_per_hour",
-    "overhead",
-    "margin",
-    "min_order_price",
-    "hours_per_day",
-    "base_lead_days",
-    "quantity_breaks",
-)
+Entry = TypeVar("Entry", bound=CatalogEntry)
+
+
+class ShopRates(BaseModel):
+    """The shop's rates and commercial settings a user may change."""
+
+    currency: str
+    labour_rate_per_hour: float
+    overhead: float
+    margin: float
+    min_order_price: float
+    hours_per_day: float
+    base_lead_days: float
+    quantity_breaks: list[int]
+
+
+RATE_FIELDS = tuple(ShopRates.model_fields)
+
+
+class ShopView(BaseModel):
+    """A shop as its users see it: rates, calendar, machines and materials as quoted with."""
+
+    id: int
+    slug: str
+    name: str
+    rates: ShopRates
+    calendar: Calendar
+    machines: list[Machine]
+    materials: list[Material]
+
+
+class StaffShopView(ShopView):
+    """A shop as its staff see it: with its own settings document."""
+
+    overrides: dict[str, Any]
+
+
+class ShopEntry(BaseModel):
+    """A machine, material, process or supplier of the shop's own, as entered: its fields
+    and a source for each figure."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    sources: dict[str, str]
 
 
 def ensure_shop(env: Environment, slug: str, name: str) -> int:
@@ -82,34 +118,41 @@ def _frozen(document: dict[str, Any]) -> str:
     return json.dumps(document, sort_keys=True)
 
 
-def shop_view(env: Environment, viewer: Account, shop_id: int | None = None) -> dict[str, Any]:
+def shop_view(env: Environment, viewer: Account, shop_id: int | None = None) -> ShopView:
     """The shop's rates, calendar, machines and materials as the catalog resolves them.
     A maker sees no one of the staff: a source names "the shop" for whoever entered the
-    figure, and the shop's own settings document is left out."""
+    figure, and the shop's own settings document is left out (a `StaffShopView` has it)."""
     with env.uow() as uow:
         row = uow.shops.by_id(_shop_of(viewer, shop_id))
         catalog = shop_catalog(uow, row.id)
-    machines = [m.model_dump(mode="json") for m in catalog.machines.values()]
-    materials = [m.model_dump(mode="json") for m in catalog.materials.values()]
-    view = {
-        "id": row.id,
-        "slug": row.slug,
-        "name": row.name,
-        "rates": catalog.shop.model_dump(mode="json", include=set(RATE_FIELDS)),
-        "calendar": row.calendar,
-        "machines": machines,
-        "materials": materials,
-    }
+    view = ShopView(
+        id=row.id,
+        slug=row.slug,
+        name=row.name,
+        rates=ShopRates.model_validate(catalog.shop, from_attributes=True),
+        calendar=Calendar.model_validate(row.calendar),
+        machines=list(catalog.machines.values()),
+        materials=list(catalog.materials.values()),
+    )
     if viewer.role != Role.MAKER:
-        return {**view, "overrides": row.overrides}
-    for entry in machines + materials:
-        entry["sources"] = {k: _EMAIL.sub("the shop", v) for k, v in entry["sources"].items()}
-    return view
+        return StaffShopView(**dict(view), overrides=row.overrides)
+    return view.model_copy(
+        update={
+            "machines": [_unnamed(m) for m in view.machines],
+            "materials": [_unnamed(m) for m in view.materials],
+        }
+    )
+
+
+def _unnamed(entry: Entry) -> Entry:
+    """The entry with "the shop" for whoever of the staff entered a figure."""
+    sources = {k: _EMAIL.sub("the shop", v) for k, v in entry.sources.items()}
+    return entry.model_copy(update={"sources": sources})
 
 
 def set_entry(
     env: Environment, actor: Account, section: Section, entry: dict[str, Any]
-) -> dict[str, Any]:
+) -> ShopEntry:
     """Add or change one machine, material, process or supplier of the actor's shop.
 
     A figure given without a source is recorded as entered by the actor on today's date.
@@ -125,7 +168,7 @@ def set_entry(
         overrides[section] = [*kept, entry]
 
     _change(env, actor, change, "set", section, entry_id)
-    return entry
+    return ShopEntry.model_validate(entry)
 
 
 def remove_entry(env: Environment, actor: Account, section: Section, entry_id: str) -> None:

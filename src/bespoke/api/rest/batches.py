@@ -1,11 +1,11 @@
 """Batches: the shop's work of many orders under one set-up, their sheets and cut files;
 a maker's view of the batch their order is in."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from bespoke.api.openapi import problems
+from bespoke.api.openapi import files, problems
 from bespoke.api.security import api_caller, environment
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import RowId, SheetNumber
@@ -17,18 +17,25 @@ MEDIA = {"svg": "image/svg+xml", "dxf": "application/dxf"}
 
 
 @router.get("/shop/batches", responses=problems(404))
-def list_batches(request: Request, who: Caller, schedule: str = "latest") -> list[dict[str, Any]]:
+def list_batches(
+    request: Request, who: Caller, schedule: str = "latest"
+) -> list[batches.BatchView]:
     """The batches of a schedule ('latest' for the newest): family, machine, times, the
     sheets or plates with their utilisation, and each order's share of the cost."""
     return batches.shop_batches(environment(request), who, schedule)
 
 
 @router.get("/shop/batches/{batch_id}")
-def get_batch(batch_id: RowId, request: Request, who: Caller) -> dict[str, Any]:
+def get_batch(batch_id: RowId, request: Request, who: Caller) -> batches.BatchView:
+    """A batch of the shop: family, machine, times, sheets or plates, each order's share."""
     return batches.shop_batch(environment(request), who, batch_id)
 
 
-@router.get("/shop/batches/{batch_id}/sheets/{index}.{fmt}")
+@router.get(
+    "/shop/batches/{batch_id}/sheets/{index}.{fmt}",
+    response_class=Response,
+    responses=files(*MEDIA.values()),
+)
 def get_sheet(
     batch_id: RowId, index: SheetNumber, fmt: Literal["svg", "dxf"], request: Request, who: Caller
 ) -> Response:
@@ -43,12 +50,16 @@ def get_sheet(
 
 
 @router.get("/orders/{order_id}/batches")
-def get_order_batches(order_id: RowId, request: Request, who: Caller) -> list[dict[str, Any]]:
+def get_order_batches(order_id: RowId, request: Request, who: Caller) -> list[batches.BatchView]:
     """The batches the order's work is in, with the order's share of each."""
     return batches.order_batches(environment(request), who, order_id)
 
 
-@router.get("/orders/{order_id}/batches/{batch_id}/sheets/{index}.svg")
+@router.get(
+    "/orders/{order_id}/batches/{batch_id}/sheets/{index}.svg",
+    response_class=Response,
+    responses=files(MEDIA["svg"]),
+)
 def get_order_sheet(
     order_id: RowId, batch_id: RowId, index: SheetNumber, request: Request, who: Caller
 ) -> Response:

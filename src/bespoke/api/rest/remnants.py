@@ -1,6 +1,6 @@
 """Off-cuts of sheet in the shop's stock: listed, put in by hand, scrapped."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
@@ -22,20 +22,20 @@ class RemnantRequest(BaseModel):
 
 
 @router.get("/shop/remnants")
-def list_remnants(request: Request, who: Caller) -> list[dict[str, Any]]:
+def list_remnants(request: Request, who: Caller) -> list[remnants.RemnantView]:
     """The off-cuts in stock, oldest first; later nests use them before full sheets. Each
     names the batch that left it and the batch of the latest schedule that is to cut it."""
     return remnants.shop_remnants(environment(request), who)
 
 
 @router.post("/shop/remnants", status_code=201)
-def add_remnant(body: RemnantRequest, request: Request, who: Caller) -> dict[str, Any]:
+def add_remnant(body: RemnantRequest, request: Request, who: Caller) -> remnants.RemnantView:
     """Put an off-cut the shop has into stock."""
     env = environment(request)
     return remnants.add_remnant(env, who, body.material, body.thickness_mm, body.size_mm)
 
 
 @router.post("/shop/remnants/{remnant_id}/scrap")
-def scrap_remnant(remnant_id: RowId, request: Request, who: Caller) -> dict[str, Any]:
+def scrap_remnant(remnant_id: RowId, request: Request, who: Caller) -> remnants.RemnantView:
     """Take an off-cut out of stock without cutting it."""
     return remnants.scrap_remnant(environment(request), who, remnant_id)

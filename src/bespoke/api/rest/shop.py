@@ -7,11 +7,12 @@ from pydantic import BaseModel, Field
 
 from bespoke.api.paging import Page, announce, page
 from bespoke.api.security import api_caller, environment, require_role
-from bespoke.api.views import JobOut, job_out
+from bespoke.api.views import AuditEntryOut, JobOut, audit_entry_out, job_out
 from bespoke.model.accounts import Account, Role
 from bespoke.model.bounds import Seed
 from bespoke.model.calendar import Calendar
 from bespoke.model.errors import PermissionDeniedError
+from bespoke.model.scheduling import KeptSchedule
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services import scheduling, shops
 from bespoke.services.jobs import JobRunner
@@ -21,8 +22,8 @@ router = APIRouter(tags=["shop"])
 Caller = Annotated[Account, Depends(api_caller)]
 
 
-@router.get("/shop")
-def get_shop(request: Request, who: Caller) -> dict[str, Any]:
+@router.get("/shop", response_model=shops.StaffShopView | shops.ShopView)
+def get_shop(request: Request, who: Caller) -> shops.ShopView:
     """The caller's shop: rates, calendar, machines and materials as quoted with."""
     return shops.shop_view(environment(request), who)
 
@@ -34,7 +35,7 @@ def set_entry(
     request: Request,
     who: Caller,
     entry: Annotated[dict[str, Any], Body(description="The entry's fields, as in a shop file")],
-) -> dict[str, Any]:
+) -> shops.ShopEntry:
     """Add or change a machine, material, process or supplier (checked against the catalog)."""
     return shops.set_entry(environment(request), who, section, {**entry, "id": entry_id})
 
@@ -51,11 +52,11 @@ def set_rates(
     request: Request,
     who: Caller,
     rates: Annotated[dict[str, Any], Body(description="labour_rate_per_hour, margin ...")],
-) -> dict[str, Any]:
+) -> shops.ShopRates:
+    """Change the shop's rates and commercial settings; answers them all as they now are."""
     env = environment(request)
     shops.set_rates(env, who, rates)
-    changed: dict[str, Any] = shops.shop_view(env, who)["rates"]
-    return changed
+    return shops.shop_view(env, who).rates
 
 
 @router.put("/shop/calendar", response_model=Calendar)
@@ -73,22 +74,12 @@ def audit_log(
     who: Caller,
     asked: Annotated[Page, Depends(page)],
     entity: Annotated[str | None, Query(max_length=64)] = None,
-) -> list[dict[str, Any]]:
+) -> list[AuditEntryOut]:
     """Who changed what (admins only), newest first, a page at a time."""
     require_role(who, Role.ADMIN)
     with environment(request).uow() as uow:
         announce(request, response, asked, uow.audit.count(entity))
-        return [
-            {
-                "at": r.at.isoformat(),
-                "actor_id": r.actor_id,
-                "action": r.action,
-                "entity": r.entity,
-                "entity_id": r.entity_id,
-                "detail": r.detail,
-            }
-            for r in uow.audit.entries(entity, asked.limit, asked.offset)
-        ]
+        return [audit_entry_out(r) for r in uow.audit.entries(entity, asked.limit, asked.offset)]
 
 
 class ScheduleRequest(BaseModel):
@@ -118,13 +109,13 @@ def start_shop_schedule(request: Request, who: Account, body: ScheduleRequest) -
 
 
 @router.get("/shop/schedules/{schedule_id}")
-def get_schedule(schedule_id: str, request: Request, who: Caller) -> dict[str, Any]:
+def get_schedule(schedule_id: str, request: Request, who: Caller) -> KeptSchedule:
     """A schedule of the shop ('latest' for the newest): every operation's machine and
     times in seconds from its origin."""
     return schedule_of(request, who, schedule_id)
 
 
-def schedule_of(request: Request, who: Account, schedule_id: str) -> dict[str, Any]:
+def schedule_of(request: Request, who: Account, schedule_id: str) -> KeptSchedule:
     if who.shop_id is None or not shops.runs_shop(who, who.shop_id):
         raise PermissionDeniedError("only a shop's operators and admins see its schedule")
     with environment(request).uow() as uow:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFil
 from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bespoke.api.openapi import problems
+from bespoke.api.openapi import files, problems
 from bespoke.api.paging import Paged, page_of
 from bespoke.api.security import api_caller, environment
 from bespoke.api.views import (
@@ -75,7 +75,12 @@ def get_design(design_id: RowId, request: Request, who: Caller) -> DesignOut:
         return design_out(uow.designs.get(who, design_id))
 
 
-@router.get("/designs/{design_id}/file", tags=["designs"])
+@router.get(
+    "/designs/{design_id}/file",
+    response_class=FileResponse,
+    tags=["designs"],
+    responses=files("image/vnd.dxf", "model/stl"),
+)
 def design_file(design_id: RowId, request: Request, who: Caller) -> FileResponse:
     env = environment(request)
     with env.uow() as uow:
@@ -116,7 +121,12 @@ async def read_design_again(
     return design_out(row)
 
 
-@router.get("/designs/{design_id}/preview.png", tags=["designs"])
+@router.get(
+    "/designs/{design_id}/preview.png",
+    response_class=FileResponse,
+    tags=["designs"],
+    responses=files("image/png"),
+)
 async def design_picture(design_id: RowId, request: Request, who: Caller) -> Response:
     """A picture of the design drawn from its file."""
     env = environment(request)
