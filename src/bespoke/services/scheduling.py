@@ -297,17 +297,11 @@ def _previous(
     shift = int((previous.origin - origin).total_seconds())
     wanted = {t.id: t for j in jobs for t in j.tasks}
     frozen, kept = [], []
-    for item in previous.document["tasks"]:
-        task = wanted.get(item["task"])
+    for item in stored_tasks(previous.document):
+        task = wanted.get(item.task)
         if task is None:
             continue
-        placed = ScheduledTask(
-            job=item["job"],
-            task=item["task"],
-            machine=item["machine"],
-            start=item["start"] + shift,
-            end=item["end"] + shift,
-        )
+        placed = item.model_copy(update={"start": item.start + shift, "end": item.end + shift})
         if placed.start < 0 and placed.machine in {a.machine for a in task.alternatives}:
             duration = next(a.duration for a in task.alternatives if a.machine == placed.machine)
             if placed.end - placed.start == duration:
