@@ -368,8 +368,8 @@ def load(
 def baseline(designs: list[Design], seconds: float) -> dict[str, Any]:
     """`quote_geometry` in process on already measured designs, single-threaded."""
     from bespoke.catalog import load_catalog
+    from bespoke.costing.quote import quote_geometry
     from bespoke.geometry.dxf import read_dxf
-    from bespoke.services.quote import quote_geometry
 
     catalog = load_catalog()
     measured = [(d, read_dxf(d.path)) for d in designs]

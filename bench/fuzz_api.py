@@ -25,10 +25,10 @@ sys.path.insert(0, str(ROOT))
 from tests.fuzzing import fuzz  # noqa: E402
 from tests.servers import LiveService, PostgresServer, postgres_available  # noqa: E402
 
-from bespoke.services.accounts import create_user  # noqa: E402
+from bespoke.services.accounts.tokens import create_token  # noqa: E402
+from bespoke.services.accounts.users import create_user  # noqa: E402
 from bespoke.services.environment import Settings  # noqa: E402
-from bespoke.services.shops import ensure_shop  # noqa: E402
-from bespoke.services.tokens import create_token  # noqa: E402
+from bespoke.services.shop.shops import ensure_shop  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 EXAMPLES = ROOT / "examples"

@@ -20,7 +20,7 @@ import yaml
 from bespoke.catalog import load_catalog
 from bespoke.products.configure import configure
 from bespoke.products.spec import load_spec
-from bespoke.services.plan import plan_spec
+from bespoke.services.quoting.products import plan_spec
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "plan.json"

@@ -26,7 +26,7 @@ from typing import Any, Literal
 import ezdxf
 import trimesh
 
-from bespoke.services.quote import quote_design
+from bespoke.costing.quote import quote_design
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "prices.json"

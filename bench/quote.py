@@ -19,8 +19,8 @@ import ezdxf
 import trimesh
 
 from bespoke.catalog import load_catalog
+from bespoke.costing.quote import quote_design
 from bespoke.model import BespokeError
-from bespoke.services.quote import quote_design
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "fixtures"

@@ -26,11 +26,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import bespoke.services.scheduling as scheduling
+import bespoke.services.shop.scheduling as scheduling
 from bespoke.scheduling.solver import SolverSettings
-from bespoke.services import accounts, designs, orders, quoting
+from bespoke.services import accounts, quoting
 from bespoke.services.demo import DEMO_SHOP, LOGINS, seed_demo
 from bespoke.services.environment import Environment, Settings, open_environment
+from bespoke.services.ordering import orders
+from bespoke.services.quoting import designs
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "shop_schedule.json"

@@ -104,9 +104,9 @@ def quote(
     curve: Annotated[Path | None, typer.Option(help="Write the scale curve as a PNG here")] = None,
 ) -> None:
     """Quote a design: the processes that can make it, why others cannot, price by quantity."""
+    from bespoke.costing.quote import quote_design
+    from bespoke.model.quote_document import quote_document
     from bespoke.reports.quote_tables import print_quote
-    from bespoke.services.quote import quote_design
-    from bespoke.services.quote_document import quote_document
 
     with _user_errors():
         choices = _choices(infill, tier, own_material)
@@ -229,9 +229,9 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
 ) -> None:
     """Plan a whole product: how each part is made, assembly, BOM, price by quantity."""
+    from bespoke.model.plan_document import plan_document
     from bespoke.reports.plan_tables import print_plan
-    from bespoke.services.plan import plan_spec
-    from bespoke.services.plan_document import plan_document
+    from bespoke.services.quoting.products import plan_spec
 
     with _user_errors():
         result = plan_spec(
@@ -285,9 +285,9 @@ def user_create(
     data_dir: DataDirOption = None,
 ) -> None:
     """Create a user who signs in with email and password."""
-    from bespoke.services.accounts import create_user
-    from bespoke.services.shops import ensure_shop
-    from bespoke.services.tokens import create_token
+    from bespoke.services.accounts.tokens import create_token
+    from bespoke.services.accounts.users import create_user
+    from bespoke.services.shop.shops import ensure_shop
 
     with _user_errors():
         env = _environment(data_dir)
@@ -419,9 +419,9 @@ def schedule(
     """Schedule the shop's open orders on its machines and calendar, and keep the schedule."""
     from bespoke.model.scheduling import Schedule, ScheduleDocument
     from bespoke.scheduling.solver import SolverSettings
-    from bespoke.services.batches import batch_nest
-    from bespoke.services.scheduling import schedule_shop, stored_tasks
-    from bespoke.services.shops import find_shop
+    from bespoke.services.shop.batches import batch_nest
+    from bespoke.services.shop.scheduling import schedule_shop, stored_tasks
+    from bespoke.services.shop.shops import find_shop
 
     if time_limit <= 0:
         raise _fail(f"--time-limit: must be more than 0 seconds, got {time_limit:g}")

@@ -17,10 +17,10 @@ from sqlalchemy import create_engine, text
 from tests.servers import LiveService
 
 from bespoke.model.accounts import Account
-from bespoke.services.accounts import create_user
+from bespoke.services.accounts.tokens import create_token
+from bespoke.services.accounts.users import create_user
 from bespoke.services.environment import Environment, Settings
-from bespoke.services.shops import ensure_shop
-from bespoke.services.tokens import create_token
+from bespoke.services.shop.shops import ensure_shop
 
 PASSWORD = "correct horse battery"
 

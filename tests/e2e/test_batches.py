@@ -19,7 +19,7 @@ from tests.e2e.test_api_flow import order, quote, upload
 from tests.e2e.test_schedule_api import finished
 
 from bespoke.scheduling.solver import SolverSettings
-from bespoke.services.scheduling import schedule_shop
+from bespoke.services.shop.scheduling import schedule_shop
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import BatchRow, ScheduleRow
 

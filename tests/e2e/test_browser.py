@@ -33,7 +33,7 @@ from tests.e2e.test_requote import INCH_PLATE, inch_plate_dxf
 from tests.helpers import ROOT
 
 from bespoke.scheduling.solver import SolverSettings
-from bespoke.services.scheduling import schedule_shop
+from bespoke.services.shop.scheduling import schedule_shop
 
 pytestmark = pytest.mark.parametrize("service", ["sqlite"], indirect=True)
 

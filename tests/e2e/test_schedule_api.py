@@ -11,8 +11,8 @@ from tests.e2e.test_api_flow import order, quote, upload
 
 from bespoke.model.calendar import Calendar
 from bespoke.scheduling.checker import violations
-from bespoke.services.scheduling import shop_work
-from bespoke.services.shops import shop_catalog
+from bespoke.services.shop.scheduling import shop_work
+from bespoke.services.shop.shops import shop_catalog
 
 
 def finished(client: httpx.Client, job: dict) -> dict:  # type: ignore[type-arg]

@@ -10,10 +10,10 @@ from tests.e2e.conftest import PASSWORD
 from tests.servers import LiveService
 
 from bespoke.api.problems import MEDIA_TYPE
-from bespoke.services.accounts import create_user
+from bespoke.services.accounts.tokens import create_token
+from bespoke.services.accounts.users import create_user
 from bespoke.services.environment import Settings
-from bespoke.services.shops import ensure_shop
-from bespoke.services.tokens import create_token
+from bespoke.services.shop.shops import ensure_shop
 
 
 def _fails() -> None:

@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from tests.e2e.conftest import PASSWORD, Service, running_service
 from tests.servers import LiveService
 
-from bespoke.services.login_throttle import LoginLimits
+from bespoke.model.accounts import LoginLimits
 from bespoke.store import now
 from bespoke.store.tables import AuditRow, LoginThrottleRow
 

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select, update
 from tests.e2e.conftest import PASSWORD, Service
 
-from bespoke.services.tokens import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
+from bespoke.services.accounts.tokens import DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS
 from bespoke.store import now
 from bespoke.store.tables import ApiTokenRow, AuditRow
 

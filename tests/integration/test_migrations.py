@@ -10,7 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine, create_engine, inspect, text
 
-from bespoke.services.tokens import DEFAULT_TOKEN_DAYS
+from bespoke.services.accounts.tokens import DEFAULT_TOKEN_DAYS
 from bespoke.store import connect, now, upgrade
 from bespoke.store.tables import Base
 

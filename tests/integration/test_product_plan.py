@@ -16,7 +16,7 @@ from bespoke.model.product_plan import ProductQuote
 from bespoke.planning.product import plan_product
 from bespoke.products.configure import configure
 from bespoke.products.spec import parse_spec
-from bespoke.services.plan import plan_spec
+from bespoke.services.quoting.products import plan_spec
 
 PRODUCTS = sorted((ROOT / "examples" / "products").glob("*.yaml"))
 

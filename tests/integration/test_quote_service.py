@@ -9,10 +9,10 @@ from tests.helpers import ROOT, plate_dxf
 
 from bespoke.catalog import load_catalog
 from bespoke.costing import unit_price
+from bespoke.costing.quote import quote_design
 from bespoke.model import Catalog, DesignFileError, InputError, ProfileCutting, Quote
+from bespoke.model.quote_document import quote_document
 from bespoke.planning.tables import by_thickness
-from bespoke.services.quote import quote_design
-from bespoke.services.quote_document import quote_document
 
 EXAMPLES = ROOT / "examples"
 

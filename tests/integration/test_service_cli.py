@@ -13,10 +13,10 @@ from tests.servers import free_port
 from typer.testing import CliRunner
 
 from bespoke.cli import app
-from bespoke.services.accounts import authenticate
+from bespoke.services.accounts.tokens import token_holder
+from bespoke.services.accounts.users import authenticate
 from bespoke.services.demo import LOGINS, seed_demo
 from bespoke.services.environment import Settings, open_environment
-from bespoke.services.tokens import token_holder
 from bespoke.store.tables import DesignRow, OrderRow, QuoteRow, UserRow
 
 runner = CliRunner()

@@ -12,11 +12,11 @@ import pytest
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError
 from bespoke.products.spec import SpecError
-from bespoke.services.accounts import create_user
+from bespoke.services.accounts.users import create_user
 from bespoke.services.environment import Environment, Settings, open_environment
 from bespoke.services.jobs import JobRunner
-from bespoke.services.plan import Progress
-from bespoke.services.shops import ensure_shop
+from bespoke.services.quoting.products import Progress
+from bespoke.services.shop.shops import ensure_shop
 from bespoke.services.workers import Budget, OverBudgetError, WorkerPool
 from bespoke.store.tables import JobRow
 

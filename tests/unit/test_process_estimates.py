@@ -10,8 +10,8 @@ import trimesh
 from tests.helpers import plate_dxf
 
 from bespoke.catalog import load_catalog
+from bespoke.costing.quote import quote_design
 from bespoke.model import Additive, Catalog, Machine, ProcessOption, QuoteChoices
-from bespoke.services.quote import quote_design
 
 
 @pytest.fixture(scope="module")

@@ -13,15 +13,15 @@ from tests.helpers import ROOT
 from bespoke.batching.nesting import NestSettings
 from bespoke.batching.plan import plan_batches, scheduled_work
 from bespoke.catalog import load_catalog
+from bespoke.costing.quote import quote_design
 from bespoke.model import Catalog, ProcessKind
+from bespoke.model.quote_document import quote_document
 from bespoke.model.scheduling import Job, Task
 from bespoke.planning import plan_part
 from bespoke.planning.kinds import kind_of
 from bespoke.production import OrderWork, operation_seconds
 from bespoke.production.orders import part_work
-from bespoke.services.quote import quote_design
-from bespoke.services.quote_document import quote_document
-from bespoke.services.scheduling import CHUNK_S, order_job
+from bespoke.services.shop.scheduling import CHUNK_S, order_job
 
 EXAMPLES = ROOT / "examples"
 ORIGIN = datetime(2026, 1, 5, tzinfo=UTC)

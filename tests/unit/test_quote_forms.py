@@ -5,10 +5,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bespoke.api.quote_choices import entered_of, infill_share, requote_changes
+from bespoke.api.pages.quote_choices import entered_of, infill_share, requote_changes
 from bespoke.model.errors import InputError
-from bespoke.services.designs import design_units
-from bespoke.services.quoting import ready_by
+from bespoke.services.quoting.designs import design_units
+from bespoke.services.quoting.quotes import ready_by
 
 
 @pytest.mark.parametrize(

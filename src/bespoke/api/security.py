@@ -15,9 +15,9 @@ from fastapi import HTTPException, Request
 
 from bespoke.model.accounts import Account, Role
 from bespoke.model.errors import PermissionDeniedError
-from bespoke.services.accounts import session_account
+from bespoke.services.accounts.tokens import TokenRefusedError, token_holder
+from bespoke.services.accounts.users import session_account
 from bespoke.services.environment import Environment
-from bespoke.services.tokens import TokenRefusedError, token_holder
 from bespoke.store import now
 
 SESSION_COOKIE = "bespoke_session"

@@ -8,10 +8,12 @@ from pathlib import Path
 from bespoke.model.accounts import Account
 from bespoke.model.progress import silent
 from bespoke.scheduling.solver import SolverSettings
-from bespoke.services import accounts, designs, orders, quoting
+from bespoke.services import accounts, quoting
 from bespoke.services.environment import Environment
-from bespoke.services.scheduling import schedule_shop
-from bespoke.services.shops import ensure_shop
+from bespoke.services.ordering import orders
+from bespoke.services.quoting import designs
+from bespoke.services.shop.scheduling import schedule_shop
+from bespoke.services.shop.shops import ensure_shop
 
 DEMO_SHOP = ("demo", "Bespoke demo workshop")
 

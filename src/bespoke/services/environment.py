@@ -4,9 +4,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bespoke.model.accounts import LoginLimits
 from bespoke.model.errors import InputError
 from bespoke.services.bus import MessageBus, standard_bus
-from bespoke.services.login_throttle import LoginLimits
 from bespoke.services.workers import InProcess, Workers
 from bespoke.store import (
     BlobStore,

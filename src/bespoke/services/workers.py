@@ -36,11 +36,11 @@ WORKER_NICENESS = 10
 TASKS_PER_WORKER = 50
 """A worker is replaced after this many tasks, returning what memory it kept."""
 PRELOADED = [
-    "bespoke.services.designs",
+    "bespoke.services.quoting.designs",
     "bespoke.services.jobs",
-    "bespoke.services.previews",
-    "bespoke.services.quoting",
-    "bespoke.services.scheduling",
+    "bespoke.services.quoting.previews",
+    "bespoke.services.quoting.quotes",
+    "bespoke.services.shop.scheduling",
 ]
 """Loaded once by the process workers are forked from, so that a new worker starts at once."""
 

@@ -18,8 +18,9 @@ from bespoke.api.security import (
 from bespoke.api.views import AccountOut, NewTokenOut, TokenOut, token_out
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import RowId, WithoutNul
-from bespoke.services import accounts, tokens
-from bespoke.services.login_throttle import KEY_LENGTH, LoginRefusedError
+from bespoke.services import accounts
+from bespoke.services.accounts import tokens
+from bespoke.services.accounts.login_throttle import KEY_LENGTH, LoginRefusedError
 from bespoke.store import now
 
 router = APIRouter(tags=["accounts"])

@@ -9,7 +9,7 @@ from bespoke.api.openapi import files, problems
 from bespoke.api.security import api_caller, environment
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import RowId, SheetNumber
-from bespoke.services import batches
+from bespoke.services.shop import batches
 
 router = APIRouter(tags=["batches"])
 Caller = Annotated[Account, Depends(api_caller)]

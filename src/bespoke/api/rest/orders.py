@@ -11,7 +11,7 @@ from bespoke.api.security import api_caller, environment
 from bespoke.api.views import OrderOut, order_out
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import MAX_REASON, Quantity, RowId, WithoutNul
-from bespoke.services import orders
+from bespoke.services.ordering import orders
 
 router = APIRouter(tags=["orders"])
 Caller = Annotated[Account, Depends(api_caller)]

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 from bespoke.api.security import api_caller, environment
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import RowId
-from bespoke.services import remnants
+from bespoke.services.shop import remnants
 
 router = APIRouter(tags=["remnants"])
 Caller = Annotated[Account, Depends(api_caller)]

@@ -14,8 +14,8 @@ from bespoke.model.calendar import Calendar
 from bespoke.model.errors import PermissionDeniedError
 from bespoke.model.scheduling import KeptSchedule
 from bespoke.scheduling.solver import SolverSettings
-from bespoke.services import scheduling, shops
 from bespoke.services.jobs import JobRunner
+from bespoke.services.shop import scheduling, shops
 from bespoke.services.workers import SCHEDULE
 
 router = APIRouter(tags=["shop"])

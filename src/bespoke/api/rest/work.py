@@ -25,9 +25,10 @@ from bespoke.api.waiting import off_request_threads
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import RowId
 from bespoke.model.errors import TooLargeError
-from bespoke.services import designs, quoting
+from bespoke.services import quoting
 from bespoke.services.jobs import JobRunner
-from bespoke.services.previews import design_preview
+from bespoke.services.quoting import designs
+from bespoke.services.quoting.previews import design_preview
 
 router = APIRouter()
 Caller = Annotated[Account, Depends(api_caller)]

@@ -23,6 +23,7 @@ from bespoke.model.errors import InputError, PermissionDeniedError
 from bespoke.model.events import ShopScheduled
 from bespoke.model.orders import Mover, OrderStatus
 from bespoke.model.progress import Progress
+from bespoke.model.quote_document import chosen_option, operation_of
 from bespoke.model.scheduling import (
     Alternative,
     Job,
@@ -43,19 +44,18 @@ from bespoke.scheduling.calendars import closed_periods, maintenance_periods
 from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule
 from bespoke.scheduling.solver import SolverSettings, solve
-from bespoke.services.batches import (
+from bespoke.services.environment import Environment
+from bespoke.services.ordering.orders import move
+from bespoke.services.ordering.work import order_work
+from bespoke.services.shop.batches import (
     batch_nest,
     batch_row,
     held_batches,
     plan_members,
     started_rows,
 )
-from bespoke.services.environment import Environment
-from bespoke.services.order_work import order_work
-from bespoke.services.orders import move
-from bespoke.services.quote_document import chosen_option, operation_of
-from bespoke.services.remnants import record_started, stock_by_kind
-from bespoke.services.shops import runs_shop, shop_catalog
+from bespoke.services.shop.remnants import record_started, stock_by_kind
+from bespoke.services.shop.shops import runs_shop, shop_catalog
 from bespoke.store import UnitOfWork, now
 from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import OrderRow, QuoteRow, ScheduleRow

@@ -8,7 +8,7 @@ from bespoke.model import LEAD_TIERS, Catalog, Finishing
 from bespoke.model.bounds import MAX_INFILL, MIN_INFILL, quantities_in
 from bespoke.model.errors import InputError
 from bespoke.products.expressions import parse_length
-from bespoke.services.designs import DESIGN_UNITS
+from bespoke.services.quoting.designs import DESIGN_UNITS
 
 UNIT_CHOICES = ("auto", *DESIGN_UNITS)
 """The units a maker may read a design in; 'auto': as the file says."""

@@ -5,9 +5,9 @@ from typing import Any
 
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError, NotFoundError
-from bespoke.services.designs import read_again
 from bespoke.services.environment import Environment
-from bespoke.services.quoting import PartQuoteRequest, quote_stored_design
+from bespoke.services.quoting.designs import read_again
+from bespoke.services.quoting.quotes import PartQuoteRequest, quote_stored_design
 from bespoke.store.tables import QuoteRow
 
 

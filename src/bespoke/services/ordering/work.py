@@ -9,16 +9,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bespoke.costing.quote import quoted_part
 from bespoke.model import Catalog, InputError
+from bespoke.model.quote_document import batched_entry, chosen_option
 from bespoke.planning.part import plan_part
 from bespoke.planning.product import plan_product
 from bespoke.production import FrozenWork, OrderAssembly, OrderWork
 from bespoke.production.orders import part_work, product_work
 from bespoke.products.configure import configure
 from bespoke.products.spec import parse_spec
-from bespoke.services.designs import stored_design_file, stored_geometry, write_spec_designs
-from bespoke.services.quote import quoted_part
-from bespoke.services.quote_document import batched_entry, chosen_option
+from bespoke.services.quoting.designs import stored_design_file, stored_geometry, write_spec_designs
 from bespoke.store import UnitOfWork
 from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import OrderRow, QuoteRow

@@ -5,7 +5,7 @@ from typing import Any
 from bespoke.model import Routing, Sheet2D, Solid3D
 from bespoke.model.product import ConfiguredPart
 from bespoke.model.product_plan import ProductPrice, ProductQuote
-from bespoke.services.quote_document import (
+from bespoke.model.quote_document import (
     curve_document,
     finding_document,
     geometry_document,

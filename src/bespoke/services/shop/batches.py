@@ -17,7 +17,7 @@ from bespoke.model.costing import CostShare
 from bespoke.model.errors import NotFoundError
 from bespoke.model.scheduling import Schedule
 from bespoke.services.environment import Environment
-from bespoke.services.shops import runs_shop, staff_shop
+from bespoke.services.shop.shops import runs_shop, staff_shop
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchOrderRow, BatchRow, ScheduleRow
 

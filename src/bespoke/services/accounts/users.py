@@ -10,9 +10,9 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 
 from bespoke.model.accounts import Account, Role
 from bespoke.model.errors import ConflictError, InputError
-from bespoke.services import login_throttle
+from bespoke.services.accounts import login_throttle
 from bespoke.services.environment import Environment
-from bespoke.services.shops import find_shop
+from bespoke.services.shop.shops import find_shop
 from bespoke.store import now
 from bespoke.store.tables import LoginSessionRow, UserRow
 

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bespoke.costing.quote import quote_geometry
 from bespoke.geometry.dxf import read_dxf_outlines
 from bespoke.model import Catalog
 from bespoke.model.accounts import Account
@@ -25,31 +26,30 @@ from bespoke.model.bounds import (
     RowId,
 )
 from bespoke.model.errors import InputError
+from bespoke.model.plan_document import plan_document
 from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.model.progress import Progress
 from bespoke.model.quote import ChoiceFields
+from bespoke.model.quote_document import quote_document
 from bespoke.products.spec import parse_spec, read_spec_text
-from bespoke.services.batch_quote import (
+from bespoke.services.environment import Environment
+from bespoke.services.jobs import JobRunner
+from bespoke.services.quoting.batched import (
     ProductBatchedPrice,
     batched_prices,
     batched_product_prices,
 )
-from bespoke.services.designs import (
+from bespoke.services.quoting.designs import (
     check_spec_files,
     outlines_area,
     stored_geometry,
     stored_outline_area,
     write_spec_designs,
 )
-from bespoke.services.environment import Environment
-from bespoke.services.jobs import JobRunner
-from bespoke.services.plan import plan_product_spec
-from bespoke.services.plan_document import plan_document
-from bespoke.services.quote import quote_geometry
-from bespoke.services.quote_document import quote_document
-from bespoke.services.scheduling import promised_completions
-from bespoke.services.shops import shop_catalog
+from bespoke.services.quoting.products import plan_product_spec
+from bespoke.services.shop.scheduling import promised_completions
+from bespoke.services.shop.shops import shop_catalog
 from bespoke.services.workers import PLAN, QUOTE, READ_SPEC
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import JobRow, ProductRow, QuotePriceRow, QuoteRow

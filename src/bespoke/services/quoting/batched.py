@@ -21,7 +21,7 @@ from bespoke.costing.pricing import Costs, money, price_of
 from bespoke.model import Catalog, Operation, Part, ProcessOption, ProfileCutting, Quote
 from bespoke.model.product_plan import ProductQuote
 from bespoke.production import OrderWork, batched, build_seconds, family, run_seconds
-from bespoke.services.batches import batch_document
+from bespoke.services.shop.batches import batch_document
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchRow
 

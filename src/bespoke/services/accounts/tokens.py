@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError
-from bespoke.services.accounts import account, digest
+from bespoke.services.accounts.users import account, digest
 from bespoke.services.environment import Environment
 from bespoke.store import now
 from bespoke.store.tables import ApiTokenRow

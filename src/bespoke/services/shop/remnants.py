@@ -14,9 +14,9 @@ from bespoke.model import InputError
 from bespoke.model.accounts import Account
 from bespoke.model.batching import Point, Remnant
 from bespoke.model.catalog import StockKind
-from bespoke.services.batches import batch_nest
 from bespoke.services.environment import Environment
-from bespoke.services.shops import shop_catalog, staff_shop
+from bespoke.services.shop.batches import batch_nest
+from bespoke.services.shop.shops import shop_catalog, staff_shop
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import BatchRow, RemnantRow
 

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from bespoke.api.page_kit import Signed, quantities_of, refusal, render, see_other
-from bespoke.api.quote_choices import (
+from bespoke.api.pages.kit import Signed, quantities_of, refusal, render, see_other
+from bespoke.api.pages.quote_choices import (
     CHEAPEST,
     UNIT_CHOICES,
     Entered,
@@ -27,8 +27,9 @@ from bespoke.api.waiting import off_request_threads
 from bespoke.model.accounts import Role
 from bespoke.model.bounds import MAX_ROW_ID, RowId
 from bespoke.model.errors import BespokeError, InputError
-from bespoke.services import designs, quoting, requote
-from bespoke.services.shops import shop_catalog
+from bespoke.services import quoting
+from bespoke.services.quoting import designs, requote
+from bespoke.services.shop.shops import shop_catalog
 from bespoke.store.tables import DesignRow, QuoteRow
 
 router = APIRouter(include_in_schema=False)

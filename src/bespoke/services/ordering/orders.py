@@ -17,11 +17,11 @@ from bespoke.model.errors import (
 )
 from bespoke.model.events import OrderMoved, OrderPlaced
 from bespoke.model.orders import MOVES, Mover, OrderStatus, refusal
+from bespoke.model.quote_document import batched_entry, flagged_reading
 from bespoke.services.bus import MessageBus
 from bespoke.services.environment import Environment
-from bespoke.services.order_work import frozen_work
-from bespoke.services.quote_document import batched_entry, flagged_reading
-from bespoke.services.shops import shop_catalog
+from bespoke.services.ordering.work import frozen_work
+from bespoke.services.shop.shops import shop_catalog
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import OrderRow
 

@@ -1,0 +1,169 @@
+"""The shop's pages: its dashboard, schedules (with their Gantt chart), batches and
+off-cuts in stock."""
+
+from collections import Counter
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
+
+from bespoke.api.pages.kit import (
+    Signed,
+    render,
+    see_other,
+)
+from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
+from bespoke.api.security import (
+    check_csrf,
+    environment,
+)
+from bespoke.api.views import order_out
+from bespoke.batching.nesting import SMALLEST_REMNANT_MM
+from bespoke.model.accounts import Role
+from bespoke.model.bounds import RowId, SheetNumber
+from bespoke.model.errors import PermissionDeniedError
+from bespoke.model.orders import OrderStatus
+from bespoke.model.scheduling import KeptSchedule, KeptTask
+from bespoke.services.shop import batches, remnants
+from bespoke.services.shop.shops import shop_view
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/shop", response_class=HTMLResponse)
+def dashboard(request: Request, caller: Signed) -> HTMLResponse:
+    if caller.account.role == Role.MAKER:
+        raise PermissionDeniedError("the dashboard is for the shop's operators")
+    env = environment(request)
+    with env.uow() as uow:
+        rows = [order_out(o) for o in uow.orders.list(caller.account)]
+        titles = {o.quote_id: uow.quotes.get(caller.account, o.quote_id).title for o in rows}
+    counts = Counter(o.status for o in rows)
+    return render(
+        request,
+        "shop.html.j2",
+        caller,
+        orders=rows,
+        titles=titles,
+        counts=[(s, counts.get(s, 0)) for s in OrderStatus],
+        shop=shop_view(env, caller.account),
+    )
+
+
+@router.post("/shop/schedule")
+def schedule_submit(
+    request: Request,
+    caller: Signed,
+    csrf_token: Annotated[str, Form()] = "",
+    time_limit: Annotated[float, Form()] = 10.0,
+) -> Response:
+    check_csrf(caller, csrf_token)
+    job = start_shop_schedule(request, caller.account, ScheduleRequest(time_limit=time_limit))
+    return see_other(f"/jobs/{job.id}")
+
+
+@router.get("/shop/schedules/{schedule_id}", response_class=HTMLResponse)
+def schedule_page(schedule_id: str, request: Request, caller: Signed) -> HTMLResponse:
+    view = schedule_of(request, caller.account, schedule_id)
+    return render(
+        request,
+        "schedule.html.j2",
+        caller,
+        schedule=view,
+        gantt=_gantt(view),
+        machines=len({t.machine for t in view.tasks}),
+    )
+
+
+def _gantt(view: KeptSchedule) -> list[dict[str, Any]]:
+    """Plotly bars on a time axis: one trace per order or batch, one row per machine."""
+    by_job: dict[str, list[KeptTask]] = {}
+    for task in view.tasks:
+        by_job.setdefault(task.job, []).append(task)
+    return [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": _job_name(tasks[0]),
+            "y": [t.machine for t in tasks],
+            "base": [(view.origin + timedelta(seconds=t.start)).isoformat() for t in tasks],
+            "x": [(t.end - t.start) * 1000 for t in tasks],
+            "text": [t.task.rsplit("/", 1)[-1] for t in tasks],
+            "hovertemplate": "%{text}<br>%{base|%a %d %b %H:%M}<extra>%{fullData.name}</extra>",
+        }
+        for _, tasks in sorted(by_job.items(), key=lambda item: _job_order(item[0]))
+    ]
+
+
+def _job_name(task: KeptTask) -> str:
+    if task.batch:
+        return f"{task.batch} (orders {', '.join(map(str, task.orders))})"
+    return f"order {task.job}"
+
+
+def _job_order(job: str) -> tuple[int, str]:
+    """Orders by number, then batches by name."""
+    return (int(job), "") if job.isdigit() else (1 << 62, job)
+
+
+@router.get("/shop/batches", response_class=HTMLResponse)
+def batches_page(request: Request, caller: Signed, schedule: str = "latest") -> HTMLResponse:
+    rows = batches.shop_batches(environment(request), caller.account, schedule)
+    return render(request, "batches.html.j2", caller, batches=rows, schedule=schedule)
+
+
+@router.get("/shop/batches/{batch_id}", response_class=HTMLResponse)
+def batch_page(batch_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
+    drawn = batches.drawn_shop_batch(environment(request), caller.account, batch_id)
+    pictures = [Markup(picture) for picture in drawn.pictures]
+    return render(request, "batch.html.j2", caller, batch=drawn.batch, pictures=pictures)
+
+
+@router.get("/shop/batches/{batch_id}/sheets/{index}.dxf")
+def batch_cut_file(
+    batch_id: RowId, index: SheetNumber, request: Request, caller: Signed
+) -> Response:
+    content = batches.batch_sheet(environment(request), caller.account, batch_id, index, "dxf")
+    name = f"batch-{batch_id}-sheet-{index}.dxf"
+    disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(content, media_type="application/dxf", headers=disposition)
+
+
+@router.get("/shop/remnants", response_class=HTMLResponse)
+def remnants_page(request: Request, caller: Signed) -> HTMLResponse:
+    env = environment(request)
+    return render(
+        request,
+        "remnants.html.j2",
+        caller,
+        remnants=remnants.shop_remnants(env, caller.account),
+        materials=remnants.sheet_materials(env, caller.account),
+        smallest=SMALLEST_REMNANT_MM,
+    )
+
+
+@router.post("/shop/remnants")
+def remnant_submit(
+    request: Request,
+    caller: Signed,
+    material: Annotated[str, Form()],
+    thickness_mm: Annotated[float, Form(gt=0)],
+    length_mm: Annotated[float, Form(gt=0)],
+    width_mm: Annotated[float, Form(gt=0)],
+    csrf_token: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(caller, csrf_token)
+    env = environment(request)
+    remnants.add_remnant(env, caller.account, material, thickness_mm, (length_mm, width_mm))
+    return see_other("/shop/remnants")
+
+
+@router.post("/shop/remnants/{remnant_id}/scrap")
+def remnant_scrap(
+    remnant_id: RowId, caller: Signed, request: Request, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    check_csrf(caller, csrf_token)
+    remnants.scrap_remnant(environment(request), caller.account, remnant_id)
+    return see_other("/shop/remnants")

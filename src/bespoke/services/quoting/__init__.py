@@ -1,0 +1,38 @@
+"""Quoting: what a maker does before ordering. Upload a design, quote it by quantity (made
+alone or in the shop's next batches), quote it again with other choices, submit a
+product and plan it."""
+
+from typing import TYPE_CHECKING
+
+from bespoke.services.exports import lazy
+
+if TYPE_CHECKING:
+    from bespoke.services.quoting.designs import upload_design
+    from bespoke.services.quoting.quotes import (
+        PartQuoteRequest,
+        PlanRequest,
+        plan_stored_product,
+        quote_stored_design,
+        start_product_plan,
+        submit_product,
+    )
+
+EXPORTS = {
+    "PartQuoteRequest": "quotes",
+    "PlanRequest": "quotes",
+    "plan_stored_product": "quotes",
+    "quote_stored_design": "quotes",
+    "start_product_plan": "quotes",
+    "submit_product": "quotes",
+    "upload_design": "designs",
+}
+__all__ = [
+    "PartQuoteRequest",
+    "PlanRequest",
+    "plan_stored_product",
+    "quote_stored_design",
+    "start_product_plan",
+    "submit_product",
+    "upload_design",
+]
+__getattr__ = lazy(__name__, EXPORTS)
