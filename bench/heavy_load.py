@@ -184,7 +184,7 @@ def plan(client: httpx.Client, spec: str) -> httpx.Response:
     job = client.post(product.json()["plans_url"], json={"quantities": [1, 10, 100]}).json()
     while job["status"] in ("queued", "running"):
         time.sleep(0.5)
-        job = client.get(f"/api/jobs/{job['id']}").json()
+        job = client.get(f"/api/tasks/{job['id']}").json()
     return httpx.Response(200 if job["status"] == "done" else 422, json=job)
 
 

@@ -315,7 +315,7 @@ def serve(
     import uvicorn
 
     from bespoke.services.demo import seed_demo
-    from bespoke.services.jobs import fail_interrupted
+    from bespoke.services.tasks import fail_interrupted
 
     env = _environment(data_dir)
     fail_interrupted(env)

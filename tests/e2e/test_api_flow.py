@@ -182,7 +182,7 @@ def test_product_with_a_drawn_part_uses_the_makers_upload(maker: httpx.Client) -
     job = maker.post(product["plans_url"], json={"quantities": [1]}).json()
     while job["status"] in ("queued", "running"):
         time.sleep(0.1)
-        job = maker.get(f"/api/jobs/{job['id']}").json()
+        job = maker.get(f"/api/tasks/{job['id']}").json()
     assert job["status"] == "done", job
 
     spec["parts"][0]["geometry"]["file"] = "not-uploaded.dxf"
@@ -190,7 +190,7 @@ def test_product_with_a_drawn_part_uses_the_makers_upload(maker: httpx.Client) -
     job = maker.post(product["plans_url"], json={"quantities": [1]}).json()
     while job["status"] in ("queued", "running"):
         time.sleep(0.1)
-        job = maker.get(f"/api/jobs/{job['id']}").json()
+        job = maker.get(f"/api/tasks/{job['id']}").json()
     assert job["status"] == "failed"
     assert "not-uploaded.dxf" in job["error"]["detail"]
     assert "sign-plate.dxf" in job["error"]["detail"]

@@ -217,7 +217,7 @@ def test_maker_quotes_and_orders_then_the_shop_plans_it(service: Service, deskto
     expect(spec).to_have_value(re.compile("Wall shelf"))
     shot(page, "06-product-form")
     page.get_by_role("button", name="Plan it").click()
-    page.wait_for_url(re.compile(r"/jobs/[\w-]+$"))
+    page.wait_for_url(re.compile(r"/tasks/[\w-]+$"))
     shot(page, "07-plan-job")
     finished = page.locator("[data-testid=price], #job .message.error").first
     expect(finished).to_be_visible(timeout=PLAN_TIMEOUT_MS)
@@ -353,7 +353,7 @@ def test_the_main_pages_keep_to_the_content_security_policy(
         for path in ("/quote", "/products", "/orders", f"/orders/{placed['id']}"):
             page.goto(path)
             page.wait_for_load_state("load")
-        page.goto(f"/jobs/{job['id']}")
+        page.goto(f"/tasks/{job['id']}")
         expect(page.get_by_test_id("price")).to_be_visible(timeout=PLAN_TIMEOUT_MS)
         wait_for_curve(page)
         page.goto(f"/quotes/{offer['id']}")

@@ -39,7 +39,7 @@ def test_maker_cannot_read_anothers_work_by_id(world: dict) -> None:
         f"/api/quotes/{world['quote']['id']}",
         f"/api/orders/{world['order']['id']}",
         f"/api/products/{world['product']['id']}",
-        f"/api/jobs/{world['job']['id']}",
+        f"/api/tasks/{world['job']['id']}",
     ):
         response = a.get(url)
         assert response.status_code == 404, url
@@ -93,7 +93,7 @@ def test_pages_keep_makers_apart(service: Service, world: dict) -> None:
         for url in (
             f"/quotes/{world['quote']['id']}",
             f"/orders/{world['order']['id']}",
-            f"/jobs/{world['job']['id']}",
+            f"/tasks/{world['job']['id']}",
         ):
             page = browser.get(url)
             assert page.status_code == 404, url

@@ -20,7 +20,7 @@ def finished(client: httpx.Client, job: dict) -> dict:  # type: ignore[type-arg]
     while job["status"] in ("queued", "running"):
         assert time.monotonic() < deadline, job
         time.sleep(0.2)
-        job = client.get(f"/api/jobs/{job['id']}").json()
+        job = client.get(f"/api/tasks/{job['id']}").json()
     return job
 
 

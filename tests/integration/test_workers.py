@@ -14,11 +14,11 @@ from bespoke.model.errors import InputError
 from bespoke.products.spec import SpecError
 from bespoke.services.accounts.users import create_user
 from bespoke.services.environment import Environment, Settings, open_environment
-from bespoke.services.jobs import JobRunner
 from bespoke.services.quoting.products import Progress
 from bespoke.services.shop.shops import ensure_shop
+from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import Budget, OverBudgetError, WorkerPool
-from bespoke.store.tables import JobRow
+from bespoke.store.tables import TaskRunRow
 
 QUICK = Budget("testing", 20, 2048)
 
@@ -79,10 +79,10 @@ def test_an_error_for_the_user_arrives_whole(pool: WorkerPool) -> None:
     assert isinstance(raised.value, InputError)
 
 
-def _finished(env: Environment, job_id: str) -> JobRow:
+def _finished(env: Environment, job_id: str) -> TaskRunRow:
     for _ in range(600):
         with env.uow() as uow:
-            row = uow.session.get(JobRow, job_id)
+            row = uow.session.get(TaskRunRow, job_id)
             assert row is not None
             if row.status in ("done", "failed"):
                 return row
@@ -96,7 +96,7 @@ def test_a_job_runs_in_a_worker_and_one_over_budget_is_failed(tmp_path: Path) ->
     try:
         ensure_shop(env, "main", "Main")
         who: Account = create_user(env, "maker@example.com", "password-1", shop_slug="main")
-        runner = JobRunner(env)
+        runner = TaskRunner(env)
         done = _finished(env, runner.submit(who, "test", QUICK, sleeping_task, 0).id)
         assert (done.status, done.progress) == ("done", 1.0)
         assert done.result_url == "/api/shop/schedules/7"

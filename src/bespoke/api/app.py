@@ -23,7 +23,7 @@ from bespoke.api.problems import ServerErrors
 from bespoke.api.rest import router as rest_router
 from bespoke.api.waiting import waiting_limiter
 from bespoke.services.environment import Settings, open_environment
-from bespoke.services.jobs import JobRunner
+from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import WorkerPool
 
 
@@ -60,7 +60,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.env = env
-    app.state.jobs = JobRunner(env)
+    app.state.tasks = TaskRunner(env)
     problems.install(app, pages.error_page)
     openapi.install(app)
     app.include_router(rest_router)

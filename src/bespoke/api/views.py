@@ -12,10 +12,10 @@ from bespoke.store.tables import (
     ApiTokenRow,
     AuditRow,
     DesignRow,
-    JobRow,
     OrderRow,
     ProductRow,
     QuoteRow,
+    TaskRunRow,
 )
 
 
@@ -87,7 +87,7 @@ class OrderOut(BaseModel):
     updated_at: Moment
 
 
-class JobOut(BaseModel):
+class TaskRunOut(BaseModel):
     id: str
     kind: str
     status: str
@@ -216,8 +216,8 @@ def order_out(row: OrderRow) -> OrderOut:
     )
 
 
-def job_out(row: JobRow) -> JobOut:
-    return JobOut(
+def task_run_out(row: TaskRunRow) -> TaskRunOut:
+    return TaskRunOut(
         id=row.id,
         kind=row.kind,
         status=row.status,

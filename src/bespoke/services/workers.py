@@ -37,7 +37,7 @@ TASKS_PER_WORKER = 50
 """A worker is replaced after this many tasks, returning what memory it kept."""
 PRELOADED = [
     "bespoke.services.quoting.designs",
-    "bespoke.services.jobs",
+    "bespoke.services.tasks",
     "bespoke.services.quoting.previews",
     "bespoke.services.quoting.quotes",
     "bespoke.services.shop.scheduling",

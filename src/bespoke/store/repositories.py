@@ -21,7 +21,6 @@ from bespoke.store.tables import (
     BatchOrderRow,
     BatchRow,
     DesignRow,
-    JobRow,
     LoginSessionRow,
     LoginThrottleRow,
     OrderRow,
@@ -30,10 +29,11 @@ from bespoke.store.tables import (
     RemnantRow,
     ScheduleRow,
     ShopRow,
+    TaskRunRow,
     UserRow,
 )
 
-Owned = TypeVar("Owned", DesignRow, ProductRow, QuoteRow, OrderRow, JobRow)
+Owned = TypeVar("Owned", DesignRow, ProductRow, QuoteRow, OrderRow, TaskRunRow)
 Query = TypeVar("Query", bound=Select[*tuple[Any, ...]])
 
 
@@ -281,13 +281,13 @@ class Orders(_Owned[OrderRow]):
         )
 
 
-class Jobs(_Owned[JobRow]):
-    table = JobRow
+class TaskRuns(_Owned[TaskRunRow]):
+    table = TaskRunRow
     noun = "job"
 
-    def unfinished(self) -> Sequence[JobRow]:
+    def unfinished(self) -> Sequence[TaskRunRow]:
         return self.session.scalars(
-            select(JobRow).where(JobRow.status.in_(("queued", "running")))
+            select(TaskRunRow).where(TaskRunRow.status.in_(("queued", "running")))
         ).all()
 
 

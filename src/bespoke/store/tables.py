@@ -188,10 +188,10 @@ class OrderRow(OwnedColumns, Base):
     )
 
 
-class JobRow(OwnedColumns, Base):
+class TaskRunRow(OwnedColumns, Base):
     """Long work run in the background: its progress, and the quote it produced or its error."""
 
-    __tablename__ = "jobs"
+    __tablename__ = "task_runs"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))

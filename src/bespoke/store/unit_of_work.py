@@ -11,7 +11,6 @@ from bespoke.store.repositories import (
     Audit,
     Batches,
     Designs,
-    Jobs,
     LoginThrottle,
     Orders,
     Products,
@@ -19,6 +18,7 @@ from bespoke.store.repositories import (
     Remnants,
     Schedules,
     Shops,
+    TaskRuns,
     Users,
 )
 
@@ -38,7 +38,7 @@ class UnitOfWork:
         self.products = Products(self.session)
         self.quotes = Quotes(self.session)
         self.orders = Orders(self.session)
-        self.jobs = Jobs(self.session)
+        self.task_runs = TaskRuns(self.session)
         self.schedules = Schedules(self.session)
         self.batches = Batches(self.session)
         self.remnants = Remnants(self.session)

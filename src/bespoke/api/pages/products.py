@@ -19,11 +19,11 @@ from bespoke.api.security import (
     check_csrf,
     environment,
 )
-from bespoke.api.views import job_out
+from bespoke.api.views import task_run_out
 from bespoke.api.waiting import off_request_threads
 from bespoke.model.errors import BespokeError, InputError
 from bespoke.services import quoting
-from bespoke.store.tables import JobRow
+from bespoke.store.tables import TaskRunRow
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,15 +54,15 @@ async def product_submit(
     check_csrf(caller, csrf_token)
     env = environment(request)
 
-    def planned() -> JobRow:
+    def planned() -> TaskRunRow:
         product = quoting.submit_product(env, caller.account, spec_yaml, json_format=False)
         body = quoting.PlanRequest(
             settings=_settings(settings), quantities=quantities_of(quantities)
         )
-        return quoting.start_product_plan(request.app.state.jobs, caller.account, product.id, body)
+        return quoting.start_product_plan(request.app.state.tasks, caller.account, product.id, body)
 
     try:
-        job = await off_request_threads(request, planned)
+        task = await off_request_threads(request, planned)
     except (BespokeError, ValidationError) as error:
         status, message = refusal(error)
         return _product_form(
@@ -74,14 +74,14 @@ async def product_submit(
             settings=settings,
             quantities=quantities,
         )
-    return see_other(f"/jobs/{job.id}")
+    return see_other(f"/tasks/{task.id}")
 
 
-@router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(job_id: str, request: Request, caller: Signed) -> HTMLResponse:
+@router.get("/tasks/{task_id}", response_class=HTMLResponse)
+def task_page(task_id: str, request: Request, caller: Signed) -> HTMLResponse:
     with environment(request).uow() as uow:
-        job = job_out(uow.jobs.get(caller.account, job_id))
-    return render(request, "job.html.j2", caller, job=job)
+        task = task_run_out(uow.task_runs.get(caller.account, task_id))
+    return render(request, "task.html.j2", caller, task=task)
 
 
 # --- orders ---------------------------------------------------------------------------------

@@ -60,8 +60,8 @@ def schedule_submit(
     time_limit: Annotated[float, Form()] = 10.0,
 ) -> Response:
     check_csrf(caller, csrf_token)
-    job = start_shop_schedule(request, caller.account, ScheduleRequest(time_limit=time_limit))
-    return see_other(f"/jobs/{job.id}")
+    task = start_shop_schedule(request, caller.account, ScheduleRequest(time_limit=time_limit))
+    return see_other(f"/tasks/{task.id}")
 
 
 @router.get("/shop/schedules/{schedule_id}", response_class=HTMLResponse)

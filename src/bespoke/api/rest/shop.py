@@ -7,15 +7,15 @@ from pydantic import BaseModel, Field
 
 from bespoke.api.paging import Page, announce, page
 from bespoke.api.security import api_caller, environment, require_role
-from bespoke.api.views import AuditEntryOut, JobOut, audit_entry_out, job_out
+from bespoke.api.views import AuditEntryOut, TaskRunOut, audit_entry_out, task_run_out
 from bespoke.model.accounts import Account, Role
 from bespoke.model.bounds import Seed
 from bespoke.model.calendar import Calendar
 from bespoke.model.errors import PermissionDeniedError
 from bespoke.model.scheduling import KeptSchedule
 from bespoke.scheduling.solver import SolverSettings
-from bespoke.services.jobs import JobRunner
 from bespoke.services.shop import scheduling, shops
+from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import SCHEDULE
 
 router = APIRouter(tags=["shop"])
@@ -87,25 +87,25 @@ class ScheduleRequest(BaseModel):
     seed: Seed = 0
 
 
-@router.post("/shop/schedules", response_model=JobOut, status_code=202)
+@router.post("/shop/schedules", response_model=TaskRunOut, status_code=202)
 def start_schedule(
     body: ScheduleRequest, request: Request, response: Response, who: Caller
-) -> JobOut:
-    """Schedule the shop's open orders in the background; follow the job."""
+) -> TaskRunOut:
+    """Schedule the shop's open orders in the background; follow the task."""
     row = start_shop_schedule(request, who, body)
-    response.headers["Location"] = f"/api/jobs/{row.id}"
+    response.headers["Location"] = f"/api/tasks/{row.id}"
     return row
 
 
-def start_shop_schedule(request: Request, who: Account, body: ScheduleRequest) -> JobOut:
+def start_shop_schedule(request: Request, who: Account, body: ScheduleRequest) -> TaskRunOut:
     if who.shop_id is None or not shops.runs_shop(who, who.shop_id):
         raise PermissionDeniedError("only a shop's operators and admins schedule its orders")
     settings = SolverSettings(time_limit=body.time_limit, seed=body.seed)
-    runner: JobRunner = request.app.state.jobs
+    runner: TaskRunner = request.app.state.tasks
     row = runner.submit(
         who, "shop-schedule", SCHEDULE, scheduling.schedule_task, who.shop_id, who, settings
     )
-    return job_out(row)
+    return task_run_out(row)
 
 
 @router.get("/shop/schedules/{schedule_id}")

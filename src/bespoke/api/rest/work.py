@@ -1,4 +1,4 @@
-"""Designs and their quotes; product specs, their plans (background jobs) and quotes."""
+"""Designs and their quotes; product specs, their plans (background tasks) and quotes."""
 
 import json
 from pathlib import Path
@@ -13,22 +13,22 @@ from bespoke.api.paging import Paged, page_of
 from bespoke.api.security import api_caller, environment
 from bespoke.api.views import (
     DesignOut,
-    JobOut,
     ProductOut,
     QuoteOut,
+    TaskRunOut,
     design_out,
-    job_out,
     product_out,
     quote_out,
+    task_run_out,
 )
 from bespoke.api.waiting import off_request_threads
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import RowId
 from bespoke.model.errors import TooLargeError
 from bespoke.services import quoting
-from bespoke.services.jobs import JobRunner
 from bespoke.services.quoting import designs
 from bespoke.services.quoting.previews import design_preview
+from bespoke.services.tasks import TaskRunner
 
 router = APIRouter()
 Caller = Annotated[Account, Depends(api_caller)]
@@ -206,29 +206,29 @@ def get_product(product_id: RowId, request: Request, who: Caller) -> ProductOut:
 
 
 @router.post(
-    "/products/{product_id}/plans", response_model=JobOut, status_code=202, tags=["products"]
+    "/products/{product_id}/plans", response_model=TaskRunOut, status_code=202, tags=["products"]
 )
 def plan_product(
     product_id: RowId, body: quoting.PlanRequest, request: Request, response: Response, who: Caller
-) -> JobOut:
-    """Start planning a product in the background; follow the job at its status URL."""
-    job = start_plan(request, who, product_id, body)
-    response.headers["Location"] = f"/api/jobs/{job.id}"
-    return job
+) -> TaskRunOut:
+    """Start planning a product in the background; follow the task at its status URL."""
+    task = start_plan(request, who, product_id, body)
+    response.headers["Location"] = f"/api/tasks/{task.id}"
+    return task
 
 
 def start_plan(
     request: Request, who: Account, product_id: RowId, body: quoting.PlanRequest
-) -> JobOut:
-    runner: JobRunner = request.app.state.jobs
-    return job_out(quoting.start_product_plan(runner, who, product_id, body))
+) -> TaskRunOut:
+    runner: TaskRunner = request.app.state.tasks
+    return task_run_out(quoting.start_product_plan(runner, who, product_id, body))
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut, tags=["jobs"])
-def get_job(job_id: str, request: Request, who: Caller) -> JobOut:
-    """A background job's status, progress and result."""
+@router.get("/tasks/{task_id}", response_model=TaskRunOut, tags=["tasks"])
+def get_task(task_id: str, request: Request, who: Caller) -> TaskRunOut:
+    """A background task's status, progress and result."""
     with environment(request).uow() as uow:
-        return job_out(uow.jobs.get(who, job_id))
+        return task_run_out(uow.task_runs.get(who, task_id))
 
 
 @router.get("/health", response_class=PlainTextResponse, tags=["service"])

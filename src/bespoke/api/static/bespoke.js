@@ -1,4 +1,4 @@
-// Bespoke pages: draw the scale curve with plotly.js, follow a background job, narrow the
+// Bespoke pages: draw the scale curve with plotly.js, follow a background task, narrow the
 // re-quote form to the chosen material, hold an order button until its confirmation is ticked.
 // Styles are set here, never inline in the pages (the content security policy forbids it).
 "use strict";
@@ -18,18 +18,18 @@ function drawCurve() {
 }
 
 async function followJob() {
-  const page = document.getElementById("job");
+  const page = document.getElementById("task");
   if (!page) return;
   const bar = page.querySelector(".progress div");
   const message = page.querySelector(".message");
   bar.style.width = Math.round(Number(page.dataset.progress) * 100) + "%";
   for (;;) {
-    const response = await fetch("/api/jobs/" + page.dataset.job, { headers: { Accept: "application/json" } });
-    const job = await response.json();
-    bar.style.width = Math.round(job.progress * 100) + "%";
-    message.textContent = job.status + ": " + job.message;
-    if (job.status === "done") { window.location = job.result_url.replace(/^\/api/, ""); return; }
-    if (job.status === "failed") {
+    const response = await fetch("/api/tasks/" + page.dataset.task, { headers: { Accept: "application/json" } });
+    const task = await response.json();
+    bar.style.width = Math.round(task.progress * 100) + "%";
+    message.textContent = task.status + ": " + task.message;
+    if (task.status === "done") { window.location = task.result_url.replace(/^\/api/, ""); return; }
+    if (task.status === "failed") {
       message.classList.add("error");
       document.querySelector("h1").textContent = "Planning failed";
       return;

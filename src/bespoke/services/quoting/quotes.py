@@ -34,7 +34,6 @@ from bespoke.model.quote import ChoiceFields
 from bespoke.model.quote_document import quote_document
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.environment import Environment
-from bespoke.services.jobs import JobRunner
 from bespoke.services.quoting.batched import (
     ProductBatchedPrice,
     batched_prices,
@@ -50,9 +49,10 @@ from bespoke.services.quoting.designs import (
 from bespoke.services.quoting.products import plan_product_spec
 from bespoke.services.shop.scheduling import promised_completions
 from bespoke.services.shop.shops import shop_catalog
+from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import PLAN, QUOTE, READ_SPEC
 from bespoke.store import UnitOfWork, now
-from bespoke.store.tables import JobRow, ProductRow, QuotePriceRow, QuoteRow
+from bespoke.store.tables import ProductRow, QuotePriceRow, QuoteRow, TaskRunRow
 
 MAX_SPEC_BYTES = 1024 * 1024
 MAX_THICKNESS_MM = 1000.0
@@ -241,18 +241,18 @@ def plan_stored_product(
 
 
 def start_product_plan(
-    runner: JobRunner, owner: Account, product_id: int, request: PlanRequest
-) -> JobRow:
-    """Plan a stored product in the background; the job's result is its quote."""
+    runner: TaskRunner, owner: Account, product_id: int, request: PlanRequest
+) -> TaskRunRow:
+    """Plan a stored product in the background; the task's result is its quote."""
     with runner.env.uow() as uow:
-        uow.products.get(owner, product_id)  # not found before any job is queued
+        uow.products.get(owner, product_id)  # not found before any task is queued
     return runner.submit(owner, "product-plan", PLAN, plan_task, owner, product_id, request)
 
 
 def plan_task(
     env: Environment, progress: Progress, owner: Account, product_id: int, request: PlanRequest
 ) -> str:
-    """A product plan as a job's task: the URL of the quote it keeps."""
+    """A product plan as a background task: the URL of the quote it keeps."""
     return f"/api/quotes/{plan_stored_product(env, owner, product_id, request, progress)}"
 
 

@@ -70,7 +70,7 @@ BATCH_WINDOW_S = 3 * 24 * 3600
 def schedule_task(
     env: Environment, progress: Progress, shop_id: int, actor: Account, settings: SolverSettings
 ) -> str:
-    """A shop's schedule as a job's task: the URL of the schedule it keeps."""
+    """A shop's schedule as a background task: the URL of the schedule it keeps."""
     return f"/api/shop/schedules/{schedule_shop(env, shop_id, actor, settings, progress).id}"
 
 

@@ -1,11 +1,12 @@
-"""Background jobs: long work (a product plan, a shop's schedule) runs on the environment's
-workers within its budget and reports progress.
+"""Background tasks: long work (a product plan, a shop's schedule) runs on the
+environment's workers within its budget and reports progress. ("Job" is the scheduling
+word: an order's or a batch's work in the shop.)
 
-A job row holds its status (queued, running, done, failed), progress from 0 to 1, a
-message and its result (the URL of the quote or schedule it made) or its error. Any
-server process can read it. A job's task is a module-level function
+A task run's row holds its status (queued, running, done, failed), progress from 0 to 1,
+a message and its result (the URL of the quote or schedule it made) or its error. Any
+server process can read it. A task is a module-level function
 `task(env, progress, *args) -> url` of plain, picklable arguments, so that it can run
-in a worker process, which writes the job's progress itself.
+in a worker process, which writes the run's progress itself.
 """
 
 import functools
@@ -20,25 +21,27 @@ from bespoke.model.errors import BespokeError, InputError
 from bespoke.services.environment import Environment
 from bespoke.services.workers import Budget, outcome
 from bespoke.store import now
-from bespoke.store.tables import JobRow
+from bespoke.store.tables import TaskRunRow
 
 Task = Callable[..., str]  # task(env, progress, *args) returns the API URL of what it made
 log = logging.getLogger(__name__)
 
 
-class JobRunner:
-    """Queues jobs on the environment's workers and records how they end."""
+class TaskRunner:
+    """Queues tasks on the environment's workers and records how their runs end."""
 
     def __init__(self, env: Environment) -> None:
         self.env = env
 
-    def submit(self, owner: Account, kind: str, budget: Budget, task: Task, *args: Any) -> JobRow:
+    def submit(
+        self, owner: Account, kind: str, budget: Budget, task: Task, *args: Any
+    ) -> TaskRunRow:
         """Queue `task(env, progress, *args)`; it returns the API URL of what it made."""
         if owner.shop_id is None:
             raise InputError("this account belongs to no shop to run work in")
         stamp = now()
         with self.env.uow() as uow:
-            row = JobRow(
+            row = TaskRunRow(
                 id=str(uuid.uuid4()),
                 owner_id=owner.id,
                 shop_id=owner.shop_id,
@@ -49,44 +52,44 @@ class JobRunner:
                 created_at=stamp,
                 updated_at=stamp,
             )
-            uow.jobs.add(row)
+            uow.task_runs.add(row)
             uow.commit()
-        future = self.env.workers.submit(budget, run_job, self.env, row.id, task, args)
+        future = self.env.workers.submit(budget, run_task, self.env, row.id, task, args)
         future.add_done_callback(functools.partial(self._ended, row.id, budget))
         return row
 
-    def _ended(self, job_id: str, budget: Budget, future: "Future[None]") -> None:
-        """A job whose worker was stopped (over budget, or lost) is failed here."""
+    def _ended(self, run_id: str, budget: Budget, future: "Future[None]") -> None:
+        """A run whose worker was stopped (over budget, or lost) is failed here."""
         if future.cancelled():
             return
         try:
             outcome(budget, future)
         except BespokeError as error:
-            _update(self.env, job_id, status="failed", message=str(error), error=_problem(error))
+            _update(self.env, run_id, status="failed", message=str(error), error=_problem(error))
         except Exception:
-            log.exception("job %s failed", job_id)
-            _update(self.env, job_id, status="failed", message="internal error", error=_INTERNAL)
+            log.exception("task run %s failed", run_id)
+            _update(self.env, run_id, status="failed", message="internal error", error=_INTERNAL)
 
 
-def run_job(env: Environment, job_id: str, task: Task, args: tuple[Any, ...]) -> None:
-    """Run a job's task where the workers are, recording its progress and how it ended."""
-    _update(env, job_id, status="running", progress=0.0, message="started")
+def run_task(env: Environment, run_id: str, task: Task, args: tuple[Any, ...]) -> None:
+    """Run a task where the workers are, recording its progress and how it ended."""
+    _update(env, run_id, status="running", progress=0.0, message="started")
 
     def progress(fraction: float, what: str) -> None:
-        _update(env, job_id, progress=fraction, message=what)
+        _update(env, run_id, progress=fraction, message=what)
 
     try:
         url = task(env, progress, *args)
     except BespokeError as error:
-        _update(env, job_id, status="failed", message=str(error), error=_problem(error))
+        _update(env, run_id, status="failed", message=str(error), error=_problem(error))
     except Exception:
-        log.exception("job %s failed", job_id)
-        _update(env, job_id, status="failed", message="internal error", error=_INTERNAL)
+        log.exception("task run %s failed", run_id)
+        _update(env, run_id, status="failed", message="internal error", error=_INTERNAL)
     else:
         quote = url.removeprefix("/api/quotes/")
         _update(
             env,
-            job_id,
+            run_id,
             status="done",
             progress=1.0,
             message="done",
@@ -95,9 +98,9 @@ def run_job(env: Environment, job_id: str, task: Task, args: tuple[Any, ...]) ->
         )
 
 
-def _update(env: Environment, job_id: str, **fields: object) -> None:
+def _update(env: Environment, run_id: str, **fields: object) -> None:
     with env.uow() as uow:
-        row = uow.session.get(JobRow, job_id)
+        row = uow.session.get(TaskRunRow, run_id)
         assert row is not None
         for name, value in fields.items():
             setattr(row, name, value)
@@ -106,9 +109,9 @@ def _update(env: Environment, job_id: str, **fields: object) -> None:
 
 
 def fail_interrupted(env: Environment) -> int:
-    """Mark jobs left queued or running by a stopped server as failed; how many there were."""
+    """Mark runs left queued or running by a stopped server as failed; how many there were."""
     with env.uow() as uow:
-        rows = uow.jobs.unfinished()
+        rows = uow.task_runs.unfinished()
         for row in rows:
             row.status = "failed"
             row.message = "interrupted: the server stopped; run it again"
@@ -117,7 +120,7 @@ def fail_interrupted(env: Environment) -> int:
         return len(rows)
 
 
-_INTERNAL = {"title": "internal error", "detail": "the job failed; the log has details"}
+_INTERNAL = {"title": "internal error", "detail": "the task failed; the log has details"}
 
 
 def _problem(error: BespokeError) -> dict[str, object]:
