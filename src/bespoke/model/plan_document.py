@@ -24,6 +24,7 @@ from bespoke.model.quote_document import (
     SheetGeometryDocument,
     SolidGeometryDocument,
     geometry_document,
+    is_none,
 )
 
 
@@ -144,7 +145,7 @@ class PlanDocument(DocumentPart):
     curve: CurveDocument | None
     batching: list[ProductBatchedPrice] | None = Field(
         default=None,
-        exclude_if=lambda value: value is None,
+        exclude_if=is_none,
         description="Each quantity made in the shop's next batches; absent when not looked at",
     )
 

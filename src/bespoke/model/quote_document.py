@@ -27,7 +27,8 @@ from bespoke.model import (
 )
 
 
-def _absent(value: object) -> bool:
+def is_none(value: object) -> bool:
+    """For `exclude_if`: an optional field is left out of the JSON while it is None."""
     return value is None
 
 
@@ -120,7 +121,7 @@ class OperationDocument(DocumentPart):
         )
 
     def operation(self) -> Operation:
-        """The operation as the shop's work is made of."""
+        """The operation it was made from, to schedule; its pooled build share is not kept."""
         fields = self.model_dump(exclude={"process", "machine"})
         return Operation(**fields, process_id=self.process, machine_id=self.machine)
 
@@ -222,10 +223,10 @@ class AlternativeReadingDocument(DocumentPart):
 
     units: str
     bbox_mm: list[float]
-    cut_length_mm: float | None = Field(default=None, exclude_if=_absent)
-    area_mm2: float | None = Field(default=None, exclude_if=_absent)
-    volume_mm3: float | None = Field(default=None, exclude_if=_absent)
-    surface_area_mm2: float | None = Field(default=None, exclude_if=_absent)
+    cut_length_mm: float | None = Field(default=None, exclude_if=is_none)
+    area_mm2: float | None = Field(default=None, exclude_if=is_none)
+    volume_mm3: float | None = Field(default=None, exclude_if=is_none)
+    surface_area_mm2: float | None = Field(default=None, exclude_if=is_none)
 
     @classmethod
     def of(cls, reading: AlternativeReading) -> Self:
@@ -375,7 +376,7 @@ class QuoteDocument(DocumentPart):
     choices: QuoteChoices = Field(default_factory=QuoteChoices)
     batching: list[PartBatchedPrice] | None = Field(
         default=None,
-        exclude_if=_absent,
+        exclude_if=is_none,
         description="Each quantity made in the shop's next batches; absent when not looked at",
     )
 
