@@ -105,7 +105,7 @@ def quote(
 ) -> None:
     """Quote a design: the processes that can make it, why others cannot, price by quantity."""
     from bespoke.costing.quote import quote_design
-    from bespoke.model.quote_document import quote_document
+    from bespoke.model.quote_document import QuoteDocument
     from bespoke.reports.quote_tables import print_quote
 
     with _user_errors():
@@ -122,7 +122,7 @@ def quote(
             choices=choices,
         )
     if as_json:
-        print(json.dumps(quote_document(result), indent=2))
+        print(json.dumps(QuoteDocument.of(result).model_dump(mode="json"), indent=2))
     else:
         print_quote(result, console)
     if curve is not None and result.curve is not None:
@@ -229,7 +229,7 @@ def plan(
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON")] = False,
 ) -> None:
     """Plan a whole product: how each part is made, assembly, BOM, price by quantity."""
-    from bespoke.model.plan_document import plan_document
+    from bespoke.model.plan_document import PlanDocument
     from bespoke.reports.plan_tables import print_plan
     from bespoke.services.quoting.products import plan_spec
 
@@ -242,7 +242,7 @@ def plan(
             shop_file=shop,
         )
     if as_json:
-        print(json.dumps(plan_document(result), indent=2))
+        print(json.dumps(PlanDocument.of(result).model_dump(mode="json"), indent=2))
     else:
         print_plan(result, console)
     if out is not None:

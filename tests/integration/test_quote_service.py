@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import ezdxf
 import pytest
@@ -11,7 +12,7 @@ from bespoke.catalog import load_catalog
 from bespoke.costing import unit_price
 from bespoke.costing.quote import quote_design
 from bespoke.model import Catalog, DesignFileError, InputError, ProfileCutting, Quote
-from bespoke.model.quote_document import quote_document
+from bespoke.model.quote_document import QuoteDocument
 from bespoke.planning.tables import by_thickness
 
 EXAMPLES = ROOT / "examples"
@@ -169,8 +170,13 @@ def test_a_finish_the_material_cannot_take_blocks_every_option(
     )
 
 
+def document_json(quote: Quote) -> dict[str, Any]:
+    """The quote's document as JSON types, as it is stored and served."""
+    return QuoteDocument.of(quote).model_dump(mode="json")
+
+
 def test_json_document_names_units_in_its_keys(bracket: Quote) -> None:
-    document = quote_document(bracket)
+    document = document_json(bracket)
     geometry = document["geometry"]
     for key in ("cut_length_mm", "pierces", "area_mm2", "bbox_mm"):
         assert key in geometry
@@ -180,7 +186,7 @@ def test_json_document_names_units_in_its_keys(bracket: Quote) -> None:
 
 def test_json_document_of_a_mesh(catalog: Catalog) -> None:
     quote = quote_design(EXAMPLES / "enclosure.stl", material="abs", catalog=catalog)
-    geometry = quote_document(quote)["geometry"]
+    geometry = document_json(quote)["geometry"]
     for key in ("volume_mm3", "surface_area_mm2", "bbox_mm", "watertight", "bodies"):
         assert key in geometry
     assert geometry["watertight"] is True
@@ -261,7 +267,7 @@ def test_suspicious_units_show_the_other_reading(
     bbox_mm: tuple[float, float],
 ) -> None:
     quote = quote_design(shared_fixtures / "dxf" / name, catalog=catalog)
-    other = quote_document(quote)["geometry"]["alternative_reading"]
+    other = document_json(quote)["geometry"]["alternative_reading"]
     assert other["units"] == units
     assert other["cut_length_mm"] == pytest.approx(cut_length_mm, rel=1e-3)
     assert other["area_mm2"] == pytest.approx(area_mm2, rel=1e-3)
@@ -269,12 +275,12 @@ def test_suspicious_units_show_the_other_reading(
     again = quote_design(shared_fixtures / "dxf" / name, units=units, catalog=catalog)
     assert again.part.sheet is not None
     assert again.part.sheet.cut_length_mm == pytest.approx(cut_length_mm, rel=1e-3)
-    assert quote_document(again)["geometry"]["alternative_reading"] is None
+    assert document_json(again)["geometry"]["alternative_reading"] is None
 
 
 def test_trustworthy_units_have_no_other_reading(catalog: Catalog) -> None:
     quote = quote_design(EXAMPLES / "sprocket.dxf", catalog=catalog)
-    assert quote_document(quote)["geometry"]["alternative_reading"] is None
+    assert document_json(quote)["geometry"]["alternative_reading"] is None
 
 
 def test_json_document_says_which_reading_it_used_and_what_is_in_doubt(
@@ -287,7 +293,7 @@ def test_json_document_says_which_reading_it_used_and_what_is_in_doubt(
     path = tmp_path / "holes.dxf"
     doc.saveas(path)
 
-    geometry = quote_document(quote_design(path, catalog=catalog))["geometry"]
+    geometry = document_json(quote_design(path, catalog=catalog))["geometry"]
 
     assert geometry["doubtful"] is True
     assert geometry["doubts"] == [

@@ -15,7 +15,7 @@ from bespoke.batching.plan import plan_batches, scheduled_work
 from bespoke.catalog import load_catalog
 from bespoke.costing.quote import quote_design
 from bespoke.model import Catalog, ProcessKind
-from bespoke.model.quote_document import quote_document
+from bespoke.model.quote_document import QuoteDocument
 from bespoke.model.scheduling import Job, Task
 from bespoke.planning import plan_part
 from bespoke.planning.kinds import kind_of
@@ -34,9 +34,9 @@ def _both_paths(
 ) -> tuple[Job, list[Job], OrderWork]:
     """The order as a job from its quote document, and as the jobs of its batch plan."""
     quote = quote_design(design, catalog=catalog, quantities=[quantity], **asked)  # type: ignore[arg-type]
-    document = quote_document(quote)
+    document = QuoteDocument.of(quote)
     alone = order_job(7, quantity, ORIGIN + timedelta(days=5), document, catalog, ORIGIN)
-    process = document["best"][0]["process"]
+    process = document.best[0].process
     option = next(o for o in plan_part(quote.part, catalog, [process]) if o.feasible)
     work = part_work("7", design.name, quantity, quote.part, option, design, catalog, due=0)
     plan = plan_batches([work], catalog, window_s=WEEK, longest_s=CHUNK_S, settings=FAST)

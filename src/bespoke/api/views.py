@@ -8,6 +8,8 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from bespoke.model.accounts import Account
 from bespoke.model.orders import OrderStatus, next_statuses
+from bespoke.model.plan_document import PlanDocument
+from bespoke.model.quote_document import QuoteDocument
 from bespoke.store.tables import (
     ApiTokenRow,
     AuditRow,
@@ -60,7 +62,9 @@ class QuoteOut(BaseModel):
     valid_until: Moment
     request: dict[str, Any]
     prices: list[QuotePriceOut]
-    document: dict[str, Any] | None = None
+    document: QuoteDocument | PlanDocument | None = Field(
+        default=None, description="A part's quote or, for kind 'product', a product's plan"
+    )
 
 
 class ProductOut(BaseModel):
@@ -184,7 +188,7 @@ def quote_out(row: QuoteRow, *, document: bool = True) -> QuoteOut:
         valid_until=row.valid_until,
         request=row.request,
         prices=[QuotePriceOut.model_validate(p, from_attributes=True) for p in row.prices],
-        document=row.document if document else None,
+        document=row.typed_document() if document else None,
     )
 
 

@@ -7,6 +7,9 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bespoke.model.plan_document import PlanDocument
+from bespoke.model.quote_document import QuoteDocument
+
 Money = Numeric(14, 2)
 
 
@@ -146,6 +149,18 @@ class QuoteRow(OwnedColumns, Base):
     prices: Mapped[list["QuotePriceRow"]] = relationship(
         order_by="QuotePriceRow.quantity", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    def part_document(self) -> QuoteDocument:
+        """The document of a part's quote."""
+        return QuoteDocument.model_validate(self.document)
+
+    def plan_document(self) -> PlanDocument:
+        """The document of a product's plan."""
+        return PlanDocument.model_validate(self.document)
+
+    def typed_document(self) -> QuoteDocument | PlanDocument:
+        """The document as its kind reads: a product's plan or a part's quote."""
+        return self.plan_document() if self.kind == "product" else self.part_document()
 
 
 class QuotePriceRow(Base):

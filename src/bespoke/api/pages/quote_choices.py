@@ -7,6 +7,7 @@ from typing import Any, TypedDict
 from bespoke.model import LEAD_TIERS, Catalog, Finishing
 from bespoke.model.bounds import MAX_INFILL, MIN_INFILL, quantities_in
 from bespoke.model.errors import InputError
+from bespoke.model.quote_document import QuoteDocument
 from bespoke.products.expressions import parse_length
 from bespoke.services.quoting.designs import DESIGN_UNITS
 
@@ -64,18 +65,18 @@ def finishes(catalog: Catalog) -> list[Finishing]:
     return [p for p in catalog.processes.values() if isinstance(p, Finishing) and p.basis == "area"]
 
 
-def entered_of(request: dict[str, Any], document: dict[str, Any], quantities: list[int]) -> Entered:
+def entered_of(request: dict[str, Any], document: QuoteDocument) -> Entered:
     """A kept quote's choices as the re-quote form shows them."""
     infill = request.get("infill")
     return {
-        "material": document.get("material") or "",
-        "thickness": _number(document.get("thickness_mm")),
-        "finish": document.get("finish") or "",
+        "material": document.material,
+        "thickness": _number(document.thickness_mm),
+        "finish": document.finish or "",
         "process": request.get("process") or CHEAPEST,
         "infill": _number(infill * 100 if infill is not None else None),
         "lead_tier": request.get("lead_tier") or "standard",
         "own_material": "true" if request.get("own_material") else "",
-        "quantities": ", ".join(str(q) for q in quantities),
+        "quantities": ", ".join(str(q) for q in document.quantities),
     }
 
 

@@ -27,6 +27,7 @@ from bespoke.api.waiting import off_request_threads
 from bespoke.model.accounts import Role
 from bespoke.model.bounds import MAX_ROW_ID, RowId
 from bespoke.model.errors import BespokeError, InputError
+from bespoke.model.quote_document import CurveDocument, QuoteDocument
 from bespoke.services import quoting
 from bespoke.services.quoting import designs, requote
 from bespoke.services.shop.shops import shop_catalog
@@ -160,9 +161,9 @@ def _quote_page(
         quote = quote_out(row)
         mine = row.owner_id == caller.account.id and caller.account.role == Role.MAKER
         catalog = shop_catalog(uow, row.shop_id)
-    doc = quote.document or {}
-    if quote.kind == "part":
-        asked = entered_of(quote.request, doc, doc.get("quantities") or [])
+    doc = quote.document
+    if isinstance(doc, QuoteDocument):
+        asked = entered_of(quote.request, doc)
         shown = {**asked, **(entered or {})}
         stock = stock_view(catalog)
         chosen = stock["materials"].get(shown["material"], {})
@@ -170,13 +171,13 @@ def _quote_page(
             "entered": shown,
             "stock": stock,
             "thicknesses": [f"{t:g}" for t in chosen.get("thicknesses", [])],
-            "processes": [(o["process"], o["process_name"]) for o in doc.get("options", [])],
+            "processes": [(o.process, o.process_name) for o in doc.options],
             "cheapest": CHEAPEST,
             "units": UNIT_CHOICES,
         }
     return render(
         request,
-        "quote.html.j2" if quote.kind == "part" else "plan.html.j2",
+        "quote.html.j2" if isinstance(doc, QuoteDocument) else "plan.html.j2",
         caller,
         status,
         quote=quote,
@@ -184,7 +185,7 @@ def _quote_page(
         mine=mine,
         can_order=mine and quote.makeable,
         idempotency_key=str(uuid.uuid4()),
-        curve=_curve_traces(doc),
+        curve=_curve_traces(doc.curve if doc else None),
         **context,
     )
 
@@ -239,18 +240,17 @@ async def quote_as_read(
     return see_other(f"/quotes/{new.id}")
 
 
-def _curve_traces(document: dict[str, Any]) -> list[dict[str, Any]]:
+def _curve_traces(curve: CurveDocument | None) -> list[dict[str, Any]]:
     """Plotly traces of the scale curve: one line per process, unit price by quantity."""
-    curve = document.get("curve")
-    if not curve:
+    if curve is None:
         return []
-    points = curve["points"]
-    names = sorted({name for p in points for name in p["unit_prices"]})
+    points = curve.points
+    names = sorted({name for p in points for name in p.unit_prices})
     return [
         {
             "name": name,
-            "x": [p["quantity"] for p in points if name in p["unit_prices"]],
-            "y": [p["unit_prices"][name] for p in points if name in p["unit_prices"]],
+            "x": [p.quantity for p in points if name in p.unit_prices],
+            "y": [p.unit_prices[name] for p in points if name in p.unit_prices],
             "mode": "lines",
             "type": "scatter",
         }

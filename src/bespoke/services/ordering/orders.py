@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
@@ -17,7 +16,8 @@ from bespoke.model.errors import (
 )
 from bespoke.model.events import OrderMoved, OrderPlaced
 from bespoke.model.orders import MOVES, Mover, OrderStatus, refusal
-from bespoke.model.quote_document import batched_entry, flagged_reading
+from bespoke.model.plan_document import PlanDocument
+from bespoke.model.quote_document import QuoteDocument
 from bespoke.services.bus import MessageBus
 from bespoke.services.environment import Environment
 from bespoke.services.ordering.work import frozen_work
@@ -75,15 +75,16 @@ def place_order(
             )
         if not quote.makeable:
             raise ConflictError(f"quote {quote_id}: the shop cannot make this (see its findings)")
-        if not confirm_reading:
-            _check_reading(quote.document, quote_id, quote.design_id)
+        document = quote.typed_document()
+        if not confirm_reading and isinstance(document, QuoteDocument):
+            _check_reading(document, quote_id, quote.design_id)
         price = next((p for p in quote.prices if p.quantity == quantity), None)
         if price is None:
             quoted = ", ".join(str(p.quantity) for p in quote.prices)
             raise InputError(f"quantity: {quantity} was not quoted (quoted: {quoted})")
         unit_price, total_price = price.unit_price, price.total_price
         if batched:
-            unit_price, total_price = _batched_price(quote.document, quote_id, quantity)
+            unit_price, total_price = _batched_price(document, quote_id, quantity)
         row = OrderRow(
             owner_id=owner.id,
             shop_id=quote.shop_id,
@@ -122,12 +123,12 @@ def place_order(
         return row
 
 
-def _check_reading(document: dict[str, Any], quote_id: int, design_id: int | None) -> None:
+def _check_reading(document: QuoteDocument, quote_id: int, design_id: int | None) -> None:
     """Refuse a quote whose design's units reading is flagged, saying how to go on."""
-    flagged = flagged_reading(document)
+    flagged = document.flagged_reading()
     if flagged is None:
         return
-    other = flagged.get("alternative_units")
+    other = flagged.alternative_units
     requote = (
         f", or read the design as {other} (POST /api/designs/{design_id}/readings) and order"
         " that quote"
@@ -135,24 +136,24 @@ def _check_reading(document: dict[str, Any], quote_id: int, design_id: int | Non
         else ""
     )
     raise InputError(
-        f"confirm_reading: quote {quote_id} was read in {flagged['used']} and that reading"
-        f" looks doubtful ({flagged.get('reason') or 'implausible sizes'}); check the sizes and"
+        f"confirm_reading: quote {quote_id} was read in {flagged.used} and that reading"
+        f" looks doubtful ({flagged.reason or 'implausible sizes'}); check the sizes and"
         f" order with confirm_reading: true{requote}",
         path="confirm_reading",
     )
 
 
 def _batched_price(
-    document: dict[str, Any], quote_id: int, quantity: int
+    document: QuoteDocument | PlanDocument, quote_id: int, quantity: int
 ) -> tuple[Decimal, Decimal]:
     """(unit, total) price of `quantity` made in the batch the quote found for it."""
-    entry = batched_entry(document, quantity)
-    if entry is None or not entry["batches"]:
+    entry = document.batched_entry(quantity)
+    if entry is None or not entry.batches:
         raise ConflictError(
             f"quote {quote_id}: no batch was planned that {quantity} could join when it was"
             " quoted; order it made alone (batched: false) or ask for a new quote"
         )
-    total = Decimal(str(entry["batched_total_price"]))
+    total = Decimal(str(entry.batched_total_price))
     return per_unit(total, quantity), total
 
 

@@ -7,11 +7,9 @@ reads the frozen work (`order_work`), never the plan."""
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from bespoke.costing.quote import quoted_part
 from bespoke.model import Catalog, InputError
-from bespoke.model.quote_document import batched_entry, chosen_option
 from bespoke.planning.part import plan_part
 from bespoke.planning.product import plan_product
 from bespoke.production import FrozenWork, OrderAssembly, OrderWork
@@ -77,7 +75,7 @@ def _part_work(
         request.get("finish"),
         catalog,
     )
-    process = str(chosen_option(quote.document, order.quantity, order.batched)["process"])
+    process = quote.part_document().chosen_option(order.quantity, order.batched).process
     option = next((o for o in plan_part(part, catalog, [process]) if o.feasible), None)
     if option is None:
         raise InputError(
@@ -97,13 +95,6 @@ def _part_work(
         )
 
 
-def _ways(document: dict[str, Any], price: dict[str, Any], batched: bool) -> dict[str, str]:
-    """How a product's quote made each part at the order's quantity: as priced alone, or
-    (`batched`) as priced in the next batches its parts could join."""
-    entry = batched_entry(document, price["quantity"]) if batched else None
-    return dict((entry or {}).get("ways") or price["ways"])
-
-
 def _product_work(
     uow: UnitOfWork, blobs: BlobStore, order: OrderRow, quote: QuoteRow, catalog: Catalog
 ) -> tuple[list[OrderWork], OrderAssembly]:
@@ -112,9 +103,10 @@ def _product_work(
     assert quote.product_id is not None, "a product's quote names its product"
     product = uow.products.by_id(quote.product_id)
     spec = parse_spec(product.spec, "spec")
-    price = next((p for p in quote.document["prices"] if p["quantity"] == order.quantity), None)
+    document = quote.plan_document()
+    price = document.price_at(order.quantity)
     if price is None:
-        quoted = ", ".join(str(p["quantity"]) for p in quote.document["prices"])
+        quoted = ", ".join(str(p.quantity) for p in document.prices)
         raise InputError(f"order {order.id}: {order.quantity} was not quoted (quoted: {quoted})")
     with tempfile.TemporaryDirectory(prefix="product-") as folder:
         work = Path(folder)
@@ -131,7 +123,7 @@ def _product_work(
             str(order.id),
             order.quantity,
             plan_product(configured, catalog),
-            _ways(quote.document, price, order.batched),
+            document.ways_at(price, order.batched),
             catalog,
             units=spec.drawn_units(),
         )

@@ -13,46 +13,17 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 
-from pydantic import BaseModel
-
 from bespoke.batching.plan import sheet_price_per_mm2
 from bespoke.costing.line import line_cost, line_price
 from bespoke.costing.pricing import Costs, money, price_of
 from bespoke.model import Catalog, Operation, Part, ProcessOption, ProfileCutting, Quote
+from bespoke.model.plan_document import ProductBatchedPrice
 from bespoke.model.product_plan import ProductQuote
+from bespoke.model.quote_document import BatchedPrice, PartBatchedPrice
 from bespoke.production import OrderWork, batched, build_seconds, family, run_seconds
 from bespoke.services.shop.batches import batch_document
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchRow
-
-
-class BatchedPrice(BaseModel):
-    """A quantity's unit price made alone and made in the shop's next batches, the batches
-    it would join and when the first starts (ISO 8601; None: no batch of its families is
-    still to run)."""
-
-    quantity: int
-    alone_unit_price: float
-    batched_unit_price: float
-    batched_total_price: float
-    batches: list[str]
-    batch_starts: str | None
-
-
-class PartBatchedPrice(BatchedPrice):
-    """A part's `BatchedPrice`: the way it is made batched, and the part by that way when
-    it is not the way the part is made alone."""
-
-    process: str
-    made_otherwise: dict[str, str]
-
-
-class ProductBatchedPrice(BatchedPrice):
-    """A product's `BatchedPrice`: the way each part is made batched, and the parts made
-    otherwise than as priced alone."""
-
-    ways: dict[str, str]
-    made_otherwise: dict[str, str]
 
 
 def batched_prices(

@@ -26,19 +26,15 @@ from bespoke.model.bounds import (
     RowId,
 )
 from bespoke.model.errors import InputError
-from bespoke.model.plan_document import plan_document
+from bespoke.model.plan_document import PlanDocument, ProductBatchedPrice
 from bespoke.model.product import ProductSpec
 from bespoke.model.product_plan import ProductQuote
 from bespoke.model.progress import Progress
 from bespoke.model.quote import ChoiceFields
-from bespoke.model.quote_document import quote_document
+from bespoke.model.quote_document import QuoteDocument
 from bespoke.products.spec import parse_spec, read_spec_text
 from bespoke.services.environment import Environment
-from bespoke.services.quoting.batched import (
-    ProductBatchedPrice,
-    batched_prices,
-    batched_product_prices,
-)
+from bespoke.services.quoting.batched import batched_prices, batched_product_prices
 from bespoke.services.quoting.designs import (
     check_spec_files,
     outlines_area,
@@ -112,14 +108,12 @@ def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> i
             choices=request.choices(),
         )
         prices = [(b.quantity, b.unit_price, b.total_price, b.lead_time_days) for b in quote.best]
-        document = quote_document(quote)
+        batching = None
         if quote.makeable:
             area = 0.0
             if quote.part.sheet:
                 area = stored_outline_area(env.blobs, design)
-            moment = now()
-            batching = batched_prices(uow, design.shop_id, quote, catalog, moment, area)
-            document["batching"] = [b.model_dump(mode="json") for b in batching]
+            batching = batched_prices(uow, design.shop_id, quote, catalog, now(), area)
         row = _keep(
             uow,
             owner,
@@ -129,7 +123,7 @@ def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> i
             title=design.filename,
             currency=quote.currency,
             request=request.model_dump(mode="json"),
-            document=document,
+            document=QuoteDocument.of(quote, batching),
             makeable=quote.makeable,
             prices=prices,
             valid_days=env.settings.quote_valid_days,
@@ -214,10 +208,10 @@ def plan_stored_product(
                 catalog=catalog,
                 progress=progress,
             )
-            document = plan_document(quote)
+            batching = None
             if quote.prices:
                 batching = _product_batching(uow, product.shop_id, quote, spec, catalog)
-                document["batching"] = [b.model_dump(mode="json") for b in batching]
+            document = PlanDocument.of(quote, batching)
         finally:
             shutil.rmtree(work, ignore_errors=True)
         progress(0.95, "keeping the offer")
@@ -290,7 +284,7 @@ def _keep(
     title: str,
     currency: str,
     request: dict[str, Any],
-    document: dict[str, Any],
+    document: QuoteDocument | PlanDocument,
     makeable: bool,
     prices: list[tuple[int, Decimal, Decimal, int]],
     valid_days: int,
@@ -313,7 +307,7 @@ def _keep(
         title=title,
         currency=currency,
         request=request,
-        document=document,
+        document=document.model_dump(mode="json"),
         makeable=makeable,
         created_at=created,
         valid_until=created + timedelta(days=valid_days),

@@ -22,8 +22,9 @@ from bespoke.model.calendar import Calendar
 from bespoke.model.errors import InputError, PermissionDeniedError
 from bespoke.model.events import ShopScheduled
 from bespoke.model.orders import Mover, OrderStatus
+from bespoke.model.plan_document import PlanDocument
 from bespoke.model.progress import Progress
-from bespoke.model.quote_document import chosen_option, operation_of
+from bespoke.model.quote_document import QuoteDocument
 from bespoke.model.scheduling import (
     Alternative,
     Job,
@@ -222,7 +223,7 @@ def shop_problem(
     closed = _machine_closed(calendar, origin, catalog)
     machines = {m.id: Machine(id=m.id, closed=closed(m.id)) for m in catalog.machines.values()}
     jobs = [
-        order_job(o.id, o.quantity, o.due_date, quotes[o.id].document, catalog, origin)
+        order_job(o.id, o.quantity, o.due_date, quotes[o.id].typed_document(), catalog, origin)
         for o in orders
     ]
     jobs += batch_jobs
@@ -250,7 +251,7 @@ def order_job(
     order_id: int,
     quantity: int,
     due: datetime,
-    document: dict[str, Any],
+    document: QuoteDocument | PlanDocument,
     catalog: Catalog,
     origin: datetime,
 ) -> Job:
@@ -269,23 +270,25 @@ def order_job(
     return job
 
 
-def _steps(document: dict[str, Any], quantity: int) -> tuple[list[Step], list[tuple[str, str]]]:
+def _steps(
+    document: QuoteDocument | PlanDocument, quantity: int
+) -> tuple[list[Step], list[tuple[str, str]]]:
     """(steps, edges) of a quote document at `quantity`: a product plan's routing, or the
     operations of the way the quote chose for a part."""
-    piece = Workpiece(
-        document.get("material") or "", document.get("thickness_mm"), document.get("finish")
-    )
-    if "routing" in document:  # a product plan
-        routing = document["routing"] or {"operations": [], "edges": []}
-        per_product = {p["id"]: p["quantity"] for p in document["parts"]}
+    if isinstance(document, PlanDocument):
+        if document.routing is None:
+            return [], []
+        piece = Workpiece("", None, None)
+        per_product = {p.id: p.quantity for p in document.parts}
         steps = [
-            Step(operation_of(op), quantity * per_product.get(op["id"].split("/")[0], 1), piece)
-            for op in routing["operations"]
+            Step(op.operation(), quantity * per_product.get(op.id.split("/")[0], 1), piece)
+            for op in document.routing.operations
         ]
-        return steps, [(a, b) for a, b in routing["edges"]]
-    option = chosen_option(document, quantity)
-    steps = [Step(operation_of(op), quantity, piece) for op in option["operations"]]
-    return steps, [(a, b) for a, b in option["edges"]]
+        return steps, list(document.routing.edges)
+    piece = Workpiece(document.material, document.thickness_mm, document.finish)
+    option = document.chosen_option(quantity)
+    steps = [Step(op.operation(), quantity, piece) for op in option.operations]
+    return steps, list(option.edges)
 
 
 def _previous(
@@ -335,7 +338,7 @@ def _document(
 def promised_completions(
     uow: UnitOfWork,
     shop_id: int,
-    document: dict[str, Any],
+    document: QuoteDocument | PlanDocument,
     quantities: list[int],
     catalog: Catalog,
     moment: datetime,
