@@ -150,7 +150,7 @@ def plan_batches(
     for work in works:
         for op in work.operations:
             if not batched(op, catalog):
-                own[work.order] += _alone(op, work)
+                own[work.order] += _cost_made_alone(op, work)
                 continue
             if (work.order, op.id) in kept:
                 continue
@@ -195,7 +195,7 @@ def _shapes(batch: Batch, catalog: Catalog) -> bool:
     return rules(catalog.processes[batch.process]).makes_parts
 
 
-def _alone(op: Operation, work: OrderWork) -> OrderCost:
+def _cost_made_alone(op: Operation, work: OrderWork) -> OrderCost:
     quantity = work.quantity
     return OrderCost(
         setup=money((op.setup_s + build_seconds(op, quantity)) / 3600 * op.rate_per_hour),

@@ -29,6 +29,7 @@ from bespoke.model.catalog import TOLERANCE_ORDER, ProcessBase, Welding, WorkBas
 from bespoke.model.product import ConfiguredPart, Product
 from bespoke.model.product_plan import PartPlan, ProductPlan
 from bespoke.planning.kinds import BENDING, rules
+from bespoke.planning.kinds.base import work_operation
 from bespoke.planning.part import plan_part
 from bespoke.planning.shape import shape_of
 from bespoke.planning.suppliers import buy_options
@@ -232,19 +233,9 @@ def _work(
 ) -> Operation:
     """One step of product-level work at the cheapest station that does it."""
     machine = _cheapest_machine(process.id, catalog)
-    return Operation(
-        id=op_id,
-        process_id=process.id,
-        machine_id=machine.id if machine else None,
-        name=name,
-        rate_per_hour=machine.rate_per_hour if machine else catalog.shop.labour_rate_per_hour,
-        setup_s=process.setup_s,
-        run_s=run_s,
-        manual=process.manual,
-        learning_rate=process.learning_rate,
-        learning_floor=process.learning_floor,
-        basis=basis,
-    )
+    rate = machine.rate_per_hour if machine else catalog.shop.labour_rate_per_hour
+    operation = work_operation(process, machine, rate, run_s, basis)
+    return operation.model_copy(update={"id": op_id, "name": name})
 
 
 def _packing(product: Product, packing: Packing, catalog: Catalog) -> Operation:

@@ -25,14 +25,27 @@ def part_work(
     due: int | None = None,
 ) -> OrderWork:
     """An order of `quantity` parts made `option`'s way; `design` is its DXF or STL file."""
-    assert option.routing is not None, "only a feasible option is made"
-    outlines, footprint, height = [], None, 0.0
+    work = made_as(order, name, quantity, part, option, catalog, due=due)
     if part.sheet is not None:
-        outlines = read_dxf_outlines(design, units)
-    else:
-        from bespoke.geometry.stl import read_stl_footprint  # trimesh loads only for meshes
+        return work.model_copy(update={"outlines": read_dxf_outlines(design, units)})
+    from bespoke.geometry.stl import read_stl_footprint  # trimesh loads only for meshes
 
-        footprint, height = read_stl_footprint(design, units)
+    footprint, height = read_stl_footprint(design, units)
+    return work.model_copy(update={"footprint": footprint, "height_mm": height})
+
+
+def made_as(
+    order: str,
+    name: str,
+    quantity: int,
+    part: Part,
+    option: ProcessOption,
+    catalog: Catalog,
+    *,
+    due: int | None = None,
+) -> OrderWork:
+    """`quantity` parts made `option`'s way, without their shapes."""
+    assert option.routing is not None, "only a feasible option is made"
     return OrderWork(
         order=order,
         name=name,
@@ -45,9 +58,6 @@ def part_work(
         consumables_per_part=option.consumables_per_part,
         due=due,
         finish=part.finish,
-        outlines=outlines,
-        footprint=footprint,
-        height_mm=height,
     )
 
 

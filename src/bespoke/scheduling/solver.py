@@ -119,7 +119,7 @@ class _Search:
         status = solver.solve(built.model)
         self._account(solver)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self._keep(cpsat.read(self.c, built, solver, self.best))
+            self._keep_if_better(cpsat.read(self.c, built, solver, self.best))
             self.bound = math.floor(solver.best_objective_bound)
             self.optimal = status == cp_model.OPTIMAL
         self.report(self._progress(), f"full model: {describe(self.c, self.best)}")
@@ -134,7 +134,7 @@ class _Search:
         status = solver.solve(built.model)
         self._account(solver)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            improved = self._keep(cpsat.read(self.c, built, solver, self.best))
+            improved = self._keep_if_better(cpsat.read(self.c, built, solver, self.best))
             if status == cp_model.OPTIMAL:
                 self.size = min(self.size * 1.15, 0.9)
             if improved:
@@ -241,7 +241,7 @@ class _Search:
                 return chain
             t = same
 
-    def _keep(self, candidate: Assignment) -> bool:
+    def _keep_if_better(self, candidate: Assignment) -> bool:
         value = score(self.c, candidate)
         if value <= self.value:
             improved = value < self.value

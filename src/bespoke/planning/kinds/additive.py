@@ -6,9 +6,9 @@ import math
 from typing import ClassVar
 
 from bespoke.model import Additive, Machine, Material, Operation, ProcessKind, Shop
-from bespoke.planning.kinds.base import Estimate, Findings, Workpiece
+from bespoke.planning.kinds.base import Estimate, Findings, Workpiece, work_operation
 from bespoke.planning.kinds.findings import envelope, smallest_hole
-from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind, work_operation
+from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind
 from bespoke.planning.shape import Shape
 from bespoke.planning.sheets import parts_per_sheet
 

@@ -122,6 +122,25 @@ class Kind(Generic[P]):
         return seconds
 
 
+def work_operation(
+    process: WorkBase, machine: Machine | None, rate_per_hour: float, run_s: float, basis: str
+) -> Operation:
+    """The process's operation on `machine` (None: by hand), its set-up the process's."""
+    return Operation(
+        id=process.id,
+        process_id=process.id,
+        machine_id=machine.id if machine else None,
+        name=process.name,
+        rate_per_hour=rate_per_hour,
+        setup_s=process.setup_s,
+        run_s=run_s,
+        manual=process.manual,
+        learning_rate=process.learning_rate,
+        learning_floor=process.learning_floor,
+        basis=basis,
+    )
+
+
 def _holds(envelope: tuple[float, ...], wanted: tuple[float, ...]) -> bool:
     sizes = itertools.zip_longest(envelope, wanted, fillvalue=0.0)
     return all(have >= need for have, need in sizes)

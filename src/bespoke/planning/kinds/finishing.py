@@ -4,8 +4,8 @@ coating line takes many orders' parts of one finish in a load."""
 from typing import ClassVar
 
 from bespoke.model import Finishing, Machine, Operation, ProcessKind, Shop
-from bespoke.planning.kinds.base import Estimate, Kind, Workpiece
-from bespoke.planning.kinds.shaping import MM2_PER_M2, work_operation
+from bespoke.planning.kinds.base import Estimate, Kind, Workpiece, work_operation
+from bespoke.planning.kinds.shaping import MM2_PER_M2
 from bespoke.planning.shape import Shape
 
 

@@ -3,9 +3,9 @@
 from typing import ClassVar
 
 from bespoke.model import DfmFinding, Machine, Material, Moulding, ProcessKind, Shop
-from bespoke.planning.kinds.base import Estimate, Findings
+from bespoke.planning.kinds.base import Estimate, Findings, work_operation
 from bespoke.planning.kinds.findings import envelope, smallest_hole
-from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind, work_operation
+from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind
 from bespoke.planning.shape import Shape
 
 

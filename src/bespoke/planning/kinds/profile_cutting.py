@@ -12,9 +12,9 @@ from bespoke.model import (
     Shop,
     StockKind,
 )
-from bespoke.planning.kinds.base import Estimate, Findings, Workpiece
+from bespoke.planning.kinds.base import Estimate, Findings, Workpiece, work_operation
 from bespoke.planning.kinds.findings import envelope, smallest_hole, stock_sheet, thickness
-from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind, work_operation
+from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind
 from bespoke.planning.shape import Shape
 from bespoke.planning.sheets import cut_to_bed, parts_per_sheet
 from bespoke.planning.tables import by_thickness

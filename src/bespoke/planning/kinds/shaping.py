@@ -1,11 +1,10 @@
 """What every kind that shapes a part from stock shares: checked per machine (the flat
-drawing a sheet process needs, then the material, then the kind's own limits), and its
-operations built alike."""
+drawing a sheet process needs, then the material, then the kind's own limits)."""
 
 from typing import ClassVar, TypeVar
 
-from bespoke.model import Catalog, Machine, Material, Operation, StockKind
-from bespoke.model.catalog import ProcessBase, WorkBase
+from bespoke.model import Catalog, Machine, Material, StockKind
+from bespoke.model.catalog import ProcessBase
 from bespoke.planning.kinds.base import Findings, Kind
 from bespoke.planning.kinds.findings import material_findings, needs_flat, on_machine
 from bespoke.planning.shape import Shape
@@ -41,22 +40,3 @@ class ShapingKind(Kind[S]):
 
     def stock_used(self, process: S, material: Material) -> StockKind | None:
         return process.stock
-
-
-def work_operation(
-    process: WorkBase, machine: Machine | None, rate_per_hour: float, run_s: float, basis: str
-) -> Operation:
-    """The process's operation on `machine` (None: by hand), its set-up the process's."""
-    return Operation(
-        id=process.id,
-        process_id=process.id,
-        machine_id=machine.id if machine else None,
-        name=process.name,
-        rate_per_hour=rate_per_hour,
-        setup_s=process.setup_s,
-        run_s=run_s,
-        manual=process.manual,
-        learning_rate=process.learning_rate,
-        learning_floor=process.learning_floor,
-        basis=basis,
-    )

@@ -3,9 +3,9 @@
 from typing import ClassVar
 
 from bespoke.model import Machine, Material, ProcessKind, Shop, Stamping
-from bespoke.planning.kinds.base import Estimate, Findings
+from bespoke.planning.kinds.base import Estimate, Findings, work_operation
 from bespoke.planning.kinds.findings import envelope, smallest_hole, thickness
-from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind, work_operation
+from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind
 from bespoke.planning.shape import Shape
 
 

@@ -21,6 +21,7 @@ from bespoke.model.plan_document import ProductBatchedPrice
 from bespoke.model.product_plan import ProductQuote
 from bespoke.model.quote_document import BatchedPrice, PartBatchedPrice
 from bespoke.production import OrderWork, batched, build_seconds, family, run_seconds
+from bespoke.production.orders import made_as
 from bespoke.services.shop.batches import batch_document
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchRow
@@ -149,15 +150,7 @@ def _joining(
     """(what `quantity` of the part made `option`'s way saves in the upcoming batches of
     its operations' families, those batches)."""
     assert option.routing is not None
-    work = OrderWork(
-        order="quote",
-        name=name,
-        quantity=quantity,
-        operations=option.routing.operations,
-        material=catalog.materials[part.material_id],
-        thickness_mm=part.thickness_mm,
-        finish=part.finish,
-    )
+    work = made_as("quote", name, quantity, part, option, catalog)
     joining = [
         (op, batch)
         for op in option.routing.operations

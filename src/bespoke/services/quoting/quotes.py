@@ -114,7 +114,7 @@ def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> i
             if quote.part.sheet:
                 area = stored_outline_area(env.blobs, design)
             batching = batched_prices(uow, design.shop_id, quote, catalog, now(), area)
-        row = _keep(
+        row = _store_quote(
             uow,
             owner,
             catalog,
@@ -215,7 +215,7 @@ def plan_stored_product(
         finally:
             shutil.rmtree(work, ignore_errors=True)
         progress(0.95, "keeping the offer")
-        row = _keep(
+        row = _store_quote(
             uow,
             owner,
             catalog,
@@ -274,7 +274,7 @@ def ready_by(
     return ready, math.ceil((ready - quoted) / timedelta(days=1))
 
 
-def _keep(
+def _store_quote(
     uow: UnitOfWork,
     owner: Account,
     catalog: Catalog,
