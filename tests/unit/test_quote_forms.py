@@ -1,14 +1,19 @@
 """Pure pieces of asking a quote again: units by their one name, the re-quote form's text
 as a request, and the day an order is ready."""
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
+from tests.helpers import ROOT
 
 from bespoke.api.pages.quote_choices import entered_of, infill_share, requote_changes
 from bespoke.model.errors import InputError
+from bespoke.model.quote_document import QuoteDocument
 from bespoke.services.quoting.designs import design_units
 from bespoke.services.quoting.quotes import ready_by
+
+KEPT_PRINT = "part-quote-solid.json"
 
 
 @pytest.mark.parametrize(
@@ -60,8 +65,11 @@ def test_an_infill_out_of_bounds_is_refused(text: str) -> None:
 
 def test_a_kept_quote_fills_the_form() -> None:
     request = {"infill": 0.25, "lead_tier": "economy", "own_material": True, "process": None}
-    document = {"material": "petg", "thickness_mm": None, "finish": None}
-    assert entered_of(request, document, [1, 10]) == {
+    kept = json.loads((ROOT / "tests/fixtures/documents" / KEPT_PRINT).read_text())
+    document = QuoteDocument.model_validate(kept).model_copy(
+        update={"material": "petg", "thickness_mm": None, "finish": None, "quantities": [1, 10]}
+    )
+    assert entered_of(request, document) == {
         "material": "petg",
         "thickness": "",
         "finish": "",
