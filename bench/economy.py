@@ -39,7 +39,7 @@ from bespoke.geometry.dxf import read_dxf
 from bespoke.geometry.stl import read_stl
 from bespoke.model import Catalog, Part, ProcessOption
 from bespoke.model.product import ParameterType, ProductSpec
-from bespoke.model.scheduling import Job, Machine, Objective, Problem
+from bespoke.model.scheduling import Job, Objective, Problem, Station
 from bespoke.planning.part import plan_part
 from bespoke.production.orders import part_work
 from bespoke.products.configure import configure
@@ -322,9 +322,9 @@ def _by_kind(costs: list[OrderCost], units: int) -> dict[str, float]:
     return {k: round(float(sum(getattr(c, k) for c in costs)) / units, 2) for k in KINDS}
 
 
-def _machines(jobs: list[Job]) -> list[Machine]:
+def _machines(jobs: list[Job]) -> list[Station]:
     names = sorted({a.machine for j in jobs for t in j.tasks for a in t.alternatives})
-    return [Machine(id=m) for m in names]
+    return [Station(id=m) for m in names]
 
 
 if __name__ == "__main__":

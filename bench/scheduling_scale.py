@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bespoke.model.scheduling import Alternative, Job, Machine, Objective, Problem, Task
+from bespoke.model.scheduling import Alternative, Job, Objective, Problem, Station, Task
 from bespoke.scheduling.checker import violations
 from bespoke.scheduling.solver import SolverSettings, solve
 
@@ -79,7 +79,7 @@ def generated_shop(orders: int, machines: int = 50, seed: int = 1) -> Problem:
             for w in range(8):  # 4 h of maintenance a week, on a weekday afternoon
                 day = 7 * w + week
                 closed.append((day * DAY + 12 * HOUR, day * DAY + 16 * HOUR))
-            shop.append(Machine(id=f"g{g}m{i}", closed=closed))
+            shop.append(Station(id=f"g{g}m{i}", closed=closed))
     setups = {a: {b: 0 if a == b else rng.randint(10, 30) * 60 for b in FAMILIES} for a in FAMILIES}
     return Problem(jobs=jobs, machines=shop, setup_times=setups, objective=Objective.BOTH)
 

@@ -42,7 +42,7 @@ from bespoke.model import (
     StockKind,
 )
 from bespoke.model.batching import Batch, BatchWork, Remnant
-from bespoke.model.scheduling import Machine, Problem
+from bespoke.model.scheduling import Problem, Station
 from bespoke.planning.part import plan_part
 from bespoke.planning.product import plan_product
 from bespoke.production import OrderAssembly, OrderWork, batched
@@ -612,7 +612,7 @@ def test_batches_scheduled_between_the_orders_own_operations(
         assert (printed, task.id) in links
 
     machines = sorted({a.machine for j in jobs for t in j.tasks for a in t.alternatives})
-    problem = Problem(jobs=jobs, machines=[Machine(id=m) for m in machines], links=links)
+    problem = Problem(jobs=jobs, machines=[Station(id=m) for m in machines], links=links)
     schedule = solve(problem, SolverSettings(time_limit=5, seed=1))
     assert violations(problem, schedule) == []
     placed = {t.task: t for t in schedule.tasks}
@@ -712,7 +712,7 @@ def test_a_products_parts_are_nested_with_other_orders_and_assembled_after(
     assert not any("fiber-laser" in t or "plasma" in t for t in own)  # cut in batches
 
     machines = sorted({a.machine for j in jobs for t in j.tasks for a in t.alternatives})
-    problem = Problem(jobs=jobs, machines=[Machine(id=m) for m in machines], links=links)
+    problem = Problem(jobs=jobs, machines=[Station(id=m) for m in machines], links=links)
     schedule = solve(problem, SolverSettings(time_limit=5, seed=1))
     assert violations(problem, schedule) == []
     placed = {t.task: t for t in schedule.tasks}

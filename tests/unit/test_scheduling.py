@@ -8,11 +8,11 @@ from bespoke.model.errors import InputError
 from bespoke.model.scheduling import (
     Alternative,
     Job,
-    Machine,
     Objective,
     Problem,
     Schedule,
     ScheduledTask,
+    Station,
     Task,
 )
 from bespoke.scheduling.checker import count_setups, violations
@@ -57,7 +57,7 @@ def workshop(seed: int, jobs: int = 12, machines: int = 4) -> Problem:
         )
     nights = [(200 * d + 160, 200 * d + 200) for d in range(6)]
     shop = [
-        Machine(id=f"m{m}", closed=nights + ([(50, 70)] if m == 1 else [])) for m in range(machines)
+        Station(id=f"m{m}", closed=nights + ([(50, 70)] if m == 1 else [])) for m in range(machines)
     ]
     setups = {a: {b: 0 if a == b else 15 for b in families} for a in families}
     return Problem(jobs=job_list, machines=shop, setup_times=setups)
@@ -95,11 +95,11 @@ def test_bad_problems_are_refused_with_the_reason() -> None:
     with pytest.raises(InputError, match="no machines"):
         compile_problem(Problem(jobs=[Job(id="1", tasks=[task])], machines=[]))
     with pytest.raises(InputError, match="no machine 'laser' in the shop"):
-        compile_problem(Problem(jobs=[Job(id="1", tasks=[task])], machines=[Machine(id="saw")]))
+        compile_problem(Problem(jobs=[Job(id="1", tasks=[task])], machines=[Station(id="saw")]))
     b = Task(id="b", alternatives=[Alternative(machine="laser", duration=5)])
     looped = Job(id="1", tasks=[task, b], precedences=[("a", "b"), ("b", "a")])
     with pytest.raises(InputError, match=r"a cycle \(a -> b -> a\)|a cycle \(b -> a -> b\)"):
-        compile_problem(Problem(jobs=[looped], machines=[Machine(id="laser")]))
+        compile_problem(Problem(jobs=[looped], machines=[Station(id="laser")]))
     with pytest.raises(ValueError, match="at least 1 item"):
         Task(id="c", alternatives=[])
 
@@ -176,7 +176,7 @@ def test_set_up_aware_schedule_groups_families() -> None:
     ]
     problem = Problem(
         jobs=jobs,
-        machines=[Machine(id="laser")],
+        machines=[Station(id="laser")],
         setup_times={"steel": {"alu": 30}, "alu": {"steel": 30}},
     )
     c = compile_problem(problem)

@@ -1,10 +1,12 @@
 """What a scheduler is given and what it gives back, in whole time units (seconds in a
 shop, the file's units for benchmark instances).
 
-A `Job` is an order line's work: `Task`s (one operation each) whose precedences form a
-DAG, each runnable on one of several machines with its own duration. A `Machine` has
-closed periods (nights, holidays, maintenance) and the shop has set-up times between
-set-up families. A `Schedule` places every task on a machine at a start time.
+A `Job` is an order's or a batch's work: `Task`s (one operation, or a piece of one)
+whose precedences form a DAG, each runnable on one of several stations with its own
+duration. A `Station` (a machine, or a bench for hand work; the catalog's `Machine` is
+what a machine can do) has closed periods (nights, holidays, maintenance) and the shop
+has set-up times between set-up families. A `Schedule` places every task on a station
+at a start time.
 """
 
 from datetime import datetime
@@ -54,7 +56,7 @@ class Job(_Frozen):
         return [(a.id, b.id) for a, b in zip(self.tasks, self.tasks[1:], strict=False)]
 
 
-class Machine(_Frozen):
+class Station(_Frozen):
     """A machine and the periods [start, end) it cannot work."""
 
     id: str
@@ -81,7 +83,7 @@ class Problem(_Frozen):
     """Everything a schedule must respect, and what it should minimise."""
 
     jobs: list[Job]
-    machines: list[Machine]
+    machines: list[Station]
     links: list[tuple[str, str]] = Field(
         default_factory=list,
         description="(before, after) task ids of different jobs: a batch made for several"

@@ -9,7 +9,7 @@ and the token.
 from pathlib import Path
 
 from bespoke.model.errors import InputError
-from bespoke.model.scheduling import Alternative, Job, Machine, Problem, Task
+from bespoke.model.scheduling import Alternative, Job, Problem, Station, Task
 
 
 class FjsError(InputError):
@@ -46,7 +46,7 @@ def parse_fjs(text: str, source: str) -> Problem:
             tasks.append(Task(id=f"{j}.{k}", alternatives=alternatives))
         jobs.append(Job(id=str(j), tasks=tasks))
     tokens.expect_end()
-    machines = [Machine(id=str(m)) for m in range(1, machine_count + 1)]
+    machines = [Station(id=str(m)) for m in range(1, machine_count + 1)]
     return Problem(jobs=jobs, machines=machines)
 
 

@@ -30,12 +30,12 @@ from bespoke.model.scheduling import (
     Job,
     KeptSchedule,
     KeptTask,
-    Machine,
     Objective,
     Problem,
     Schedule,
     ScheduleDocument,
     ScheduledTask,
+    Station,
     Task,
 )
 from bespoke.planning.kinds import Workpiece
@@ -221,7 +221,7 @@ def shop_problem(
     """The open orders as jobs on the shop's machines, times in seconds from `origin`;
     `batch_jobs` and their `links` hold the orders whose work is batched."""
     closed = _machine_closed(calendar, origin, catalog)
-    machines = {m.id: Machine(id=m.id, closed=closed(m.id)) for m in catalog.machines.values()}
+    machines = {m.id: Station(id=m.id, closed=closed(m.id)) for m in catalog.machines.values()}
     jobs = [
         order_job(o.id, o.quantity, o.due_date, quotes[o.id].typed_document(), catalog, origin)
         for o in orders
@@ -231,7 +231,7 @@ def shop_problem(
         for task in job.tasks:
             for alternative in task.alternatives:
                 if alternative.machine not in machines:
-                    machines[alternative.machine] = Machine(
+                    machines[alternative.machine] = Station(
                         id=alternative.machine, closed=closed(alternative.machine)
                     )
     frozen, kept = _previous(previous, origin, jobs)
@@ -358,7 +358,7 @@ def promised_completions(
         job = job.model_copy(update={"release": release})
         used = {a.machine for t in job.tasks for a in t.alternatives}
         held = [b for b in booked if b.machine in used]  # other machines cannot delay it
-        machines = [Machine(id=m, closed=closed(m)) for m in used]
+        machines = [Station(id=m, closed=closed(m)) for m in used]
         problem = Problem(jobs=[job, *_booked_jobs(held)], machines=machines, frozen=held)
         c = compile_problem(problem)
         assignment = list_schedule(c, [-float(t) for t in c.tail])
