@@ -10,8 +10,9 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Annotated
 
-from fastapi import HTTPException, Request
+from fastapi import Depends, HTTPException, Request
 
 from bespoke.model.accounts import Account, Role
 from bespoke.model.errors import PermissionDeniedError
@@ -33,8 +34,13 @@ class Caller:
 
 
 def environment(request: Request) -> Environment:
+    """The service's environment (database, blobs, workers, bus)."""
     env: Environment = request.app.state.env
     return env
+
+
+Env = Annotated[Environment, Depends(environment)]
+"""A route's environment, as a FastAPI dependency."""
 
 
 def identify(request: Request) -> Caller | None:

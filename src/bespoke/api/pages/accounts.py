@@ -13,9 +13,9 @@ from bespoke.api.pages.kit import (
 from bespoke.api.rest.accounts import set_session_cookie
 from bespoke.api.security import (
     SESSION_COOKIE,
+    Env,
     check_csrf,
     client_address,
-    environment,
 )
 from bespoke.model.accounts import Role
 from bespoke.services import accounts
@@ -35,11 +35,11 @@ def login_page(request: Request, next: str = "/") -> HTMLResponse:
 @router.post("/login")
 def login(
     request: Request,
+    env: Env,
     email: Annotated[str, Form()],
     password: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    env = environment(request)
     address = client_address(request)
     try:
         who = accounts.sign_in(env, email, password, address)
@@ -62,11 +62,11 @@ def _login_again(request: Request, next: str, email: str, status: int, error: st
 
 
 @router.post("/logout")
-def logout(request: Request, caller: Signed, csrf_token: Annotated[str, Form()] = "") -> Response:
+def logout(
+    request: Request, env: Env, caller: Signed, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
     check_csrf(caller, csrf_token)
-    accounts.sign_out(
-        environment(request), caller.account, cookie=request.cookies.get(SESSION_COOKIE)
-    )
+    accounts.sign_out(env, caller.account, cookie=request.cookies.get(SESSION_COOKIE))
     response = see_other("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

@@ -12,8 +12,8 @@ from bespoke.api.pages.kit import (
     see_other,
 )
 from bespoke.api.security import (
+    Env,
     check_csrf,
-    environment,
 )
 from bespoke.api.views import order_out, quote_out
 from bespoke.model.bounds import MAX_REASON, RowId
@@ -27,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/orders")
 def order_submit(
-    request: Request,
+    env: Env,
     caller: Signed,
     quote_id: Annotated[int, Form()],
     quantity: Annotated[int, Form()],
@@ -39,7 +39,7 @@ def order_submit(
     check_csrf(caller, csrf_token)
     try:
         row = orders.place_order(
-            environment(request),
+            env,
             caller.account,
             quote_id,
             quantity,
@@ -53,20 +53,20 @@ def order_submit(
 
 
 @router.get("/orders", response_class=HTMLResponse)
-def orders_page(request: Request, caller: Signed) -> HTMLResponse:
-    with environment(request).uow() as uow:
+def orders_page(request: Request, env: Env, caller: Signed) -> HTMLResponse:
+    with env.uow() as uow:
         rows = [order_out(o) for o in uow.orders.list(caller.account)]
         titles = {o.quote_id: uow.quotes.get(caller.account, o.quote_id).title for o in rows}
     return render(request, "orders.html.j2", caller, orders=rows, titles=titles)
 
 
 @router.get("/orders/{order_id}", response_class=HTMLResponse)
-def order_page(order_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
-    with environment(request).uow() as uow:
+def order_page(order_id: RowId, request: Request, env: Env, caller: Signed) -> HTMLResponse:
+    with env.uow() as uow:
         order = order_out(uow.orders.get(caller.account, order_id))
         quote = quote_out(uow.quotes.get(caller.account, order.quote_id))
         owner = uow.users.by_id(order.owner_id)
-    joined = batches.drawn_order_batches(environment(request), caller.account, order_id)
+    joined = batches.drawn_order_batches(env, caller.account, order_id)
     pictures = {d.batch.id: [Markup(picture) for picture in d.pictures] for d in joined}
     return render(
         request,
@@ -85,14 +85,14 @@ def order_page(order_id: RowId, request: Request, caller: Signed) -> HTMLRespons
 @router.post("/orders/{order_id}/status")
 def order_move(
     order_id: RowId,
-    request: Request,
+    env: Env,
     caller: Signed,
     status: Annotated[str, Form(max_length=32)],
     reason: Annotated[str, Form(max_length=MAX_REASON)] = "",
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(caller, csrf_token)
-    orders.move_order(environment(request), caller.account, order_id, status, reason or None)
+    orders.move_order(env, caller.account, order_id, status, reason or None)
     return see_other(f"/orders/{order_id}")
 
 

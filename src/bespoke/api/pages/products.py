@@ -16,6 +16,7 @@ from bespoke.api.pages.kit import (
 )
 from bespoke.api.security import (
     Caller,
+    Env,
     check_csrf,
     environment,
 )
@@ -45,6 +46,7 @@ def _product_form(
 @router.post("/products")
 async def product_submit(
     request: Request,
+    env: Env,
     caller: Signed,
     csrf_token: Annotated[str, Form()] = "",
     spec_yaml: Annotated[str, Form()] = "",
@@ -52,7 +54,6 @@ async def product_submit(
     quantities: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(caller, csrf_token)
-    env = environment(request)
 
     def planned() -> TaskRunRow:
         product = quoting.submit_product(env, caller.account, spec_yaml, json_format=False)
@@ -78,8 +79,8 @@ async def product_submit(
 
 
 @router.get("/tasks/{task_id}", response_class=HTMLResponse)
-def task_page(task_id: str, request: Request, caller: Signed) -> HTMLResponse:
-    with environment(request).uow() as uow:
+def task_page(task_id: str, request: Request, env: Env, caller: Signed) -> HTMLResponse:
+    with env.uow() as uow:
         task = task_run_out(uow.task_runs.get(caller.account, task_id))
     return render(request, "task.html.j2", caller, task=task)
 

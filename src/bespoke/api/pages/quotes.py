@@ -21,7 +21,7 @@ from bespoke.api.pages.quote_choices import (
     thickness_mm,
 )
 from bespoke.api.rest.work import read_upload
-from bespoke.api.security import Caller, check_csrf, environment
+from bespoke.api.security import Caller, Env, check_csrf, environment
 from bespoke.api.views import quote_out
 from bespoke.api.waiting import off_request_threads
 from bespoke.model.accounts import Role
@@ -91,6 +91,7 @@ def _quote_form(
 @router.post("/quote")
 async def quote_upload(
     request: Request,
+    env: Env,
     caller: Signed,
     options: Options,
     file: Annotated[UploadFile | None, File()] = None,
@@ -100,7 +101,6 @@ async def quote_upload(
 ) -> Response:
     """Upload and quote a design; without a file, the design kept from a refused try."""
     check_csrf(caller, csrf_token)
-    env = environment(request)
     entered = {**options, "units": units}
     stored: list[DesignRow] = []
 
@@ -194,6 +194,7 @@ def _quote_page(
 async def quote_again(
     quote_id: RowId,
     request: Request,
+    env: Env,
     caller: Signed,
     options: Options,
     csrf_token: Text = "",
@@ -204,7 +205,6 @@ async def quote_again(
 ) -> Response:
     """The same design quoted again with the options of the form."""
     check_csrf(caller, csrf_token)
-    env = environment(request)
     entered = {
         **options,
         "process": process,
@@ -225,11 +225,15 @@ async def quote_again(
 
 @router.post("/quotes/{quote_id}/reading")
 async def quote_as_read(
-    quote_id: RowId, request: Request, caller: Signed, csrf_token: Text = "", units: Text = ""
+    quote_id: RowId,
+    request: Request,
+    env: Env,
+    caller: Signed,
+    csrf_token: Text = "",
+    units: Text = "",
 ) -> Response:
     """The same design read in other units and quoted as before."""
     check_csrf(caller, csrf_token)
-    env = environment(request)
     try:
         new = await off_request_threads(
             request, lambda: requote.quote_as_read(env, caller.account, quote_id, units)

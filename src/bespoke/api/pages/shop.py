@@ -16,8 +16,8 @@ from bespoke.api.pages.kit import (
 )
 from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
 from bespoke.api.security import (
+    Env,
     check_csrf,
-    environment,
 )
 from bespoke.api.views import order_out
 from bespoke.batching.nesting import SMALLEST_REMNANT_MM
@@ -33,10 +33,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/shop", response_class=HTMLResponse)
-def dashboard(request: Request, caller: Signed) -> HTMLResponse:
+def dashboard(request: Request, env: Env, caller: Signed) -> HTMLResponse:
     if caller.account.role == Role.MAKER:
         raise PermissionDeniedError("the dashboard is for the shop's operators")
-    env = environment(request)
     with env.uow() as uow:
         rows = [order_out(o) for o in uow.orders.list(caller.account)]
         titles = {o.quote_id: uow.quotes.get(caller.account, o.quote_id).title for o in rows}
@@ -109,31 +108,30 @@ def _job_order(job: str) -> tuple[int, str]:
 
 
 @router.get("/shop/batches", response_class=HTMLResponse)
-def batches_page(request: Request, caller: Signed, schedule: str = "latest") -> HTMLResponse:
-    rows = batches.shop_batches(environment(request), caller.account, schedule)
+def batches_page(
+    request: Request, env: Env, caller: Signed, schedule: str = "latest"
+) -> HTMLResponse:
+    rows = batches.shop_batches(env, caller.account, schedule)
     return render(request, "batches.html.j2", caller, batches=rows, schedule=schedule)
 
 
 @router.get("/shop/batches/{batch_id}", response_class=HTMLResponse)
-def batch_page(batch_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
-    drawn = batches.drawn_shop_batch(environment(request), caller.account, batch_id)
+def batch_page(batch_id: RowId, request: Request, env: Env, caller: Signed) -> HTMLResponse:
+    drawn = batches.drawn_shop_batch(env, caller.account, batch_id)
     pictures = [Markup(picture) for picture in drawn.pictures]
     return render(request, "batch.html.j2", caller, batch=drawn.batch, pictures=pictures)
 
 
 @router.get("/shop/batches/{batch_id}/sheets/{index}.dxf")
-def batch_cut_file(
-    batch_id: RowId, index: SheetNumber, request: Request, caller: Signed
-) -> Response:
-    content = batches.batch_sheet(environment(request), caller.account, batch_id, index, "dxf")
+def batch_cut_file(batch_id: RowId, index: SheetNumber, env: Env, caller: Signed) -> Response:
+    content = batches.batch_sheet(env, caller.account, batch_id, index, "dxf")
     name = f"batch-{batch_id}-sheet-{index}.dxf"
     disposition = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(content, media_type="application/dxf", headers=disposition)
 
 
 @router.get("/shop/remnants", response_class=HTMLResponse)
-def remnants_page(request: Request, caller: Signed) -> HTMLResponse:
-    env = environment(request)
+def remnants_page(request: Request, env: Env, caller: Signed) -> HTMLResponse:
     return render(
         request,
         "remnants.html.j2",
@@ -146,7 +144,7 @@ def remnants_page(request: Request, caller: Signed) -> HTMLResponse:
 
 @router.post("/shop/remnants")
 def remnant_submit(
-    request: Request,
+    env: Env,
     caller: Signed,
     material: Annotated[str, Form()],
     thickness_mm: Annotated[float, Form(gt=0)],
@@ -155,15 +153,14 @@ def remnant_submit(
     csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(caller, csrf_token)
-    env = environment(request)
     remnants.add_remnant(env, caller.account, material, thickness_mm, (length_mm, width_mm))
     return see_other("/shop/remnants")
 
 
 @router.post("/shop/remnants/{remnant_id}/scrap")
 def remnant_scrap(
-    remnant_id: RowId, caller: Signed, request: Request, csrf_token: Annotated[str, Form()] = ""
+    remnant_id: RowId, caller: Signed, env: Env, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     check_csrf(caller, csrf_token)
-    remnants.scrap_remnant(environment(request), caller.account, remnant_id)
+    remnants.scrap_remnant(env, caller.account, remnant_id)
     return see_other("/shop/remnants")

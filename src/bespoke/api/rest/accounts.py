@@ -9,9 +9,9 @@ from bespoke.api.openapi import problems
 from bespoke.api.security import (
     SESSION_COOKIE,
     Caller,
+    Env,
     api_caller,
     client_address,
-    environment,
     identify,
     signed_caller,
 )
@@ -47,11 +47,10 @@ class TokenRequest(BaseModel):
 
 
 @router.post("/session", response_model=AccountOut, responses=problems(401, 422, 429))
-def sign_in(credentials: Credentials, request: Request, response: Response) -> AccountOut:
+def sign_in(credentials: Credentials, request: Request, env: Env, response: Response) -> AccountOut:
     """Sign in with email and password; sets the session cookie and returns the CSRF token.
     Failed sign-ins are counted per email and per client address: past the limit they are
     refused for a while (429 with `Retry-After`)."""
-    env = environment(request)
     address = client_address(request)
     try:
         who = accounts.sign_in(env, credentials.email, credentials.password, address)
@@ -68,13 +67,13 @@ def sign_in(credentials: Credentials, request: Request, response: Response) -> A
 def sign_out(
     caller: Signed,
     request: Request,
+    env: Env,
     response: Response,
     everywhere: Annotated[
         bool, Query(description="End all the caller's sessions and revoke all their tokens")
     ] = False,
 ) -> None:
     """Sign out: a cookie's session ends, a bearer token is revoked."""
-    env = environment(request)
     if everywhere:
         accounts.sign_out_everywhere(env, caller.account)
     else:
@@ -94,23 +93,23 @@ def me(request: Request) -> AccountOut:
 @router.post(
     "/tokens", response_model=NewTokenOut, status_code=201, responses=problems(401, 403, 422)
 )
-def new_token(body: TokenRequest, who: Who, request: Request) -> NewTokenOut:
+def new_token(body: TokenRequest, who: Who, env: Env) -> NewTokenOut:
     """A new API token for scripts, living `days` days."""
-    secret, row = tokens.create_token(environment(request), who, body.name, body.days)
+    secret, row = tokens.create_token(env, who, body.name, body.days)
     return NewTokenOut(**token_out(row, now()).model_dump(), token=secret)
 
 
 @router.get("/tokens", response_model=list[TokenOut], responses=problems(401))
-def list_tokens(who: Who, request: Request) -> list[TokenOut]:
+def list_tokens(who: Who, env: Env) -> list[TokenOut]:
     """The caller's API tokens (not the secrets), newest first; revoked ones are gone."""
     moment = now()
-    return [token_out(row, moment) for row in tokens.list_tokens(environment(request), who)]
+    return [token_out(row, moment) for row in tokens.list_tokens(env, who)]
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=problems(401, 403, 404, 422))
-def revoke_token(token_id: RowId, who: Who, request: Request) -> None:
+def revoke_token(token_id: RowId, who: Who, env: Env) -> None:
     """Revoke one of the caller's API tokens: it signs in no more."""
-    tokens.revoke_token(environment(request), who, token_id)
+    tokens.revoke_token(env, who, token_id)
 
 
 def set_session_cookie(response: Response, cookie: str, secure: bool, hours: int) -> None:

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from bespoke.api.openapi import problems
 from bespoke.api.paging import Paged, page_of
-from bespoke.api.security import api_caller, environment
+from bespoke.api.security import Env, api_caller
 from bespoke.api.views import OrderOut, order_out
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import MAX_REASON, Quantity, RowId, WithoutNul
@@ -43,7 +43,7 @@ class StatusChange(BaseModel):
 @router.post("/orders", response_model=OrderOut, status_code=201, responses=problems(404, 409, 410))
 def place_order(
     body: OrderRequest,
-    request: Request,
+    env: Env,
     response: Response,
     who: Caller,
     idempotency_key: Annotated[
@@ -52,7 +52,7 @@ def place_order(
 ) -> OrderOut:
     """Accept a quote at one of its quantities."""
     row = orders.place_order(
-        environment(request),
+        env,
         who,
         body.quote_id,
         body.quantity,
@@ -65,21 +65,23 @@ def place_order(
 
 
 @router.get("/orders", response_model=list[OrderOut])
-def list_orders(request: Request, response: Response, who: Caller, asked: Paged) -> list[OrderOut]:
+def list_orders(
+    request: Request, env: Env, response: Response, who: Caller, asked: Paged
+) -> list[OrderOut]:
     """The caller's orders (a maker), the shop's (an operator) or all (an admin), newest
     first, a page at a time."""
-    with environment(request).uow() as uow:
+    with env.uow() as uow:
         return [order_out(r) for r in page_of(request, response, asked, uow.orders, who)]
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
-def get_order(order_id: RowId, request: Request, who: Caller) -> OrderOut:
-    with environment(request).uow() as uow:
+def get_order(order_id: RowId, env: Env, who: Caller) -> OrderOut:
+    with env.uow() as uow:
         return order_out(uow.orders.get(who, order_id))
 
 
 @router.post("/orders/{order_id}/status", response_model=OrderOut, responses=problems(409))
-def move_order(order_id: RowId, body: StatusChange, request: Request, who: Caller) -> OrderOut:
+def move_order(order_id: RowId, body: StatusChange, env: Env, who: Caller) -> OrderOut:
     """Move an order along: placed -> planned -> scheduled -> in_production -> done -> shipped."""
-    moved = orders.move_order(environment(request), who, order_id, body.status, body.reason)
+    moved = orders.move_order(env, who, order_id, body.status, body.reason)
     return order_out(moved)

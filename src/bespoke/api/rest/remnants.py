@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from bespoke.api.security import api_caller, environment
+from bespoke.api.security import Env, api_caller
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import RowId
 from bespoke.services.shop import remnants
@@ -22,20 +22,19 @@ class RemnantRequest(BaseModel):
 
 
 @router.get("/shop/remnants")
-def list_remnants(request: Request, who: Caller) -> list[remnants.RemnantView]:
+def list_remnants(env: Env, who: Caller) -> list[remnants.RemnantView]:
     """The off-cuts in stock, oldest first; later nests use them before full sheets. Each
     names the batch that left it and the batch of the latest schedule that is to cut it."""
-    return remnants.shop_remnants(environment(request), who)
+    return remnants.shop_remnants(env, who)
 
 
 @router.post("/shop/remnants", status_code=201)
-def add_remnant(body: RemnantRequest, request: Request, who: Caller) -> remnants.RemnantView:
+def add_remnant(body: RemnantRequest, env: Env, who: Caller) -> remnants.RemnantView:
     """Put an off-cut the shop has into stock."""
-    env = environment(request)
     return remnants.add_remnant(env, who, body.material, body.thickness_mm, body.size_mm)
 
 
 @router.post("/shop/remnants/{remnant_id}/scrap")
-def scrap_remnant(remnant_id: RowId, request: Request, who: Caller) -> remnants.RemnantView:
+def scrap_remnant(remnant_id: RowId, env: Env, who: Caller) -> remnants.RemnantView:
     """Take an off-cut out of stock without cutting it."""
-    return remnants.scrap_remnant(environment(request), who, remnant_id)
+    return remnants.scrap_remnant(env, who, remnant_id)

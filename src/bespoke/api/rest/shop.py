@@ -6,7 +6,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from bespoke.api.paging import Page, announce, page
-from bespoke.api.security import api_caller, environment, require_role
+from bespoke.api.security import Env, api_caller, environment, require_role
 from bespoke.api.views import AuditEntryOut, TaskRunOut, audit_entry_out, task_run_out
 from bespoke.model.accounts import Account, Role
 from bespoke.model.bounds import Seed
@@ -23,53 +23,51 @@ Caller = Annotated[Account, Depends(api_caller)]
 
 
 @router.get("/shop", response_model=shops.StaffShopView | shops.ShopView)
-def get_shop(request: Request, who: Caller) -> shops.ShopView:
+def get_shop(env: Env, who: Caller) -> shops.ShopView:
     """The caller's shop: rates, calendar, machines and materials as quoted with."""
-    return shops.shop_view(environment(request), who)
+    return shops.shop_view(env, who)
 
 
 @router.put("/shop/{section}/{entry_id}")
 def set_entry(
     section: shops.Section,
     entry_id: str,
-    request: Request,
+    env: Env,
     who: Caller,
     entry: Annotated[dict[str, Any], Body(description="The entry's fields, as in a shop file")],
 ) -> shops.ShopEntry:
     """Add or change a machine, material, process or supplier (checked against the catalog)."""
-    return shops.set_entry(environment(request), who, section, {**entry, "id": entry_id})
+    return shops.set_entry(env, who, section, {**entry, "id": entry_id})
 
 
 @router.delete("/shop/{section}/{entry_id}", status_code=204)
-def remove_entry(section: shops.Section, entry_id: str, request: Request, who: Caller) -> Response:
+def remove_entry(section: shops.Section, entry_id: str, env: Env, who: Caller) -> Response:
     """Drop the shop's own entry (a bundled one comes back as it was)."""
-    shops.remove_entry(environment(request), who, section, entry_id)
+    shops.remove_entry(env, who, section, entry_id)
     return Response(status_code=204)
 
 
 @router.patch("/shop/rates")
 def set_rates(
-    request: Request,
+    env: Env,
     who: Caller,
     rates: Annotated[dict[str, Any], Body(description="labour_rate_per_hour, margin ...")],
 ) -> shops.ShopRates:
     """Change the shop's rates and commercial settings; answers them all as they now are."""
-    env = environment(request)
     shops.set_rates(env, who, rates)
     return shops.shop_view(env, who).rates
 
 
 @router.put("/shop/calendar", response_model=Calendar)
-def set_calendar(
-    request: Request, who: Caller, calendar: Annotated[dict[str, Any], Body()]
-) -> Calendar:
+def set_calendar(env: Env, who: Caller, calendar: Annotated[dict[str, Any], Body()]) -> Calendar:
     """The shop's shifts and closed dates."""
-    return shops.set_calendar(environment(request), who, calendar)
+    return shops.set_calendar(env, who, calendar)
 
 
 @router.get("/audit")
 def audit_log(
     request: Request,
+    env: Env,
     response: Response,
     who: Caller,
     asked: Annotated[Page, Depends(page)],
@@ -77,7 +75,7 @@ def audit_log(
 ) -> list[AuditEntryOut]:
     """Who changed what (admins only), newest first, a page at a time."""
     require_role(who, Role.ADMIN)
-    with environment(request).uow() as uow:
+    with env.uow() as uow:
         announce(request, response, asked, uow.audit.count(entity))
         return [audit_entry_out(r) for r in uow.audit.entries(entity, asked.limit, asked.offset)]
 

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bespoke.api.openapi import files, problems
 from bespoke.api.paging import Paged, page_of
-from bespoke.api.security import api_caller, environment
+from bespoke.api.security import Env, api_caller
 from bespoke.api.views import (
     DesignOut,
     ProductOut,
@@ -37,6 +37,7 @@ Caller = Annotated[Account, Depends(api_caller)]
 @router.post("/designs", response_model=DesignOut, status_code=201, tags=["designs"])
 async def upload_design(
     request: Request,
+    env: Env,
     who: Caller,
     file: Annotated[UploadFile, File(description="A DXF drawing or an STL mesh")],
     units: Annotated[
@@ -44,7 +45,6 @@ async def upload_design(
     ] = None,
 ) -> DesignOut:
     """Upload a design file: it is measured and kept; the same file again is the same design."""
-    env = environment(request)
     content = await read_upload(file, env.settings.max_upload_bytes)
     name = file.filename or ""
     row = await off_request_threads(
@@ -63,16 +63,16 @@ async def read_upload(file: UploadFile, limit: int) -> bytes:
 
 @router.get("/designs", response_model=list[DesignOut], tags=["designs"])
 def list_designs(
-    request: Request, response: Response, who: Caller, asked: Paged
+    request: Request, env: Env, response: Response, who: Caller, asked: Paged
 ) -> list[DesignOut]:
     """The caller's designs (an operator: the shop's), newest first, a page at a time."""
-    with environment(request).uow() as uow:
+    with env.uow() as uow:
         return [design_out(r) for r in page_of(request, response, asked, uow.designs, who)]
 
 
 @router.get("/designs/{design_id}", response_model=DesignOut, tags=["designs"])
-def get_design(design_id: RowId, request: Request, who: Caller) -> DesignOut:
-    with environment(request).uow() as uow:
+def get_design(design_id: RowId, env: Env, who: Caller) -> DesignOut:
+    with env.uow() as uow:
         return design_out(uow.designs.get(who, design_id))
 
 
@@ -82,8 +82,7 @@ def get_design(design_id: RowId, request: Request, who: Caller) -> DesignOut:
     tags=["designs"],
     responses=files("image/vnd.dxf", "model/stl"),
 )
-def design_file(design_id: RowId, request: Request, who: Caller) -> FileResponse:
-    env = environment(request)
+def design_file(design_id: RowId, env: Env, who: Caller) -> FileResponse:
     with env.uow() as uow:
         row = uow.designs.get(who, design_id)
     return FileResponse(env.blobs.path(row.sha256), filename=row.filename)
@@ -110,11 +109,15 @@ class ReadingRequest(BaseModel):
     responses=problems(404),
 )
 async def read_design_again(
-    design_id: RowId, body: ReadingRequest, request: Request, response: Response, who: Caller
+    design_id: RowId,
+    body: ReadingRequest,
+    request: Request,
+    env: Env,
+    response: Response,
+    who: Caller,
 ) -> DesignOut:
     """Read one of your designs again in other units, without uploading it again: the
     design of that reading (quote it with POST /api/quotes)."""
-    env = environment(request)
     row = await off_request_threads(
         request, lambda: designs.read_again(env, who, design_id, body.units)
     )
@@ -128,9 +131,8 @@ async def read_design_again(
     tags=["designs"],
     responses=files("image/png"),
 )
-async def design_picture(design_id: RowId, request: Request, who: Caller) -> Response:
+async def design_picture(design_id: RowId, request: Request, env: Env, who: Caller) -> Response:
     """A picture of the design drawn from its file."""
-    env = environment(request)
 
     def drawn() -> Path:
         with env.uow() as uow:
@@ -143,24 +145,27 @@ async def design_picture(design_id: RowId, request: Request, who: Caller) -> Res
 @router.post(
     "/quotes", response_model=QuoteOut, status_code=201, tags=["quotes"], responses=problems(404)
 )
-async def quote_design(body: quoting.PartQuoteRequest, request: Request, who: Caller) -> QuoteOut:
+async def quote_design(
+    body: quoting.PartQuoteRequest, request: Request, env: Env, who: Caller
+) -> QuoteOut:
     """Quote a stored design: every process, price by quantity, DFM findings, the curve."""
-    env = environment(request)
     row = await off_request_threads(request, lambda: quoting.quote_stored_design(env, who, body))
     return quote_out(row)
 
 
 @router.get("/quotes", response_model=list[QuoteOut], tags=["quotes"])
-def list_quotes(request: Request, response: Response, who: Caller, asked: Paged) -> list[QuoteOut]:
+def list_quotes(
+    request: Request, env: Env, response: Response, who: Caller, asked: Paged
+) -> list[QuoteOut]:
     """Quotes and product plans without their documents, newest first, a page at a time."""
-    with environment(request).uow() as uow:
+    with env.uow() as uow:
         rows = page_of(request, response, asked, uow.quotes, who)
         return [quote_out(r, document=False) for r in rows]
 
 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut, tags=["quotes"])
-def get_quote(quote_id: RowId, request: Request, who: Caller) -> QuoteOut:
-    with environment(request).uow() as uow:
+def get_quote(quote_id: RowId, env: Env, who: Caller) -> QuoteOut:
+    with env.uow() as uow:
         return quote_out(uow.quotes.get(who, quote_id))
 
 
@@ -178,9 +183,10 @@ class ProductSubmission(BaseModel):
 
 
 @router.post("/products", response_model=ProductOut, status_code=201, tags=["products"])
-async def submit_product(body: ProductSubmission, request: Request, who: Caller) -> ProductOut:
+async def submit_product(
+    body: ProductSubmission, request: Request, env: Env, who: Caller
+) -> ProductOut:
     """Check and keep a product spec (see `bespoke spec schema` for its format)."""
-    env = environment(request)
     as_json = body.spec is not None
     text = json.dumps(body.spec) if as_json else body.spec_yaml or ""
     row = await off_request_threads(
@@ -191,17 +197,17 @@ async def submit_product(body: ProductSubmission, request: Request, who: Caller)
 
 @router.get("/products", response_model=list[ProductOut], tags=["products"])
 def list_products(
-    request: Request, response: Response, who: Caller, asked: Paged
+    request: Request, env: Env, response: Response, who: Caller, asked: Paged
 ) -> list[ProductOut]:
     """Product specs without the spec itself (ask for one product for it), newest first."""
-    with environment(request).uow() as uow:
+    with env.uow() as uow:
         rows = page_of(request, response, asked, uow.products, who)
         return [product_out(r, spec=False) for r in rows]
 
 
 @router.get("/products/{product_id}", response_model=ProductOut, tags=["products"])
-def get_product(product_id: RowId, request: Request, who: Caller) -> ProductOut:
-    with environment(request).uow() as uow:
+def get_product(product_id: RowId, env: Env, who: Caller) -> ProductOut:
+    with env.uow() as uow:
         return product_out(uow.products.get(who, product_id))
 
 
@@ -225,9 +231,9 @@ def start_plan(
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRunOut, tags=["tasks"])
-def get_task(task_id: str, request: Request, who: Caller) -> TaskRunOut:
+def get_task(task_id: str, env: Env, who: Caller) -> TaskRunOut:
     """A background task's status, progress and result."""
-    with environment(request).uow() as uow:
+    with env.uow() as uow:
         return task_run_out(uow.task_runs.get(who, task_id))
 
 
