@@ -30,6 +30,7 @@ bench: setup
 	$(PY) bench/api_load.py
 	$(PY) bench/scheduling.py
 	$(PY) bench/scheduling_scale.py
+	$(PY) bench/shop_schedule.py
 	$(PY) bench/nesting.py
 	$(PY) bench/economy.py
 	$(PY) bench/readers.py
