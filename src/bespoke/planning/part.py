@@ -16,7 +16,7 @@ from bespoke.model import (
     ShapingProcess,
     Stamping,
 )
-from bespoke.planning.kinds import FINISHING, Estimate, rules
+from bespoke.planning.kinds import FINISHING, Estimate, Making, rules
 from bespoke.planning.shape import Shape, shape_of
 
 
@@ -43,7 +43,8 @@ def _plan_with(
     machines = sorted(catalog.machines_for(process.id), key=lambda m: m.rate_per_hour)
     able = []
     for machine in machines:
-        machine_findings = rules(process).check(process, machine, shape, material, catalog)
+        making = Making(machine, shape, material, catalog.shop)
+        machine_findings = rules(process).check(process, making, catalog)
         if not machine_findings:
             able.append(machine)
         findings.extend(f for f in machine_findings if f not in findings)
@@ -77,7 +78,7 @@ def _option(
     catalog: Catalog,
 ) -> ProcessOption:
     kind = rules(process)
-    made = kind.estimate(process, machine, shape, material, catalog.shop, part.infill)
+    made = kind.estimate(process, Making(machine, shape, material, catalog.shop, part.infill))
     stock = kind.stock_used(process, material)
     assert stock is not None, "a shaping process consumes stock"
     steps, findings = _finishing_steps(process, part, shape, material, catalog)

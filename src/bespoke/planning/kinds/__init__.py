@@ -8,7 +8,7 @@ from typing import Any, assert_never
 
 from bespoke.model import Process, ProcessKind
 from bespoke.planning.kinds.additive import AdditiveKind
-from bespoke.planning.kinds.base import BENCH, Estimate, Findings, Kind, Workpiece
+from bespoke.planning.kinds.base import BENCH, Estimate, Findings, Kind, Making, Workpiece
 from bespoke.planning.kinds.bending import BendingKind
 from bespoke.planning.kinds.finishing import FinishingKind
 from bespoke.planning.kinds.hand_work import AssemblyKind, InspectionKind, PackingKind, WeldingKind
@@ -64,4 +64,4 @@ def rules(process: Process) -> Kind[Any]:
     return kind_of(process.kind)
 
 
-__all__ = ["BENCH", "Estimate", "Findings", "Kind", "Workpiece", "kind_of", "rules"]
+__all__ = ["BENCH", "Estimate", "Findings", "Kind", "Making", "Workpiece", "kind_of", "rules"]

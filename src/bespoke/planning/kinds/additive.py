@@ -6,7 +6,7 @@ import math
 from typing import ClassVar
 
 from bespoke.model import Additive, Machine, Material, Operation, ProcessKind, Shop
-from bespoke.planning.kinds.base import Estimate, Findings, Workpiece, work_operation
+from bespoke.planning.kinds.base import Estimate, Findings, Making, Workpiece, work_operation
 from bespoke.planning.kinds.findings import envelope, smallest_hole
 from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind
 from bespoke.planning.shape import Shape
@@ -18,28 +18,20 @@ class AdditiveKind(ShapingKind[Additive]):
     batches: ClassVar[bool] = True
     runs_unattended: ClassVar[bool] = True
 
-    def limits(
-        self, process: Additive, machine: Machine, shape: Shape, material: Material
-    ) -> Findings:
+    def limits(self, process: Additive, making: Making) -> Findings:
+        machine, shape = making.machine, making.shape
         rule = "smallest feature the process resolves"
         return envelope(process, machine, shape.size_mm) + smallest_hole(
             process, shape, process.min_feature_mm, rule
         )
 
-    def estimate(
-        self,
-        process: Additive,
-        machine: Machine,
-        shape: Shape,
-        material: Material,
-        shop: Shop,
-        infill: float | None = None,
-    ) -> Estimate:
+    def estimate(self, process: Additive, making: Making) -> Estimate:
         """A printed part: what is deposited, the machine time it takes, the hand work after."""
+        machine, shape, material = making.machine, making.shape, making.material
         if process.method == "powder_bed":
             build, kg_volume = _powder_bed(process, machine, shape)
         else:
-            build, kg_volume = _plate(process, machine, shape, infill)
+            build, kg_volume = _plate(process, machine, shape, making.infill)
         operations = [build]
         post_s = process.post_process_s + (
             process.setup_s * _chamber_share(process, machine, shape)
@@ -47,7 +39,7 @@ class AdditiveKind(ShapingKind[Additive]):
             else 0.0
         )
         if post_s > 0:
-            operations.append(_post_processing(process, shop, post_s))
+            operations.append(_post_processing(process, making.shop, post_s))
         kg = kg_volume * material.density_kg_m3 / MM3_PER_M3
         return Estimate(
             operations,

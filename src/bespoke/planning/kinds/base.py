@@ -39,6 +39,18 @@ class Estimate:
 
 
 @dataclass(frozen=True)
+class Making:
+    """A part to make: its shape in a material on a machine of the shop; `infill` overrides
+    a printing process's own infill share."""
+
+    machine: Machine
+    shape: Shape
+    material: Material
+    shop: Shop
+    infill: float | None = None
+
+
+@dataclass(frozen=True)
 class Workpiece:
     """What an operation works on, as far as set-up families tell orders apart."""
 
@@ -61,23 +73,12 @@ class Kind(Generic[P]):
     runs_unattended: ClassVar[bool] = False
     """Its machines run on through the shop's closed hours (printers)."""
 
-    def check(
-        self, process: P, machine: Machine, shape: Shape, material: Material, catalog: Catalog
-    ) -> Findings:
-        """Every reason `machine` cannot make `shape` in `material` (empty: it can)."""
+    def check(self, process: P, making: Making, catalog: Catalog) -> Findings:
+        """Every reason its machine cannot make the part (empty: it can)."""
         return []
 
-    def estimate(
-        self,
-        process: P,
-        machine: Machine,
-        shape: Shape,
-        material: Material,
-        shop: Shop,
-        infill: float | None = None,
-    ) -> Estimate:
-        """Operations, material and tooling to make `shape` on `machine` (found feasible);
-        `infill` overrides a printing process's own infill share."""
+    def estimate(self, process: P, making: Making) -> Estimate:
+        """Operations, material and tooling to make the part (found feasible)."""
         raise ValueError(f"{process.id} is a {self.kind} process: it does not make parts alone")
 
     def stock_used(self, process: P, material: Material) -> StockKind | None:

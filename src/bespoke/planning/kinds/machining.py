@@ -3,19 +3,17 @@ its sides need."""
 
 from typing import ClassVar
 
-from bespoke.model import Machine, Machining, Material, ProcessKind, Shop, StockKind
-from bespoke.planning.kinds.base import Estimate, Findings, work_operation
+from bespoke.model import Machining, Material, ProcessKind, StockKind
+from bespoke.planning.kinds.base import Estimate, Findings, Making, work_operation
 from bespoke.planning.kinds.findings import envelope, smallest_hole
 from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind
-from bespoke.planning.shape import Shape
 
 
 class MachiningKind(ShapingKind[Machining]):
     kind: ClassVar[ProcessKind] = ProcessKind.MACHINING
 
-    def limits(
-        self, process: Machining, machine: Machine, shape: Shape, material: Material
-    ) -> Findings:
+    def limits(self, process: Machining, making: Making) -> Findings:
+        machine, shape = making.machine, making.shape
         stock = tuple(s + 2 * process.stock_allowance_mm for s in shape.size_mm)
         tool = "smallest tool the process uses"
         return envelope(process, machine, stock) + smallest_hole(
@@ -29,15 +27,8 @@ class MachiningKind(ShapingKind[Machining]):
         """Milling takes plate when it is stocked, else bar."""
         return StockKind.BAR if material.stock_of(StockKind.SHEET) is None else StockKind.SHEET
 
-    def estimate(
-        self,
-        process: Machining,
-        machine: Machine,
-        shape: Shape,
-        material: Material,
-        shop: Shop,
-        infill: float | None = None,
-    ) -> Estimate:
+    def estimate(self, process: Machining, making: Making) -> Estimate:
+        machine, shape, material = making.machine, making.shape, making.material
         stock = [s + 2 * process.stock_allowance_mm for s in shape.size_mm]
         stock_volume = stock[0] * stock[1] * stock[2]
         removed = max(stock_volume - shape.volume_mm3, 0.0)

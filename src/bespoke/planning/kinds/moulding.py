@@ -2,19 +2,17 @@
 
 from typing import ClassVar
 
-from bespoke.model import DfmFinding, Machine, Material, Moulding, ProcessKind, Shop
-from bespoke.planning.kinds.base import Estimate, Findings, work_operation
+from bespoke.model import DfmFinding, Moulding, ProcessKind
+from bespoke.planning.kinds.base import Estimate, Findings, Making, work_operation
 from bespoke.planning.kinds.findings import envelope, smallest_hole
 from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind
-from bespoke.planning.shape import Shape
 
 
 class MouldingKind(ShapingKind[Moulding]):
     kind: ClassVar[ProcessKind] = ProcessKind.MOULDING
 
-    def limits(
-        self, process: Moulding, machine: Machine, shape: Shape, material: Material
-    ) -> Findings:
+    def limits(self, process: Moulding, making: Making) -> Findings:
+        machine, shape = making.machine, making.shape
         findings = envelope(process, machine, shape.size_mm)
         if shape.volume_mm3 > process.max_volume_mm3:
             findings.append(
@@ -31,15 +29,8 @@ class MouldingKind(ShapingKind[Moulding]):
         rule = "smallest feature the process resolves"
         return findings + smallest_hole(process, shape, process.min_feature_mm, rule)
 
-    def estimate(
-        self,
-        process: Moulding,
-        machine: Machine,
-        shape: Shape,
-        material: Material,
-        shop: Shop,
-        infill: float | None = None,
-    ) -> Estimate:
+    def estimate(self, process: Moulding, making: Making) -> Estimate:
+        machine, shape, material = making.machine, making.shape, making.material
         cm3 = shape.volume_mm3 / 1000
         cycle = process.cycle_base_s + process.cycle_s_per_cm3 * cm3
         run = cycle / process.cavities + process.handling_s

@@ -4,15 +4,13 @@ with other orders' parts of the same material and thickness."""
 from typing import ClassVar
 
 from bespoke.model import (
-    Machine,
     Material,
     Operation,
     ProcessKind,
     ProfileCutting,
-    Shop,
     StockKind,
 )
-from bespoke.planning.kinds.base import Estimate, Findings, Workpiece, work_operation
+from bespoke.planning.kinds.base import Estimate, Findings, Making, Workpiece, work_operation
 from bespoke.planning.kinds.findings import envelope, smallest_hole, stock_sheet, thickness
 from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind
 from bespoke.planning.shape import Shape
@@ -25,9 +23,8 @@ class ProfileCuttingKind(ShapingKind[ProfileCutting]):
     cuts_flat: ClassVar[bool] = True
     batches: ClassVar[bool] = True
 
-    def limits(
-        self, process: ProfileCutting, machine: Machine, shape: Shape, material: Material
-    ) -> Findings:
+    def limits(self, process: ProfileCutting, making: Making) -> Findings:
+        machine, shape, material = making.machine, making.shape, making.material
         assert shape.thickness_mm is not None
         high = process.max_thickness_mm(material.family)
         if machine.max_thickness_mm is not None:
@@ -46,15 +43,8 @@ class ProfileCuttingKind(ShapingKind[ProfileCutting]):
             + smallest_hole(process, shape, hole_limit, rule)
         )
 
-    def estimate(
-        self,
-        process: ProfileCutting,
-        machine: Machine,
-        shape: Shape,
-        material: Material,
-        shop: Shop,
-        infill: float | None = None,
-    ) -> Estimate:
+    def estimate(self, process: ProfileCutting, making: Making) -> Estimate:
+        machine, shape, material = making.machine, making.shape, making.material
         t = shape.thickness_mm
         assert t is not None
         speed = by_thickness(process.speed_mm_s[material.family], t) * process.speed_derate

@@ -3,11 +3,10 @@ drawing a sheet process needs, then the material, then the kind's own limits).""
 
 from typing import ClassVar, TypeVar
 
-from bespoke.model import Catalog, Machine, Material, StockKind
+from bespoke.model import Catalog, Material, StockKind
 from bespoke.model.catalog import ProcessBase
-from bespoke.planning.kinds.base import Findings, Kind
+from bespoke.planning.kinds.base import Findings, Kind, Making
 from bespoke.planning.kinds.findings import material_findings, needs_flat, on_machine
-from bespoke.planning.shape import Shape
 
 S = TypeVar("S", bound=ProcessBase)
 MM3_PER_M3 = 1e9
@@ -19,19 +18,18 @@ class ShapingKind(Kind[S]):
 
     makes_parts: ClassVar[bool] = True
 
-    def check(
-        self, process: S, machine: Machine, shape: Shape, material: Material, catalog: Catalog
-    ) -> Findings:
+    def check(self, process: S, making: Making, catalog: Catalog) -> Findings:
+        machine, shape, material = making.machine, making.shape, making.material
         if self.cuts_flat and not shape.flat:
             return needs_flat(process)
         kinds = self.stock_kinds(process, material)
         findings = material_findings(process, material, catalog, kinds)
         if findings:
             return findings
-        return on_machine(self.limits(process, machine, shape, material), machine)
+        return on_machine(self.limits(process, making), machine)
 
-    def limits(self, process: S, machine: Machine, shape: Shape, material: Material) -> Findings:
-        """Why `machine` cannot make `shape` in a material the process works."""
+    def limits(self, process: S, making: Making) -> Findings:
+        """Why its machine cannot make the part in a material the process works."""
         return []
 
     def stock_kinds(self, process: S, material: Material) -> set[StockKind]:

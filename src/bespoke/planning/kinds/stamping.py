@@ -2,20 +2,18 @@
 
 from typing import ClassVar
 
-from bespoke.model import Machine, Material, ProcessKind, Shop, Stamping
-from bespoke.planning.kinds.base import Estimate, Findings, work_operation
+from bespoke.model import ProcessKind, Stamping
+from bespoke.planning.kinds.base import Estimate, Findings, Making, work_operation
 from bespoke.planning.kinds.findings import envelope, smallest_hole, thickness
 from bespoke.planning.kinds.shaping import MM3_PER_M3, ShapingKind
-from bespoke.planning.shape import Shape
 
 
 class StampingKind(ShapingKind[Stamping]):
     kind: ClassVar[ProcessKind] = ProcessKind.STAMPING
     cuts_flat: ClassVar[bool] = True
 
-    def limits(
-        self, process: Stamping, machine: Machine, shape: Shape, material: Material
-    ) -> Findings:
+    def limits(self, process: Stamping, making: Making) -> Findings:
+        machine, shape, material = making.machine, making.shape, making.material
         assert shape.thickness_mm is not None
         high = process.max_thickness_mm.get(material.family, 0.0)
         hole_limit = max(process.min_hole_factor * shape.thickness_mm, process.min_feature_mm)
@@ -26,15 +24,8 @@ class StampingKind(ShapingKind[Stamping]):
             + smallest_hole(process, shape, hole_limit, rule)
         )
 
-    def estimate(
-        self,
-        process: Stamping,
-        machine: Machine,
-        shape: Shape,
-        material: Material,
-        shop: Shop,
-        infill: float | None = None,
-    ) -> Estimate:
+    def estimate(self, process: Stamping, making: Making) -> Estimate:
+        machine, shape, material = making.machine, making.shape, making.material
         assert shape.thickness_mm is not None
         run = process.stroke_s + process.handling_s
         basis = f"one stroke of {process.stroke_s:g} s + {process.handling_s:g} s handling"
