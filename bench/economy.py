@@ -25,7 +25,7 @@ import os
 import random
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -199,7 +199,7 @@ def main() -> None:
     started = time.perf_counter()
     identical = [
         plan_batches(
-            [replace(w, quantity=IDENTICAL)],
+            [w.model_copy(update={"quantity": IDENTICAL})],
             catalog,
             window_s=window,
             longest_s=longest * 10,
