@@ -166,3 +166,19 @@ def _failing_audit_trigger(backend: str) -> list[str]:
         "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
         "FOR EACH ROW EXECUTE FUNCTION refuse_audit()",
     ]
+
+
+def test_a_bad_reason_for_a_move_changes_nothing(service: Service, maker: httpx.Client) -> None:
+    design = upload(maker, "sign-plate.dxf")
+    offer = quote(maker, design["id"], material="acrylic-cast", thickness_mm=3, quantities=[1])
+    placed = order(maker, offer["id"], 1, f"reason-{uuid.uuid4()}").json()
+    moves = count(service, AuditRow)
+    for reason, accepted in (("x" * 501, "at most 500 characters"), ("bad\x00", "NUL")):
+        refused = maker.post(
+            f"/api/orders/{placed['id']}/status", json={"status": "cancelled", "reason": reason}
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert accepted in refused.text
+    assert maker.get(f"/api/orders/{placed['id']}").json()["status"] == "placed"
+    assert count(service, AuditRow) == moves

@@ -35,8 +35,8 @@ class StatusChange(BaseModel):
     status: str = Field(
         max_length=32, description="The next status (see the order's next_statuses)"
     )
-    reason: Annotated[str, WithoutNul] | None = Field(
-        default=None, max_length=MAX_REASON, description="Why, kept in the audit log"
+    reason: Annotated[str, Field(max_length=MAX_REASON), WithoutNul] | None = Field(
+        default=None, description="Why, kept in the audit log"
     )
 
 
