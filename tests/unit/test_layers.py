@@ -18,6 +18,9 @@ MAY_IMPORT = {
     "batching": {"model", "geometry", "planning", "costing", "production"},
     "scheduling": {"model"},
     "reports": {"model", "geometry"},
+    "execution": {"model"},
+    "monitoring": {"model"},
+    "adapters": {"model"},
     "store": {"model"},
 }
 DOMAIN = set(MAY_IMPORT) - {"store"}

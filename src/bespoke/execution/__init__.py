@@ -1,0 +1,1 @@
+"""Work orders on the floor: their state machine, what operators book, travellers."""
