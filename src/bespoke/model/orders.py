@@ -1,6 +1,7 @@
 """An order's life: placed -> planned -> scheduled -> in production -> done -> shipped,
 or cancelled before production. Who moves it: its maker cancels it; the shop plans,
-starts, finishes, ships or cancels it; only the shop's schedule makes it scheduled."""
+starts, finishes, ships or cancels it; only the shop's schedule makes it scheduled; the
+floor's work orders start it (the first start) and finish it (the last finish)."""
 
 from enum import StrEnum
 
@@ -21,6 +22,8 @@ class Mover(StrEnum):
     MAKER = "maker"
     SHOP = "shop"
     SCHEDULE = "schedule"
+    FLOOR = "floor"
+    """The work on the floor: the first start and the last finish of an order's work."""
 
 
 FLOW = (
@@ -47,6 +50,7 @@ MOVED_BY: dict[Mover, frozenset[OrderStatus]] = {
     Mover.MAKER: frozenset({OrderStatus.CANCELLED}),
     Mover.SHOP: frozenset(set(OrderStatus) - {OrderStatus.SCHEDULED, OrderStatus.PLACED}),
     Mover.SCHEDULE: frozenset({OrderStatus.SCHEDULED}),
+    Mover.FLOOR: frozenset({OrderStatus.IN_PRODUCTION, OrderStatus.DONE}),
 }
 """The statuses each mover may move an order to."""
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, delete, func, or_, select, tuple_, update
+from sqlalchemy import Select, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,9 @@ from bespoke.store.tables import (
     DesignRow,
     LoginSessionRow,
     LoginThrottleRow,
+    MachineSpanRow,
+    ObservationHourRow,
+    ObservationRow,
     OrderRow,
     ProductRow,
     QuoteRow,
@@ -31,6 +34,8 @@ from bespoke.store.tables import (
     ShopRow,
     TaskRunRow,
     UserRow,
+    WorkOrderEventRow,
+    WorkOrderRow,
 )
 
 Owned = TypeVar("Owned", DesignRow, ProductRow, QuoteRow, OrderRow, TaskRunRow)
@@ -364,6 +369,156 @@ class Remnants(_Repository):
                 RemnantRow.source_sheet == sheet,
             )
         ).one_or_none()
+
+
+CLOSED_WORK = ("done", "cancelled")
+
+
+class WorkOrders(_Repository):
+    def get(self, shop_id: int, work_order_id: int) -> WorkOrderRow:
+        row = self.session.get(WorkOrderRow, work_order_id)
+        if row is None or row.shop_id != shop_id:
+            raise NotFoundError(f"work order {work_order_id} not found")
+        return row
+
+    def locked(self, shop_id: int, work_order_id: int) -> WorkOrderRow:
+        """The work order, its row locked until the transaction ends (PostgreSQL; SQLite
+        writes one at a time anyway), so that two terminals cannot book over each other."""
+        row = self.session.scalars(
+            select(WorkOrderRow).where(WorkOrderRow.id == work_order_id).with_for_update()
+        ).one_or_none()
+        if row is None or row.shop_id != shop_id:
+            raise NotFoundError(f"work order {work_order_id} not found")
+        return row
+
+    def of_shop(
+        self, shop_id: int, statuses: Sequence[str] | None = None
+    ) -> Sequence[WorkOrderRow]:
+        """The shop's work orders (of `statuses`, when given) in planned order."""
+        statement = select(WorkOrderRow).where(WorkOrderRow.shop_id == shop_id)
+        if statuses is not None:
+            statement = statement.where(WorkOrderRow.status.in_(statuses))
+        return self.session.scalars(
+            statement.order_by(WorkOrderRow.planned_start, WorkOrderRow.id)
+        ).all()
+
+    def not_cancelled(self, shop_id: int) -> Sequence[WorkOrderRow]:
+        return self.session.scalars(
+            select(WorkOrderRow)
+            .where(WorkOrderRow.shop_id == shop_id, WorkOrderRow.status != "cancelled")
+            .order_by(WorkOrderRow.planned_start, WorkOrderRow.id)
+        ).all()
+
+    def by_key(self, shop_id: int, key: str) -> WorkOrderRow | None:
+        """The newest work order of that name that is not cancelled."""
+        return self.session.scalars(
+            select(WorkOrderRow)
+            .where(
+                WorkOrderRow.shop_id == shop_id,
+                WorkOrderRow.key == key,
+                WorkOrderRow.status != "cancelled",
+            )
+            .order_by(WorkOrderRow.id.desc())
+            .limit(1)
+        ).one_or_none()
+
+    def of_order(self, order_id: int) -> Sequence[WorkOrderRow]:
+        """Every work order that works for the order, its batches' included."""
+        rows = self.session.scalars(
+            select(WorkOrderRow).where(WorkOrderRow.status != "cancelled")
+        ).all()
+        return [r for r in rows if order_id in r.orders]
+
+    def events(self, work_order_id: int) -> Sequence[WorkOrderEventRow]:
+        return self.session.scalars(
+            select(WorkOrderEventRow)
+            .where(WorkOrderEventRow.work_order_id == work_order_id)
+            .order_by(WorkOrderEventRow.id)
+        ).all()
+
+
+class Observations(_Repository):
+    def add_all(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Keep many readings in one statement."""
+        if rows:
+            self.session.execute(insert(ObservationRow), list(rows))
+
+    def latest(self, shop_id: int, machine: str, limit: int = 50) -> Sequence[ObservationRow]:
+        return self.session.scalars(
+            select(ObservationRow)
+            .where(ObservationRow.shop_id == shop_id, ObservationRow.machine == machine)
+            .order_by(ObservationRow.at.desc(), ObservationRow.id.desc())
+            .limit(limit)
+        ).all()
+
+    def older_than(self, shop_id: int, before: datetime, limit: int) -> Sequence[ObservationRow]:
+        return self.session.scalars(
+            select(ObservationRow)
+            .where(ObservationRow.shop_id == shop_id, ObservationRow.at < before)
+            .order_by(ObservationRow.id)
+            .limit(limit)
+        ).all()
+
+    def delete(self, ids: Sequence[int]) -> None:
+        self.session.execute(delete(ObservationRow).where(ObservationRow.id.in_(ids)))
+
+    def hour(
+        self, shop_id: int, machine: str, item: str, hour: datetime
+    ) -> ObservationHourRow | None:
+        return self.session.scalars(
+            select(ObservationHourRow).where(
+                ObservationHourRow.shop_id == shop_id,
+                ObservationHourRow.machine == machine,
+                ObservationHourRow.item == item,
+                ObservationHourRow.hour == hour,
+            )
+        ).one_or_none()
+
+    def hours(self, shop_id: int, machine: str, since: datetime) -> Sequence[ObservationHourRow]:
+        return self.session.scalars(
+            select(ObservationHourRow)
+            .where(
+                ObservationHourRow.shop_id == shop_id,
+                ObservationHourRow.machine == machine,
+                ObservationHourRow.hour >= since,
+            )
+            .order_by(ObservationHourRow.hour, ObservationHourRow.item)
+        ).all()
+
+    def count(self, shop_id: int) -> int:
+        return int(
+            self.session.scalar(
+                select(func.count())
+                .select_from(ObservationRow)
+                .where(ObservationRow.shop_id == shop_id)
+            )
+            or 0
+        )
+
+
+class MachineSpans(_Repository):
+    def open_spans(self, shop_id: int) -> Sequence[MachineSpanRow]:
+        """Each machine's current state: its spans without an end."""
+        return self.session.scalars(
+            select(MachineSpanRow).where(
+                MachineSpanRow.shop_id == shop_id, MachineSpanRow.end.is_(None)
+            )
+        ).all()
+
+    def between(
+        self, shop_id: int, start: datetime, end: datetime, machine: str | None = None
+    ) -> Sequence[MachineSpanRow]:
+        """Spans that overlap [start, end), oldest first."""
+        statement = select(MachineSpanRow).where(
+            MachineSpanRow.shop_id == shop_id,
+            MachineSpanRow.start < end,
+            or_(MachineSpanRow.end.is_(None), MachineSpanRow.end > start),
+        )
+        if machine is not None:
+            statement = statement.where(MachineSpanRow.machine == machine)
+        return self.session.scalars(
+            statement.order_by(MachineSpanRow.machine, MachineSpanRow.start)
+        ).all()
 
 
 class Audit(_Repository):

@@ -4,7 +4,17 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from bespoke.model.plan_document import PlanDocument
@@ -309,3 +319,126 @@ class AuditRow(Base):
     entity: Mapped[str] = mapped_column(String(32))
     entity_id: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]]
+
+
+class WorkOrderRow(Base):
+    """A scheduled operation (one order's, or a batch's for many) as an instruction on a
+    machine or bench, with what the floor booked against it. `key` names the work in the
+    schedule's tasks; a re-scheduled work order that has not started keeps its row."""
+
+    __tablename__ = "work_orders"
+    __table_args__ = (Index("ix_work_orders_shop_key", "shop_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("schedules.id", ondelete="SET NULL"), doc="The schedule that placed it last"
+    )
+    key: Mapped[str] = mapped_column(String(160))
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id"), index=True, doc="The order; None: a batch's work"
+    )
+    batch: Mapped[str | None] = mapped_column(String(64), doc="The batch's job in the schedule")
+    orders: Mapped[list[Any]] = mapped_column(doc="The orders it works for")
+    operation: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(200))
+    process: Mapped[str] = mapped_column(String(64))
+    machine: Mapped[str] = mapped_column(String(64), index=True)
+    family: Mapped[str] = mapped_column(String(200))
+    quantity: Mapped[int] = mapped_column(doc="Planned quantity")
+    planned_start: Mapped[datetime]
+    planned_end: Mapped[datetime]
+    instructions: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    started: Mapped[int] = mapped_column(default=0)
+    good: Mapped[int] = mapped_column(default=0)
+    scrap: Mapped[int] = mapped_column(default=0)
+    scrap_by_reason: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    per_order: Mapped[dict[str, Any]] = mapped_column(
+        default=dict, doc="order id -> planned and scrapped quantities of a batch's orders"
+    )
+    first_start_at: Mapped[datetime | None] = mapped_column(default=None)
+    last_event_at: Mapped[datetime | None] = mapped_column(default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
+    running_s: Mapped[float] = mapped_column(default=0.0)
+    paused_s: Mapped[float] = mapped_column(default=0.0)
+    pauses: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WorkOrderEventRow(Base):
+    """Something done to a work order on the floor: an action with its quantities and
+    reasons, a note, a photo. Rows are only ever added."""
+
+    __tablename__ = "work_order_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    work_order_id: Mapped[int] = mapped_column(
+        ForeignKey("work_orders.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    quantity: Mapped[int | None] = mapped_column(default=None)
+    good: Mapped[int] = mapped_column(default=0)
+    scrap: Mapped[int] = mapped_column(default=0)
+    scrap_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    pause_reason: Mapped[str | None] = mapped_column(String(32), default=None)
+    order_id: Mapped[int | None] = mapped_column(default=None, doc="Whose parts were scrapped")
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    photo_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class ObservationRow(Base):
+    """One reading of a machine, kept raw for the retention period."""
+
+    __tablename__ = "observations"
+    __table_args__ = (Index("ix_observations_machine_at", "shop_id", "machine", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    machine: Mapped[str] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(String(100))
+    signal: Mapped[str] = mapped_column(String(16))
+    number: Mapped[float | None] = mapped_column(default=None)
+    text: Mapped[str | None] = mapped_column(String(500), default=None)
+    code: Mapped[str | None] = mapped_column(String(100), default=None)
+    at: Mapped[datetime]
+
+
+class ObservationHourRow(Base):
+    """A machine's readings of one data item over one hour, rolled up when the raw rows
+    pass their retention: how many, the numbers' least, most and sum, the last value."""
+
+    __tablename__ = "observation_hours"
+    __table_args__ = (UniqueConstraint("shop_id", "machine", "item", "hour"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    machine: Mapped[str] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(String(100))
+    signal: Mapped[str] = mapped_column(String(16))
+    hour: Mapped[datetime]
+    count: Mapped[int]
+    least: Mapped[float | None]
+    most: Mapped[float | None]
+    total: Mapped[float | None]
+    last_number: Mapped[float | None]
+    last_text: Mapped[str | None] = mapped_column(String(500))
+
+
+class MachineSpanRow(Base):
+    """A machine in one state from `start` until `end` (None: still), with the alarm
+    codes active: the machine's state timeline."""
+
+    __tablename__ = "machine_spans"
+    __table_args__ = (Index("ix_machine_spans_machine_start", "shop_id", "machine", "start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    machine: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    start: Mapped[datetime]
+    end: Mapped[datetime | None]
+    alarms: Mapped[list[Any]] = mapped_column(default=list)

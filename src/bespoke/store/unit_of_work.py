@@ -12,6 +12,8 @@ from bespoke.store.repositories import (
     Batches,
     Designs,
     LoginThrottle,
+    MachineSpans,
+    Observations,
     Orders,
     Products,
     Quotes,
@@ -20,6 +22,7 @@ from bespoke.store.repositories import (
     Shops,
     TaskRuns,
     Users,
+    WorkOrders,
 )
 
 
@@ -42,6 +45,9 @@ class UnitOfWork:
         self.schedules = Schedules(self.session)
         self.batches = Batches(self.session)
         self.remnants = Remnants(self.session)
+        self.work_orders = WorkOrders(self.session)
+        self.observations = Observations(self.session)
+        self.machine_spans = MachineSpans(self.session)
         self.audit = Audit(self.session)
         return self
 
