@@ -107,3 +107,12 @@ def test_an_order_is_finished_when_every_part_and_its_assembly_are_made(
 def test_more_booked_than_ordered_leaves_nothing_negative(work: FrozenWork) -> None:
     booked = {"b/cut": Booked(good=50, scrap=3), "b/bend": Booked(good=12)}
     assert _groups(remaining_work(work, booked)) == [(["b/paint~3"], 10)]
+
+
+def test_a_part_made_again_joins_the_parts_waiting_for_the_next_step(work: FrozenWork) -> None:
+    # the re-made part came out of cutting good: 11 cut good in all, 8 through bending
+    booked = {"b/cut": Booked(good=11), "b/bend": Booked(good=7, scrap=1)}
+    assert _groups(remaining_work(work, booked)) == [
+        (["b/bend~2", "b/paint~2"], 3),
+        (["b/paint~3"], 7),
+    ]

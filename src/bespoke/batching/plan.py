@@ -125,13 +125,11 @@ def plan_batches(
     window_s: int,
     longest_s: int,
     settings: NestSettings | None = None,
-    held: Sequence[PlannedBatch] = (),
     remnants: Mapping[StockKey, Sequence[Remnant]] | None = None,
     known: Sequence[Nest] = (),
 ) -> BatchPlan:
     """Batch the orders' operations, nest or pack each batch, and share out its cost. A
     batch runs at most `longest_s`, except on printers, which run on through their plates.
-    `held` batches (those that have started) stay as they are, nest and shares too.
     Cutting batches use the off-cuts in stock, by material and thickness, that lie on their
     machine's bed before full sheets, each off-cut in one batch at most. A batch whose
     parts and stock are those of a `known` nest (an earlier schedule's) keeps that nest.
@@ -143,7 +141,6 @@ def plan_batches(
     """
     work_of = {(w.order, op.id): w for w in works for op in w.operations}
     ops = {(w.order, op.id): op for w in works for op in w.operations}
-    kept = {(w.order, w.task) for h in held for w in h.batch.works}
     printers = {k for k, p in catalog.processes.items() if rules(p).runs_unattended}
     batch_works = []
     own: dict[str, OrderCost] = defaultdict(OrderCost)
@@ -151,8 +148,6 @@ def plan_batches(
         for op in work.operations:
             if not batched(op, catalog):
                 own[work.order] += _cost_made_alone(op, work)
-                continue
-            if (work.order, op.id) in kept:
                 continue
             batch_works.append(
                 BatchWork(
@@ -167,7 +162,7 @@ def plan_batches(
             )
     offcuts = {key: list(stocked) for key, stocked in (remnants or {}).items()}
     nests = Nests(settings, {n.inputs: n for n in known if n.inputs})
-    batches = list(held) + [
+    batches = [
         _planned(batch, work_of, ops, catalog, nests, offcuts)
         for batch in form_batches(batch_works, window_s, longest_s, printers)
     ]

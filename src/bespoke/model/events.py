@@ -3,6 +3,7 @@ the shop floor, notifications and machine monitoring as they come)."""
 
 from datetime import datetime
 
+from bespoke.model.execution import FloorAction, WorkOrderStatus
 from bespoke.model.geometry import Frozen
 from bespoke.model.orders import Mover, OrderStatus
 
@@ -34,3 +35,14 @@ class ShopScheduled(Event):
     schedule_id: int
     orders: int
     makespan_s: int
+
+
+class WorkOrderMoved(Event):
+    """An operator did something to a work order on the floor."""
+
+    shop_id: int
+    work_order_id: int
+    machine: str
+    action: FloorAction
+    before: WorkOrderStatus
+    after: WorkOrderStatus

@@ -7,8 +7,12 @@ operation. So a part's work of quantity Q along operations 1..n splits into grou
 
 - parts finished: good at operation n;
 - parts waiting after operation j (j < n): good at j, not yet through j + 1, that is
-  good(j) - good(j + 1) - scrap(j + 1), where parts being worked on count as good;
-- parts to make from the start: the rest, Q minus the finished and the waiting.
+  good(j) - good(j + 1) - scrap(j + 1), where parts being worked on count as good (a part
+  made again counts at each operation like any other);
+- parts to make from the start: the rest.
+
+No group holds more than the parts still needed, those nearest to done counted first, so
+a miscount on the floor never schedules more than the order asks for.
 
 Each group still to make is a work of its own, from its next operation on; its
 operation ids carry a suffix (`~2` for "from operation 2", `~r` for a re-make from the
@@ -75,31 +79,28 @@ def _part_groups(part: OrderWork, booked: Mapping[str, Booked]) -> list[OrderWor
     ops = part.operations
     if not ops:
         return []
-    made = [min(part.quantity, _counted(booked.get(op.id, NOTHING))) for op in ops]
+    made = [_counted(booked.get(op.id, NOTHING)) for op in ops]
     scrapped = [booked.get(op.id, NOTHING).scrap for op in ops]
-    groups: list[tuple[int, int]] = []  # (first operation index, parts)
-    waiting_total = 0
-    for j in range(len(ops) - 1):
-        waiting = max(0, made[j] - made[j + 1] - scrapped[j + 1])
-        waiting_total += waiting
+    if not any(made) and not any(scrapped):
+        return [part]
+    needed = max(0, part.quantity - made[-1])
+    groups: list[tuple[int, int]] = []  # (first operation index, parts), nearest done first
+    for j in reversed(range(len(ops) - 1)):
+        waiting = min(needed, max(0, made[j] - made[j + 1] - scrapped[j + 1]))
+        needed -= waiting
         if waiting:
             groups.append((j + 1, waiting))
-    from_start = max(0, part.quantity - made[-1] - waiting_total)
-    if from_start:
-        groups.insert(0, (0, from_start))
-    untouched = not any(made) and not any(scrapped)
-    return [_group(part, first, count, untouched) for first, count in groups]
+    if needed:
+        groups.append((0, needed))
+    return [_group(part, first, count) for first, count in reversed(groups)]
 
 
 def _counted(booked: Booked) -> int:
     return booked.good + booked.underway
 
 
-def _group(part: OrderWork, first: int, count: int, untouched: bool) -> OrderWork:
-    """The part's work for `count` parts from operation `first` on; the whole work, ids
-    unchanged, while the floor has not touched it."""
-    if untouched:
-        return part
+def _group(part: OrderWork, first: int, count: int) -> OrderWork:
+    """The part's work for `count` parts from operation `first` on."""
     suffix = f"{AGAIN}r" if first == 0 else f"{AGAIN}{first + 1}"
     operations = [_again(op, suffix) for op in part.operations[first:]]
     return part.model_copy(update={"quantity": count, "operations": operations})

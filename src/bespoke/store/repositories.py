@@ -276,6 +276,13 @@ class Orders(_Owned[OrderRow]):
             select(OrderRow).where(OrderRow.owner_id == owner_id, OrderRow.idempotency_key == key)
         ).one_or_none()
 
+    def by_id(self, order_id: int) -> OrderRow:
+        """An order whoever asks (the floor's and the schedule's work name it)."""
+        row = self.session.get(OrderRow, order_id)
+        if row is None:
+            raise NotFoundError(f"order {order_id} not found")
+        return row
+
     def open_in_shop(self, shop_id: int, statuses: list[str]) -> list[OrderRow]:
         return list(
             self.session.scalars(
@@ -334,6 +341,12 @@ class Batches(_Repository):
         if row is None or row.shop_id != shop_id:
             raise NotFoundError(f"batch {batch_id} not found")
         return row
+
+    def by_key(self, schedule_id: int, key: str) -> BatchRow | None:
+        """A schedule's batch by its job's name."""
+        return self.session.scalars(
+            select(BatchRow).where(BatchRow.schedule_id == schedule_id, BatchRow.key == key)
+        ).one_or_none()
 
     def of_order(self, order_id: int, schedule_id: int) -> Sequence[BatchRow]:
         """The batches of a schedule that hold some of the order's work."""
@@ -422,12 +435,9 @@ class WorkOrders(_Repository):
             .limit(1)
         ).one_or_none()
 
-    def of_order(self, order_id: int) -> Sequence[WorkOrderRow]:
-        """Every work order that works for the order, its batches' included."""
-        rows = self.session.scalars(
-            select(WorkOrderRow).where(WorkOrderRow.status != "cancelled")
-        ).all()
-        return [r for r in rows if order_id in r.orders]
+    def of_order(self, shop_id: int, order_id: int) -> list[WorkOrderRow]:
+        """Every work order of the shop that works for the order, its batches' included."""
+        return [r for r in self.not_cancelled(shop_id) if order_id in r.orders]
 
     def events(self, work_order_id: int) -> Sequence[WorkOrderEventRow]:
         return self.session.scalars(

@@ -348,6 +348,7 @@ class WorkOrderRow(Base):
     quantity: Mapped[int] = mapped_column(doc="Planned quantity")
     planned_start: Mapped[datetime]
     planned_end: Mapped[datetime]
+    planned_s: Mapped[int] = mapped_column(doc="Time planned on the machine, closed hours aside")
     instructions: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), index=True)
     started: Mapped[int] = mapped_column(default=0)

@@ -12,8 +12,7 @@ from pydantic import BaseModel
 from bespoke.batching.layouts import sheet_svg, write_cut_dxf
 from bespoke.batching.plan import BatchPlan, PlannedBatch
 from bespoke.model.accounts import Account
-from bespoke.model.batching import Batch, BatchDocument, Nest, Point
-from bespoke.model.costing import CostShare
+from bespoke.model.batching import BatchDocument, Nest, Point
 from bespoke.model.errors import NotFoundError
 from bespoke.model.scheduling import Schedule
 from bespoke.services.environment import Environment
@@ -58,44 +57,6 @@ def batch_row(
             for s in planned.shares
         ],
     )
-
-
-def planned_batch(row: BatchRow) -> PlannedBatch:
-    """A kept batch as it was planned: its work, nest, duration and shares."""
-    document = batch_document(row)
-    batch = Batch(
-        id=row.key,
-        family=row.family,
-        process=row.process,
-        works=document.works,
-        setup_s=document.setup_s,
-    )
-    shares = [
-        CostShare(
-            order=str(m.order_id), setup=m.setup, material=m.material, run=m.run, total=m.total
-        )
-        for m in row.members
-    ]
-    return PlannedBatch(batch, row.machine, document.nest, row.duration_s, shares)
-
-
-def started_rows(uow: UnitOfWork, previous: ScheduleRow | None, moment: datetime) -> list[BatchRow]:
-    """The batches of the previous schedule that have started by `moment`."""
-    if previous is None:
-        return []
-    return [
-        row
-        for row in uow.batches.of_schedule(previous.id)
-        if row.start is not None and row.start <= moment
-    ]
-
-
-def held_batches(started: Sequence[BatchRow], open_orders: set[int]) -> list[PlannedBatch]:
-    """Of the batches that have started, those whose orders are all still open: they run
-    on as they are."""
-    return [
-        planned_batch(row) for row in started if {m.order_id for m in row.members} <= open_orders
-    ]
 
 
 def batch_document(row: BatchRow) -> BatchDocument:

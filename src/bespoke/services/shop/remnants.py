@@ -1,6 +1,6 @@
-"""Off-cuts of sheet in a shop's stock: put back when the batch that leaves them starts,
-nested on before full sheets, taken out when a batch that cuts them starts or when the shop
-scraps them. A shop may also put in off-cuts it already has."""
+"""Off-cuts of sheet in a shop's stock: put back when the batch that leaves them finishes
+on the floor, nested on before full sheets, taken out when a batch that cuts them starts on
+the floor or when the shop scraps them. A shop may also put in off-cuts it already has."""
 
 from collections import defaultdict
 from collections.abc import Sequence
@@ -55,38 +55,43 @@ class SheetMaterial(BaseModel):
     sizes_mm: list[Point]
 
 
-def record_started(uow: UnitOfWork, started: Sequence[BatchRow]) -> None:
-    """Bring the shop's off-cuts up to date: each batch that has `started` takes the
-    off-cuts it cuts out of stock and puts back those it leaves. A batch met again in a
-    later schedule changes nothing twice."""
-    for row in started:
-        nest = batch_nest(row)
-        if row.start is None or nest is None or nest.thickness_mm is None:
+def take_cut_offcuts(uow: UnitOfWork, row: BatchRow, at: datetime) -> None:
+    """A cutting batch has started on the floor: the off-cuts it cuts leave stock (one
+    scrapped since it was nested on stays scrapped)."""
+    nest = batch_nest(row)
+    for sheet in nest.sheets if nest else []:
+        if sheet.from_remnant is None:
             continue
-        for sheet in nest.sheets:
-            if sheet.from_remnant is not None:
-                _cut(uow.remnants.get(row.shop_id, sheet.from_remnant), row)
-            left = sheet.remnant_mm
-            if left is not None and not uow.remnants.left_by(row.shop_id, row.key, sheet.index + 1):
-                uow.remnants.add(
-                    RemnantRow(
-                        shop_id=row.shop_id,
-                        material=nest.material,
-                        thickness_mm=nest.thickness_mm,
-                        length_mm=left[0],
-                        width_mm=left[1],
-                        source_batch=row.key,
-                        source_sheet=sheet.index + 1,
-                        created_at=row.start,
-                    )
-                )
+        remnant = uow.remnants.get(row.shop_id, sheet.from_remnant)
+        if remnant.removed_at is None:
+            remnant.used_by = row.key
+            remnant.removed_at = at
     uow.flush()
 
 
-def _cut(remnant: RemnantRow, batch: BatchRow) -> None:
-    if remnant.removed_at is None:  # one scrapped since it was nested on stays scrapped
-        remnant.used_by = batch.key
-        remnant.removed_at = batch.start
+def put_back_offcuts(uow: UnitOfWork, row: BatchRow, at: datetime) -> None:
+    """A cutting batch has finished on the floor: the off-cuts its sheets leave enter
+    stock, once."""
+    nest = batch_nest(row)
+    if nest is None or nest.thickness_mm is None:
+        return
+    for sheet in nest.sheets:
+        left = sheet.remnant_mm
+        if left is None or uow.remnants.left_by(row.shop_id, row.key, sheet.index + 1):
+            continue
+        uow.remnants.add(
+            RemnantRow(
+                shop_id=row.shop_id,
+                material=nest.material,
+                thickness_mm=nest.thickness_mm,
+                length_mm=left[0],
+                width_mm=left[1],
+                source_batch=row.key,
+                source_sheet=sheet.index + 1,
+                created_at=at,
+            )
+        )
+    uow.flush()
 
 
 def stock_by_kind(uow: UnitOfWork, shop_id: int) -> dict[StockKey, list[Remnant]]:

@@ -6,11 +6,16 @@ other orders' of the same set-up family (batching.plan): a batch is a job of its
 nested or packed, tied to its orders' other operations by links; an order's other work,
 a product's assembly and packing too, is a job of its own. Work runs on every machine
 of the shop that runs its process. Set-up families: cutting by process, material and thickness;
-other machine work by process and material; finishing by process. Tasks of the previous
-schedule that have started stay where they are, and the rest moves as little as it can."""
+other machine work by process and material; finishing by process.
+
+What the floor has done drives the next schedule: work orders under way stay where they
+run for the time they still need, what was booked good is not made again, scrapped parts
+are, and the rest moves as little as it can from the previous schedule. Each scheduled
+operation and batch becomes a work order (services.shopfloor.release)."""
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +46,8 @@ from bespoke.model.scheduling import (
 from bespoke.planning.kinds import Workpiece
 from bespoke.production import OrderAssembly, OrderWork, Step, changeovers
 from bespoke.production import order_job as order_job_of
+from bespoke.production.jobs import TASK_PREFIX
+from bespoke.production.remaining import remaining_work
 from bespoke.scheduling.calendars import closed_periods, maintenance_periods
 from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule
@@ -48,18 +55,25 @@ from bespoke.scheduling.solver import SolverSettings, solve
 from bespoke.services.environment import Environment
 from bespoke.services.ordering.orders import move
 from bespoke.services.ordering.work import order_work
-from bespoke.services.shop.batches import (
-    batch_nest,
-    batch_row,
-    held_batches,
-    plan_members,
-    started_rows,
-)
-from bespoke.services.shop.remnants import record_started, stock_by_kind
+from bespoke.services.shop.batches import batch_nest, batch_row, plan_members
+from bespoke.services.shop.remnants import stock_by_kind
 from bespoke.services.shop.shops import runs_shop, shop_catalog
+from bespoke.services.shopfloor.actuals import (
+    HELD_PREFIX,
+    UNDER_WAY,
+    booked_by_order,
+    held_jobs,
+    held_work_order,
+)
+from bespoke.services.shopfloor.release import (
+    PlannedWork,
+    planned_works,
+    release_work_orders,
+    work_instructions,
+)
 from bespoke.store import UnitOfWork, now
 from bespoke.store.blobs import BlobStore
-from bespoke.store.tables import OrderRow, QuoteRow, ScheduleRow
+from bespoke.store.tables import OrderRow, QuoteRow, ScheduleRow, WorkOrderRow
 
 OPEN = (OrderStatus.PLACED, OrderStatus.PLANNED, OrderStatus.SCHEDULED, OrderStatus.IN_PRODUCTION)
 CALENDAR_DAYS = 366
@@ -89,12 +103,6 @@ def schedule_shop(
     started = now()
     origin = started.replace(second=0, microsecond=0)
     with env.uow() as uow:
-        # Off-cuts of batches that have started enter stock on their own: a fact of the
-        # floor, kept apart from the new schedule, whose transaction stays open while it
-        # is solved (a write held that long on SQLite would lock out the progress reports).
-        record_started(uow, started_rows(uow, uow.schedules.latest(shop_id), origin))
-        uow.commit()
-    with env.uow() as uow:
         uow.shops.by_id(shop_id)
         orders = uow.orders.open_in_shop(shop_id, [s.value for s in OPEN])
         if not orders:
@@ -102,9 +110,10 @@ def schedule_shop(
         catalog = shop_catalog(uow, shop_id)
         calendar = Calendar.model_validate(uow.shops.by_id(shop_id).calendar)
         previous = uow.schedules.latest(shop_id)
-        problem, plan = shop_work(
-            uow, env.blobs, orders, catalog, calendar, origin, previous, progress
+        work = shop_work(
+            uow, env.blobs, orders, catalog, calendar, origin, previous, progress, started
         )
+        problem, plan = work.problem, work.plan
         schedule = solve(problem, settings or SolverSettings(time_limit=10), progress)
         row = ScheduleRow(
             shop_id=shop_id,
@@ -116,12 +125,14 @@ def schedule_shop(
             weighted_tardiness=schedule.weighted_tardiness,
             setups=schedule.setups,
             moved=schedule.moved,
-            document=_document(schedule, problem, plan_members(plan)),
+            document=_document(schedule, problem, plan_members(plan), work.held),
         )
         uow.schedules.add(row)
         uow.flush()
         for planned in plan.batches:
             uow.batches.add(batch_row(planned, schedule, row, catalog.shop.currency))
+        kept = ScheduleDocument.model_validate(row.document).tasks
+        release_work_orders(uow, row, kept, work.planned, started)
         for order in orders:
             if order.status in (OrderStatus.PLACED, OrderStatus.PLANNED):
                 move(env.bus, uow, order, OrderStatus.SCHEDULED, actor, Mover.SCHEDULE, started)
@@ -161,6 +172,17 @@ def stored_tasks(document: dict[str, Any]) -> list[ScheduledTask]:
     return [t.placed() for t in ScheduleDocument.model_validate(document).tasks]
 
 
+@dataclass(frozen=True)
+class ShopWork:
+    """A shop's open work as a scheduling problem, with the batch plan it was made of,
+    what each task makes (for its work order) and the work orders held under way."""
+
+    problem: Problem
+    plan: BatchPlan
+    planned: dict[str, PlannedWork]
+    held: dict[str, WorkOrderRow]
+
+
 def shop_work(
     uow: UnitOfWork,
     blobs: BlobStore,
@@ -170,35 +192,83 @@ def shop_work(
     origin: datetime,
     previous: ScheduleRow | None,
     progress: Progress | None = None,
-) -> tuple[Problem, BatchPlan]:
-    """The open orders as a scheduling problem: their parts' operations batched, nested
-    (on the shop's off-cuts first, brought up to `origin`) and packed; the rest of each
-    order's work a job of its own."""
+    moment: datetime | None = None,
+) -> ShopWork:
+    """The open orders as a scheduling problem: what is left of their work after what the
+    floor has booked, batched, nested (on the shop's off-cuts first) and packed; the rest
+    of each order's work a job of its own; work orders under way held where they run."""
+    moment = moment or origin
+    shop_id = orders[0].shop_id
+    floor = uow.work_orders.not_cancelled(shop_id)
+    booked = booked_by_order(floor)
+    under_way = [row for row in floor if row.status in UNDER_WAY]
+    held, frozen, release = held_jobs(under_way, origin, moment)
     quotes = {o.id: uow.quotes.by_id(o.quote_id) for o in orders}
     works: list[OrderWork] = []
     assemblies: list[OrderAssembly] = []
+    rest: list[OrderRow] = []
     for order in orders:
-        frozen = order_work(uow, blobs, order, quotes[order.id], catalog, origin)
-        works += frozen.parts
-        assemblies += [frozen.assembly] if frozen.assembly else []
+        frozen_work = order_work(uow, blobs, order, quotes[order.id], catalog, origin)
+        if not frozen_work.parts and frozen_work.assembly is None:
+            rest.append(order)
+            continue
+        left = remaining_work(frozen_work, booked.get(order.id, {}))
+        works += left.parts
+        assemblies += [left.assembly] if left.assembly else []
     if progress is not None:
         progress(0.0, f"batching the work of {len(orders)} orders")
-    started = started_rows(uow, previous, origin)
-    held = held_batches(started, {o.id for o in orders})
     plan = plan_batches(
         works,
         catalog,
         window_s=BATCH_WINDOW_S,
         longest_s=CHUNK_S,
-        held=held,
-        remnants=stock_by_kind(uow, orders[0].shop_id),
+        remnants=stock_by_kind(uow, shop_id),
         known=_nests_of(uow, previous),
     )
     batch_jobs, links = scheduled_work(plan, works, catalog, CHUNK_S, assemblies)
-    worked = {int(w.order) for w in works} | {int(a.order) for a in assemblies}
-    rest = [o for o in orders if o.id not in worked]
-    problem = shop_problem(rest, quotes, catalog, calendar, origin, previous, batch_jobs, links)
-    return problem, plan
+    batch_jobs = [_released(job, plan, release) for job in batch_jobs]
+    problem = shop_problem(
+        rest, quotes, catalog, calendar, origin, previous, [*batch_jobs, *held], links, frozen
+    )
+    families = {t.id.split("#", 1)[0]: t.family or "" for j in problem.jobs for t in j.tasks}
+    planned = planned_works(works, assemblies, plan, families)
+    for order in rest:
+        planned |= _quote_works(order, quotes[order.id].typed_document(), families)
+    return ShopWork(problem, plan, planned, {f"{HELD_PREFIX}{r.id}": r for r in under_way})
+
+
+def _released(job: Job, plan: BatchPlan, release: dict[int, int]) -> Job:
+    """An order's job, or a batch's, starting no earlier than its orders' work under way
+    ends."""
+    if not release:
+        return job
+    members = plan_members(plan)
+    orders = members.get(job.id) or ([int(job.id)] if job.id.isdigit() else [])
+    start = max((release.get(o, 0) for o in orders), default=0)
+    return job.model_copy(update={"release": max(job.release, start)}) if start else job
+
+
+def _quote_works(
+    order: OrderRow, document: QuoteDocument | PlanDocument, families: dict[str, str]
+) -> dict[str, PlannedWork]:
+    """What the tasks of an order scheduled from its quote alone make."""
+    steps, _ = quote_steps(document, order.quantity)
+    works = {}
+    for step in steps:
+        task = f"{TASK_PREFIX}{order.id}/{step.operation.id}"
+        works[task] = PlannedWork(
+            operation=step.operation.id,
+            name=step.operation.name,
+            process=step.operation.process_id,
+            family=families.get(task, ""),
+            quantity=step.count,
+            orders=[order.id],
+            order_id=order.id,
+            instructions=work_instructions(
+                step.operation.name, step.count, None, step.operation.basis
+            ),
+        )
+    return works
 
 
 def _nests_of(uow: UnitOfWork, schedule: ScheduleRow | None) -> list[Nest]:
@@ -217,9 +287,11 @@ def shop_problem(
     previous: ScheduleRow | None,
     batch_jobs: Sequence[Job] = (),
     links: Sequence[tuple[str, str]] = (),
+    frozen: Sequence[ScheduledTask] = (),
 ) -> Problem:
     """The open orders as jobs on the shop's machines, times in seconds from `origin`;
-    `batch_jobs` and their `links` hold the orders whose work is batched."""
+    `batch_jobs` and their `links` hold the orders whose work is batched, `frozen` the
+    placements of work under way."""
     closed = _machine_closed(calendar, origin, catalog)
     machines = {m.id: Station(id=m.id, closed=closed(m.id)) for m in catalog.machines.values()}
     jobs = [
@@ -234,13 +306,12 @@ def shop_problem(
                     machines[alternative.machine] = Station(
                         id=alternative.machine, closed=closed(alternative.machine)
                     )
-    frozen, kept = _previous(previous, origin, jobs)
     return Problem(
         jobs=jobs,
         machines=list(machines.values()),
         setup_times=changeovers((t.family for j in jobs for t in j.tasks if t.family), catalog),
-        frozen=frozen,
-        previous=kept,
+        frozen=list(frozen),
+        previous=_previous(previous, origin, jobs),
         links=list(links),
         now=0,
         objective=Objective.BOTH,
@@ -257,7 +328,7 @@ def order_job(
 ) -> Job:
     """An order scheduled from its quote alone: its operations for its whole quantity,
     due when its lead time said."""
-    steps, edges = _steps(document, quantity)
+    steps, edges = quote_steps(document, quantity)
     job, _ = order_job_of(
         str(order_id),
         steps,
@@ -270,7 +341,7 @@ def order_job(
     return job
 
 
-def _steps(
+def quote_steps(
     document: QuoteDocument | PlanDocument, quantity: int
 ) -> tuple[list[Step], list[tuple[str, str]]]:
     """(steps, edges) of a quote document at `quantity`: a product plan's routing, or the
@@ -293,44 +364,44 @@ def _steps(
 
 def _previous(
     previous: ScheduleRow | None, origin: datetime, jobs: list[Job]
-) -> tuple[list[ScheduledTask], list[ScheduledTask]]:
-    """(tasks that have started: frozen, tasks of the previous schedule still wanted)."""
+) -> list[ScheduledTask]:
+    """The tasks of the previous schedule still wanted and not yet due to start: the new
+    schedule moves as few of them as it can. (Work that has started is held by its work
+    order, not by the clock.)"""
     if previous is None:
-        return [], []
+        return []
     shift = int((previous.origin - origin).total_seconds())
-    wanted = {t.id: t for j in jobs for t in j.tasks}
-    frozen, kept = [], []
-    for item in stored_tasks(previous.document):
-        task = wanted.get(item.task)
-        if task is None:
-            continue
-        placed = item.model_copy(update={"start": item.start + shift, "end": item.end + shift})
-        if placed.start < 0 and placed.machine in {a.machine for a in task.alternatives}:
-            duration = next(a.duration for a in task.alternatives if a.machine == placed.machine)
-            if placed.end - placed.start == duration:
-                frozen.append(placed)
-                continue
-        if placed.start >= 0:
-            kept.append(placed)
-    return frozen, kept
+    wanted = {t.id for j in jobs for t in j.tasks}
+    return [
+        item.model_copy(update={"start": item.start + shift, "end": item.end + shift})
+        for item in stored_tasks(previous.document)
+        if item.task in wanted and item.start + shift >= 0 and held_work_order(item.task) is None
+    ]
 
 
 def _document(
-    schedule: Schedule, problem: Problem, batches: dict[str, list[int]]
+    schedule: Schedule,
+    problem: Problem,
+    batches: dict[str, list[int]],
+    held: dict[str, WorkOrderRow],
 ) -> dict[str, Any]:
-    """The schedule as stored. Jobs are orders or batches: an order's task names its order,
-    a batch's names the batch and the orders whose work it holds."""
+    """The schedule as stored. Jobs are orders, batches or work orders under way: an
+    order's task names its order, a batch's names the batch and the orders whose work it
+    holds, a held work order's names its batch, if any, and its orders."""
+
+    def kept(t: ScheduledTask) -> KeptTask:
+        if t.job in held:
+            row = held[t.job]
+            return KeptTask(
+                **t.model_dump(), order_id=row.order_id, batch=row.batch, orders=row.orders
+            )
+        if t.job in batches:
+            return KeptTask(**t.model_dump(), batch=t.job, orders=batches[t.job])
+        return KeptTask(**t.model_dump(), order_id=int(t.job), orders=[int(t.job)])
+
     return ScheduleDocument(
         objective=problem.objective,
-        tasks=[
-            KeptTask(
-                **t.model_dump(),
-                order_id=None if t.job in batches else int(t.job),
-                batch=t.job if t.job in batches else None,
-                orders=batches[t.job] if t.job in batches else [int(t.job)],
-            )
-            for t in sorted(schedule.tasks, key=lambda t: (t.start, t.machine))
-        ],
+        tasks=[kept(t) for t in sorted(schedule.tasks, key=lambda t: (t.start, t.machine))],
         lower_bound=schedule.lower_bound,
     ).model_dump(mode="json")
 

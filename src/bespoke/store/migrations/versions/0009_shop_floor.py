@@ -101,6 +101,7 @@ def upgrade() -> None:
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("planned_start", sa.DateTime(), nullable=False),
         sa.Column("planned_end", sa.DateTime(), nullable=False),
+        sa.Column("planned_s", sa.Integer(), nullable=False),
         sa.Column("instructions", sa.Text(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("started", sa.Integer(), nullable=False),
