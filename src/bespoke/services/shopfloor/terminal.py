@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bespoke.execution.work_orders import allowed_actions, applied
 from bespoke.model.accounts import Account
-from bespoke.model.errors import ConflictError, InputError
+from bespoke.model.errors import InputError
 from bespoke.model.events import WorkOrderMoved
 from bespoke.model.execution import (
     FloorAction,
@@ -337,7 +337,9 @@ def _follow(
 ) -> None:
     """What a work order's first start or its finish means beyond it."""
     after = WorkOrderStatus(row.status)
-    batch = uow.batches.by_key(row.schedule_id, row.batch) if row.batch and row.schedule_id else None
+    batch = None
+    if row.batch is not None and row.schedule_id is not None:
+        batch = uow.batches.by_key(row.schedule_id, row.batch)
     if before == WorkOrderStatus.READY and after in UNDER_WAY:
         if batch is not None:
             take_cut_offcuts(uow, batch, moment)
