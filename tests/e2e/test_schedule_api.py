@@ -47,9 +47,8 @@ def test_open_orders_are_scheduled_checked_and_shown(service: Service) -> None:
             orders = uow.orders.open_in_shop(row.shop_id, ["scheduled"])
             catalog = shop_catalog(uow, row.shop_id)
             calendar = Calendar.model_validate(uow.shops.by_id(row.shop_id).calendar)
-            problem, plan = shop_work(
-                uow, service.env.blobs, orders, catalog, calendar, row.origin, None
-            )
+            work = shop_work(uow, service.env.blobs, orders, catalog, calendar, row.origin, None)
+            problem, plan = work.problem, work.plan
         assert plan.batches, "the two orders' cutting is batched"
         assert any(t["batch"] for t in kept["tasks"])
         from bespoke.model.scheduling import Schedule, ScheduledTask
