@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict
 
 from bespoke.model.monitoring import (
+    MAX_TEXT,
     Alarm,
     AlarmLevel,
     MachineState,
@@ -81,7 +82,7 @@ class MachineSnapshot(BaseModel):
     parts_made: int
     run_hours: float
     values: dict[str, Value]
-    """The last value of each data item."""
+    """The last value of each data item (text cut at MAX_TEXT characters)."""
     last_at: datetime | None
     ignored: dict[str, int]
     """Observations ignored, by reason."""
@@ -230,7 +231,7 @@ class MachineTracker:
 
     def _keep_value(self, item: str, value: Value) -> None:
         if item in self._values or len(self._values) < MAX_ITEMS:
-            self._values[item] = value
+            self._values[item] = value[:MAX_TEXT] if isinstance(value, str) else value
         else:
             self._ignore("too many data items", f"{item} beyond {MAX_ITEMS} kept")
 
