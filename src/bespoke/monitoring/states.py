@@ -102,7 +102,13 @@ class _Rises:
 
 
 class _UnreadableError(Exception):
-    """An observation the tracker cannot read; the message says why."""
+    """An observation the tracker cannot read: a fixed `reason` (counted) and a `detail`
+    naming what was wrong and what is accepted (logged)."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
 
 
 class MachineTracker:
@@ -155,7 +161,7 @@ class MachineTracker:
                 return []
             self._take(observation, at)
         except _UnreadableError as refusal:
-            self._ignore(str(refusal), f"{observation.item}={observation.value!r}")
+            self._ignore(refusal.reason, f"{refusal.detail} (item {observation.item})")
             return []
         self._last_at = at
         return self._move_to(at)
@@ -175,9 +181,13 @@ class MachineTracker:
 
     def _time_of(self, observation: Observation) -> datetime:
         if observation.machine != self.machine:
-            raise _UnreadableError(f"for machine {observation.machine!r}, not {self.machine!r}")
+            raise _UnreadableError(
+                "another machine", f"for {observation.machine!r}, tracked: {self.machine!r}"
+            )
         if observation.at.utcoffset() is None:
-            raise _UnreadableError("time without a zone (times must carry their UTC offset)")
+            raise _UnreadableError(
+                "time without a zone", f"{observation.at} (times must carry their UTC offset)"
+            )
         return observation.at.astimezone(UTC)
 
     def _take(self, observation: Observation, at: datetime) -> None:
@@ -205,7 +215,9 @@ class MachineTracker:
         if level in (AlarmLevel.WARNING, AlarmLevel.FAULT):
             known = self._alarms.get((item, code))
             if known is None and len(self._alarms) >= MAX_ALARMS:
-                raise _UnreadableError(f"more than {MAX_ALARMS} alarms active at once")
+                raise _UnreadableError(
+                    "too many alarms", f"{code} beyond {MAX_ALARMS} alarms active at once"
+                )
             since = known.at if known is not None and known.level == level else at
             self._alarms[(item, code)] = Alarm(
                 machine=self.machine,
@@ -226,7 +238,7 @@ class MachineTracker:
             return
         reading = _reading(value, whole)
         if item not in counters and len(counters) >= MAX_ITEMS:
-            raise _UnreadableError(f"more than {MAX_ITEMS} counters on one machine")
+            raise _UnreadableError("too many counters", f"{item} beyond {MAX_ITEMS} counters")
         counters.setdefault(item, _Rises()).read(reading)
 
     def _keep_value(self, item: str, value: Value) -> None:
@@ -254,7 +266,7 @@ class MachineTracker:
 
     def _ignore(self, reason: str, detail: str) -> None:
         self.ignored[reason] += 1
-        log.warning("machine %s: observation ignored: %s (%s)", self.machine, reason, detail[:200])
+        log.warning("machine %s: observation ignored: %s (%s)", self.machine, reason, detail[:300])
 
 
 def _word(value: Value, accepted: Iterable[str], what: str) -> str:
@@ -263,7 +275,9 @@ def _word(value: Value, accepted: Iterable[str], what: str) -> str:
         return UNAVAILABLE
     word = str(value).strip().upper()
     if word not in accepted:
-        raise _UnreadableError(f"unknown {what} {str(value)[:40]!r}; accepted: {sorted(accepted)}")
+        raise _UnreadableError(
+            f"unknown {what}", f"{str(value)[:40]!r}; accepted: {', '.join(sorted(accepted))}"
+        )
     return word
 
 
@@ -272,10 +286,12 @@ def _reading(value: float | str, whole: bool) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise _UnreadableError(f"counter reading {str(value)[:40]!r} is not a number") from None
+        raise _UnreadableError(
+            "counter not a number", f"{str(value)[:40]!r} is not a number"
+        ) from None
     if not math.isfinite(number) or number < 0 or (whole and not number.is_integer()):
         kind = "a whole number" if whole else "a number"
-        raise _UnreadableError(f"counter reading {number} is not {kind} at least 0")
+        raise _UnreadableError("counter out of range", f"{number} is not {kind} at least 0")
     return number
 
 
