@@ -149,8 +149,18 @@ class ScheduleDocument(BaseModel):
     lower_bound: int | None = None
 
 
+class OrderCompletion(BaseModel):
+    """When a schedule finishes an order's work, against when it is due."""
+
+    order_id: int
+    due: datetime
+    expected: datetime
+    late: bool
+
+
 class KeptSchedule(BaseModel):
-    """A kept schedule as the API and pages show it, times in seconds from `origin`."""
+    """A kept schedule as the API and pages show it, times in seconds from `origin`, with
+    when it finishes each order (late ones first)."""
 
     id: int
     created_at: datetime
@@ -161,3 +171,4 @@ class KeptSchedule(BaseModel):
     setups: int
     moved: int
     tasks: list[KeptTask]
+    completions: list[OrderCompletion] = Field(default_factory=list)

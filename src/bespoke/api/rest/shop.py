@@ -118,4 +118,4 @@ def schedule_of(request: Request, who: Account, schedule_id: str) -> KeptSchedul
         raise PermissionDeniedError("only a shop's operators and admins see its schedule")
     with environment(request).uow() as uow:
         row = uow.schedules.named(who.shop_id, schedule_id)
-        return scheduling.schedule_view(row)
+        return scheduling.schedule_view(uow, row)

@@ -36,6 +36,7 @@ from bespoke.model.scheduling import (
     KeptSchedule,
     KeptTask,
     Objective,
+    OrderCompletion,
     Problem,
     Schedule,
     ScheduleDocument,
@@ -152,8 +153,19 @@ def schedule_shop(
         return row
 
 
-def schedule_view(row: ScheduleRow) -> KeptSchedule:
-    """A stored schedule as the API and pages show it."""
+def schedule_view(uow: UnitOfWork, row: ScheduleRow) -> KeptSchedule:
+    """A stored schedule as the API and pages show it, with when it finishes each order it
+    holds that is still open (late ones first, with their new date)."""
+    tasks = ScheduleDocument.model_validate(row.document).tasks
+    completions = []
+    for order_id, expected in completions_of(row, tasks).items():
+        order = uow.orders.by_id(order_id)
+        if order.status in OPEN:
+            late = expected > order.due_date
+            completions.append(
+                OrderCompletion(order_id=order_id, due=order.due_date, expected=expected, late=late)
+            )
+    completions.sort(key=lambda c: (not c.late, c.expected))
     return KeptSchedule(
         id=row.id,
         created_at=row.created_at,
@@ -163,8 +175,18 @@ def schedule_view(row: ScheduleRow) -> KeptSchedule:
         weighted_tardiness=row.weighted_tardiness,
         setups=row.setups,
         moved=row.moved,
-        tasks=ScheduleDocument.model_validate(row.document).tasks,
+        tasks=tasks,
+        completions=completions,
     )
+
+
+def completions_of(row: ScheduleRow, tasks: Sequence[KeptTask]) -> dict[int, datetime]:
+    """When the schedule finishes each order's work: its last task's end."""
+    ends: dict[int, int] = {}
+    for task in tasks:
+        for order in task.orders:
+            ends[order] = max(ends.get(order, 0), task.end)
+    return {order: row.origin + timedelta(seconds=end) for order, end in ends.items()}
 
 
 def stored_tasks(document: dict[str, Any]) -> list[ScheduledTask]:
