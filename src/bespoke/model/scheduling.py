@@ -149,6 +149,17 @@ class ScheduleDocument(BaseModel):
     lower_bound: int | None = None
 
 
+class Closure(BaseModel):
+    """A machine taken out of the schedule from now for some hours: stopped by an alarm,
+    broken down, waiting for a repair."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    machine: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    hours: float = Field(gt=0, le=24 * 14, description="How long from now, at most two weeks")
+    reason: str = Field(default="", max_length=200)
+
+
 class OrderCompletion(BaseModel):
     """When a schedule finishes an order's work, against when it is due."""
 
