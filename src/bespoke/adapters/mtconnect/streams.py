@@ -1,6 +1,7 @@
 """An agent's answers: MTConnectStreams documents (/current, /sample) read into entries with
 their sequence numbers and the header the client tracks, and MTConnectError documents."""
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -150,6 +151,7 @@ def _namespace(element: Element) -> str:
     return str(element.tag).partition("}")[0].lstrip("{") if "}" in element.tag else ""
 
 
+@functools.lru_cache(maxsize=4096)
 def _snake(name: str) -> str:
     """PartCount -> PART_COUNT, the standard's type from its element name."""
     name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)

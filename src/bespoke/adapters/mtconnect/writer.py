@@ -2,6 +2,7 @@
 them (element names from the data item types: PART_COUNT is PartCount), for the replay
 agent."""
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -120,9 +121,15 @@ def _entry(group: object, sequence: int, reading: Reading) -> None:
 
 
 def _tag(item: DataItem) -> str:
-    prefix, _, kind = item.type.rpartition(":")
+    return _element_name(item.type, item.representation)
+
+
+@functools.lru_cache(maxsize=4096)
+def _element_name(kind: str, representation: str | None) -> str:
+    """PART_COUNT -> PartCount in the streams namespace; x:UNIT -> Unit in x's."""
+    prefix, _, kind = kind.rpartition(":")
     name = "".join(word.capitalize() for word in kind.split("_"))
-    name += SUFFIXES.get(item.representation or "", "")
+    name += SUFFIXES.get(representation or "", "")
     namespace = EXTENSION.format(prefix=prefix) if prefix else STREAMS
     return f"{{{namespace}}}{name}"
 
