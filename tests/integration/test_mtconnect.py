@@ -420,3 +420,50 @@ def test_the_agent_feed_counts_broken_answers_and_goes_on(
     assert sink.got[start:] == expected  # nothing wrong, nothing twice
     assert feed.stats.rejected["malformed document"] == 2
     assert feed.stats.rejected["agent error"] == 1
+
+
+# -- replay modes -------------------------------------------------------------------------
+
+
+def test_the_shdr_feed_connects_again_when_the_adapter_goes(okuma: Device) -> None:
+    sink = Collector()
+    first = ShdrReplayServer(["2024-01-01T00:00:00Z|pexecution|ACTIVE"]).start()
+    port = first.port
+    feed = ShdrFeed("127.0.0.1", port, okuma, "okuma", retry_s=0.05)
+    with running(feed, sink):
+        sink.wait(lambda: len(sink.got) == 1)
+        first.stop()
+        with ShdrReplayServer(["2024-01-01T00:00:01Z|pexecution|READY", SENTINEL], port=port):
+            sink.wait(sink.sentinel)
+    assert [o.value for o in sink.got] == ["ACTIVE", "READY", None]
+    assert feed.connections >= 2  # one more when it came while the first was closing
+
+
+def test_a_live_looping_replay_is_stamped_now(okuma: Device) -> None:
+    recording = ["2022-08-08T13:51:34Z|pexecution|ACTIVE", "2022-08-08T13:51:35Z|pexecution|READY"]
+    started = datetime.now(UTC)
+    sink = Collector()
+    with ShdrReplayServer(recording, speed=100.0, loop=True, live=True) as server:
+        feed = ShdrFeed("127.0.0.1", server.port, okuma, "okuma")
+        with running(feed, sink):
+            sink.wait(lambda: len(sink.got) >= 6)
+    assert [o.value for o in sink.got[:6]] == ["ACTIVE", "READY"] * 3
+    assert all(o.at >= started for o in sink.got)
+
+
+def test_the_replay_agent_plays_on_its_own(
+    demo_probe: bytes, okuma: Device, okuma_lines: list[str]
+) -> None:
+    lines = okuma_lines[:200]
+    expected, _ = parse_shdr(lines, okuma, "okuma")
+    every_item = sum(len(device.items) for device in parse_probe(demo_probe).devices)
+    started = datetime.now(UTC)
+    sink = Collector()
+    with AgentReplayServer(demo_probe, lines, "OKUMA", live=True) as agent:
+        feed = AgentFeed(agent.url, OKUMA, poll_s=0.05)
+        with running(feed, sink):
+            sink.wait(lambda: feed.next_sequence == every_item + len(expected) + 1)
+    latest = {o.item: o.value for o in sink.got}
+    assert latest == {**{item.key: None for item in okuma.items}, **latest}
+    assert {o.item: o.value for o in expected}.items() <= latest.items()
+    assert all(o.at >= started for o in sink.got)
