@@ -49,6 +49,7 @@ from bespoke.model.monitoring import Observation
 log = logging.getLogger("bespoke.mqtt")
 
 CLIENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_HOST = 253
 MAX_BATCH = 100_000
 """Most observations a batch may be asked to hold."""
 MAX_SESSION_EXPIRY_S = 2**32 - 1
@@ -61,6 +62,12 @@ RETRY_AFTER_SINK_FAILURE_S = 1.0
 def _bounded(name: str, value: float, low: float, high: float) -> None:
     if not low <= value <= high:
         raise ValueError(f"{name} {value} is not within {low}..{high}")
+
+
+def _host(host: str) -> str:
+    if not 0 < len(host) <= MAX_HOST or any(c.isspace() or c == "/" for c in host):
+        raise ValueError(f"MQTT host {host[:80]!r} is not a host name or address")
+    return host
 
 
 def _client_id(client_id: str) -> str:
@@ -112,20 +119,21 @@ class _Inbox:
             while self._open and self._messages and self._bytes + size > self._max_bytes:
                 self._changed.wait()
             if self._open:
+                if not self._messages:
+                    self._changed.notify_all()  # the reader waits only on an empty inbox
                 self._messages.append(received)
                 self._bytes += size
-                self._changed.notify_all()
 
-    def take(self, timeout_s: float) -> _Received | None:
+    def take(self, timeout_s: float, most: int) -> list[_Received]:
+        """Up to `most` messages, waiting at most `timeout_s` for the first."""
         with self._changed:
             if not self._messages:
                 self._changed.wait(timeout_s)
-            if not self._messages:
-                return None
-            received = self._messages.popleft()
-            self._bytes -= len(received.message.payload)
-            self._changed.notify_all()
-            return received
+            taken = [self._messages.popleft() for _ in range(min(most, len(self._messages)))]
+            if taken:
+                self._bytes -= sum(len(received.message.payload) for received in taken)
+                self._changed.notify_all()  # the network thread may wait for room
+            return taken
 
 
 @dataclass
@@ -168,7 +176,7 @@ class MqttFeed:
         _bounded("max_pending_bytes", max_pending_bytes, 1024 * 1024, 2**31)
         _bounded("keepalive_s", keepalive_s, 5, 3600)
         _bounded("first_connect_s", first_connect_s, 0.1, 3600.0)
-        self.host = host
+        self.host = _host(host)
         self.port = port
         self.shop = _shop(shop)
         self.machines = machines
@@ -263,7 +271,9 @@ class MqttFeed:
             )
             return
         if not flags.session_present:
-            log.info("MQTT broker has no session for %s: subscribing anew", self.client_id)
+            # On a first connection that is expected; later, what the broker held is lost.
+            report = log.warning if self._connection else log.info
+            report("MQTT broker has no session for %s: subscribing anew", self.client_id)
         options = SubscribeOptions(qos=1, retainHandling=SubscribeOptions.RETAIN_SEND_IF_NEW_SUB)
         client.subscribe(subscription_of(self.shop), options=options)
 
@@ -328,16 +338,17 @@ class MqttFeed:
         deadline: float | None = None
         while len(batch.observations) < self.batch_size:
             wait = WAIT_STEP_S if deadline is None else deadline - time.monotonic()
-            received = self._inbox.take(max(wait, 0.0))
-            if received is None:
+            taken = self._inbox.take(max(wait, 0.0), self.batch_size - len(batch.observations))
+            if not taken:
                 break
-            if received.connection != self._connection:
-                continue  # its connection is gone: the broker sends it again
             if deadline is None:
                 deadline = time.monotonic() + self.batch_wait_s
-            batch.messages.append(received)
-            self.stats.received += 1
-            batch.observations.extend(self._read(received.message))
+            for received in taken:
+                if received.connection != self._connection:
+                    continue  # its connection is gone: the broker sends it again
+                batch.messages.append(received)
+                self.stats.received += 1
+                batch.observations.extend(self._read(received.message))
         return batch
 
     def _read(self, message: mqtt.MQTTMessage) -> list[Observation]:
@@ -381,7 +392,7 @@ class MqttPublisher:
         _bounded("max_pending", max_pending, 1, 1_000_000)
         _bounded("max_inflight", max_inflight, 1, 65535)
         self.shop = _shop(shop)
-        self.host = host
+        self.host = _host(host)
         self.port = port
         self.connect_s = connect_s
         self._max_pending = max_pending
