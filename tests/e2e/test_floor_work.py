@@ -164,9 +164,7 @@ def test_bad_actions_are_refused_as_problems_and_change_nothing(
 ) -> None:
     operator = floor["operator"]
     assert isinstance(operator, httpx.Client)
-    work = next(
-        w for w in operator.get("/api/floor/work-orders").json() if w["status"] == "ready"
-    )
+    work = next(w for w in operator.get("/api/floor/work-orders").json() if w["status"] == "ready")
     answer = operator.post(f"/api/floor/work-orders/{work['id']}/actions", json=body)
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
@@ -188,3 +186,32 @@ def test_only_the_shops_operators_see_and_move_its_work(
     with service.client("maker") as other_maker:
         assert other_maker.get(f"/api/orders/{floor['order']}/progress").status_code == 404
     assert operator.get("/api/floor/work-orders/999999").status_code == 404
+
+
+def test_a_machine_closed_from_now_gets_no_new_work_for_those_hours(
+    service: Service, floor: dict[str, object]
+) -> None:
+    operator = floor["operator"]
+    assert isinstance(operator, httpx.Client)
+    ready = [w for w in operator.get("/api/floor/work-orders").json() if w["status"] == "ready"]
+    machine = ready[0]["machine"]
+    unknown = operator.post(
+        "/api/shop/schedules", json={"closed": [{"machine": "no-such-laser", "hours": 4}]}
+    )
+    assert unknown.status_code == 422 and "no-such-laser" in unknown.text
+    too_long = operator.post(
+        "/api/shop/schedules", json={"closed": [{"machine": machine, "hours": 10_000}]}
+    )
+    assert too_long.status_code == 422
+    started = operator.post(
+        "/api/shop/schedules",
+        json={"time_limit": 2, "closed": [{"machine": machine, "hours": 48, "reason": "E101"}]},
+    )
+    assert started.status_code == 202, started.text
+    job = finished(operator, started.json())
+    assert job["status"] == "done", job
+    schedule = operator.get(job["result_url"]).json()
+    origin = datetime.fromisoformat(schedule["origin"])
+    now_s = (datetime.fromisoformat(job["updated_at"]) - origin).total_seconds()
+    on_it = [t for t in schedule["tasks"] if t["machine"] == machine and t["end"] > now_s]
+    assert all(t["job"].startswith("wo-") or t["start"] >= now_s + 47 * 3600 for t in on_it), on_it
