@@ -332,6 +332,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        timeout_graceful_shutdown=5,  # live floor streams stay open until told to go
     )
 
 

@@ -68,7 +68,11 @@ def shift_name(shift: Shift) -> str:
 
 
 def floor_kpis(
-    env: Environment, who: Account, first_day: date, days: int = 1, shift: str | None = None
+    env: Environment,
+    who: Account,
+    first_day: date | None = None,
+    days: int = 1,
+    shift: str | None = None,
 ) -> FloorKpis:
     """The KPIs of the shop `who` runs (see `shop_kpis`)."""
     return shop_kpis(env, staff_shop(who, "see the floor's KPIs"), first_day, days, shift)
@@ -77,21 +81,23 @@ def floor_kpis(
 def shop_kpis(
     env: Environment,
     shop_id: int,
-    first_day: date,
+    first_day: date | None = None,
     days: int = 1,
     shift: str | None = None,
     *,
     now: datetime | None = None,
 ) -> FloorKpis:
-    """KPIs per machine and rolled up from `first_day` (the shop's local date) for `days`
-    days, of the whole days or of the shift named; time after `now` is not counted.
-    InputError when a day or the shift is out of bounds."""
+    """KPIs per machine and rolled up from `first_day` (the shop's local date, by default
+    today) for `days` days, of the whole days or of the shift named; time after `now` is
+    not counted. InputError when a day or the shift is out of bounds."""
     moment = now or datetime.now(UTC)
     with env.uow() as uow:
         row = uow.shops.by_id(shop_id)
         calendar = Calendar.model_validate(row.calendar)
         zone = ZoneInfo(calendar.timezone)
-        _check_days(first_day, days, moment.astimezone(zone).date())
+        today = moment.astimezone(zone).date()
+        first_day = first_day or today
+        _check_days(first_day, days, today)
         names = sorted({shift_name(s) for s in calendar.shifts})
         dates = [first_day + timedelta(days=n) for n in range(days)]
         windows = [_window(zone, d, _shift(calendar, shift, names)) for d in dates]

@@ -95,6 +95,7 @@ def watch_floor(env: Environment) -> FloorWatch:
     """Watch the feeds of every shop and compact old readings every hour, in the one
     server process that holds the data folder's floor lock (other processes of the same
     server watch nothing, so that no reading is kept twice)."""
+    floor_monitor(env)  # follows work orders from now on, for the live streams
     lock_file = _floor_lock(env.settings.data_dir / "floor.lock")
     if lock_file is None:
         log.info("another process watches the floor")
