@@ -11,7 +11,12 @@ from pathlib import Path
 
 import pytest
 from tests.helpers import ROOT
-from tests.servers import PostgresServer, postgres_available
+from tests.servers import (
+    MosquittoServer,
+    PostgresServer,
+    mosquitto_available,
+    postgres_available,
+)
 
 SHARED = Path(os.environ.get("BESPOKE_SHARED_DIR", ROOT.parent / "shared"))
 
@@ -44,3 +49,12 @@ def postgres_url() -> Iterator[str]:
     require(reason is None, reason or "")
     with PostgresServer() as server:
         yield server.url
+
+
+@pytest.fixture
+def mosquitto() -> Iterator[MosquittoServer]:
+    """A Mosquitto broker of the test's own, with persistence, on a free port."""
+    reason = mosquitto_available()
+    require(reason is None, reason or "")
+    with MosquittoServer() as server:
+        yield server

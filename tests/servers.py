@@ -2,7 +2,8 @@
 
 `PostgresServer` makes a throwaway PostgreSQL cluster in a temporary directory and
 removes it again when stopped. As root it runs the PostgreSQL programs as the
-`postgres` user (initdb refuses root) through `runuser`.
+`postgres` user (initdb refuses root) through `runuser`. `MosquittoServer` runs an MQTT
+broker with its persistence in a temporary directory, and restarts it keeping it.
 """
 
 import atexit
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 POSTGRES_LIB = Path("/usr/lib/postgresql")
 POSTGRES_USER = "postgres"
 TIMEOUT = 60  # seconds for any one PostgreSQL command
+MOSQUITTO = Path("/usr/sbin/mosquitto")
+MOSQUITTO_QUEUE = 200_000  # messages the broker holds for a client that is away
 
 
 def _runuser() -> str | None:
@@ -167,6 +170,138 @@ class PostgresServer:
             shutil.rmtree(self.directory, ignore_errors=True)
             self.directory = None
             self.port = None
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def mosquitto_bin() -> Path | None:
+    """The Mosquitto broker: Debian's, else the one on PATH."""
+    if MOSQUITTO.is_file():
+        return MOSQUITTO
+    on_path = shutil.which("mosquitto", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
+    return Path(on_path) if on_path else None
+
+
+def mosquitto_available() -> str | None:
+    """None when a Mosquitto broker can be started here, else the reason."""
+    if mosquitto_bin() is None:
+        return f"the Mosquitto broker is not installed ({MOSQUITTO} nor on PATH)"
+    return None
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+class MosquittoServer:
+    """An MQTT broker on 127.0.0.1 with persistence on (QoS 1 messages and persistent
+    sessions survive `restart`); use `with MosquittoServer() as broker:`."""
+
+    def __init__(self) -> None:
+        self.directory: Path | None = None
+        self.port: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._bin = mosquitto_bin()
+
+    @property
+    def _log(self) -> Path:
+        assert self.directory is not None
+        return self.directory / "mosquitto.log"
+
+    def _config(self, port: int) -> Path:
+        assert self.directory is not None
+        config = self.directory / "mosquitto.conf"
+        config.write_text(
+            f"listener {port} 127.0.0.1\n"
+            "allow_anonymous true\n"
+            "persistence true\n"
+            f"persistence_location {self.directory}/\n"
+            f"max_queued_messages {MOSQUITTO_QUEUE}\n"
+            # As root the broker would switch to the `mosquitto` user: stay who we are.
+            f"user {pwd.getpwuid(os.geteuid()).pw_name}\n"
+            "log_dest stderr\n"
+            "log_type error\nlog_type warning\nlog_type notice\n"
+        )
+        return config
+
+    def start(self) -> Self:
+        """Start the broker on a free port (a new one, or the same after `stop_broker`)."""
+        if self._bin is None:
+            raise RuntimeError(mosquitto_available() or "Mosquitto not found")
+        if self._process is not None:
+            raise RuntimeError("Mosquitto already running")
+        if self.directory is None:
+            self.directory = Path(tempfile.mkdtemp(prefix="bespoke-mqtt-"))
+        try:
+            self._start_on_a_port()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_on_a_port(self, attempts: int = 3) -> None:
+        """Start on `self.port` when set (a restart), else on a free port, trying a new
+        one if another process took it."""
+        assert self._bin is not None
+        for attempt in range(1, attempts + 1):
+            port = self.port or free_port()
+            with self._log.open("ab") as log:
+                process = subprocess.Popen(
+                    [str(self._bin), "-c", str(self._config(port))],
+                    stdout=log,
+                    stderr=log,
+                    stdin=subprocess.DEVNULL,
+                )
+            deadline = time.monotonic() + TIMEOUT
+            while process.poll() is None and time.monotonic() < deadline:
+                if _accepts(port):
+                    self._process, self.port = process, port
+                    return
+                time.sleep(0.02)
+            process.kill()
+            process.wait()
+            if attempt == attempts or self.port is not None:
+                tail = self._log.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"Mosquitto did not start on port {port}; log:\n{tail}")
+
+    def stop_broker(self) -> None:
+        """Stop the broker as a service stops (it saves its persistence), keeping its
+        directory and port for `start` to bring it back."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def restart(self) -> None:
+        """Stop the broker and start it again on the same port with what it saved."""
+        self.stop_broker()
+        self.start()
+
+    def stop(self) -> None:
+        """Stop the broker and remove its directory; safe to call twice."""
+        self.stop_broker()
+        if self.directory is not None:
+            shutil.rmtree(self.directory, ignore_errors=True)
+        self.directory = None
+        self.port = None
 
     def __enter__(self) -> Self:
         return self.start()

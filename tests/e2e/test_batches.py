@@ -18,8 +18,11 @@ from tests.e2e.conftest import PASSWORD, Service
 from tests.e2e.test_api_flow import order, quote, upload
 from tests.e2e.test_schedule_api import finished
 
+from bespoke.model.errors import ConflictError
+from bespoke.model.execution import FloorAction
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services.shop.scheduling import schedule_shop
+from bespoke.services.shopfloor.terminal import FloorRequest, act
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import BatchRow, ScheduleRow
 
@@ -278,22 +281,20 @@ def test_a_quote_with_no_batch_to_join_says_so(service: Service) -> None:
         assert maker.get("/api/orders").json() == []  # nothing was stored
 
 
-def _started_an_hour_ago(schedule: ScheduleRow, batch: BatchRow) -> None:
-    """Move the schedule and its batch back in time: the batch began an hour ago."""
-    assert batch.start is not None and batch.end is not None
-    hour = timedelta(hours=1)
-    shift = timedelta(seconds=int((batch.start - (now() - hour)).total_seconds()))
-    schedule.origin -= shift
-    batch.start, batch.end = batch.start - shift, batch.end - shift
-
-
 def _cutting(uow: UnitOfWork, shop_id: int) -> tuple[ScheduleRow, list[BatchRow]]:
     latest = uow.schedules.latest(shop_id)
     assert latest is not None
     return latest, [b for b in uow.batches.of_schedule(latest.id) if b.process == "fiber-laser"]
 
 
-def test_a_started_batch_keeps_its_nest_and_its_offcut_is_cut_next(
+def _work_order_of(service: Service, shop_id: int, key: str) -> int:
+    with service.env.uow() as uow:
+        row = uow.work_orders.by_key(shop_id, key)
+        assert row is not None, f"no work order for {key}"
+        return row.id
+
+
+def test_a_batch_takes_its_offcuts_when_it_starts_and_leaves_its_own_when_it_finishes(
     service: Service, scheduled: dict[str, int]
 ) -> None:
     who, _ = service.user("operator")
@@ -304,10 +305,12 @@ def test_a_started_batch_keeps_its_nest_and_its_offcut_is_cut_next(
         key, members = batch.key, {m.order_id for m in batch.members}
         nest = batch.document["nest"]
         (offcut,) = [s["remnant_mm"] for s in nest["sheets"] if s["remnant_mm"]]
-        assert uow.remnants.in_stock(shop_id) == []  # nothing is cut until a batch starts
-        _started_an_hour_ago(schedule, batch)
-        started, ended = batch.start, batch.end
-        uow.commit()
+        assert uow.remnants.in_stock(shop_id) == []  # nothing is cut until a batch runs
+    first = _work_order_of(service, shop_id, key)
+    parts = act(service.env, who, first, FloorRequest(action=FloorAction.START)).started
+    with service.env.uow() as uow:
+        assert uow.remnants.in_stock(shop_id) == []  # its off-cut is there once it finishes
+        assert {uow.orders.by_id(o).status for o in members} == {"in_production"}
     with service.client("maker") as maker:
         offer = quote(maker, upload(maker, "wall-bracket.dxf")["id"], quantities=[1])
         assert order(maker, offer["id"], 1, "after-start").status_code == 201
@@ -315,45 +318,49 @@ def test_a_started_batch_keeps_its_nest_and_its_offcut_is_cut_next(
     schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
     with service.env.uow() as uow:
         schedule, cutting = _cutting(uow, shop_id)
-        kept = next(b for b in cutting if b.key == key)
-        assert {m.order_id for m in kept.members} == members
-        assert kept.document["nest"] == nest
-        assert (kept.start, kept.end) == (started, ended)
-        assert late not in members
-        (later,) = [b for b in cutting if b.key != key]
-        assert late in {m.order_id for m in later.members}
-        # the started batch's off-cut is in stock, and the late order is nested on it
+        assert key not in {b.key for b in cutting}  # under way: held, not batched again
+        held = [t for t in schedule.document["tasks"] if t["job"] == f"wo-{first}"]
+        assert [(t["batch"], set(t["orders"])) for t in held] == [(key, members)]
+    act(service.env, who, first, FloorRequest(action=FloorAction.FINISH, good=parts))
+    with service.env.uow() as uow:
         (stocked,) = uow.remnants.in_stock(shop_id)
         assert (stocked.source_batch, stocked.source_sheet) == (key, 1)
         assert (stocked.length_mm, stocked.width_mm) == tuple(offcut)
         assert (stocked.material, stocked.thickness_mm) == ("steel-s235", 2)
+    schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
+    with service.env.uow() as uow:
+        _, cutting = _cutting(uow, shop_id)
+        (later,) = cutting
+        assert late in {m.order_id for m in later.members}
         (sheet,) = later.document["nest"]["sheets"]
-        assert sheet["from_remnant"] == stocked.id
+        assert sheet["from_remnant"] == stocked.id  # the late order is nested on the off-cut
         assert sheet["size_mm"] == [max(offcut), min(offcut)]
-        stocked_id, later_id, later_key = stocked.id, later.id, later.key
-        _started_an_hour_ago(schedule, later)
-        uow.commit()
+        later_id, later_key = later.id, later.key
     with service.client("operator") as operator:
         listed = operator.get("/api/shop/remnants").json()
-        assert [(r["id"], r["planned_batch"]["key"]) for r in listed] == [(stocked_id, later_key)]
+        assert [(r["id"], r["planned_batch"]["key"]) for r in listed] == [(stocked.id, later_key)]
         (sheet,) = operator.get(f"/api/shop/batches/{later_id}").json()["sheets"]
-        assert sheet["from_remnant"] == stocked_id
+        assert sheet["from_remnant"] == stocked.id
     with client_and_browser(service, "operator") as (_, browser):
         page = browser.get(f"/shop/batches/{later_id}").text
-        assert f"off-cut #{stocked_id}</a> from stock" in page
+        assert f"off-cut #{stocked.id}</a> from stock" in page
         assert (
             f'href="/shop/batches/{later_id}">{later_key}</a>' in browser.get("/shop/remnants").text
         )
-    schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
+    second = _work_order_of(service, shop_id, later_key)
+    parts = act(service.env, who, second, FloorRequest(action=FloorAction.START)).started
     with service.env.uow() as uow:
-        cut = uow.remnants.get(shop_id, stocked_id)
-        assert (cut.used_by, cut.removed_at) == (later_key, later.start)
+        cut = uow.remnants.get(shop_id, stocked.id)
+        assert cut.used_by == later_key and cut.removed_at is not None
+        assert uow.remnants.in_stock(shop_id) == []
+    act(service.env, who, second, FloorRequest(action=FloorAction.FINISH, good=parts))
+    with service.env.uow() as uow:
         left = list(uow.remnants.in_stock(shop_id))  # what the late batch left of it
         assert [(r.source_batch, r.source_sheet) for r in left] == [(later_key, 1)]
         assert left[0].length_mm < cut.length_mm
-    schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
-    with service.env.uow() as uow:  # the same batches met again change the stock no more
-        assert [r.id for r in uow.remnants.in_stock(shop_id)] == [left[0].id]
+        assert uow.orders.by_id(late).status == "in_production"  # its other work is to come
+    with pytest.raises(ConflictError, match="done"):  # nothing is booked after close
+        act(service.env, who, second, FloorRequest(action=FloorAction.START))
 
 
 def test_a_part_made_another_way_alone_joins_a_batch_of_a_way_that_is_cheaper_there(

@@ -149,8 +149,29 @@ class ScheduleDocument(BaseModel):
     lower_bound: int | None = None
 
 
+class Closure(BaseModel):
+    """A machine taken out of the schedule from now for some hours: stopped by an alarm,
+    broken down, waiting for a repair."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    machine: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    hours: float = Field(gt=0, le=24 * 14, description="How long from now, at most two weeks")
+    reason: str = Field(default="", max_length=200)
+
+
+class OrderCompletion(BaseModel):
+    """When a schedule finishes an order's work, against when it is due."""
+
+    order_id: int
+    due: datetime
+    expected: datetime
+    late: bool
+
+
 class KeptSchedule(BaseModel):
-    """A kept schedule as the API and pages show it, times in seconds from `origin`."""
+    """A kept schedule as the API and pages show it, times in seconds from `origin`, with
+    when it finishes each order (late ones first)."""
 
     id: int
     created_at: datetime
@@ -161,3 +182,4 @@ class KeptSchedule(BaseModel):
     setups: int
     moved: int
     tasks: list[KeptTask]
+    completions: list[OrderCompletion] = Field(default_factory=list)

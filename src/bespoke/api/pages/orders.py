@@ -21,6 +21,7 @@ from bespoke.model.orders import FLOW
 from bespoke.services.ordering import orders
 from bespoke.services.ordering.orders import DuplicateOrderError
 from bespoke.services.shop import batches
+from bespoke.services.shopfloor.progress import order_progress
 
 router = APIRouter(include_in_schema=False)
 
@@ -79,6 +80,7 @@ def order_page(order_id: RowId, request: Request, env: Env, caller: Signed) -> H
         doc=quote.document,
         owner=owner.email if owner else "",
         flow=FLOW,
+        progress=order_progress(env, caller.account, order_id),
     )
 
 

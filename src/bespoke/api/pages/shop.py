@@ -28,6 +28,9 @@ from bespoke.model.orders import OrderStatus
 from bespoke.model.scheduling import KeptSchedule, KeptTask
 from bespoke.services.shop import batches, remnants
 from bespoke.services.shop.shops import shop_view
+from bespoke.services.shopfloor import terminal
+from bespoke.services.shopfloor.actuals import HELD_PREFIX
+from bespoke.store import now
 
 router = APIRouter(include_in_schema=False)
 
@@ -64,23 +67,56 @@ def schedule_submit(
 
 
 @router.get("/shop/schedules/{schedule_id}", response_class=HTMLResponse)
-def schedule_page(schedule_id: str, request: Request, caller: Signed) -> HTMLResponse:
+def schedule_page(schedule_id: str, request: Request, env: Env, caller: Signed) -> HTMLResponse:
     view = schedule_of(request, caller.account, schedule_id)
+    actual = terminal.work_orders(env, caller.account, open_only=False)
     return render(
         request,
         "schedule.html.j2",
         caller,
         schedule=view,
-        gantt=_gantt(view),
+        gantt=_gantt(view, actual),
         machines=len({t.machine for t in view.tasks}),
     )
 
 
-def _gantt(view: KeptSchedule) -> list[dict[str, Any]]:
-    """Plotly bars on a time axis: one trace per order or batch, one row per machine."""
+def _gantt(view: KeptSchedule, actual: list[terminal.WorkOrderView]) -> list[dict[str, Any]]:
+    """Plotly bars on a time axis: one trace per order or batch, one row per machine, and
+    the work orders as the floor ran them (from their first start to their finish, or to
+    now), over the plan."""
     by_job: dict[str, list[KeptTask]] = {}
     for task in view.tasks:
         by_job.setdefault(task.job, []).append(task)
+    return _planned_bars(view, by_job) + _actual_bars(actual)
+
+
+def _actual_bars(actual: list[terminal.WorkOrderView]) -> list[dict[str, Any]]:
+    ran = [w for w in actual if w.first_start_at is not None]
+    if not ran:
+        return []
+    moment = now()
+    ends = [w.closed_at or moment for w in ran]
+    return [
+        {
+            "type": "bar",
+            "orientation": "h",
+            "name": "actual (floor)",
+            "width": 0.35,
+            "marker": {"color": "rgba(29, 36, 48, 0.75)"},
+            "y": [w.machine for w in ran],
+            "base": [w.first_start_at.isoformat() for w in ran if w.first_start_at],
+            "x": [
+                (end - w.first_start_at).total_seconds() * 1000
+                for w, end in zip(ran, ends, strict=True)
+                if w.first_start_at
+            ],
+            "text": [f"#{w.id} {w.status}: {w.good} good, {w.scrap} scrap" for w in ran],
+            "hovertemplate": "%{text}<br>%{base|%a %d %b %H:%M}<extra>actual</extra>",
+        }
+    ]
+
+
+def _planned_bars(view: KeptSchedule, by_job: dict[str, list[KeptTask]]) -> list[dict[str, Any]]:
     return [
         {
             "type": "bar",
@@ -97,6 +133,8 @@ def _gantt(view: KeptSchedule) -> list[dict[str, Any]]:
 
 
 def _job_name(task: KeptTask) -> str:
+    if task.job.startswith(HELD_PREFIX):
+        return f"work order {task.job.removeprefix(HELD_PREFIX)} under way"
     if task.batch:
         return f"{task.batch} (orders {', '.join(map(str, task.orders))})"
     return f"order {task.job}"

@@ -11,8 +11,8 @@ from bespoke.api.views import AuditEntryOut, TaskRunOut, audit_entry_out, task_r
 from bespoke.model.accounts import Account, Role
 from bespoke.model.bounds import Seed
 from bespoke.model.calendar import Calendar
-from bespoke.model.errors import PermissionDeniedError
-from bespoke.model.scheduling import KeptSchedule
+from bespoke.model.errors import InputError, PermissionDeniedError
+from bespoke.model.scheduling import Closure, KeptSchedule
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services.shop import scheduling, shops
 from bespoke.services.tasks import TaskRunner
@@ -83,6 +83,11 @@ def audit_log(
 class ScheduleRequest(BaseModel):
     time_limit: float = Field(default=10.0, gt=0, le=600, description="Seconds to search")
     seed: Seed = 0
+    closed: list[Closure] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Machines taken out from now (after their work under way), for hours",
+    )
 
 
 @router.post("/shop/schedules", response_model=TaskRunOut, status_code=202)
@@ -98,10 +103,27 @@ def start_schedule(
 def start_shop_schedule(request: Request, who: Account, body: ScheduleRequest) -> TaskRunOut:
     if who.shop_id is None or not shops.runs_shop(who, who.shop_id):
         raise PermissionDeniedError("only a shop's operators and admins schedule its orders")
+    if body.closed:
+        with environment(request).uow() as uow:
+            machines = shops.shop_catalog(uow, who.shop_id).machines
+        unknown = sorted({c.machine for c in body.closed} - set(machines))
+        if unknown:
+            raise InputError(
+                f"closed: no machine {unknown[0]!r} in the shop (machines:"
+                f" {', '.join(sorted(machines))})",
+                path="closed",
+            )
     settings = SolverSettings(time_limit=body.time_limit, seed=body.seed)
     runner: TaskRunner = request.app.state.tasks
     row = runner.submit(
-        who, "shop-schedule", SCHEDULE, scheduling.schedule_task, who.shop_id, who, settings
+        who,
+        "shop-schedule",
+        SCHEDULE,
+        scheduling.schedule_task,
+        who.shop_id,
+        who,
+        settings,
+        body.closed,
     )
     return task_run_out(row)
 
@@ -118,4 +140,4 @@ def schedule_of(request: Request, who: Account, schedule_id: str) -> KeptSchedul
         raise PermissionDeniedError("only a shop's operators and admins see its schedule")
     with environment(request).uow() as uow:
         row = uow.schedules.named(who.shop_id, schedule_id)
-        return scheduling.schedule_view(row)
+        return scheduling.schedule_view(uow, row)

@@ -14,7 +14,7 @@ are, and the rest moves as little as it can from the previous schedule. Each sch
 operation and batch becomes a work order (services.shopfloor.release)."""
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,10 +32,12 @@ from bespoke.model.progress import Progress
 from bespoke.model.quote_document import QuoteDocument
 from bespoke.model.scheduling import (
     Alternative,
+    Closure,
     Job,
     KeptSchedule,
     KeptTask,
     Objective,
+    OrderCompletion,
     Problem,
     Schedule,
     ScheduleDocument,
@@ -83,10 +85,16 @@ BATCH_WINDOW_S = 3 * 24 * 3600
 
 
 def schedule_task(
-    env: Environment, progress: Progress, shop_id: int, actor: Account, settings: SolverSettings
+    env: Environment,
+    progress: Progress,
+    shop_id: int,
+    actor: Account,
+    settings: SolverSettings,
+    closures: Sequence[Closure] = (),
 ) -> str:
     """A shop's schedule as a background task: the URL of the schedule it keeps."""
-    return f"/api/shop/schedules/{schedule_shop(env, shop_id, actor, settings, progress).id}"
+    row = schedule_shop(env, shop_id, actor, settings, progress, closures)
+    return f"/api/shop/schedules/{row.id}"
 
 
 def schedule_shop(
@@ -95,9 +103,11 @@ def schedule_shop(
     actor: Account | None,
     settings: SolverSettings | None = None,
     progress: Progress | None = None,
+    closures: Sequence[Closure] = (),
 ) -> ScheduleRow:
     """Schedule a shop's open orders; keep the schedule; mark the orders scheduled.
-    `actor` None is the shop's own command line."""
+    `actor` None is the shop's own command line. `closures` take machines out from now
+    (after the work under way on them)."""
     if actor is not None and not runs_shop(actor, shop_id):
         raise PermissionDeniedError("only a shop's operators and admins schedule its orders")
     started = now()
@@ -111,7 +121,7 @@ def schedule_shop(
         calendar = Calendar.model_validate(uow.shops.by_id(shop_id).calendar)
         previous = uow.schedules.latest(shop_id)
         work = shop_work(
-            uow, env.blobs, orders, catalog, calendar, origin, previous, progress, started
+            uow, env.blobs, orders, catalog, calendar, origin, previous, progress, started, closures
         )
         problem, plan = work.problem, work.plan
         schedule = solve(problem, settings or SolverSettings(time_limit=10), progress)
@@ -152,8 +162,19 @@ def schedule_shop(
         return row
 
 
-def schedule_view(row: ScheduleRow) -> KeptSchedule:
-    """A stored schedule as the API and pages show it."""
+def schedule_view(uow: UnitOfWork, row: ScheduleRow) -> KeptSchedule:
+    """A stored schedule as the API and pages show it, with when it finishes each order it
+    holds that is still open (late ones first, with their new date)."""
+    tasks = ScheduleDocument.model_validate(row.document).tasks
+    completions = []
+    for order_id, expected in completions_of(row, tasks).items():
+        order = uow.orders.by_id(order_id)
+        if order.status in OPEN:
+            late = expected > order.due_date
+            completions.append(
+                OrderCompletion(order_id=order_id, due=order.due_date, expected=expected, late=late)
+            )
+    completions.sort(key=lambda c: (not c.late, c.expected))
     return KeptSchedule(
         id=row.id,
         created_at=row.created_at,
@@ -163,8 +184,18 @@ def schedule_view(row: ScheduleRow) -> KeptSchedule:
         weighted_tardiness=row.weighted_tardiness,
         setups=row.setups,
         moved=row.moved,
-        tasks=ScheduleDocument.model_validate(row.document).tasks,
+        tasks=tasks,
+        completions=completions,
     )
+
+
+def completions_of(row: ScheduleRow, tasks: Sequence[KeptTask]) -> dict[int, datetime]:
+    """When the schedule finishes each order's work: its last task's end."""
+    ends: dict[int, int] = {}
+    for task in tasks:
+        for order in task.orders:
+            ends[order] = max(ends.get(order, 0), task.end)
+    return {order: row.origin + timedelta(seconds=end) for order, end in ends.items()}
 
 
 def stored_tasks(document: dict[str, Any]) -> list[ScheduledTask]:
@@ -193,6 +224,7 @@ def shop_work(
     previous: ScheduleRow | None,
     progress: Progress | None = None,
     moment: datetime | None = None,
+    closures: Sequence[Closure] = (),
 ) -> ShopWork:
     """The open orders as a scheduling problem: what is left of their work after what the
     floor has booked, batched, nested (on the shop's off-cuts first) and packed; the rest
@@ -227,8 +259,18 @@ def shop_work(
     )
     batch_jobs, links = scheduled_work(plan, works, catalog, CHUNK_S, assemblies)
     batch_jobs = [_released(job, plan, release) for job in batch_jobs]
+    closed = _closed_now(closures, catalog, origin, moment, frozen)
     problem = shop_problem(
-        rest, quotes, catalog, calendar, origin, previous, [*batch_jobs, *held], links, frozen
+        rest,
+        quotes,
+        catalog,
+        calendar,
+        origin,
+        previous,
+        [*batch_jobs, *held],
+        links,
+        frozen,
+        closed,
     )
     families = {t.id.split("#", 1)[0]: t.family or "" for j in problem.jobs for t in j.tasks}
     planned = planned_works(works, assemblies, plan, families)
@@ -288,11 +330,12 @@ def shop_problem(
     batch_jobs: Sequence[Job] = (),
     links: Sequence[tuple[str, str]] = (),
     frozen: Sequence[ScheduledTask] = (),
+    closed_now: Mapping[str, tuple[int, int]] | None = None,
 ) -> Problem:
     """The open orders as jobs on the shop's machines, times in seconds from `origin`;
     `batch_jobs` and their `links` hold the orders whose work is batched, `frozen` the
     placements of work under way."""
-    closed = _machine_closed(calendar, origin, catalog)
+    closed = _machine_closed(calendar, origin, catalog, closed_now or {})
     machines = {m.id: Station(id=m.id, closed=closed(m.id)) for m in catalog.machines.values()}
     jobs = [
         order_job(o.id, o.quantity, o.due_date, quotes[o.id].typed_document(), catalog, origin)
@@ -439,14 +482,45 @@ def promised_completions(
 
 
 def _machine_closed(
-    calendar: Calendar, origin: datetime, catalog: Catalog
+    calendar: Calendar,
+    origin: datetime,
+    catalog: Catalog,
+    closed_now: Mapping[str, tuple[int, int]] | None = None,
 ) -> Callable[[str], list[tuple[int, int]]]:
-    """Per machine: the shop's closed hours (none for a partner's machine) and its own
-    maintenance windows."""
+    """Per machine: the shop's closed hours (none for a partner's machine), its own
+    maintenance windows, and a closure from now, if any."""
     shop = _closed(calendar.model_dump_json(exclude={"maintenance"}), origin)
     service = maintenance_periods(calendar, origin)
     outsourced = {m.id for m in catalog.machines.values() if m.outsourced}
-    return lambda machine: ([] if machine in outsourced else shop) + service.get(machine, [])
+    now_closed = closed_now or {}
+
+    def closed(machine: str) -> list[tuple[int, int]]:
+        extra = [now_closed[machine]] if machine in now_closed else []
+        return ([] if machine in outsourced else shop) + service.get(machine, []) + extra
+
+    return closed
+
+
+def _closed_now(
+    closures: Sequence[Closure],
+    catalog: Catalog,
+    origin: datetime,
+    moment: datetime,
+    under_way: Sequence[ScheduledTask],
+) -> dict[str, tuple[int, int]]:
+    """The periods, in seconds from `origin`, of machines closed from now: each starts
+    after the work under way on its machine (which stays where it runs)."""
+    unknown = sorted({c.machine for c in closures} - set(catalog.machines))
+    if unknown:
+        known = ", ".join(sorted(catalog.machines))
+        raise InputError(f"closed: no machine {unknown[0]!r} in the shop (machines: {known})")
+    now_s = max(0, int((moment - origin).total_seconds()))
+    periods = {}
+    for closure in closures:
+        busy = [t.end for t in under_way if t.machine == closure.machine]
+        start = max([now_s, *busy])
+        periods[closure.machine] = (start, start + int(closure.hours * 3600))
+    return periods
 
 
 @functools.lru_cache(maxsize=16)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bespoke.execution.work_orders import allowed_actions, applied
 from bespoke.model.accounts import Account
-from bespoke.model.errors import InputError
+from bespoke.model.errors import InputError, NotFoundError
 from bespoke.model.events import WorkOrderMoved
 from bespoke.model.execution import (
     FloorAction,
@@ -56,6 +56,7 @@ class FloorRequest(BaseModel):
 
 
 class FloorEventView(BaseModel):
+    id: int
     at: datetime
     action: str
     actor_id: int | None
@@ -151,6 +152,7 @@ def work_order_view(row: WorkOrderRow) -> WorkOrderView:
 
 def event_view(row: WorkOrderEventRow) -> FloorEventView:
     return FloorEventView(
+        id=row.id,
         at=row.at,
         action=row.action,
         actor_id=row.actor_id,
@@ -271,6 +273,16 @@ def add_note(
         uow.work_orders.add(event)
         uow.commit()
         return event_view(event)
+
+
+def event_photo(env: Environment, who: Account, work_order_id: int, event_id: int) -> bytes:
+    """The photo kept with one of a work order's events."""
+    with env.uow() as uow:
+        row = uow.work_orders.get(staff_shop(who, WORK), work_order_id)
+        event = next((e for e in uow.work_orders.events(row.id) if e.id == event_id), None)
+    if event is None or event.photo_sha256 is None:
+        raise NotFoundError(f"work order {work_order_id} has no photo {event_id}")
+    return env.blobs.get(event.photo_sha256)
 
 
 def _event(request: FloorRequest, quantity: int | None, moment: datetime) -> FloorEvent:

@@ -1,0 +1,57 @@
+"""Travellers: the printed paper that goes with an order's or a batch's parts, its work
+orders as steps and a QR code that opens them on the terminal."""
+
+from datetime import UTC
+
+from bespoke.execution.traveller import traveller_pdf
+
+from bespoke.model.accounts import Account
+from bespoke.model.errors import NotFoundError
+from bespoke.model.execution import Traveller, TravellerStep
+from bespoke.services.environment import Environment
+from bespoke.services.shop.shops import staff_shop
+from bespoke.services.shopfloor.terminal import WORK
+from bespoke.store import now
+from bespoke.store.tables import WorkOrderRow
+
+
+def order_traveller(env: Environment, who: Account, order_id: int, site: str) -> bytes:
+    """The traveller of an order's own work (its batches have travellers of their own),
+    opening the order's work on the terminal at `site` (the service's address)."""
+    shop_id = staff_shop(who, WORK)
+    with env.uow() as uow:
+        rows = [r for r in uow.work_orders.of_order(shop_id, order_id) if r.batch is None]
+        shop = uow.shops.by_id(shop_id).name
+    if not rows:
+        raise NotFoundError(f"order {order_id} has no work orders in the shop's schedule")
+    return _pdf(f"Order {order_id}", shop, f"{site}/floor/orders/{order_id}", rows)
+
+
+def work_order_traveller(env: Environment, who: Account, work_order_id: int, site: str) -> bytes:
+    """The traveller of one work order (a batch's, most often)."""
+    shop_id = staff_shop(who, WORK)
+    with env.uow() as uow:
+        row = uow.work_orders.get(shop_id, work_order_id)
+        shop = uow.shops.by_id(shop_id).name
+    title = f"Batch {row.batch}" if row.batch else f"Work order {row.id}"
+    return _pdf(title, shop, f"{site}/floor/work/{row.id}", [row])
+
+
+def _pdf(title: str, shop: str, url: str, rows: list[WorkOrderRow]) -> bytes:
+    steps = [
+        TravellerStep(
+            number=number,
+            operation=f"#{row.id} {row.name}"[:120],
+            machine=row.machine,
+            family=row.family[:120],
+            quantity=row.quantity,
+            planned_start=row.planned_start.replace(tzinfo=UTC),
+            planned_end=row.planned_end.replace(tzinfo=UTC),
+            instructions=row.instructions[:4000],
+        )
+        for number, row in enumerate(sorted(rows, key=lambda r: r.planned_start), start=1)
+    ]
+    made = now().replace(tzinfo=UTC)
+    return traveller_pdf(
+        Traveller(title=title, shop=shop[:120] or "-", url=url, made_at=made, steps=steps[:100])
+    )
