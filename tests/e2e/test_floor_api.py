@@ -276,7 +276,13 @@ def test_feeds_are_kept_in_the_shop_settings_and_checked(
 ) -> None:
     feeds = [
         {"kind": "mqtt", "host": "broker.local"},
-        {"kind": "shdr", "host": "10.0.0.7", "device": "VMC", "machine": MILL},
+        {
+            "kind": "shdr",
+            "host": "10.0.0.7",
+            "device": "VMC",
+            "machine": MILL,
+            "probe_url": "http://10.0.0.7:5000/probe",
+        },
         {"kind": "agent", "url": "http://10.0.0.8:5000", "machines": {"Mazak": LASER}},
     ]
     answer = operator.put("/api/floor/feeds", json=feeds)
