@@ -3,6 +3,7 @@ kept span by span, a restart going on from the stored state, and old readings ro
 into hours with the right figures."""
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
@@ -13,12 +14,15 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bespoke.adapters.feeds import FeedStats, Sink
+from bespoke.adapters.mtconnect import AgentReplayServer, ShdrReplayServer
 from bespoke.model.monitoring import MachineState, Observation, Signal
+from bespoke.services.accounts.users import create_user
 from bespoke.services.environment import Environment, Settings, open_environment
 from bespoke.services.shop.shops import ensure_shop
-from bespoke.services.shopfloor.monitoring import FloorMonitor
+from bespoke.services.shopfloor.feed_settings import set_feeds
+from bespoke.services.shopfloor.monitoring import FloorMonitor, floor_monitor
 from bespoke.services.shopfloor.retention import compact
-from bespoke.services.shopfloor.watching import watch
+from bespoke.services.shopfloor.watching import watch, watch_floor
 from bespoke.store.tables import MachineSpanRow, ObservationHourRow, ObservationRow
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -269,3 +273,41 @@ def test_compaction_refuses_a_retention_out_of_bounds(env: Environment) -> None:
 
     with pytest.raises(InputError, match="keep_days: 0 is not"):
         compact(env, 1, 0)
+
+
+def test_the_server_watches_the_feeds_a_shop_configures(
+    env: Environment, shared_fixtures: Path
+) -> None:
+    mtconnect = shared_fixtures / "mtconnect"
+    probe = (mtconnect / "cppagent_demo_Devices.xml").read_bytes()
+    lines = (mtconnect / "cppagent_demo_okuma_shdr.txt").read_text(encoding="utf-8").splitlines()
+    operator = create_user(env, "op@example.com", "correct horse battery", role="operator")
+    with (
+        AgentReplayServer(probe, [], "OKUMA", autoplay=False) as agent,  # serves the probe
+        ShdrReplayServer(lines[:1500]) as adapter,
+    ):
+        feeds = [
+            {
+                "kind": "shdr",
+                "host": "127.0.0.1",
+                "port": adapter.port,
+                "device": "OKUMA",
+                "machine": MILL,
+                "probe_url": f"{agent.url}/probe",
+            },
+            {"kind": "moonraker", "url": "http://127.0.0.1:9", "machine": "no-such-machine"},
+        ]
+        set_feeds(env, operator, feeds)
+        floor = watch_floor(env)
+        try:
+            assert len(floor.watches) == 1  # the feed of a machine the shop lacks is left out
+            deadline = time.monotonic() + 60
+            while floor_monitor(env).live(1)[MILL].last_at is None:
+                assert time.monotonic() < deadline, "nothing kept from the SHDR feed"
+                time.sleep(0.05)
+            assert watch_floor(env).watches == []  # a second process of the server: no
+        finally:
+            floor.stop()
+    assert spans_of(env, MILL)
+    with env.uow() as uow:
+        assert uow.observations.count(1) > 0
