@@ -100,15 +100,16 @@ def planned_works(
                 "scrap": 0,
             }
         quantity = sum(s["planned"] for s in shares.values())
+        orders = sorted({s["order"] for s in shares.values()})
         sheets = len(planned_batch.nest.sheets) if planned_batch.nest else 0
         stock = f"{sheets} sheet(s), see the nest" if sheets else None
         planned[batch.id] = PlannedWork(
             operation=batch.process,
-            name=f"Batch {batch.id}: {len(shares)} part(s) of {len(batch.works)} order line(s)",
+            name=f"Batch {batch.id}: {quantity} part(s) of {len(orders)} order(s)",
             process=batch.process,
             family=batch.family,
             quantity=quantity,
-            orders=sorted({s["order"] for s in shares.values()}),
+            orders=orders,
             batch=batch.id,
             per_order=shares,
             instructions=work_instructions(f"{batch.family}", quantity, stock, None),

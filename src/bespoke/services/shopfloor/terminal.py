@@ -11,9 +11,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bespoke.execution.work_orders import allowed_actions, applied
 from bespoke.model.accounts import Account
+from bespoke.model.bounds import Quantity
 from bespoke.model.errors import InputError, NotFoundError
 from bespoke.model.events import WorkOrderMoved
 from bespoke.model.execution import (
+    Count,
     FloorAction,
     FloorEvent,
     Note,
@@ -42,9 +44,11 @@ class FloorRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     action: FloorAction
-    quantity: int | None = Field(default=None, description="Parts started (start only)")
-    good: int = 0
-    scrap: int = 0
+    quantity: Quantity | None = Field(
+        default=None, description="Parts started (start only; all planned when left out)"
+    )
+    good: Count = 0
+    scrap: Count = 0
     scrap_reason: ScrapReason | None = None
     pause_reason: PauseReason | None = None
     share: str | None = Field(
@@ -198,9 +202,7 @@ def act(env: Environment, who: Account, work_order_id: int, request: FloorReques
     with env.uow() as uow:
         row = uow.work_orders.locked(shop_id, work_order_id)
         before = WorkOrderStatus(row.status)
-        quantity = request.quantity
-        if request.action == FloorAction.START and row.batch is not None:
-            quantity = row.quantity  # a batch's nest or plates start whole
+        quantity = _started(row, request)
         event = _event(request, quantity, moment)
         ledger = applied(ledger_of(row), event)
         share = _scrapped_share(row, request)
@@ -283,6 +285,20 @@ def event_photo(env: Environment, who: Account, work_order_id: int, event_id: in
     if event is None or event.photo_sha256 is None:
         raise NotFoundError(f"work order {work_order_id} has no photo {event_id}")
     return env.blobs.get(event.photo_sha256)
+
+
+def _started(row: WorkOrderRow, request: FloorRequest) -> int | None:
+    """The parts a start starts: those asked for, all planned when none are; a batch's
+    nest or plates start whole."""
+    if request.action != FloorAction.START:
+        return request.quantity
+    ready = row.status == WorkOrderStatus.READY  # else the state machine refuses the start
+    if ready and row.batch is not None and request.quantity not in (None, row.quantity):
+        raise InputError(
+            f"quantity: a batch starts whole, its {row.quantity} part(s); leave quantity out",
+            path="quantity",
+        )
+    return request.quantity or row.quantity
 
 
 def _event(request: FloorRequest, quantity: int | None, moment: datetime) -> FloorEvent:

@@ -4,7 +4,6 @@ orders as steps and a QR code that opens them on the terminal."""
 from datetime import UTC
 
 from bespoke.execution.traveller import traveller_pdf
-
 from bespoke.model.accounts import Account
 from bespoke.model.errors import NotFoundError
 from bespoke.model.execution import Traveller, TravellerStep
@@ -16,15 +15,16 @@ from bespoke.store.tables import WorkOrderRow
 
 
 def order_traveller(env: Environment, who: Account, order_id: int, site: str) -> bytes:
-    """The traveller of an order's own work (its batches have travellers of their own),
-    opening the order's work on the terminal at `site` (the service's address)."""
+    """The traveller of an order's work (of a batch, the order's share), opening the
+    order's work on the terminal at `site` (the service's address)."""
     shop_id = staff_shop(who, WORK)
     with env.uow() as uow:
-        rows = [r for r in uow.work_orders.of_order(shop_id, order_id) if r.batch is None]
+        rows = uow.work_orders.of_order(shop_id, order_id)
         shop = uow.shops.by_id(shop_id).name
     if not rows:
         raise NotFoundError(f"order {order_id} has no work orders in the shop's schedule")
-    return _pdf(f"Order {order_id}", shop, f"{site}/floor/orders/{order_id}", rows)
+    url = f"{site}/floor/orders/{order_id}"
+    return _pdf(f"Order {order_id}", shop, url, rows, order_id)
 
 
 def work_order_traveller(env: Environment, who: Account, work_order_id: int, site: str) -> bytes:
@@ -37,14 +37,16 @@ def work_order_traveller(env: Environment, who: Account, work_order_id: int, sit
     return _pdf(title, shop, f"{site}/floor/work/{row.id}", [row])
 
 
-def _pdf(title: str, shop: str, url: str, rows: list[WorkOrderRow]) -> bytes:
+def _pdf(
+    title: str, shop: str, url: str, rows: list[WorkOrderRow], order_id: int | None = None
+) -> bytes:
     steps = [
         TravellerStep(
             number=number,
             operation=f"#{row.id} {row.name}"[:120],
             machine=row.machine,
             family=row.family[:120],
-            quantity=row.quantity,
+            quantity=_quantity(row, order_id),
             planned_start=row.planned_start.replace(tzinfo=UTC),
             planned_end=row.planned_end.replace(tzinfo=UTC),
             instructions=row.instructions[:4000],
@@ -55,3 +57,10 @@ def _pdf(title: str, shop: str, url: str, rows: list[WorkOrderRow]) -> bytes:
     return traveller_pdf(
         Traveller(title=title, shop=shop[:120] or "-", url=url, made_at=made, steps=steps[:100])
     )
+
+
+def _quantity(row: WorkOrderRow, order_id: int | None) -> int:
+    """The work order's quantity; of a batch, on an order's traveller, the order's share."""
+    if order_id is None or row.batch is None:
+        return row.quantity
+    return sum(int(s["planned"]) for s in row.per_order.values() if int(s["order"]) == order_id)
