@@ -36,6 +36,8 @@ spec_app = typer.Typer(help="The product spec format.")
 app.add_typer(spec_app, name="spec")
 user_app = typer.Typer(help="Users of the service: makers, operators, admins.")
 app.add_typer(user_app, name="user")
+floor_app = typer.Typer(help="The shop floor: machine states, OEE, machine data kept.")
+app.add_typer(floor_app, name="floor")
 console = Console()
 errors = Console(stderr=True)
 
@@ -332,6 +334,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        timeout_graceful_shutdown=5,  # live floor streams stay open until told to go
     )
 
 
@@ -461,3 +464,180 @@ def schedule(
         )
         write_gantt(chart, gantt, title=name)
         console.print(f"Gantt chart written to {gantt}")
+
+
+ShopSlug = Annotated[str | None, typer.Option("--shop", help="Shop id (slug); default: the first")]
+
+
+def _shop_id(env: "Environment", slug: str | None) -> int:
+    from bespoke.services.shop.shops import find_shop
+
+    with env.uow() as uow:
+        return find_shop(uow, slug).id
+
+
+@floor_app.command("states")
+def floor_states(shop: ShopSlug = None, data_dir: DataDirOption = None) -> None:
+    """What each machine is doing, as its stored state timeline says."""
+    from rich.table import Table
+
+    from bespoke.services.shopfloor.machines import shop_machines
+
+    with _user_errors():
+        env = _environment(data_dir)
+        machines = shop_machines(env, _shop_id(env, shop))
+    table = Table("machine", "state", "since (UTC)", "alarms", "work order", "made")
+    for m in machines:
+        work = m.work
+        table.add_row(
+            m.machine,
+            m.state.value,
+            f"{m.since:%Y-%m-%d %H:%M}" if m.since else "",
+            ", ".join(a.code or a.item or "" for a in m.alarms),
+            f"{work.name} ({work.good + work.scrap}/{work.quantity})" if work else "",
+            str(m.parts_made),
+        )
+    console.print(table)
+
+
+def _percent(value: float | None) -> str:
+    return "" if value is None else f"{value:.1%}"
+
+
+@floor_app.command("oee")
+def floor_oee(
+    day: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD; default today")] = None,
+    days: Annotated[int, typer.Option(help="Days from the first")] = 1,
+    shift: Annotated[
+        str | None, typer.Option(help="One shift of each day, e.g. 08:00-16:00")
+    ] = None,
+    shop: ShopSlug = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Availability, effectiveness, quality and OEE per machine and for the shop."""
+    from datetime import date
+
+    from rich.table import Table
+
+    from bespoke.services.shopfloor.kpis import shop_kpis
+
+    try:
+        first = date.fromisoformat(day) if day is not None else None
+    except ValueError:
+        raise _fail(f"--day: {day!r} is not a date (YYYY-MM-DD)") from None
+    with _user_errors():
+        env = _environment(data_dir)
+        result = shop_kpis(env, _shop_id(env, shop), first, days, shift)
+    table = Table(
+        "machine",
+        "availability",
+        "effectiveness",
+        "quality",
+        "OEE",
+        "APT h",
+        "PBT h",
+        "made",
+        "good",
+    )
+    rows = [(m.machine, m.elements, m.kpis) for m in result.machines]
+    for name, elements, kpis in [*rows, ("shop", result.elements, result.shop)]:
+        table.add_row(
+            name,
+            _percent(kpis.availability),
+            _percent(kpis.effectiveness),
+            _percent(kpis.quality_ratio),
+            _percent(kpis.oee_index),
+            f"{elements.apt / 3600:.1f}",
+            f"{elements.pbt / 3600:.1f}",
+            str(elements.pq),
+            str(elements.gq),
+        )
+    what = f"shift {result.shift}" if result.shift else "whole days"
+    console.print(f"{result.first_day} for {result.days} day(s), {what} ({result.timezone})")
+    console.print(table)
+    delivery = result.delivery
+    console.print(
+        f"orders finished {delivery.finished}, on time {_percent(delivery.on_time_delivery)},"
+        f" in progress {delivery.work_in_progress}"
+    )
+
+
+@floor_app.command("compact")
+def floor_compact(
+    keep_days: Annotated[int, typer.Option(help="Days of raw readings kept")] = 7,
+    shop: ShopSlug = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Roll machine readings older than --keep-days into hourly rows and delete them."""
+    from bespoke.services.shopfloor.retention import compact
+
+    with _user_errors():
+        env = _environment(data_dir)
+        done = compact(env, _shop_id(env, shop), keep_days)
+    console.print(
+        f"{done.rows} readings before {done.cut:%Y-%m-%d %H:%M} UTC rolled into"
+        f" {done.hours} hourly rows"
+    )
+
+
+@floor_app.command("replay")
+def floor_replay(
+    recording: Annotated[Path, typer.Argument(help="SHDR lines, as an adapter sends them")],
+    machine: Annotated[str, typer.Option(help="The shop's machine the recording is of")],
+    probe: Annotated[
+        Path, typer.Option(help="Probe (MTConnectDevices) document describing the device")
+    ],
+    device: Annotated[
+        str | None, typer.Option(help="The probe's device; default: its only one")
+    ] = None,
+    speed: Annotated[
+        float | None, typer.Option(help="Times the recorded pace; default: as fast as it goes")
+    ] = None,
+    shop: ShopSlug = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Play a recording of a machine through an SHDR adapter and feed into the store."""
+    from bespoke.adapters.mtconnect import parse_probe
+    from bespoke.services.shopfloor.feed_settings import probe_device
+    from bespoke.services.shopfloor.replay import replay
+
+    if speed is not None and not 0 < speed <= 1e6:
+        raise _fail(f"--speed: {speed:g} is not a pace from 0 to 1000000 times")
+    try:
+        lines = _read_bounded(recording, 500_000_000).decode("utf-8").splitlines()
+        described = _read_bounded(probe, 50_000_000)
+        if device is None:
+            devices = parse_probe(described).devices
+            if len(devices) != 1:
+                names = ", ".join(d.name for d in devices)
+                raise _fail(f"--device: the probe describes {len(devices)} devices: {names}")
+            device = devices[0].name
+        chosen = probe_device(described, device)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise _fail(str(error)) from None
+    with _user_errors(), _counting_bar() as report:
+        env = _environment(data_dir)
+        done = replay(env, _shop_id(env, shop), lines, chosen, machine, speed, report)
+    refused = ", ".join(f"{k} {v}" for k, v in done.refused.items()) or "none"
+    console.print(f"{done.lines} lines played: {done.kept} observations kept; refused: {refused}")
+
+
+def _read_bounded(path: Path, limit: int) -> bytes:
+    with path.open("rb") as handle:
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{path}: larger than {limit} bytes")
+    return data
+
+
+@contextlib.contextmanager
+def _counting_bar() -> "Iterator[Callable[[int, int], None]]":
+    from rich.progress import Progress
+
+    with Progress(console=errors, transient=True) as bar:
+        task = bar.add_task("replaying", total=None)
+
+        def report(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield report

@@ -23,6 +23,7 @@ from bespoke.api.problems import ServerErrors
 from bespoke.api.rest import router as rest_router
 from bespoke.api.waiting import waiting_limiter
 from bespoke.services.environment import Settings, open_environment
+from bespoke.services.shopfloor.watching import watch_floor
 from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import WorkerPool
 
@@ -49,7 +50,9 @@ def create_app(
         # full passes, which would otherwise stop every request for a tenth of a second.
         gc.collect()
         gc.freeze()
+        floor = watch_floor(env)
         yield
+        floor.stop()
         if workers is None:
             pool.shutdown()
 

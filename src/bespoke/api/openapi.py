@@ -41,6 +41,7 @@ DESCRIPTIONS = {
     422: "Invalid input or work that cannot be done: each field's path and the reason",
     429: "Too many attempts: try again after the seconds in Retry-After",
     500: "The server failed to answer; nothing was saved",
+    503: "Too busy now: try again after the seconds in Retry-After",
 }
 PUBLIC = {("get", "/api/health"), ("post", "/api/session"), ("get", "/api/me")}
 """Operations anyone may call without signing in (each declares its own refusals)."""

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Row, Select, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -292,6 +292,23 @@ class Orders(_Owned[OrderRow]):
             ).all()
         )
 
+    def dates_in_shop(
+        self, shop_id: int, start: datetime, end: datetime, finished: Sequence[str]
+    ) -> Sequence[Row[datetime, datetime, str, datetime]]:
+        """When the shop's orders that matter to [start, end) were placed and promised,
+        their status and last change: those placed before `end`, not cancelled, and not
+        `finished` before `start`."""
+        return self.session.execute(
+            select(OrderRow.created_at, OrderRow.due_date, OrderRow.status, OrderRow.updated_at)
+            .where(
+                OrderRow.shop_id == shop_id,
+                OrderRow.created_at < end,
+                OrderRow.status != "cancelled",
+                or_(OrderRow.status.not_in(finished), OrderRow.updated_at >= start),
+            )
+            .order_by(OrderRow.id)
+        ).all()
+
 
 class TaskRuns(_Owned[TaskRunRow]):
     table = TaskRunRow
@@ -439,6 +456,31 @@ class WorkOrders(_Repository):
         """Every work order of the shop that works for the order, its batches' included."""
         return [r for r in self.not_cancelled(shop_id) if order_id in r.orders]
 
+    def booked_between(
+        self, shop_id: int, start: datetime, end: datetime
+    ) -> Sequence[Row[str, int, int, int, int]]:
+        """Parts booked good and scrap in [start, end) on the shop's work orders, one row
+        per work order: machine, planned seconds, planned quantity, good, scrap."""
+        return self.session.execute(
+            select(
+                WorkOrderRow.machine,
+                WorkOrderRow.planned_s,
+                WorkOrderRow.quantity,
+                func.sum(WorkOrderEventRow.good),
+                func.sum(WorkOrderEventRow.scrap),
+            )
+            .join(WorkOrderEventRow, WorkOrderEventRow.work_order_id == WorkOrderRow.id)
+            .where(
+                WorkOrderRow.shop_id == shop_id,
+                WorkOrderEventRow.at >= start,
+                WorkOrderEventRow.at < end,
+            )
+            .group_by(
+                WorkOrderRow.id, WorkOrderRow.machine, WorkOrderRow.planned_s, WorkOrderRow.quantity
+            )
+            .order_by(WorkOrderRow.id)
+        ).all()
+
     def events(self, work_order_id: int) -> Sequence[WorkOrderEventRow]:
         return self.session.scalars(
             select(WorkOrderEventRow)
@@ -467,6 +509,55 @@ class Observations(_Repository):
             .where(ObservationRow.shop_id == shop_id, ObservationRow.at < before)
             .order_by(ObservationRow.id)
             .limit(limit)
+        ).all()
+
+    def machines_before(self, shop_id: int, before: datetime) -> list[str]:
+        """The machines with readings older than `before`."""
+        return list(
+            self.session.scalars(
+                select(ObservationRow.machine)
+                .where(ObservationRow.shop_id == shop_id, ObservationRow.at < before)
+                .distinct()
+                .order_by(ObservationRow.machine)
+            ).all()
+        )
+
+    def oldest(
+        self, shop_id: int, machine: str, before: datetime, limit: int
+    ) -> Sequence[Row[int, str, str, float | None, str | None, datetime]]:
+        """A machine's oldest readings before `before` in time order: id, item, signal,
+        number, text, at."""
+        return self.session.execute(
+            select(
+                ObservationRow.id,
+                ObservationRow.item,
+                ObservationRow.signal,
+                ObservationRow.number,
+                ObservationRow.text,
+                ObservationRow.at,
+            )
+            .where(
+                ObservationRow.shop_id == shop_id,
+                ObservationRow.machine == machine,
+                ObservationRow.at < before,
+            )
+            .order_by(ObservationRow.at, ObservationRow.id)
+            .limit(limit)
+        ).all()
+
+    def hours_of(
+        self, shop_id: int, machine: str, keys: Sequence[tuple[str, datetime]]
+    ) -> Sequence[ObservationHourRow]:
+        """A machine's hourly roll-ups of these (item, hour) pairs that exist."""
+        if not keys:
+            return []
+        pair = tuple_(ObservationHourRow.item, ObservationHourRow.hour)
+        return self.session.scalars(
+            select(ObservationHourRow).where(
+                ObservationHourRow.shop_id == shop_id,
+                ObservationHourRow.machine == machine,
+                pair.in_(keys),
+            )
         ).all()
 
     def delete(self, ids: Sequence[int]) -> None:
@@ -507,6 +598,25 @@ class Observations(_Repository):
 
 
 class MachineSpans(_Repository):
+    def add_all(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Keep many spans in one statement."""
+        if rows:
+            self.session.execute(insert(MachineSpanRow), list(rows))
+
+    def change_open(self, shop_id: int, machine: str, **values: Any) -> int:
+        """Change the machine's open span (state, alarms, or its `end` to close it); how
+        many spans changed (0 or 1)."""
+        done = self.session.execute(
+            update(MachineSpanRow)
+            .where(
+                MachineSpanRow.shop_id == shop_id,
+                MachineSpanRow.machine == machine,
+                MachineSpanRow.end.is_(None),
+            )
+            .values(**values)
+        )
+        return int(done.rowcount)  # type: ignore[attr-defined]
+
     def open_spans(self, shop_id: int) -> Sequence[MachineSpanRow]:
         """Each machine's current state: its spans without an end."""
         return self.session.scalars(
@@ -516,9 +626,14 @@ class MachineSpans(_Repository):
         ).all()
 
     def between(
-        self, shop_id: int, start: datetime, end: datetime, machine: str | None = None
+        self,
+        shop_id: int,
+        start: datetime,
+        end: datetime,
+        machine: str | None = None,
+        limit: int | None = None,
     ) -> Sequence[MachineSpanRow]:
-        """Spans that overlap [start, end), oldest first."""
+        """Spans that overlap [start, end), by machine and oldest first (the first `limit`)."""
         statement = select(MachineSpanRow).where(
             MachineSpanRow.shop_id == shop_id,
             MachineSpanRow.start < end,
@@ -527,7 +642,7 @@ class MachineSpans(_Repository):
         if machine is not None:
             statement = statement.where(MachineSpanRow.machine == machine)
         return self.session.scalars(
-            statement.order_by(MachineSpanRow.machine, MachineSpanRow.start)
+            statement.order_by(MachineSpanRow.machine, MachineSpanRow.start).limit(limit)
         ).all()
 
 

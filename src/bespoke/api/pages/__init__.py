@@ -1,20 +1,21 @@
 """The web pages, one module per area mirroring the REST modules: signing in
 (`accounts`), uploads and quotes (`quotes`), products (`products`), orders (`orders`) and
-the shop (`shop`), the operator's terminal (`terminal`). Forms carry the session's CSRF token."""
+the shop (`shop`), the operator's terminal (`terminal`), the live floor and its KPIs
+(`floor`). Forms carry the session's CSRF token."""
 
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from bespoke.api.pages import accounts, orders, products, quotes, shop, terminal
+from bespoke.api.pages import accounts, floor, orders, products, quotes, shop, terminal
 from bespoke.api.pages.kit import LoginRequiredError, render, see_other
 from bespoke.api.security import identify
 
 
 def install(app: FastAPI) -> None:
     """The pages, their error pages and the redirect to the login page."""
-    for area in (accounts, quotes, products, orders, shop, terminal):
+    for area in (accounts, quotes, products, orders, shop, terminal, floor):
         app.include_router(area.router)
 
     async def on_login_required(request: Request, error: Exception) -> Response:

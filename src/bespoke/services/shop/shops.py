@@ -1,7 +1,9 @@
 """A shop's settings: its catalog overrides (machines, materials, rates) and its calendar.
 
 Changes are merged into the shop's override document and checked by building the whole
-catalog from it; a change the catalog refuses is not stored.
+catalog from it; a change the catalog refuses is not stored. The document's `feeds` key
+(where its machines' data comes from, `services/shopfloor/feed_settings.py`) is not the
+catalog's and is left out of it.
 """
 
 import functools
@@ -24,6 +26,8 @@ from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import ShopRow
 
 UNSOURCED = {"id", "name", "sources", "calibrated"}
+NOT_CATALOG = ("feeds",)
+"""Keys of the settings document that are not catalog sections."""
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*")
 Section = Literal["machines", "materials", "processes", "suppliers"]
 Entry = TypeVar("Entry", bound=CatalogEntry)
@@ -106,12 +110,17 @@ def find_shop(uow: UnitOfWork, slug: str | None) -> ShopRow:
 def shop_catalog(uow: UnitOfWork, shop_id: int) -> Catalog:
     """The catalog a shop quotes with: bundled entries under its overrides."""
     row = uow.shops.by_id(shop_id)
-    return _catalog(shop_id, row.updated_at, _frozen(row.overrides))
+    return _catalog(shop_id, row.updated_at, _frozen(catalog_part(row.overrides)))
 
 
 @functools.lru_cache(maxsize=64)
 def _catalog(shop_id: int, version: datetime, overrides: str) -> Catalog:
     return catalog_with_overrides(json.loads(overrides), f"shop {shop_id} settings")
+
+
+def catalog_part(overrides: dict[str, Any]) -> dict[str, Any]:
+    """The catalog sections of a shop's settings document."""
+    return {k: v for k, v in overrides.items() if k not in NOT_CATALOG}
 
 
 def _frozen(document: dict[str, Any]) -> str:
@@ -228,7 +237,7 @@ def _change(
         overrides = {k: list(v) if isinstance(v, list) else v for k, v in row.overrides.items()}
         change(overrides)
         try:
-            catalog_with_overrides(overrides, f"shop '{row.slug}' settings")
+            catalog_with_overrides(catalog_part(overrides), f"shop '{row.slug}' settings")
         except CatalogError as error:
             raise CatalogError(str(error), path=f"{section}.{entry_id}") from None
         row.overrides = overrides
