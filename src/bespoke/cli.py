@@ -316,26 +316,30 @@ def serve(
     """Run the web service (API, pages, docs at /docs) on an existing or new database."""
     import uvicorn
 
-    from bespoke.services.demo import seed_demo
+    from bespoke.services.demo import demo_machines, seed_demo
     from bespoke.services.tasks import fail_interrupted
 
     env = _environment(data_dir)
     fail_interrupted(env)
+    examples = Path("examples")
     if demo:
-        logins = seed_demo(env, Path("examples"))
+        logins = seed_demo(env, examples)
         console.print("Demo logins (email / password):")
         for login in logins:
             console.print(f"  {login.role:<9} {login.email} / {login.password}")
-    console.print(f"Bespoke at http://{host}:{port}/  (API docs at http://{host}:{port}/docs)")
-    uvicorn.run(
-        "bespoke.api.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        timeout_graceful_shutdown=5,  # live floor streams stay open until told to go
-    )
+    with demo_machines(env, examples) if demo else contextlib.nullcontext() as agent:
+        if agent:
+            console.print(f"A recorded machine replayed at {agent}: see it on /floor")
+        console.print(f"Bespoke at http://{host}:{port}/  (API docs at http://{host}:{port}/docs)")
+        uvicorn.run(
+            "bespoke.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            timeout_graceful_shutdown=5,  # live floor streams stay open until told to go
+        )
 
 
 @app.command()

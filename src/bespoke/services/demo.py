@@ -1,11 +1,15 @@
 """A demo shop to look around in: users of each role, the examples quoted, a few orders,
-and the shop's schedule of them."""
+the shop's schedule of them with its first work order started, and a real machine's
+recording replayed as an MTConnect agent the shop watches, so that its floor moves."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bespoke.adapters.mtconnect import AgentReplayServer
 from bespoke.model.accounts import Account
+from bespoke.model.execution import FloorAction
 from bespoke.model.progress import silent
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services import accounts, quoting
@@ -14,6 +18,8 @@ from bespoke.services.ordering import orders
 from bespoke.services.quoting import designs
 from bespoke.services.shop.scheduling import schedule_shop
 from bespoke.services.shop.shops import ensure_shop
+from bespoke.services.shopfloor.feed_settings import set_feeds
+from bespoke.services.shopfloor.terminal import FloorRequest, act
 
 DEMO_SHOP = ("demo", "Bespoke demo workshop")
 
@@ -45,6 +51,10 @@ SECOND_MAKER_DESIGNS: tuple[DemoDesign, ...] = (  # batched with the first maker
     ("cable-clip.stl", "petg", None, None, 10),
 )
 PRODUCTS = (("desk-organiser.yaml", {"width": "400mm", "compartments": "4"}),)
+RECORDING = ("machines/okuma-shdr.txt", "machines/okuma-devices.xml", "OKUMA", "mill-vmc-3axis")
+"""The recorded machine: its SHDR log, its probe, its device, and the shop's machine it is."""
+REPLAY_SPEED = 20.0
+"""Times the recorded pace: about 12 minutes of the four recorded hours, then again."""
 
 
 def seed_demo(env: Environment, examples: Path, *, schedule: bool = True) -> list[DemoLogin]:
@@ -67,7 +77,48 @@ def seed_demo(env: Environment, examples: Path, *, schedule: bool = True) -> lis
         _plan_products(env, maker, examples)
         if schedule:
             schedule_shop(env, shop_id, None, SolverSettings(time_limit=3))
+            _start_first_work(env, shop_id)
     return list(LOGINS)
+
+
+def _operator(env: Environment) -> Account:
+    login = next(login for login in LOGINS if login.role == "operator")
+    operator = accounts.authenticate(env, login.email, login.password)
+    assert operator is not None, "the demo operator signs in"
+    return operator
+
+
+def _start_first_work(env: Environment, shop_id: int) -> None:
+    """The operator starts the schedule's first work order, as the floor would."""
+    with env.uow() as uow:
+        ready = uow.work_orders.of_shop(shop_id, ["ready"])
+        first = ready[0].id if ready else None
+    if first is not None:
+        act(env, _operator(env), first, FloorRequest(action=FloorAction.START))
+
+
+@contextmanager
+def demo_machines(env: Environment, examples: Path) -> Iterator[str | None]:
+    """While open: the recorded machine replayed (looping, timed now) as an MTConnect agent
+    on this computer, and the demo shop watching it; its address, or None when the
+    recording is not there."""
+    log, probe, device, machine = RECORDING
+    if not (examples / log).is_file() or not (examples / probe).is_file():
+        yield None
+        return
+    lines = (examples / log).read_text(encoding="utf-8").splitlines()
+    agent = AgentReplayServer(
+        (examples / probe).read_bytes(),
+        lines,
+        device,
+        speed=REPLAY_SPEED,
+        loop=True,
+        live=True,
+    )
+    with agent:
+        feed = {"kind": "agent", "url": agent.url, "machines": {device: machine}, "poll_s": 1.0}
+        set_feeds(env, _operator(env), [feed])
+        yield agent.url
 
 
 def _quote_examples(
