@@ -3,7 +3,7 @@ checked by the work order's state machine, what the floor books flowing back int
 next schedule (scrap is made again), and a maker seeing their order's real progress."""
 
 import io
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -11,6 +11,9 @@ from PIL import Image
 from tests.e2e.conftest import Service
 from tests.e2e.test_api_flow import order, quote, upload
 from tests.e2e.test_schedule_api import finished
+
+from bespoke.model.monitoring import Observation, Signal
+from bespoke.services.shopfloor.monitoring import floor_monitor
 
 
 def _schedule(operator: httpx.Client) -> dict:  # type: ignore[type-arg]
@@ -221,3 +224,51 @@ def test_a_machine_closed_from_now_gets_no_new_work_for_those_hours(
     now_s = (ended - origin).total_seconds()
     on_it = [t for t in schedule["tasks"] if t["machine"] == machine and t["end"] > now_s]
     assert all(t["job"].startswith("wo-") or t["start"] >= now_s + 47 * 3600 for t in on_it), on_it
+
+
+def test_a_machine_standing_with_a_fault_is_proposed_to_be_scheduled_without(
+    service: Service, floor: dict[str, object]
+) -> None:
+    operator = floor["operator"]
+    assert isinstance(operator, httpx.Client)
+    shop_id = operator.account.shop_id  # type: ignore[attr-defined]
+    ready = [w for w in operator.get("/api/floor/work-orders").json() if w["status"] == "ready"]
+    machine = ready[0]["machine"]
+    then = datetime.now(UTC) - timedelta(minutes=30)
+    monitor = floor_monitor(service.env)
+    monitor.keep(
+        shop_id,
+        [
+            Observation(
+                machine=machine, item="exec", signal=Signal.EXECUTION, value="ACTIVE", at=then
+            ),
+            Observation(
+                machine=machine,
+                item="servo",
+                signal=Signal.ALARM,
+                value="FAULT",
+                code="E101",
+                message="servo overload",
+                at=then + timedelta(seconds=1),
+            ),
+        ],
+    )
+    machines = {m["machine"]: m for m in operator.get("/api/floor/machines").json()}
+    proposal = machines[machine]["proposal"]
+    assert proposal is not None and proposal["machine"] == machine
+    assert "E101" in proposal["reason"] and proposal["hours"] > 0
+    assert all(m["proposal"] is None for name, m in machines.items() if name != machine)
+    monitor.keep(
+        shop_id,
+        [
+            Observation(
+                machine=machine,
+                item="servo",
+                signal=Signal.ALARM,
+                value="NORMAL",
+                at=datetime.now(UTC),
+            )
+        ],
+    )
+    cleared = {m["machine"]: m for m in operator.get("/api/floor/machines").json()}
+    assert cleared[machine]["proposal"] is None

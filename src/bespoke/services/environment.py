@@ -32,6 +32,9 @@ class Settings:
     secure_cookies: bool = False
     request_threads: int = 2
     worker_processes: int = 1
+    stop_alert_s: int = 600
+    """How long a machine may stand with an alarm, or without data, before the floor
+    proposes to schedule without it."""
     login_limits: LoginLimits = field(default_factory=LoginLimits)
 
     @classmethod
@@ -39,7 +42,9 @@ class Settings:
         """BESPOKE_DATA_DIR, BESPOKE_DATABASE_URL, BESPOKE_MAX_UPLOAD_MB,
         BESPOKE_QUOTE_VALID_DAYS, BESPOKE_SECURE_COOKIES (1 behind HTTPS),
         BESPOKE_REQUEST_THREADS (requests worked on at once per server process),
-        BESPOKE_WORKER_PROCESSES (processes per server process for heavy work)."""
+        BESPOKE_WORKER_PROCESSES (processes per server process for heavy work),
+        BESPOKE_STOP_ALERT_MINUTES (a machine with an alarm or without data this long is
+        proposed to be scheduled without)."""
         env = os.environ
         return cls(
             data_dir=Path(env.get("BESPOKE_DATA_DIR", "data")),
@@ -49,6 +54,7 @@ class Settings:
             secure_cookies=env.get("BESPOKE_SECURE_COOKIES", "0") == "1",
             request_threads=int(_positive("BESPOKE_REQUEST_THREADS", "2")),
             worker_processes=int(_positive("BESPOKE_WORKER_PROCESSES", "1")),
+            stop_alert_s=int(_positive("BESPOKE_STOP_ALERT_MINUTES", "10") * 60),
         )
 
     def url(self) -> str:

@@ -66,14 +66,51 @@ function showWork(work) {
   );
 }
 
+function hidden(name, value) {
+  const field = element("input");
+  field.type = "hidden";
+  field.name = name;
+  field.value = String(value);
+  return field;
+}
+
+// A machine standing with a fault, or without data, for longer than the shop's alert time,
+// with work waiting: the server proposes to schedule without it for some hours.
+function showProposal(machine) {
+  const tile = tileOf(machine.machine);
+  const box = tile && tile.querySelector(".proposal");
+  if (!box) return;
+  const proposal = machine.proposal;
+  if (!proposal) {
+    box.replaceChildren();
+    return;
+  }
+  const form = element("form");
+  form.method = "post";
+  form.action = "/floor/reschedule";
+  const waiting = machine.scheduled + " work order" + (machine.scheduled === 1 ? "" : "s");
+  const button = element("button", "primary", "Schedule without it for " + proposal.hours + " h");
+  button.type = "submit";
+  form.append(
+    hidden("csrf_token", document.getElementById("floor").dataset.csrf),
+    hidden("machine", proposal.machine), hidden("hours", proposal.hours),
+    hidden("reason", proposal.reason),
+    element("p", "error", proposal.reason + ": " + waiting + " wait for it."), button,
+  );
+  box.replaceChildren(form);
+}
+
 async function resync() {
   const answer = await fetch("/api/floor/machines", { headers: { Accept: "application/json" } });
   if (!answer.ok) return;
   for (const machine of await answer.json()) {
     showState(machine);
+    showProposal(machine);
     if (machine.work) showWork(Object.assign({ machine: machine.machine }, machine.work));
   }
 }
+
+const PROPOSALS_EVERY_MS = 60_000;
 
 function followFloor() {
   const floor = document.getElementById("floor");
@@ -85,6 +122,7 @@ function followFloor() {
   stream.addEventListener("state", (event) => showState(JSON.parse(event.data)));
   stream.addEventListener("work", (event) => showWork(JSON.parse(event.data)));
   stream.addEventListener("resync", () => { resync(); });
+  window.setInterval(resync, PROPOSALS_EVERY_MS);  // a proposal comes due without an event
 }
 
 document.addEventListener("DOMContentLoaded", followFloor);

@@ -1,6 +1,7 @@
 """The floor at a glance: every machine of the shop with its state, alarms, parts made and
 the work order under way on it; a machine's state timeline over a window."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
@@ -8,7 +9,8 @@ from pydantic import BaseModel
 from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError, NotFoundError
 from bespoke.model.execution import WorkOrderStatus
-from bespoke.model.monitoring import MachineState, StateSpan
+from bespoke.model.monitoring import AlarmLevel, MachineState, StateSpan
+from bespoke.model.scheduling import Closure
 from bespoke.monitoring.timeline import Interval, seconds_in_state
 from bespoke.services.environment import Environment
 from bespoke.services.shop.shops import shop_catalog, staff_shop
@@ -17,6 +19,7 @@ from bespoke.store.tables import WorkOrderRow
 
 WATCH = "watch the floor"
 UNDER_WAY = (WorkOrderStatus.RUNNING.value, WorkOrderStatus.PAUSED.value)
+TO_DO = (WorkOrderStatus.READY.value, *UNDER_WAY)
 DEFAULT_WINDOW = timedelta(hours=24)
 LONGEST_WINDOW = timedelta(days=31)
 MAX_TIMELINE_SPANS = 10_000
@@ -39,6 +42,31 @@ class MachineView(MachineLive):
     name: str
     process: str
     work: CurrentWork | None
+    scheduled: int
+    """Work orders on it still to do or under way."""
+    proposal: Closure | None = None
+    """Schedule without it for a while: it has stood with a fault, or without data, for
+    longer than the shop's alert time and has work scheduled."""
+
+
+PROPOSED_HOURS = 4.0
+"""How long a proposal takes a stopped machine out: half a shift, for a repair or a call."""
+
+
+def proposal(live: MachineLive, scheduled: int, alert_s: int, now: datetime) -> Closure | None:
+    """Whether to propose scheduling without the machine, and for how long."""
+    faults = [a for a in live.alarms if a.level == AlarmLevel.FAULT]
+    standing = live.state == MachineState.UNAVAILABLE or (
+        live.state == MachineState.STOPPED and faults
+    )
+    if not standing or live.since is None or not scheduled:
+        return None
+    since = _utc(live.since)
+    if (now - since).total_seconds() < alert_s:
+        return None
+    why = ", ".join(a.code or a.item or "alarm" for a in faults) or "no data"
+    reason = f"{live.state.value} since {since:%a %H:%M} UTC ({why})"
+    return Closure(machine=live.machine, hours=PROPOSED_HOURS, reason=reason[:200])
 
 
 class Timeline(BaseModel):
@@ -63,6 +91,8 @@ def shop_machines(env: Environment, shop_id: int) -> list[MachineView]:
     with env.uow() as uow:
         machines = shop_catalog(uow, shop_id).machines
         under_way = uow.work_orders.of_shop(shop_id, UNDER_WAY)
+        scheduled = Counter(r.machine for r in uow.work_orders.of_shop(shop_id, TO_DO))
+    now = datetime.now(UTC)
     work: dict[str, WorkOrderRow] = {}
     for row in under_way:  # in planned order: the first running one, else the first paused
         known = work.get(row.machine)
@@ -74,6 +104,8 @@ def shop_machines(env: Environment, shop_id: int) -> list[MachineView]:
             name=machines[machine].name,
             process=machines[machine].process,
             work=_current(work.get(machine)),
+            scheduled=scheduled[machine],
+            proposal=proposal(state, scheduled[machine], env.settings.stop_alert_s, now),
         )
         for machine, state in live.items()
         if machine in machines
