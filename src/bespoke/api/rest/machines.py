@@ -90,7 +90,17 @@ def put_feeds(
     "/floor/stream",
     response_class=StreamingResponse,
     responses={
-        200: {"description": "Server-sent events", "content": {STREAM_MEDIA: {}}},
+        200: {
+            "description": "Server-sent events",
+            "content": {
+                STREAM_MEDIA: {
+                    "schema": {
+                        "type": "string",
+                        "description": "event: state|span|work|resync, data: one JSON object",
+                    }
+                }
+            },
+        },
         **problems(503),
     },
 )
