@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-PACKAGES = ["accounts", "ordering", "quoting", "shop"]
+PACKAGES = ["accounts", "ordering", "quoting", "shop", "shopfloor"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
