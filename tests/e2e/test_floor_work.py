@@ -59,6 +59,10 @@ def test_each_scheduled_operation_is_a_work_order_in_schedule_order(
         assert work["id"] in [w["id"] for w in on_machine.json()]
     traveller = operator.get(f"/api/floor/orders/{floor['order']}/traveller.pdf")
     assert traveller.status_code == 200 and traveller.content.startswith(b"%PDF")
+    batch = next(w for w in mine if w["batch"] and w["process"] == "fiber-laser")
+    sheets = operator.get(f"/api/floor/work-orders/{batch['id']}/traveller.pdf").content
+    images = sheets.count(b"/Subtype /Image")
+    assert images >= 2, images  # the QR code, and the nest sheet to cut
 
 
 def test_a_work_order_runs_start_pause_book_finish_and_takes_nothing_after(

@@ -9,6 +9,8 @@ import shapely
 from ezdxf import units
 from ezdxf.enums import TextEntityAlignment
 from ezdxf.filemanagement import new as new_drawing
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from shapely import affinity
 
 from bespoke.geometry.outlines import polygon_of
@@ -122,6 +124,38 @@ def sheet_svg(sheet: SheetLayout, parts: Sequence[NestPart], mine: str | None = 
             out.write(f"<g>{path}</g>")
     out.write("</g></svg>")
     return out.getvalue()
+
+
+PNG_WIDTH_IN = 7.5
+PNG_DPI = 110
+
+
+def sheet_png(sheet: SheetLayout, parts: Sequence[NestPart]) -> bytes:
+    """The sheet as a PNG for paper (a traveller): parts filled by order and labelled with
+    their order and name, the remnant shaded."""
+    width, height = sheet.size_mm
+    figure = Figure(figsize=(PNG_WIDTH_IN, max(1.5, PNG_WIDTH_IN * height / width)))
+    axes = figure.add_axes((0.01, 0.01, 0.98, 0.98))
+    axes.set_aspect("equal")
+    axes.axis("off")
+    axes.set_xlim(0, width)
+    axes.set_ylim(0, height)
+    axes.add_patch(Rectangle((0, 0), width, height, facecolor="#f4f4f2", edgecolor="#888"))
+    if sheet.remnant_mm is not None:
+        left = sheet.remnant_mm[0]
+        axes.add_patch(Rectangle((width - left, 0), left, height, facecolor="#dcdcd6"))
+    orders = sorted({p.order for p in parts})
+    colour = {order: _PALETTE[i % len(_PALETTE)] for i, order in enumerate(orders)}
+    for item in placed_parts(sheet, parts):
+        for polygon in getattr(item.polygon, "geoms", [item.polygon]):
+            axes.fill(*polygon.exterior.xy, color=colour[item.part.order], alpha=0.85, lw=0.3)
+            for hole in polygon.interiors:
+                axes.fill(*hole.xy, color="#ffffff", lw=0.3)
+        spot, _ = _label_spot(item.polygon)
+        axes.text(*spot, f"{item.part.order}", ha="center", va="center", fontsize=6)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=PNG_DPI)
+    return buffer.getvalue()
 
 
 def _escape(text: str) -> str:

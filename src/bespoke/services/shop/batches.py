@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from bespoke.batching.layouts import sheet_svg, write_cut_dxf
+from bespoke.batching.layouts import sheet_png, sheet_svg, write_cut_dxf
 from bespoke.batching.plan import BatchPlan, PlannedBatch
 from bespoke.model.accounts import Account
 from bespoke.model.batching import BatchDocument, Nest, Point
@@ -185,6 +185,12 @@ def sheet_pictures(row: BatchRow, order_id: int | None = None) -> list[str]:
         for sheet in nest.sheets
         if any(order_of[p.part] == mine for p in sheet.placements)
     ]
+
+
+def sheet_pngs(row: BatchRow, limit: int) -> list[bytes]:
+    """PNG pictures of a batch's first `limit` sheets or plates (for paper)."""
+    nest = batch_nest(row)
+    return [sheet_png(sheet, nest.parts) for sheet in nest.sheets[:limit]] if nest else []
 
 
 def sheet_picture(row: BatchRow, index: int, order_id: int | None = None) -> str:

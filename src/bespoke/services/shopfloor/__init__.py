@@ -39,5 +39,21 @@ EXPORTS = {
     "work_order_traveller": "travellers",
     "work_orders": "terminal",
 }
-__all__ = sorted(EXPORTS)
+__all__ = [
+    "act",
+    "add_note",
+    "compact",
+    "feeds_of",
+    "floor_kpis",
+    "floor_machines",
+    "floor_monitor",
+    "machine_timeline",
+    "order_progress",
+    "order_traveller",
+    "set_feeds",
+    "work_order",
+    "work_order_events",
+    "work_order_traveller",
+    "work_orders",
+]
 __getattr__ = lazy(__name__, EXPORTS)

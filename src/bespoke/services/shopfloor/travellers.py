@@ -6,8 +6,15 @@ from datetime import UTC
 from bespoke.execution.traveller import traveller_pdf
 from bespoke.model.accounts import Account
 from bespoke.model.errors import NotFoundError
-from bespoke.model.execution import Traveller, TravellerStep
+from bespoke.model.execution import (
+    MAX_PICTURES,
+    MAX_STEPS,
+    Traveller,
+    TravellerPicture,
+    TravellerStep,
+)
 from bespoke.services.environment import Environment
+from bespoke.services.shop.batches import sheet_pngs
 from bespoke.services.shop.shops import staff_shop
 from bespoke.services.shopfloor.terminal import WORK
 from bespoke.store import now
@@ -33,12 +40,24 @@ def work_order_traveller(env: Environment, who: Account, work_order_id: int, sit
     with env.uow() as uow:
         row = uow.work_orders.get(shop_id, work_order_id)
         shop = uow.shops.by_id(shop_id).name
+        batch = None
+        if row.batch is not None and row.schedule_id is not None:
+            batch = uow.batches.by_key(row.schedule_id, row.batch)
+    pictures = [
+        TravellerPicture(caption=f"Sheet {n} of {row.batch}", png=png)
+        for n, png in enumerate(sheet_pngs(batch, MAX_PICTURES) if batch else [], start=1)
+    ]
     title = f"Batch {row.batch}" if row.batch else f"Work order {row.id}"
-    return _pdf(title, shop, f"{site}/floor/work/{row.id}", [row])
+    return _pdf(title, shop, f"{site}/floor/work/{row.id}", [row], pictures=pictures)
 
 
 def _pdf(
-    title: str, shop: str, url: str, rows: list[WorkOrderRow], order_id: int | None = None
+    title: str,
+    shop: str,
+    url: str,
+    rows: list[WorkOrderRow],
+    order_id: int | None = None,
+    pictures: list[TravellerPicture] | None = None,
 ) -> bytes:
     steps = [
         TravellerStep(
@@ -55,7 +74,14 @@ def _pdf(
     ]
     made = now().replace(tzinfo=UTC)
     return traveller_pdf(
-        Traveller(title=title, shop=shop[:120] or "-", url=url, made_at=made, steps=steps[:100])
+        Traveller(
+            title=title,
+            shop=shop[:120] or "-",
+            url=url,
+            made_at=made,
+            steps=steps[:MAX_STEPS],
+            pictures=pictures or [],
+        )
     )
 
 
