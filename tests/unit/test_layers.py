@@ -21,6 +21,8 @@ MAY_IMPORT = {
     "execution": {"model"},
     "monitoring": {"model"},
     "adapters": {"model"},
+    "maintenance": {"model"},
+    "quality": {"model"},
     "store": {"model"},
 }
 DOMAIN = set(MAY_IMPORT) - {"store"}
