@@ -443,3 +443,134 @@ class MachineSpanRow(Base):
     start: Mapped[datetime]
     end: Mapped[datetime | None]
     alarms: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class MaintenancePlanRow(Base):
+    """How a machine (or one of its components) is kept fit: one trigger (calendar, usage
+    or condition), its tasks, duration, skills, spare parts and window of tolerance, as a
+    document; `state` is what the due check remembers (the last occurrence generated)."""
+
+    __tablename__ = "maintenance_plans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    machine: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    document: Mapped[dict[str, Any]]
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MaintenanceOrderRow(Base):
+    """Maintenance to do on a machine: due by a plan, raised by an operator (a request, a
+    failure), by a condition or by a prediction; done on the terminal with its checklist,
+    time, parts used and findings. `key` makes a plan's occurrence one order only."""
+
+    __tablename__ = "maintenance_orders"
+    __table_args__ = (UniqueConstraint("shop_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("maintenance_plans.id"))
+    key: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(16), doc="planned, request, failure, condition")
+    machine: Mapped[str] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    due_at: Mapped[datetime | None]
+    window_start: Mapped[datetime | None]
+    window_end: Mapped[datetime | None]
+    duration_s: Mapped[int]
+    planned_start: Mapped[datetime | None] = mapped_column(default=None)
+    planned_end: Mapped[datetime | None] = mapped_column(default=None)
+    started_at: Mapped[datetime | None] = mapped_column(default=None)
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)
+    checklist: Mapped[list[Any]] = mapped_column(default=list)
+    parts: Mapped[list[Any]] = mapped_column(default=list, doc="Spare parts planned")
+    parts_used: Mapped[list[Any]] = mapped_column(default=list)
+    findings: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    photo_sha256: Mapped[str | None] = mapped_column(String(64), default=None)
+    raised_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SparePartRow(Base):
+    """A spare part the shop keeps, and how many are on the shelf."""
+
+    __tablename__ = "spare_parts"
+    __table_args__ = (UniqueConstraint("shop_id", "part"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    part: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    on_hand: Mapped[float]
+    unit: Mapped[str] = mapped_column(String(16), default="pcs")
+
+
+class MeterReadingRow(Base):
+    """A machine's cumulative meter (run hours, cycles, cut metres, printed hours or kg)."""
+
+    __tablename__ = "meter_readings"
+    __table_args__ = (Index("ix_meter_readings_machine", "shop_id", "machine", "meter", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    machine: Mapped[str] = mapped_column(String(64))
+    meter: Mapped[str] = mapped_column(String(16))
+    value: Mapped[float]
+    reset: Mapped[bool] = mapped_column(default=False)
+    at: Mapped[datetime]
+
+
+class MeasurementRow(Base):
+    """A feature of a part measured: on the terminal or from a gauge's file."""
+
+    __tablename__ = "measurements"
+    __table_args__ = (Index("ix_measurements_feature", "shop_id", "feature_key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"))
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"), index=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    machine: Mapped[str] = mapped_column(String(64))
+    feature_key: Mapped[str] = mapped_column(String(160), doc="What is charted together")
+    feature: Mapped[str] = mapped_column(String(120))
+    nominal_mm: Mapped[float]
+    lower_mm: Mapped[float]
+    upper_mm: Mapped[float]
+    value_mm: Mapped[float]
+    part_number: Mapped[int] = mapped_column(default=1, doc="Which part of the lot, from 1")
+    subgroup: Mapped[int] = mapped_column(default=0)
+    passed: Mapped[bool]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime]
+
+
+class NonconformanceRow(Base):
+    """Parts that failed inspection: what, the disposition (rework, scrap, use as is,
+    return to supplier), its cost, and corrective and preventive actions that close only
+    with an effectiveness check."""
+
+    __tablename__ = "nonconformances"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shop_id: Mapped[int] = mapped_column(ForeignKey("shops.id"), index=True)
+    work_order_id: Mapped[int | None] = mapped_column(ForeignKey("work_orders.id"))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    machine: Mapped[str] = mapped_column(String(64))
+    feature_key: Mapped[str] = mapped_column(String(160))
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[int]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    disposition: Mapped[str | None] = mapped_column(String(16), default=None)
+    cost: Mapped[Decimal | None] = mapped_column(default=None)
+    actions: Mapped[list[Any]] = mapped_column(default=list, doc="Corrective and preventive")
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None] = mapped_column(default=None)
