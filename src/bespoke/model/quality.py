@@ -131,7 +131,7 @@ class InspectionPlan(_Value):
     sampling: SamplingPlan | None = Field(
         description="The lot's sampling plan after the first article; None for a one-off"
     )
-    findings: list[ToleranceFinding] = Field(max_length=MAX_FEATURES + 1)
+    findings: list[ToleranceFinding] = Field(max_length=MAX_FEATURES)
 
 
 def length_unit(name: str) -> str | None:

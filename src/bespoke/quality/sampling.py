@@ -100,7 +100,7 @@ def table_cell(letter: str, aql: float) -> Cell:
         raise InputError(f"unknown code letter {letter!r}: use one of {', '.join(CODE_LETTERS)}")
     i, j = CODE_LETTERS.index(letter), _aql_index(aql)
     d = i + j
-    last = 24 if j <= AQLS.index(100) else 25 if j == AQLS.index(150) else 26
+    last = 24 if AQLS[j] <= 100 else 25 if AQLS[j] == 150 else 26  # the last plan's diagonal
     if d < _FIRST_PLAN:
         return "down"
     if d == _FIRST_PLAN:
@@ -120,17 +120,17 @@ def sampling_plan(lot_size: int, aql: float, level: str = "II") -> SamplingPlan:
     Raises InputError for a lot size outside 1 to MAX_QUANTITY, an AQL not in Table 2-A, or
     an unknown level, naming what is accepted."""
     lot_letter = sample_size_code(lot_size, level)
-    _aql_index(aql)
+    standard_aql = AQLS[_aql_index(aql)]
     letter = lot_letter
-    cell = table_cell(letter, aql)
+    cell = table_cell(letter, standard_aql)
     while not isinstance(cell, int):
         step = 1 if cell == "down" else -1
         letter = CODE_LETTERS[CODE_LETTERS.index(letter) + step]
-        cell = table_cell(letter, aql)
+        cell = table_cell(letter, standard_aql)
     plan_size = SAMPLE_SIZES[CODE_LETTERS.index(letter)]
     return SamplingPlan(
         lot_size=lot_size,
-        aql=AQLS[_aql_index(aql)],
+        aql=standard_aql,
         level=level,
         lot_letter=lot_letter,
         code_letter=letter,
