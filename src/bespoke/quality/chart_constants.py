@@ -6,12 +6,14 @@ c4 = E[s]/sigma; x-bar limits are x-double-bar ± A2 R-bar (A2 = 3/(d2 sqrt n)) 
 B4 s-bar. Individuals are charted with moving ranges of two: E2 = 3/d2(2).
 
 Source: the standard table of factors (ASTM Manual on Presentation of Data and Control Chart
-Analysis, MNL 7; Montgomery, Introduction to Statistical Quality Control, Appendix VI),
-copied from "Table A.22 Factors for Constructing Control Charts"
-(www.scribd.com/document/575462347/factors-for-control-charts) and cross-checked with the
-"Formula Constants" of a control-chart system's user manual
-(38.142.81.21:8001/manual/vax/v-002/user-s-manual-english/page-207.html), which agree to
-the last digit. The tests recompute c4 and d2 from their definitions.
+Analysis, MNL 7; Montgomery, Introduction to Statistical Quality Control, Appendix VI), as
+printed in "Table A.22 Factors for Constructing Control Charts"
+(www.scribd.com/document/575462347/factors-for-control-charts, n = 2 to 21) and in the
+"Formula Constants" of a control-chart system's manual
+(38.142.81.21:8001/manual/vax/v-002/user-s-manual-english/page-207.html: A2, d2, D3, D4, A3
+and c4 to 25, B3 and B4 to 16), which agree wherever both print a value. The tests check
+every factor against its definition (d2 by integration, c4 by the gamma function, and A2,
+A3, B3, B4 from them), which also covers B3 and B4 for 22 to 25.
 """
 
 from typing import NamedTuple

@@ -12,14 +12,14 @@ arrow in the same AQL column, with that plan's sample size. When the sample size
 size or more, every part of the lot is inspected. AQLs above 10 count nonconformities per
 hundred items, not nonconforming items.
 
-The tables are those of ISO 2859-1:1999 as reproduced unchanged by IS 2500 (Part 1):2000
-(Bureau of Indian Standards, archive.org/details/gov.in.is.2500.1.2000), and equal to
-MIL-STD-105E (1989) Tables I and II-A and ANSI/ASQ Z1.4. Table 2-A was checked cell by
-cell against two copies: MIL-STD-105E Table II-A as printed (each letter's row of plans,
-www.scribd.com/document/563507790/Tablas) and the resolved plans of the R package
-AQLSchemes (J. Lawson, `AAZ14Single`, github.com/fjgonzalezmgt/AQLSchemesCust). Table 1
-was checked against the copy at pdfcoffee.com/aql-sampling-chart-pdf-free.html and the
-same package.
+Tables 1 and 2-A of ISO 2859-1 are those of MIL-STD-105E (1989) Tables I and II-A and of
+ANSI/ASQ Z1.4 (IS 2500 (Part 1):2000 adopts ISO 2859-1:1999 without deviation,
+archive.org/download/gov.in.is.2500.1.2000/is.2500.1.2000.txt). Table 2-A here was checked
+cell by cell, arrows followed, against two copies: MIL-STD-105E Table II-A as printed (each
+letter's row of plans, www.scribd.com/document/563507790/Tablas) and the resolved plans of
+the R package AQLSchemes (J. Lawson; `AAZ14Single` in github.com/fjgonzalezmgt/AQLSchemesCust).
+Table 1 was checked against pdfcoffee.com/aql-sampling-chart-pdf-free.html and the same
+package.
 
 Table 2-A has a plan on a diagonal: letter index i (A = 0 .. R = 15) and AQL index j
 (0.010 = 0 .. 1000 = 25) give d = i + j; d = 14 is Ac 0, d = 15 an arrow up, d = 16 an
