@@ -46,3 +46,14 @@ class WorkOrderMoved(Event):
     action: FloorAction
     before: WorkOrderStatus
     after: WorkOrderStatus
+
+
+class QualityAlert(Event):
+    """A feature's control chart broke a run rule: the process may be drifting."""
+
+    shop_id: int
+    machine: str
+    work_order_id: int
+    feature: str
+    rule: str
+    message: str

@@ -24,6 +24,8 @@ from bespoke.store.tables import (
     LoginSessionRow,
     LoginThrottleRow,
     MachineSpanRow,
+    MeasurementRow,
+    NonconformanceRow,
     ObservationHourRow,
     ObservationRow,
     OrderRow,
@@ -643,6 +645,54 @@ class MachineSpans(_Repository):
             statement = statement.where(MachineSpanRow.machine == machine)
         return self.session.scalars(
             statement.order_by(MachineSpanRow.machine, MachineSpanRow.start).limit(limit)
+        ).all()
+
+
+class Quality(_Repository):
+    def latest(self, shop_id: int, feature_key: str, limit: int) -> Sequence[MeasurementRow]:
+        """A feature's newest measurements, newest first."""
+        return self.session.scalars(
+            select(MeasurementRow)
+            .where(MeasurementRow.shop_id == shop_id, MeasurementRow.feature_key == feature_key)
+            .order_by(MeasurementRow.at.desc(), MeasurementRow.id.desc())
+            .limit(limit)
+        ).all()
+
+    def of_work_order(self, work_order_id: int) -> Sequence[MeasurementRow]:
+        return self.session.scalars(
+            select(MeasurementRow)
+            .where(MeasurementRow.work_order_id == work_order_id)
+            .order_by(MeasurementRow.id)
+        ).all()
+
+    def open_nonconformance(self, work_order_id: int, feature_key: str) -> NonconformanceRow | None:
+        return self.session.scalars(
+            select(NonconformanceRow).where(
+                NonconformanceRow.work_order_id == work_order_id,
+                NonconformanceRow.feature_key == feature_key,
+                NonconformanceRow.status == "open",
+            )
+        ).first()
+
+    def nonconformance(self, shop_id: int, nc_id: int) -> NonconformanceRow:
+        row = self.session.get(NonconformanceRow, nc_id)
+        if row is None or row.shop_id != shop_id:
+            raise NotFoundError(f"nonconformance {nc_id} not found")
+        return row
+
+    def nonconformances(self, shop_id: int, open_only: bool) -> Sequence[NonconformanceRow]:
+        statement = select(NonconformanceRow).where(NonconformanceRow.shop_id == shop_id)
+        if open_only:
+            statement = statement.where(NonconformanceRow.status != "closed")
+        return self.session.scalars(statement.order_by(NonconformanceRow.id.desc())).all()
+
+    def dispositions(self, shop_id: int) -> Sequence[NonconformanceRow]:
+        """Nonconformances whose parts are to be made again (scrapped, reworked, returned)."""
+        return self.session.scalars(
+            select(NonconformanceRow).where(
+                NonconformanceRow.shop_id == shop_id,
+                NonconformanceRow.disposition.in_(("scrap", "rework", "return")),
+            )
         ).all()
 
 

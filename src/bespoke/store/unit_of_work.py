@@ -16,6 +16,7 @@ from bespoke.store.repositories import (
     Observations,
     Orders,
     Products,
+    Quality,
     Quotes,
     Remnants,
     Schedules,
@@ -48,6 +49,7 @@ class UnitOfWork:
         self.work_orders = WorkOrders(self.session)
         self.observations = Observations(self.session)
         self.machine_spans = MachineSpans(self.session)
+        self.quality = Quality(self.session)
         self.audit = Audit(self.session)
         return self
 
