@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from bespoke.maintenance.condition import weighed
-from bespoke.maintenance.occurrences import occurrences
+from bespoke.maintenance.occurrences import next_occurrence, occurrences
 from bespoke.model.errors import InputError
 from bespoke.model.maintenance import (
     CalendarTrigger,
@@ -65,6 +65,9 @@ def _calendar(
     last = None
     if progress.last_index is not None and progress.last_at is not None:
         last = (progress.last_index, progress.last_at)
+    first = next_occurrence(trigger, last)
+    if first is None or first[1] + early > now:
+        return DueCheck(dues=[], progress=progress)
     found: list[tuple[int, datetime]] = []
     passed = 0
     for index, at in occurrences(trigger, last):

@@ -5,6 +5,7 @@ After an occurrence already known, the rule is taken up again from the start of 
 period (year, month, week or day) holding it rather than from its DTSTART, so that a
 check costs the same in a plan's tenth year as in its first."""
 
+import functools
 from collections.abc import Iterator
 from datetime import datetime, time
 from itertools import count
@@ -30,6 +31,15 @@ def occurrences(
         if found.count is not None and number >= found.count:
             return
         yield number, moment
+
+
+@functools.lru_cache(maxsize=4096)
+def next_occurrence(
+    trigger: CalendarTrigger, after: tuple[int, datetime] | None = None
+) -> tuple[int, datetime] | None:
+    """The first occurrence (after `after`), None when the rule has ended; remembered,
+    as checks that find nothing due ask for the same one again and again."""
+    return next(occurrences(trigger, after), None)
 
 
 def _resumed(found: Recurrence, last: datetime) -> datetime:
