@@ -321,7 +321,7 @@ CALENDAR_RULES = [
     "DTSTART;TZID=America/New_York:20260110T090000\nRRULE:FREQ=MONTHLY;BYMONTHDAY={monthday}",
     "DTSTART:20260101T080000Z\nRRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH;COUNT=30",
     "DTSTART:20260201T080000Z\nRRULE:FREQ=YEARLY;BYMONTH=3,9;BYMONTHDAY=1;UNTIL=20261001T000000Z",
-    "DTSTART:20260101T060000Z\nRRULE:FREQ=DAILY;BYHOUR=6,14,22",
+    "DTSTART:20260101T060000Z\nRRULE:FREQ=DAILY;INTERVAL=2;BYHOUR=6,18",
     "DTSTART;TZID=Europe/Berlin:20260101T060000\nRRULE:FREQ=WEEKLY;BYDAY=MO,WE,FR;BYSETPOS=2",
 ]
 
@@ -350,7 +350,7 @@ def year_of_plans(rng: np.random.Generator, count: int) -> list[MaintenancePlan]
                 item="spindle_temp",
                 above=75,
                 readings=int(rng.integers(1, 4)),
-                hold_s=float(rng.choice([0, 8 * 3600])),
+                hold_s=float(rng.choice([0, 12 * 3600])),
             )
             early, late = 0.0, 86400.0
             catch_up = CatchUp.ALL if rng.random() < 0.3 else None
@@ -372,7 +372,7 @@ def check_times(rng: np.random.Generator, days: int) -> list[datetime]:
     """Checks at irregular times, now and then skipped for days."""
     times, t = [], 0.0
     while t < days:
-        t += rng.exponential(2) + (rng.uniform(2, 10) if rng.random() < 0.08 else 0)
+        t += rng.exponential(2.5) + (rng.uniform(2, 10) if rng.random() < 0.08 else 0)
         times.append(START + timedelta(days=min(t, days)))
     return times
 
@@ -402,8 +402,8 @@ def test_a_year_of_a_thousand_machines_checked_at_irregular_times() -> None:
     # Usage: each machine runs its own hours a day; some meters are reset once.
     rates = rng.uniform(0, 20, len(machines))
     resets = np.where(rng.random(len(machines)) < 0.1, rng.integers(5, len(checks)), -1)
-    # Condition: a temperature every 8 hours, now and then hot for a few readings.
-    hours = np.arange(0, 365 * 24, 8)
+    # Condition: a temperature every 12 hours, now and then hot for a few readings.
+    hours = np.arange(0, 365 * 24, 12)
     temperatures = {}
     for n, m in enumerate(machines):
         if isinstance(m.plan.trigger, ConditionTrigger):
@@ -487,7 +487,7 @@ def expected_condition(
             start = None
             continue
         start = h if start is None else start
-        run = (h - start) // 8 + 1
+        run = (h - start) // 12 + 1
         if run >= p.trigger.readings and (h - start) * 3600 >= p.trigger.hold_s:
             if not fired or fired[-1][0] != start:
                 fired.append((float(start), float(h)))
