@@ -206,8 +206,12 @@ def test_a_usage_plan_is_due_as_its_meter_nears_each_mark() -> None:
     meter = meter_at(1000, START, (900, START - 10 * DAY))
     check = due_now(p, PlanProgress(), START, meter=meter)
     (due,) = check.dues
-    assert (due.key, due.due_meter, due.meter_window, due.due_at) == ("p1#0", 1000, (980, 1030),
-                                                                        None)
+    assert (due.key, due.due_meter, due.meter_window, due.due_at) == (
+        "p1#0",
+        1000,
+        (980, 1030),
+        None,
+    )
     assert (due.window.earliest, due.window.latest) == (START, START + 3 * DAY)
     assert check.progress.last_index == 0
     assert due_now(p, check.progress, START + HOUR, meter=meter_at(1479, START + HOUR)).dues == []
@@ -256,7 +260,9 @@ def test_a_condition_fires_once_per_run_that_holds_long_and_often_enough() -> No
         ("p1~20260101T120000Z", START + 14 * HOUR),
     ]
     assert check.dues[0].window.latest == START + 6 * HOUR
-    (latest,) = due_now(plan(HOT), PlanProgress(), START + 20 * HOUR, observations=observations).dues
+    (latest,) = due_now(
+        plan(HOT), PlanProgress(), START + 20 * HOUR, observations=observations
+    ).dues
     assert latest.key == "p1~20260101T120000Z" and latest.skipped == 2
 
 
@@ -413,8 +419,13 @@ def test_a_year_of_a_thousand_machines_checked_at_irregular_times() -> None:
     observed = {
         n: [
             Observation.model_construct(
-                machine=f"m-{n}", item="spindle_temp", signal=Signal.SAMPLE, value=v,
-                at=START + timedelta(hours=int(h)), code=None, message=None,
+                machine=f"m-{n}",
+                item="spindle_temp",
+                signal=Signal.SAMPLE,
+                value=v,
+                at=START + timedelta(hours=int(h)),
+                code=None,
+                message=None,
             )
             for h, v in zip(hours, values, strict=True)
         ]
@@ -488,9 +499,9 @@ def expected_condition(
             continue
         start = h if start is None else start
         run = (h - start) // 12 + 1
-        if run >= p.trigger.readings and (h - start) * 3600 >= p.trigger.hold_s:
-            if not fired or fired[-1][0] != start:
-                fired.append((float(start), float(h)))
+        held = run >= p.trigger.readings and (h - start) * 3600 >= p.trigger.hold_s
+        if held and (not fired or fired[-1][0] != start):
+            fired.append((float(start), float(h)))
     check_hours = days * 24
     fired = [f for f in fired if f[1] <= check_hours[-1]]
     if p.catching_up is CatchUp.ALL:
@@ -503,6 +514,7 @@ def test_a_check_run_again_at_the_same_time_finds_nothing_new() -> None:
     p = plan(CalendarTrigger(rule=WEEKLY), early=-86400)
     check = due_now(p, PlanProgress(), START + 30 * DAY)
     assert len(check.dues) == 4
-    assert due_now(p, check.progress, START + 30 * DAY) == type(check)(dues=[],
-                                                                       progress=check.progress)
+    assert due_now(p, check.progress, START + 30 * DAY) == type(check)(
+        dues=[], progress=check.progress
+    )
     assert due_now(p, check.progress, START + 31 * DAY).dues == []

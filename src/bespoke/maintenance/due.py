@@ -33,6 +33,8 @@ from bespoke.model.monitoring import Observation
 
 MAX_DUES = 1_000
 """Occurrences one check returns at most; the next check goes on from the last."""
+MAX_PASSED = 100_000
+"""Occurrences a check catching up on the latest passes over at most; the next goes on."""
 MAX_OBSERVATIONS = 100_000
 """Observations one check of a condition plan weighs at most."""
 
@@ -77,7 +79,7 @@ def _calendar(
         if plan.catching_up is CatchUp.LATEST:
             found.clear()
         found.append((index, at))
-        if len(found) == MAX_DUES:
+        if len(found) == MAX_DUES or passed == MAX_PASSED:
             break
     if not found:
         return DueCheck(dues=[], progress=progress)

@@ -17,7 +17,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 from bespoke.model.bounds import WithoutNul
 from bespoke.model.errors import InputError
 from bespoke.model.monitoring import MAX_ITEM, Signal
-from bespoke.model.recurrence import MAX_RULE_TEXT, recurrence
+from bespoke.model.recurrence import recurrence
 
 MAX_TASKS = 100
 """Checklist items of one plan."""
@@ -75,7 +75,7 @@ class CalendarTrigger(_Frozen):
     """Due at each occurrence of an RFC 5545 rule (`bespoke.model.recurrence`)."""
 
     kind: Literal["calendar"] = "calendar"
-    rule: str = Field(max_length=MAX_RULE_TEXT)
+    rule: str = Field(description="At most 500 characters, checked by `recurrence`")
 
     @field_validator("rule")
     @classmethod
