@@ -167,7 +167,8 @@ class SparePart(_Frozen):
 
 class Tolerance(_Frozen):
     """How early (<= 0) and how late (>= 0) around its due point the work may be done:
-    seconds for calendar and condition plans, the meter's units for usage plans."""
+    seconds for calendar and condition plans, the meter's units for usage plans. A
+    condition plan's work is due from when it fires: only `late` counts for it."""
 
     early: float = Field(default=0.0, le=0, ge=-MAX_METER)
     late: float = Field(default=0.0, ge=0, le=MAX_METER)
