@@ -24,7 +24,10 @@ from bespoke.store.tables import (
     LoginSessionRow,
     LoginThrottleRow,
     MachineSpanRow,
+    MaintenanceOrderRow,
+    MaintenancePlanRow,
     MeasurementRow,
+    MeterReadingRow,
     NonconformanceRow,
     ObservationHourRow,
     ObservationRow,
@@ -34,6 +37,7 @@ from bespoke.store.tables import (
     RemnantRow,
     ScheduleRow,
     ShopRow,
+    SparePartRow,
     TaskRunRow,
     UserRow,
     WorkOrderEventRow,
@@ -588,6 +592,22 @@ class Observations(_Repository):
             .order_by(ObservationHourRow.hour, ObservationHourRow.item)
         ).all()
 
+    def of_item(
+        self, shop_id: int, machine: str, item: str, since: datetime, limit: int
+    ) -> Sequence[ObservationRow]:
+        """A machine's readings of one data item since `since`, oldest first."""
+        return self.session.scalars(
+            select(ObservationRow)
+            .where(
+                ObservationRow.shop_id == shop_id,
+                ObservationRow.machine == machine,
+                ObservationRow.item == item,
+                ObservationRow.at >= since,
+            )
+            .order_by(ObservationRow.at, ObservationRow.id)
+            .limit(limit)
+        ).all()
+
     def count(self, shop_id: int) -> int:
         return int(
             self.session.scalar(
@@ -693,6 +713,63 @@ class Quality(_Repository):
                 NonconformanceRow.shop_id == shop_id,
                 NonconformanceRow.disposition.in_(("scrap", "rework", "return")),
             )
+        ).all()
+
+
+class Maintenance(_Repository):
+    def plans(self, shop_id: int, active_only: bool = False) -> Sequence[MaintenancePlanRow]:
+        statement = select(MaintenancePlanRow).where(MaintenancePlanRow.shop_id == shop_id)
+        if active_only:
+            statement = statement.where(MaintenancePlanRow.active.is_(True))
+        return self.session.scalars(statement.order_by(MaintenancePlanRow.id)).all()
+
+    def order(self, shop_id: int, order_id: int) -> MaintenanceOrderRow:
+        row = self.session.get(MaintenanceOrderRow, order_id)
+        if row is None or row.shop_id != shop_id:
+            raise NotFoundError(f"maintenance order {order_id} not found")
+        return row
+
+    def order_by_key(self, shop_id: int, key: str) -> MaintenanceOrderRow | None:
+        return self.session.scalars(
+            select(MaintenanceOrderRow).where(
+                MaintenanceOrderRow.shop_id == shop_id, MaintenanceOrderRow.key == key
+            )
+        ).one_or_none()
+
+    def orders(
+        self, shop_id: int, statuses: Sequence[str] | None = None, machine: str | None = None
+    ) -> Sequence[MaintenanceOrderRow]:
+        statement = select(MaintenanceOrderRow).where(MaintenanceOrderRow.shop_id == shop_id)
+        if statuses is not None:
+            statement = statement.where(MaintenanceOrderRow.status.in_(statuses))
+        if machine is not None:
+            statement = statement.where(MaintenanceOrderRow.machine == machine)
+        return self.session.scalars(statement.order_by(MaintenanceOrderRow.id)).all()
+
+    def readings(
+        self, shop_id: int, machine: str, meter: str, limit: int
+    ) -> Sequence[MeterReadingRow]:
+        """A meter's latest readings, oldest first."""
+        rows = self.session.scalars(
+            select(MeterReadingRow)
+            .where(
+                MeterReadingRow.shop_id == shop_id,
+                MeterReadingRow.machine == machine,
+                MeterReadingRow.meter == meter,
+            )
+            .order_by(MeterReadingRow.at.desc(), MeterReadingRow.id.desc())
+            .limit(limit)
+        ).all()
+        return list(reversed(rows))
+
+    def spare_part(self, shop_id: int, part: str) -> SparePartRow | None:
+        return self.session.scalars(
+            select(SparePartRow).where(SparePartRow.shop_id == shop_id, SparePartRow.part == part)
+        ).one_or_none()
+
+    def spare_parts(self, shop_id: int) -> Sequence[SparePartRow]:
+        return self.session.scalars(
+            select(SparePartRow).where(SparePartRow.shop_id == shop_id).order_by(SparePartRow.part)
         ).all()
 
 

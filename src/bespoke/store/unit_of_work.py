@@ -13,6 +13,7 @@ from bespoke.store.repositories import (
     Designs,
     LoginThrottle,
     MachineSpans,
+    Maintenance,
     Observations,
     Orders,
     Products,
@@ -50,6 +51,7 @@ class UnitOfWork:
         self.observations = Observations(self.session)
         self.machine_spans = MachineSpans(self.session)
         self.quality = Quality(self.session)
+        self.maintenance = Maintenance(self.session)
         self.audit = Audit(self.session)
         return self
 

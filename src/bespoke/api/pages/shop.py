@@ -26,6 +26,7 @@ from bespoke.model.bounds import RowId, SheetNumber
 from bespoke.model.errors import PermissionDeniedError
 from bespoke.model.orders import OrderStatus
 from bespoke.model.scheduling import KeptSchedule, KeptTask
+from bespoke.services.maintenance.scheduled import is_maintenance
 from bespoke.services.shop import batches, remnants
 from bespoke.services.shop.shops import shop_view
 from bespoke.services.shopfloor import terminal
@@ -133,6 +134,8 @@ def _planned_bars(view: KeptSchedule, by_job: dict[str, list[KeptTask]]) -> list
 
 
 def _job_name(task: KeptTask) -> str:
+    if is_maintenance(task.job):
+        return f"maintenance on {task.machine}"
     if task.job.startswith(HELD_PREFIX):
         return f"work order {task.job.removeprefix(HELD_PREFIX)} under way"
     if task.batch:

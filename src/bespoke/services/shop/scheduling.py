@@ -16,7 +16,7 @@ operation and batch becomes a work order (services.shopfloor.release)."""
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bespoke.batching.plan import BatchPlan, plan_batches, scheduled_work
@@ -55,6 +55,12 @@ from bespoke.scheduling.compiled import compile_problem
 from bespoke.scheduling.dispatch import list_schedule
 from bespoke.scheduling.solver import SolverSettings, solve
 from bespoke.services.environment import Environment
+from bespoke.services.maintenance.plans import check_due
+from bespoke.services.maintenance.scheduled import (
+    is_maintenance,
+    maintenance_jobs,
+    place_maintenance,
+)
 from bespoke.services.ordering.orders import move
 from bespoke.services.ordering.work import order_work
 from bespoke.services.shop.batches import batch_nest, batch_row, plan_members
@@ -112,6 +118,7 @@ def schedule_shop(
         raise PermissionDeniedError("only a shop's operators and admins schedule its orders")
     started = now()
     origin = started.replace(second=0, microsecond=0)
+    check_due(env, shop_id, started.replace(tzinfo=UTC))  # plans' maintenance comes due first
     with env.uow() as uow:
         uow.shops.by_id(shop_id)
         orders = uow.orders.open_in_shop(shop_id, [s.value for s in OPEN])
@@ -143,6 +150,7 @@ def schedule_shop(
             uow.batches.add(batch_row(planned, schedule, row, catalog.shop.currency))
         kept = ScheduleDocument.model_validate(row.document).tasks
         release_work_orders(uow, row, kept, work.planned, started)
+        place_maintenance(uow, row, kept, started)
         for order in orders:
             if order.status in (OrderStatus.PLACED, OrderStatus.PLANNED):
                 move(env.bus, uow, order, OrderStatus.SCHEDULED, actor, Mover.SCHEDULE, started)
@@ -259,6 +267,7 @@ def shop_work(
     )
     batch_jobs, links = scheduled_work(plan, works, catalog, CHUNK_S, assemblies)
     batch_jobs = [_released(job, plan, release) for job in batch_jobs]
+    batch_jobs += maintenance_jobs(uow, shop_id, origin)
     closed = _closed_now(closures, catalog, origin, moment, frozen)
     problem = shop_problem(
         rest,
@@ -433,6 +442,8 @@ def _document(
     holds, a held work order's names its batch, if any, and its orders."""
 
     def kept(t: ScheduledTask) -> KeptTask:
+        if is_maintenance(t.job):
+            return KeptTask(**t.model_dump(), orders=[])
         if t.job in held:
             row = held[t.job]
             return KeptTask(
