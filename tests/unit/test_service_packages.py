@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-PACKAGES = ["accounts", "ordering", "quoting", "shop", "shopfloor"]
+PACKAGES = ["accounts", "maintenance", "ordering", "quality", "quoting", "shop", "shopfloor"]
 
 
 @pytest.mark.parametrize("name", PACKAGES)

@@ -1,10 +1,33 @@
 """The REST API under /api: accounts, designs and quotes, products and plans, orders,
-batches, off-cuts in stock, shop, the floor's work orders and machines."""
+batches, off-cuts in stock, shop, the floor's work orders and machines, maintenance and
+quality."""
 
 from fastapi import APIRouter
 
-from bespoke.api.rest import accounts, batches, floor, machines, orders, remnants, shop, work
+from bespoke.api.rest import (
+    accounts,
+    batches,
+    floor,
+    machines,
+    maintenance,
+    orders,
+    quality,
+    remnants,
+    shop,
+    work,
+)
 
 router = APIRouter(prefix="/api")
-for module in (accounts, work, orders, batches, remnants, shop, floor, machines):
+for module in (
+    accounts,
+    work,
+    orders,
+    batches,
+    remnants,
+    shop,
+    floor,
+    machines,
+    maintenance,
+    quality,
+):
     router.include_router(module.router)

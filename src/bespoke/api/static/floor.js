@@ -111,6 +111,19 @@ async function resync() {
 }
 
 const PROPOSALS_EVERY_MS = 60_000;
+const ALERTS_SHOWN = 10;
+
+// A feature's control chart broke a run rule: the newest first, a few at a time.
+function showAlert(alert) {
+  const list = document.getElementById("quality-alerts");
+  if (!list) return;
+  const item = element("li", "level-fault");
+  const link = element("a", "", "work order " + alert.work_order_id);
+  link.href = "/floor/work/" + alert.work_order_id;
+  item.append(element("strong", "", "Out of control: "), alert.message + " (", link, ")");
+  list.prepend(item);
+  while (list.children.length > ALERTS_SHOWN) list.lastElementChild.remove();
+}
 
 function followFloor() {
   const floor = document.getElementById("floor");
@@ -122,6 +135,7 @@ function followFloor() {
   stream.addEventListener("state", (event) => showState(JSON.parse(event.data)));
   stream.addEventListener("work", (event) => showWork(JSON.parse(event.data)));
   stream.addEventListener("resync", () => { resync(); });
+  stream.addEventListener("quality", (event) => showAlert(JSON.parse(event.data)));
   window.setInterval(resync, PROPOSALS_EVERY_MS);  // a proposal comes due without an event
 }
 

@@ -17,7 +17,7 @@ from bespoke.services.maintenance.plans import MAINTAIN
 from bespoke.services.shop.shops import shop_catalog, staff_shop
 from bespoke.services.shopfloor.terminal import MAX_PHOTO_BYTES, PHOTO_TYPES
 from bespoke.store import now
-from bespoke.store.tables import MaintenanceOrderRow
+from bespoke.store.tables import MaintenanceOrderRow, SparePartRow
 
 OPEN = ("open", "scheduled", "running")
 MAX_PARTS_USED = 100
@@ -226,3 +226,42 @@ def machine_reliability(env: Environment, who: Account, days: int = 365) -> dict
         for r in rows
     ]
     return reliability(records, end - timedelta(days=days), end, machines)
+
+
+class SparePartView(BaseModel):
+    part: str
+    name: str
+    on_hand: float
+    unit: str
+
+
+class SparePartRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    on_hand: float = Field(ge=0, le=1_000_000)
+    unit: str = Field(default="pcs", min_length=1, max_length=16)
+
+
+def spare_parts(env: Environment, who: Account) -> list[SparePartView]:
+    with env.uow() as uow:
+        return [
+            SparePartView(part=r.part, name=r.name, on_hand=r.on_hand, unit=r.unit)
+            for r in uow.maintenance.spare_parts(staff_shop(who, MAINTAIN))
+        ]
+
+
+def set_spare_part(
+    env: Environment, who: Account, part: str, request: SparePartRequest
+) -> SparePartView:
+    """Put a spare part on the shelf, or count it again."""
+    if not (1 <= len(part) <= 64 and part.replace("-", "").replace("_", "").isalnum()):
+        raise InputError("part: 1 to 64 letters, digits, - or _", path="part")
+    shop_id = staff_shop(who, MAINTAIN)
+    with env.uow() as uow:
+        row = uow.maintenance.spare_part(shop_id, part)
+        if row is None:
+            row = SparePartRow(shop_id=shop_id, part=part, name=request.name, on_hand=0.0)
+            uow.session.add(row)
+        row.name, row.on_hand, row.unit = request.name, request.on_hand, request.unit
+        uow.audit.record(now(), who, "count", "spare_part", part, on_hand=request.on_hand)
+        uow.commit()
+        return SparePartView(part=row.part, name=row.name, on_hand=row.on_hand, unit=row.unit)

@@ -42,7 +42,7 @@ def plan_view(row: MaintenancePlanRow) -> PlanView:
     return PlanView(id=row.id, active=row.active, plan=MaintenancePlan.model_validate(row.document))
 
 
-def plans(env: Environment, who: Account) -> list[PlanView]:
+def maintenance_plans(env: Environment, who: Account) -> list[PlanView]:
     with env.uow() as uow:
         return [plan_view(r) for r in uow.maintenance.plans(staff_shop(who, MAINTAIN))]
 

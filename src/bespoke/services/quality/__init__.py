@@ -12,8 +12,8 @@ if TYPE_CHECKING:
         check_action,
         close,
         nonconformance,
-        nonconformances,
         set_disposition,
+        shop_nonconformances,
     )
 
 EXPORTS = {
@@ -23,7 +23,7 @@ EXPORTS = {
     "import_csv": "measurements",
     "inspections": "measurements",
     "nonconformance": "nonconformances",
-    "nonconformances": "nonconformances",
+    "shop_nonconformances": "nonconformances",
     "record": "measurements",
     "set_disposition": "nonconformances",
 }
@@ -34,8 +34,8 @@ __all__ = [
     "import_csv",
     "inspections",
     "nonconformance",
-    "nonconformances",
     "record",
     "set_disposition",
+    "shop_nonconformances",
 ]
 __getattr__ = lazy(__name__, EXPORTS)

@@ -88,7 +88,7 @@ def view(row: NonconformanceRow) -> NonconformanceView:
     )
 
 
-def nonconformances(
+def shop_nonconformances(
     env: Environment, who: Account, open_only: bool = True
 ) -> list[NonconformanceView]:
     with env.uow() as uow:

@@ -72,6 +72,7 @@ from bespoke.services.shopfloor.actuals import (
     booked_by_order,
     held_jobs,
     held_work_order,
+    with_dispositions,
 )
 from bespoke.services.shopfloor.release import (
     PlannedWork,
@@ -240,7 +241,7 @@ def shop_work(
     moment = moment or origin
     shop_id = orders[0].shop_id
     floor = uow.work_orders.not_cancelled(shop_id)
-    booked = booked_by_order(floor)
+    booked = with_dispositions(booked_by_order(floor), floor, uow.quality.dispositions(shop_id))
     under_way = [row for row in floor if row.status in UNDER_WAY]
     held, frozen, release = held_jobs(under_way, origin, moment)
     quotes = {o.id: uow.quotes.by_id(o.quote_id) for o in orders}

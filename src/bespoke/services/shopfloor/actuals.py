@@ -9,7 +9,7 @@ from datetime import datetime
 from bespoke.model.execution import WorkOrderStatus
 from bespoke.model.scheduling import Alternative, Job, ScheduledTask, Task
 from bespoke.production.remaining import Booked, operation_of
-from bespoke.store.tables import WorkOrderRow
+from bespoke.store.tables import NonconformanceRow, WorkOrderRow
 
 HELD_PREFIX = "wo-"
 """The job and task name of a work order under way in a schedule."""
@@ -47,6 +47,35 @@ def booked_by_order(rows: Sequence[WorkOrderRow]) -> dict[int, dict[str, Booked]
             got = Booked(underway=planned) if under_way else Booked(planned - scrap, scrap)
             _add(booked[int(share["order"])], operation_of(share["operation"]), got)
     return booked
+
+
+def with_dispositions(
+    booked: dict[int, dict[str, Booked]],
+    rows: Sequence[WorkOrderRow],
+    dispositions: Sequence[NonconformanceRow],
+) -> dict[int, dict[str, Booked]]:
+    """`booked` less the parts nonconformances sent back: scrapped and returned parts are
+    made again from the start (booked scrap), reworked ones go through their operation
+    again (no longer booked good)."""
+    by_id = {row.id: row for row in rows}
+    for nc in dispositions:
+        row = by_id.get(nc.work_order_id or 0)
+        if row is None or nc.order_id is None or row.status != WorkOrderStatus.DONE:
+            continue
+        operation = _operation_for(row, nc.order_id)
+        if operation is None:
+            continue
+        scrap = nc.quantity if nc.disposition in ("scrap", "return") else 0
+        _add(booked[nc.order_id], operation, Booked(good=-nc.quantity, scrap=scrap))
+    return booked
+
+
+def _operation_for(row: WorkOrderRow, order_id: int) -> str | None:
+    """The order's operation a work order did (of a batch, the order's first share)."""
+    if row.batch is None:
+        return operation_of(row.operation)
+    shares = [s for s in row.per_order.values() if int(s["order"]) == order_id]
+    return operation_of(str(shares[0]["operation"])) if shares else None
 
 
 def _add(booked: dict[str, Booked], operation: str, got: Booked) -> None:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel
 from sqlalchemy import event
 
-from bespoke.model.events import WorkOrderMoved
+from bespoke.model.events import QualityAlert, WorkOrderMoved
 from bespoke.model.monitoring import MAX_TEXT, AlarmLevel, MachineState, Observation, StateSpan
 from bespoke.monitoring.states import MachineSnapshot, ShopTracker
 from bespoke.services.environment import Environment
@@ -153,6 +153,7 @@ class FloorMonitor:
         self._floors: dict[int, _ShopFloor] = {}
         self._lock = threading.Lock()
         env.bus.subscribe(WorkOrderMoved, self._work_moved)
+        env.bus.subscribe(QualityAlert, self._quality_alert)
 
     def keep(self, shop_id: int, observations: Sequence[Observation]) -> int:
         """Keep a batch of one shop's observations, follow its machines' states, publish
@@ -284,6 +285,10 @@ class FloorMonitor:
                 floor.shown[machine] = shown
                 self.hub.publish(floor.shop_id, "state", live)
 
+    def _quality_alert(self, uow: UnitOfWork, _actor: object, alert: QualityAlert) -> None:
+        """Tell the floor of a feature out of control once its measurements are kept."""
+        _alert_after_commit(self.hub, uow, alert.shop_id, alert)
+
     def _work_moved(self, uow: UnitOfWork, _actor: object, moved: WorkOrderMoved) -> None:
         """Publish a work order's move once its transaction is committed."""
         row = uow.work_orders.get(moved.shop_id, moved.work_order_id)
@@ -293,6 +298,13 @@ class FloorMonitor:
             self.hub.publish(moved.shop_id, "work", work)
 
         event.listen(uow.session, "after_commit", committed, once=True)
+
+
+def _alert_after_commit(hub: LiveHub, uow: UnitOfWork, shop_id: int, alert: BaseModel) -> None:
+    def committed(_session: object) -> None:
+        hub.publish(shop_id, "quality", alert)
+
+    event.listen(uow.session, "after_commit", committed, once=True)
 
 
 def _work_live(row: WorkOrderRow, moved: WorkOrderMoved) -> WorkLive:
