@@ -8,14 +8,23 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
-from bespoke.api.pages import accounts, floor, orders, products, quotes, shop, terminal
+from bespoke.api.pages import (
+    accounts,
+    floor,
+    orders,
+    products,
+    quotes,
+    shop,
+    terminal,
+    upkeep,
+)
 from bespoke.api.pages.kit import LoginRequiredError, render, see_other
 from bespoke.api.security import identify
 
 
 def install(app: FastAPI) -> None:
     """The pages, their error pages and the redirect to the login page."""
-    for area in (accounts, quotes, products, orders, shop, terminal, floor):
+    for area in (accounts, quotes, products, orders, shop, terminal, floor, upkeep):
         app.include_router(area.router)
 
     async def on_login_required(request: Request, error: Exception) -> Response:

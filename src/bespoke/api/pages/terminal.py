@@ -15,6 +15,7 @@ from bespoke.api.security import Env, check_csrf
 from bespoke.model.bounds import RowId
 from bespoke.model.errors import BespokeError
 from bespoke.model.execution import FloorAction, PauseReason, ScrapReason
+from bespoke.services.quality import measurements
 from bespoke.services.shop.shops import staff_shop
 from bespoke.services.shopfloor import terminal
 from bespoke.services.shopfloor.terminal import MAX_PHOTO_BYTES, WORK
@@ -74,6 +75,7 @@ def _work_order_page(
         error=error,
         work=view,
         events=terminal.work_order_events(env, caller.account, work_order_id),
+        inspections=measurements.inspections(env, caller.account, work_order_id),
         batch_id=batch.id if batch else None,
         pause_reasons=list(PauseReason),
         scrap_reasons=list(ScrapReason),

@@ -2,7 +2,7 @@
 use as is, return to supplier) and what it cost; reworked, scrapped and returned parts are
 made again by the next schedule. Corrective and preventive actions close only with a check
 that they worked, and a nonconformance only once it has a disposition and every action is
-checked effective."""
+checked (one of them effective)."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -171,8 +171,8 @@ def check_action(
 
 
 def close(env: Environment, who: Account, nc_id: int) -> NonconformanceView:
-    """Close a nonconformance: it needs its disposition, and each action checked and found
-    effective."""
+    """Close a nonconformance: it needs its disposition, each action checked, and one of
+    them (if it has any) found effective."""
     with env.uow() as uow:
         row = _open(uow.quality.nonconformance(staff_shop(who, CHECK), nc_id))
         if row.disposition is None:
@@ -182,10 +182,9 @@ def close(env: Environment, who: Account, nc_id: int) -> NonconformanceView:
             raise ConflictError(
                 f"nonconformance {nc_id}: action(s) {unchecked} have no effectiveness check"
             )
-        failed = [i + 1 for i, a in enumerate(row.actions) if not a["check"]["effective"]]
-        if failed:
+        if row.actions and not any(a["check"]["effective"] for a in row.actions):
             raise ConflictError(
-                f"nonconformance {nc_id}: action(s) {failed} were not effective; add another"
+                f"nonconformance {nc_id}: no action was effective; add one that is"
             )
         row.status = "closed"
         row.closed_at = row.updated_at = now()
