@@ -15,6 +15,7 @@ from bespoke.api.security import Env, check_csrf
 from bespoke.model.bounds import RowId
 from bespoke.model.errors import BespokeError
 from bespoke.model.execution import FloorAction, PauseReason, ScrapReason
+from bespoke.services.maintenance.orders import maintenance_orders
 from bespoke.services.quality import measurements
 from bespoke.services.shop.shops import staff_shop
 from bespoke.services.shopfloor import terminal
@@ -26,7 +27,10 @@ router = APIRouter(include_in_schema=False)
 @router.get("/floor/machines/{machine}", response_class=HTMLResponse)
 def machine_queue(machine: MachineId, request: Request, env: Env, caller: Signed) -> HTMLResponse:
     queue = terminal.work_orders(env, caller.account, machine)
-    return render(request, "terminal_queue.html.j2", caller, machine=machine, queue=queue)
+    upkeep = maintenance_orders(env, caller.account, machine=machine)
+    return render(
+        request, "terminal_queue.html.j2", caller, machine=machine, queue=queue, upkeep=upkeep
+    )
 
 
 @router.get("/floor/orders/{order_id}", response_class=HTMLResponse)

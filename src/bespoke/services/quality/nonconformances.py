@@ -183,9 +183,7 @@ def close(env: Environment, who: Account, nc_id: int) -> NonconformanceView:
                 f"nonconformance {nc_id}: action(s) {unchecked} have no effectiveness check"
             )
         if row.actions and not any(a["check"]["effective"] for a in row.actions):
-            raise ConflictError(
-                f"nonconformance {nc_id}: no action was effective; add one that is"
-            )
+            raise ConflictError(f"nonconformance {nc_id}: no action was effective; add one that is")
         row.status = "closed"
         row.closed_at = row.updated_at = now()
         uow.audit.record(row.closed_at, who, "close", "nonconformance", nc_id)

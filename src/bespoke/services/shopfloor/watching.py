@@ -14,6 +14,7 @@ from bespoke.adapters.feeds import Feed, MachineNames
 from bespoke.model.errors import BespokeError
 from bespoke.model.monitoring import Observation
 from bespoke.services.environment import Environment
+from bespoke.services.maintenance.plans import check_due
 from bespoke.services.shop.shops import shop_catalog
 from bespoke.services.shopfloor.feed_settings import feed_of, shop_feeds
 from bespoke.services.shopfloor.monitoring import floor_monitor
@@ -135,12 +136,15 @@ def _shop_watches(env: Environment, shop_id: int, slug: str) -> list[Watch]:
 
 
 def _compact_now_and_then(env: Environment, shops: list[int], stop: threading.Event) -> None:
+    """Every hour: old readings rolled up, and the maintenance plans checked for what has
+    come due (an order each, once)."""
     while not stop.wait(COMPACT_EVERY_S):
         for shop_id in shops:
             try:
                 compact(env, shop_id, KEEP_DAYS)
+                check_due(env, shop_id)
             except Exception:
-                log.exception("shop %s: compaction failed", shop_id)
+                log.exception("shop %s: compaction or maintenance check failed", shop_id)
 
 
 def _floor_lock(path: Path) -> IO[bytes] | None:
