@@ -4,13 +4,15 @@ scrapped part again; the maker sees the order's progress. SQLite only, like the 
 browser tests."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, expect
 from tests.e2e.conftest import Service
 from tests.e2e.test_api_flow import order, quote, upload
-from tests.e2e.test_browser import PHONE, Watched, browser, shot, sign_in
+from tests.e2e.test_schedule_api import finished
+from tests.e2e.test_browser import DESKTOP, PHONE, Watched, browser, shot, sign_in
 
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services.shop.scheduling import schedule_shop
@@ -103,6 +105,88 @@ def test_an_operator_runs_a_work_order_from_the_traveller_and_the_maker_sees_it(
         expect(progress).to_contain_text("1 of")
         expect(progress).to_contain_text("9 / 10")
         shot(page, "floor-06-maker-progress")
+    finally:
+        watched.close()
+    assert not watched.problems, watched.problems
+
+
+def test_maintenance_on_the_gantt_a_request_and_an_alert_from_a_measurement(
+    browser: Browser, service: Service
+) -> None:
+    operator, token = service.user("operator")
+    bearer = {"Authorization": f"Bearer {token}"}
+    shop_id = operator.shop_id
+    assert shop_id is not None
+    with httpx.Client(base_url=service.url, headers=bearer, timeout=60) as api:
+        start = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y%m%dT060000Z")
+        plan = {
+            "machine": "press-brake-100t",
+            "title": "Weekly hydraulics check",
+            "trigger": {"kind": "calendar", "rule": f"DTSTART:{start}\nRRULE:FREQ=WEEKLY"},
+            "duration_s": 1800,
+            "window": {"early": 0, "late": 3 * 86400},
+        }
+        assert api.post("/api/maintenance/plans", json=plan).status_code == 201
+    with service.client("maker") as maker:
+        offer = quote(maker, upload(maker, "wall-bracket.dxf")["id"], quantities=[10])
+        placed = order(maker, offer["id"], 10, "browser-upkeep")
+        assert placed.status_code == 201, placed.text
+    order_id = placed.json()["id"]
+    schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
+    with service.env.uow() as uow:
+        laser = next(
+            w for w in uow.work_orders.of_order(shop_id, order_id) if w.process == "fiber-laser"
+        )
+        wo = laser.id
+    with httpx.Client(base_url=service.url, headers=bearer, timeout=60) as api:
+        (inspection,) = api.get(f"/api/floor/work-orders/{wo}/inspection").json()
+        length = next(f for f in inspection["plan"]["features"] if f["name"] == "length")
+        steady = [
+            {"order_id": order_id, "feature": "length", "value": length["nominal_mm"] + d}
+            for d in (0.01, -0.01, 0.02, 0.0, -0.02, 0.01, -0.01, 0.0, 0.01, -0.01)
+        ]
+        assert api.post(f"/api/floor/work-orders/{wo}/measurements", json=steady).status_code == 201
+
+    watched = Watched(browser, service, DESKTOP)
+    floor = watched.context.new_page()
+    page = watched.page
+    try:
+        page.goto("/shop/schedules/latest")
+        sign_in(page, operator.email)
+        page.goto("/shop/schedules/latest")
+        gantt = page.locator("#gantt-data").inner_text()
+        assert "maintenance on press-brake-100t" in gantt
+        expect(page.locator("#gantt .plot-container svg.main-svg").first).to_be_visible()
+        shot(page, "upkeep-01-gantt")
+
+        page.goto("/floor/maintenance?machine=cnc-router-2513")
+        expect(page.locator("#maintenance-orders")).to_contain_text("Weekly hydraulics check")
+        page.select_option("#kind", "condition")
+        page.fill("#reason", "spindle sounds rough")
+        page.get_by_role("button", name="Report").click()
+        page.wait_for_url(re.compile(r"/tasks/[\w-]+$"))  # rescheduled without the router
+        task = page.url.rsplit("/", 1)[-1]
+        with httpx.Client(base_url=service.url, headers=bearer, timeout=60) as api:
+            job = finished(api, api.get(f"/api/tasks/{task}").json())
+        assert job["status"] == "done", job
+        page.goto("/floor/maintenance")
+        expect(page.locator("#maintenance-orders")).to_contain_text("spindle sounds rough")
+        shot(page, "upkeep-02-request")
+
+        floor.goto("/floor")
+        expect(floor.locator("#floor-live")).to_have_text("Live")
+        page.goto(f"/floor/work/{wo}")
+        form = page.locator(f"#inspection-{order_id}")
+        form.locator("input[name='part_number']").fill("11")
+        form.locator("input[name='feature:length']").fill(
+            str(length["nominal_mm"] + 3 * length["tolerance_mm"])
+        )
+        form.get_by_role("button", name="Keep the measurements").click()
+        expect(floor.locator("#quality-alerts")).to_contain_text("Out of control")
+        shot(floor, "upkeep-03-alert")
+        page.goto("/floor/quality")
+        expect(page.locator("section.nonconformance").first).to_contain_text("length measured")
+        shot(page, "upkeep-04-nonconformance")
     finally:
         watched.close()
     assert not watched.problems, watched.problems
