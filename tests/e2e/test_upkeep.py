@@ -306,3 +306,50 @@ def test_only_the_shops_staff_maintain_and_measure(
         assert stranger.get("/api/quality/nonconformances/1").status_code == 404
     with service.env.uow() as uow:
         assert uow.session.query(MeasurementRow).count() > 0
+
+
+def test_a_done_order_whose_parts_are_scrapped_goes_back_into_production(
+    service: Service, shop: dict[str, object]
+) -> None:
+    operator, maker = shop["operator"], shop["maker"]
+    assert isinstance(operator, httpx.Client) and isinstance(maker, httpx.Client)
+    offer = quote(
+        maker,
+        upload(maker, "sign-plate.dxf")["id"],
+        material="acrylic-cast",
+        thickness_mm=3,
+        quantities=[1],
+    )
+    placed = order(maker, offer["id"], 1, "upkeep-sign")
+    assert placed.status_code == 201, placed.text
+    order_id = placed.json()["id"]
+    _schedule(operator)
+    for _ in range(20):  # run the order's work orders, in schedule order, until it is done
+        ready = [
+            w
+            for w in operator.get("/api/floor/work-orders").json()
+            if order_id in w["orders"] and w["status"] == "ready"
+        ]
+        if not ready:
+            break
+        act = f"/api/floor/work-orders/{ready[0]['id']}/actions"
+        started = operator.post(act, json={"action": "start"}).json()["started"]
+        assert operator.post(act, json={"action": "finish", "good": started}).status_code == 200
+    assert maker.get(f"/api/orders/{order_id}").json()["status"] == "done"
+    cut = next(
+        w
+        for w in operator.get("/api/floor/work-orders", params={"everything": True}).json()
+        if order_id in w["orders"] and w["process"] in ("co2-laser", "fiber-laser")
+    )
+    (inspection,) = operator.get(f"/api/floor/work-orders/{cut['id']}/inspection").json()
+    feature = inspection["plan"]["features"][0]
+    bad = [
+        {"feature": feature["name"], "value": feature["nominal_mm"] + 5 * feature["tolerance_mm"]}
+    ]
+    recorded = operator.post(f"/api/floor/work-orders/{cut['id']}/measurements", json=bad)
+    (nc_id,) = recorded.json()["nonconformances"]
+    decided = operator.post(
+        f"/api/quality/nonconformances/{nc_id}/disposition", json={"disposition": "scrap"}
+    )
+    assert decided.status_code == 200, decided.text
+    assert maker.get(f"/api/orders/{order_id}").json()["status"] == "in_production"

@@ -1,7 +1,8 @@
 """An order's life: placed -> planned -> scheduled -> in production -> done -> shipped,
 or cancelled before production. Who moves it: its maker cancels it; the shop plans,
 starts, finishes, ships or cancels it; only the shop's schedule makes it scheduled; the
-floor's work orders start it (the first start) and finish it (the last finish)."""
+floor's work orders start it (the first start) and finish it (the last finish), and
+send a done order back into production when its parts must be made again."""
 
 from enum import StrEnum
 
@@ -41,7 +42,7 @@ MOVES: dict[OrderStatus, tuple[OrderStatus, ...]] = {
     OrderStatus.PLANNED: (OrderStatus.SCHEDULED, OrderStatus.CANCELLED),
     OrderStatus.SCHEDULED: (OrderStatus.IN_PRODUCTION, OrderStatus.CANCELLED),
     OrderStatus.IN_PRODUCTION: (OrderStatus.DONE,),
-    OrderStatus.DONE: (OrderStatus.SHIPPED,),
+    OrderStatus.DONE: (OrderStatus.SHIPPED, OrderStatus.IN_PRODUCTION),
     OrderStatus.SHIPPED: (),
     OrderStatus.CANCELLED: (),
 }

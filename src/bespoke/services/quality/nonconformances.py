@@ -13,7 +13,9 @@ from pydantic import BaseModel, Field
 
 from bespoke.model.accounts import Account
 from bespoke.model.errors import ConflictError, InputError
+from bespoke.model.orders import Mover, OrderStatus
 from bespoke.services.environment import Environment
+from bespoke.services.ordering.orders import move
 from bespoke.services.quality.measurements import CHECK
 from bespoke.services.shop.shops import staff_shop
 from bespoke.store import now
@@ -114,6 +116,20 @@ def set_disposition(
         row.disposition = request.disposition
         row.cost = request.cost
         row.updated_at = now()
+        if request.disposition in REMADE and row.order_id is not None:
+            order = uow.orders.by_id(row.order_id)
+            if order.status == OrderStatus.DONE:  # its parts are to be made again
+                why = f"nonconformance {nc_id}: {row.quantity} part(s) made again"
+                move(
+                    env.bus,
+                    uow,
+                    order,
+                    OrderStatus.IN_PRODUCTION,
+                    who,
+                    Mover.FLOOR,
+                    row.updated_at,
+                    why,
+                )
         uow.audit.record(
             row.updated_at,
             who,
