@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Browser, expect
 from tests.e2e.conftest import Service
 from tests.e2e.test_api_flow import order, quote, upload
-from tests.e2e.test_schedule_api import finished
 from tests.e2e.test_browser import DESKTOP, PHONE, Watched, browser, shot, sign_in
+from tests.e2e.test_schedule_api import finished
 
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services.shop.scheduling import schedule_shop
