@@ -36,6 +36,10 @@ bench: setup
 	$(PY) bench/readers.py
 	$(PY) bench/heavy_load.py
 	$(PY) bench/fuzz_api.py
+	$(PY) bench/floor_keep.py
+	$(PY) bench/telemetry.py
+	$(PY) bench/shdr_replay.py
+	$(PY) bench/terminal.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock

@@ -497,9 +497,12 @@ class WorkOrders(_Repository):
 
 class Observations(_Repository):
     def add_all(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Keep many readings in one statement."""
+        """Keep many readings in one statement: a Core insert of the table, one
+        executemany (the ORM's bulk insert would split the rows at each change of the
+        columns left NULL, a statement for every run of numbers or texts)."""
         if rows:
-            self.session.execute(insert(ObservationRow), list(rows))
+            table = ObservationRow.metadata.tables[ObservationRow.__tablename__]
+            self.session.execute(insert(table), list(rows))
 
     def latest(self, shop_id: int, machine: str, limit: int = 50) -> Sequence[ObservationRow]:
         return self.session.scalars(

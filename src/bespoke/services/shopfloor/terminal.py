@@ -150,8 +150,21 @@ def work_order_view(row: WorkOrderRow) -> WorkOrderView:
         running_s=row.running_s,
         paused_s=row.paused_s,
         pauses=row.pauses,
-        actions=allowed_actions(ledger_of(row)),
+        actions=_actions(ledger_of(row)),
     )
+
+
+_ACTIONS: dict[WorkOrderStatus, list[FloorAction]] = {}
+"""The actions each status allows, asked of the state machine once per status."""
+
+
+def _actions(ledger: WorkOrderLedger) -> list[FloorAction]:
+    """The actions the work order's status allows: they depend on its status alone, and a
+    state machine takes a millisecond to build, so each status's are kept."""
+    actions = _ACTIONS.get(ledger.status)
+    if actions is None:
+        actions = _ACTIONS[ledger.status] = allowed_actions(ledger)
+    return list(actions)
 
 
 def event_view(row: WorkOrderEventRow) -> FloorEventView:
