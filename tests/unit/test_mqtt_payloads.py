@@ -116,6 +116,7 @@ def test_reading_payload_writes_what_observations_of_reads() -> None:
 def test_topics_are_built_from_checked_names() -> None:
     assert topic_of("acme", "L1") == TOPIC
     assert subscription_of("acme") == "bespoke/acme/+/observations"
+    assert subscription_of("x") == "bespoke/x/+/observations"  # a slug that is a letter
     for shop, machine in [("ACME", "L1"), ("acme", "a/b"), ("acme", "+"), ("a" * 65, "L1")]:
         with pytest.raises(ValueError, match="does not match"):
             topic_of(shop, machine)

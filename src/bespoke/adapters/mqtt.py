@@ -333,12 +333,16 @@ class MqttFeed:
 
     def _next_batch(self) -> _Batch:
         """The messages that come within `batch_wait_s` of the first (or until the batch
-        is full), read; an empty batch when none came for a moment."""
+        holds `batch_size` observations, give or take one message's), read; an empty batch
+        when none came for a moment."""
         batch = _Batch()
         deadline: float | None = None
+        widest = 1  # most observations in one message of this batch so far
         while len(batch.observations) < self.batch_size:
             wait = WAIT_STEP_S if deadline is None else deadline - time.monotonic()
-            taken = self._inbox.take(max(wait, 0.0), self.batch_size - len(batch.observations))
+            room = self.batch_size - len(batch.observations)
+            limit = max(1, room // widest) if batch.messages else 1
+            taken = self._inbox.take(max(wait, 0.0), limit)
             if not taken:
                 break
             if deadline is None:
@@ -348,7 +352,9 @@ class MqttFeed:
                     continue  # its connection is gone: the broker sends it again
                 batch.messages.append(received)
                 self.stats.received += 1
-                batch.observations.extend(self._read(received.message))
+                read = self._read(received.message)
+                widest = max(widest, len(read))
+                batch.observations.extend(read)
         return batch
 
     def _read(self, message: mqtt.MQTTMessage) -> list[Observation]:

@@ -127,8 +127,10 @@ def topic_of(shop: str, machine: str) -> str:
 
 
 def subscription_of(shop: str) -> str:
-    """The topic filter for every machine of `shop`."""
-    return topic_of(shop, "x").replace("/x/", "/+/")
+    """The topic filter for every machine of `shop`; ValueError for a bad shop name."""
+    if not SHOP_PATTERN.fullmatch(shop):
+        raise ValueError(f"shop {shop[:80]!r} does not match {SHOP_PATTERN.pattern}")
+    return f"{TOPIC_ROOT}/{shop}/+/{TOPIC_LEAF}"
 
 
 def machine_of(topic: str, shop: str, machines: MachineNames) -> str:
