@@ -40,7 +40,7 @@ NEXT = {
     (S.PAUSED, A.FINISH): S.DONE,
 }
 """Where each allowed action takes a work order: the rules, written down once more."""
-SEQUENCES = 2_000
+SEQUENCES = 1_000
 """Random sequences per run. Each event builds a state machine (about 1.5 ms): this many
 sequences of up to 16 events take about 15 s on one core."""
 
