@@ -19,7 +19,6 @@ import json
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +33,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from served import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("BESPOKE_SHARED_DIR", ROOT.parent / "shared")) / "fixtures"
@@ -51,7 +52,6 @@ EXAMPLES = [
 ]
 EMAIL = "load@bench.example"
 PASSWORD = "bench-load-password"
-START_TIMEOUT_S = 120.0
 STOP_TIMEOUT_S = 15.0
 JSON = {"content-type": "application/json"}
 
@@ -108,13 +108,6 @@ def candidate_designs() -> list[Design]:
     return designs
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def child_environment() -> dict[str, str]:
     """This environment without settings that would point the service elsewhere."""
     env = {k: v for k, v in os.environ.items() if k not in ("BESPOKE_DATABASE_URL",)}
@@ -164,22 +157,6 @@ def running_server(data_dir: Path, port: int, workers: int) -> Iterator[subproce
             os.killpg(server.pid, signal.SIGKILL)  # its own session: the server and its workers
             server.wait()
         log.close()
-
-
-def wait_healthy(server: subprocess.Popen[bytes], base_url: str, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited ({server.returncode}):\n{log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base_url}/api/health", timeout=2).text == "ok":
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    raise RuntimeError(
-        f"server not healthy after {START_TIMEOUT_S:g} s:\n{log.read_text()[-2000:]}"
-    )
 
 
 def quote_body(design: Design) -> bytes:

@@ -51,7 +51,7 @@ def serving(data_dir: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait_healthy(server, url, log_path)
+            wait_healthy(server, url, log_path)
             yield url, server.pid
         finally:
             server.terminate()
@@ -62,7 +62,7 @@ def serving(data_dir: Path, workers: int = 1) -> Iterator[tuple[str, int]]:
                 server.wait()
 
 
-def _wait_healthy(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
+def wait_healthy(server: subprocess.Popen[bytes], url: str, log: Path) -> None:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
