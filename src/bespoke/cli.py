@@ -584,6 +584,31 @@ def floor_compact(
     )
 
 
+@floor_app.command("train-risk")
+def floor_train_risk(
+    table: Annotated[
+        Path, typer.Argument(help="Process readings and failures (AI4I 2020 CSV form)")
+    ],
+    shop: ShopSlug = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Train the failure-risk model the server reads every machine's process data with;
+    a machine at risk gets a condition request. Checks the shop's machines once now."""
+    from bespoke.model.errors import InputError
+    from bespoke.services.maintenance.risk import check_risk, train_risk_model
+
+    with _user_errors():
+        env = _environment(data_dir)
+        if not table.is_file() or table.stat().st_size > 16_000_000:
+            raise InputError(f"{table.name}: not a file of at most 16 MB")
+        model = train_risk_model(env, table.read_bytes())
+        made = check_risk(env, _shop_id(env, shop), model)
+    console.print(
+        f"failure-risk model kept (threshold {model.threshold_:.3f});"
+        f" {len(made)} machine(s) at risk asked for a check"
+    )
+
+
 @floor_app.command("replay")
 def floor_replay(
     recording: Annotated[Path, typer.Argument(help="SHDR lines, as an adapter sends them")],

@@ -136,13 +136,18 @@ def _shop_watches(env: Environment, shop_id: int, slug: str) -> list[Watch]:
 
 
 def _compact_now_and_then(env: Environment, shops: list[int], stop: threading.Event) -> None:
-    """Every hour: old readings rolled up, and the maintenance plans checked for what has
-    come due (an order each, once)."""
+    """Every hour: old readings rolled up, the maintenance plans checked for what has come
+    due (an order each, once), and the machines' failure risk read by the kept model."""
+    from bespoke.services.maintenance.risk import check_risk, kept_model  # scikit-learn: late
+
     while not stop.wait(COMPACT_EVERY_S):
+        model = kept_model(env)
         for shop_id in shops:
             try:
                 compact(env, shop_id, KEEP_DAYS)
                 check_due(env, shop_id)
+                if model is not None:
+                    check_risk(env, shop_id, model)
             except Exception:
                 log.exception("shop %s: compaction or maintenance check failed", shop_id)
 
