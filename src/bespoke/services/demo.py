@@ -5,6 +5,7 @@ recording replayed as an MTConnect agent the shop watches, so that its floor mov
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from bespoke.adapters.mtconnect import AgentReplayServer
@@ -14,12 +15,15 @@ from bespoke.model.progress import silent
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services import accounts, quoting
 from bespoke.services.environment import Environment
+from bespoke.services.maintenance.orders import SparePartRequest, set_spare_part
+from bespoke.services.maintenance.plans import add_plan
 from bespoke.services.ordering import orders
 from bespoke.services.quoting import designs
 from bespoke.services.shop.scheduling import schedule_shop
 from bespoke.services.shop.shops import ensure_shop
 from bespoke.services.shopfloor.feed_settings import set_feeds
 from bespoke.services.shopfloor.terminal import FloorRequest, act
+from bespoke.store import now
 
 DEMO_SHOP = ("demo", "Bespoke demo workshop")
 
@@ -75,10 +79,33 @@ def seed_demo(env: Environment, examples: Path, *, schedule: bool = True) -> lis
         _quote_examples(env, maker, examples, DESIGNS)
         _quote_examples(env, second, examples, SECOND_MAKER_DESIGNS)
         _plan_products(env, maker, examples)
+        _demo_upkeep(env)
         if schedule:
             schedule_shop(env, shop_id, None, SolverSettings(time_limit=3))
             _start_first_work(env, shop_id)
     return list(LOGINS)
+
+
+def _demo_upkeep(env: Environment) -> None:
+    """A weekly check of the laser's optics, due this week, and the spare parts for it."""
+    operator = _operator(env)
+    monday = (now() - timedelta(days=now().weekday())).strftime("%Y%m%dT060000Z")
+    add_plan(
+        env,
+        operator,
+        {
+            "machine": "fiber-laser-3015",
+            "title": "Clean the lens, change the nozzle",
+            "trigger": {"kind": "calendar", "rule": f"DTSTART:{monday}\nRRULE:FREQ=WEEKLY"},
+            "tasks": ["protective window", "nozzle", "ceramic ring", "chiller water level"],
+            "duration_s": 1800,
+            "parts": [{"part": "nozzle-1.5", "quantity": 1}],
+            "window": {"early": 0, "late": 4 * 86400},
+        },
+    )
+    set_spare_part(
+        env, operator, "nozzle-1.5", SparePartRequest(name="Nozzle, single 1.5 mm", on_hand=10)
+    )
 
 
 def _operator(env: Environment) -> Account:

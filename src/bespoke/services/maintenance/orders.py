@@ -3,6 +3,7 @@ operator raises (with a note and a photo, kept with the order), done on the term
 the checklist, the time taken, the spare parts used (taken from stock) and the findings;
 MTBF and MTTR from the failures and their repairs."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel, Field
@@ -20,6 +21,7 @@ from bespoke.store import now
 from bespoke.store.tables import MaintenanceOrderRow, SparePartRow
 
 OPEN = ("open", "scheduled", "running")
+PART_ID = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 MAX_PARTS_USED = 100
 
 
@@ -253,8 +255,8 @@ def set_spare_part(
     env: Environment, who: Account, part: str, request: SparePartRequest
 ) -> SparePartView:
     """Put a spare part on the shelf, or count it again."""
-    if not (1 <= len(part) <= 64 and part.replace("-", "").replace("_", "").isalnum()):
-        raise InputError("part: 1 to 64 letters, digits, - or _", path="part")
+    if not PART_ID.fullmatch(part):
+        raise InputError("part: 1 to 64 letters, digits, '.', '-' or '_'", path="part")
     shop_id = staff_shop(who, MAINTAIN)
     with env.uow() as uow:
         row = uow.maintenance.spare_part(shop_id, part)
