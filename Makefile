@@ -36,6 +36,7 @@ bench: setup
 	$(PY) bench/readers.py
 	$(PY) bench/heavy_load.py
 	$(PY) bench/fuzz_api.py
+	$(PY) bench/maintenance.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock
