@@ -40,6 +40,7 @@ bench: setup
 	$(PY) bench/telemetry.py
 	$(PY) bench/shdr_replay.py
 	$(PY) bench/terminal.py
+	$(PY) bench/maintenance.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock

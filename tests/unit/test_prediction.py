@@ -232,4 +232,11 @@ def test_models_round_trip_through_pickle(
     again = pickle.loads(pickle.dumps(risk_model))
     assert np.array_equal(again.predict(readings), risk_model.predict(readings))
     assert again.threshold_ == risk_model.threshold_
-    assert isinstance(ProcessReadings.of([ProcessReading("H", 300, 310, 1400, 50, 5)]), object)
+
+
+def test_readings_one_by_one_and_as_columns_give_the_same_features(ai4i: Ai4iTable) -> None:
+    first = ai4i.readings.take(np.array([0]))
+    one = ProcessReadings.of([ProcessReading("M", 298.1, 308.6, 1551.0, 42.8, 0.0)])
+    assert np.array_equal(one.features(), first.features())
+    power_w = 42.8 * 1551.0 * 2 * math.pi / 60
+    assert one.features()[0, 6:].tolist() == pytest.approx([power_w, 10.5, 0.0])
