@@ -28,6 +28,9 @@ from bespoke.store.tables import MaintenanceOrderRow, MaintenancePlanRow, MeterR
 
 MAINTAIN = "keep the shop's machines"
 MAX_PLANS = 1_000
+FIRST_LOOK_BACK = timedelta(days=1)
+"""A condition plan's first check weighs the last day's readings: a condition already there
+when the plan is made counts."""
 MAX_READINGS = 10_000
 """Latest readings of a meter folded into its state, and observations weighed at once."""
 
@@ -174,7 +177,8 @@ def _observations_of(
     if not isinstance(trigger, ConditionTrigger):
         return []
     window = trigger.trend.window_s if trigger.trend is not None else 0.0
-    since = (progress.seen_through or at) - timedelta(seconds=window + trigger.hold_s)
+    start = progress.seen_through or at - FIRST_LOOK_BACK
+    since = start - timedelta(seconds=window + trigger.hold_s)
     since_naive = since.astimezone(UTC).replace(tzinfo=None)
     rows = uow.observations.of_item(shop_id, plan.machine, trigger.item, since_naive, MAX_READINGS)
     return [
