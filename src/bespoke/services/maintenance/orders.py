@@ -16,7 +16,7 @@ from bespoke.model.scheduling import Closure
 from bespoke.services.environment import Environment
 from bespoke.services.maintenance.plans import MAINTAIN
 from bespoke.services.shop.shops import shop_catalog, staff_shop
-from bespoke.services.shopfloor.terminal import MAX_PHOTO_BYTES, PHOTO_TYPES
+from bespoke.services.shopfloor.terminal import check_photo
 from bespoke.store import now
 from bespoke.store.tables import MaintenanceOrderRow, SparePartRow
 
@@ -118,10 +118,7 @@ def raise_request(
     reschedule with)."""
     shop_id = staff_shop(who, MAINTAIN)
     if photo is not None:
-        if len(photo) > MAX_PHOTO_BYTES:
-            raise InputError(f"photo: at most {MAX_PHOTO_BYTES // 1_000_000} MB", path="photo")
-        if not any(photo.startswith(magic) for magic in PHOTO_TYPES):
-            raise InputError("photo: a PNG or JPEG picture is accepted", path="photo")
+        check_photo(photo)
     moment = now()
     request = MaintenanceRequest(
         machine=machine,

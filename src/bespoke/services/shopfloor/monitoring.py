@@ -287,22 +287,20 @@ class FloorMonitor:
 
     def _quality_alert(self, uow: UnitOfWork, _actor: object, alert: QualityAlert) -> None:
         """Tell the floor of a feature out of control once its measurements are kept."""
-        _alert_after_commit(self.hub, uow, alert.shop_id, alert)
+        _after_commit(self.hub, uow, alert.shop_id, "quality", alert)
 
     def _work_moved(self, uow: UnitOfWork, _actor: object, moved: WorkOrderMoved) -> None:
         """Publish a work order's move once its transaction is committed."""
         row = uow.work_orders.get(moved.shop_id, moved.work_order_id)
-        work = _work_live(row, moved)
-
-        def committed(_session: object) -> None:
-            self.hub.publish(moved.shop_id, "work", work)
-
-        event.listen(uow.session, "after_commit", committed, once=True)
+        _after_commit(self.hub, uow, moved.shop_id, "work", _work_live(row, moved))
 
 
-def _alert_after_commit(hub: LiveHub, uow: UnitOfWork, shop_id: int, alert: BaseModel) -> None:
+def _after_commit(hub: LiveHub, uow: UnitOfWork, shop_id: int, kind: str, data: BaseModel) -> None:
+    """Publish `data` on the live hub once the unit of work's transaction is committed (a
+    rolled-back change is never shown)."""
+
     def committed(_session: object) -> None:
-        hub.publish(shop_id, "quality", alert)
+        hub.publish(shop_id, kind, data)
 
     event.listen(uow.session, "after_commit", committed, once=True)
 

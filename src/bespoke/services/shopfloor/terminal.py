@@ -258,6 +258,14 @@ PHOTO_TYPES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 MAX_PHOTO_BYTES = 8_000_000
 
 
+def check_photo(photo: bytes) -> None:
+    """Refuse a photo that is too large or not a PNG or JPEG picture."""
+    if len(photo) > MAX_PHOTO_BYTES:
+        raise InputError(f"photo: at most {MAX_PHOTO_BYTES // 1_000_000} MB", path="photo")
+    if not any(photo.startswith(magic) for magic in PHOTO_TYPES):
+        raise InputError("photo: a PNG or JPEG picture is accepted", path="photo")
+
+
 def add_note(
     env: Environment, who: Account, work_order_id: int, note: str, photo: bytes | None = None
 ) -> FloorEventView:
@@ -271,10 +279,7 @@ def add_note(
     if not text and photo is None:
         raise InputError("note: give a note, a photo or both", path="note")
     if photo is not None:
-        if len(photo) > MAX_PHOTO_BYTES:
-            raise InputError(f"photo: at most {MAX_PHOTO_BYTES // 1_000_000} MB", path="photo")
-        if not any(photo.startswith(magic) for magic in PHOTO_TYPES):
-            raise InputError("photo: a PNG or JPEG picture is accepted", path="photo")
+        check_photo(photo)
     with env.uow() as uow:
         row = uow.work_orders.get(shop_id, work_order_id)
         event = WorkOrderEventRow(
