@@ -170,6 +170,7 @@ def test_maintenance_on_the_gantt_a_request_and_an_alert_from_a_measurement(
         with httpx.Client(base_url=service.url, headers=bearer, timeout=60) as api:
             job = finished(api, api.get(f"/api/tasks/{task}").json())
         assert job["status"] == "done", job
+        page.wait_for_url(re.compile(r"/shop/schedules/\d+$"))  # the task page moves on by itself
         page.goto("/floor/maintenance")
         expect(page.locator("#maintenance-orders")).to_contain_text("spindle sounds rough")
         shot(page, "upkeep-02-request")
