@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 from pydantic import ValidationError
 
+from bespoke.api.pages import words
 from bespoke.api.problems import invalid_input, status_of
 from bespoke.api.security import Caller, denials_recorded, identify
 from bespoke.model.accounts import Role
@@ -25,6 +26,13 @@ templates = Jinja2Templates(
         trim_blocks=True,
         lstrip_blocks=True,
     )
+)
+templates.env.filters.update(
+    money=words.money,
+    number=words.number,
+    duration=words.duration,
+    plural=words.plural,
+    named=words.named,
 )
 
 
