@@ -5,7 +5,14 @@ from enum import StrEnum
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 MAX_SHIFTS = 50
 MAX_CLOSED_DAYS = 2_000
@@ -93,7 +100,9 @@ class Calendar(BaseModel):
         try:
             ZoneInfo(zone)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {zone!r} (an IANA name: UTC, Europe/Berlin ...)")
+            raise ValueError(
+                f"unknown time zone {zone!r} (an IANA name: UTC, Europe/Berlin ...)"
+            ) from None
         return zone
 
     @model_validator(mode="after")
