@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel
+from pydantic import BaseModel, field_validator
 
 from bespoke.model.calendar import Calendar, MaintenanceWindow, Weekday
 
@@ -29,6 +29,14 @@ class Planned(BaseModel):
     start: datetime
     end: datetime | None
     order_id: int | None = None
+    window: int | None = None
+    """The calendar's window (from 1), when it is one."""
+
+    @field_validator("start", "end")
+    @classmethod
+    def _in_utc(cls, moment: datetime | None) -> datetime | None:
+        """Times stored without a zone are UTC."""
+        return _utc(moment) if moment is not None else None
 
 
 class CalendarDay(BaseModel):
@@ -53,10 +61,11 @@ def windows(calendar: Calendar) -> list[Planned]:
         Planned(
             machine=w.machine,
             title="maintenance window",
-            start=_utc(w.start),
-            end=_utc(w.end),
+            start=w.start,
+            end=w.end,
+            window=number,
         )
-        for w in calendar.maintenance
+        for number, w in enumerate(calendar.maintenance, start=1)
     ]
 
 
