@@ -364,6 +364,6 @@ def _stock(field: Input, form: Mapping[str, str]) -> list[dict[str, Any]]:
 
 def _pair(field: Input, text: str) -> list[float]:
     parts = re.split(rf"\s*[xX{TIMES}]\s*", text.strip())
-    if len(parts) != 2:
+    if len(parts) != 2 or not all(parts):
         raise _refused(field, f"sheet size {text.strip()!r} is not 'length {TIMES} width'")
     return [_float(field, p) for p in parts]
