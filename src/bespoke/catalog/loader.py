@@ -3,8 +3,9 @@
 A shop file may hold the top-level keys `shop`, `materials`, `processes` and `machines`
 (and `x-...` keys that only carry YAML anchors). An entry whose `id` is in the catalog
 overrides it: the fields it gives replace the bundled ones, `sources` merge key by key,
-and a changed figure needs a source of its own. A new id extends the catalog. Any error
-names the file, the key path and the reason, and leaves the catalog as it was.
+and a changed figure needs a source of its own. A new id extends the catalog; a machine
+marked `retired: true` is left out of it. Any error names the file, the key path and the
+reason, and leaves the catalog as it was.
 """
 
 import functools
@@ -103,7 +104,7 @@ def _finish(draft: _Draft, source: str) -> Catalog:
         "shop": draft.shop,
         "materials": draft.materials,
         "processes": draft.processes,
-        "machines": draft.machines,
+        "machines": {k: m for k, m in draft.machines.items() if not m.retired},
         "suppliers": draft.suppliers,
     }
     return _validate(Catalog, fields, source)

@@ -2,13 +2,24 @@
 
 from datetime import date, datetime, time
 from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 MAX_SHIFTS = 50
 MAX_CLOSED_DAYS = 2_000
 """Holidays and shutdowns: years of them."""
 MAX_MAINTENANCE_WINDOWS = 2_000
+MAX_CLOSED_REASON = 200
+"""Characters of the reason a date is closed ("Christmas", "stocktaking")."""
 
 
 class Weekday(StrEnum):
@@ -72,9 +83,34 @@ class Calendar(BaseModel):
     closed: list[date] = Field(
         default_factory=list, max_length=MAX_CLOSED_DAYS, description="Holidays and shutdowns"
     )
+    closed_reasons: dict[
+        date, Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_CLOSED_REASON)]
+    ] = Field(
+        default_factory=dict,
+        max_length=MAX_CLOSED_DAYS,
+        description="Why a closed date is closed, by date",
+    )
     maintenance: list[MaintenanceWindow] = Field(
         default_factory=list, max_length=MAX_MAINTENANCE_WINDOWS
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {zone!r} (an IANA name: UTC, Europe/Berlin ...)"
+            ) from None
+        return zone
+
+    @model_validator(mode="after")
+    def _reasons_of_closed_dates(self) -> "Calendar":
+        stray = sorted(set(self.closed_reasons) - set(self.closed))
+        if stray:
+            raise ValueError(f"closed_reasons names {stray[0]}, which is not a closed date")
+        return self
 
     def hours_per_week(self) -> float:
         return (

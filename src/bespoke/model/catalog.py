@@ -356,6 +356,9 @@ class Machine(CatalogEntry):
     speed_factor: Annotated[float, Field(gt=0, le=10)] = Field(
         default=1.0, description="Printers: build speed relative to the process's rates"
     )
+    retired: bool = Field(
+        default=False, description="Out of service for good: left out of the shop's catalog"
+    )
 
 
 class Supplier(CatalogEntry):

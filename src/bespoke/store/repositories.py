@@ -5,10 +5,11 @@ A row outside the asker's scope is reported as not found, so ids cannot be probe
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Row, Select, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, Row, Select, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -812,3 +813,69 @@ class Audit(_Repository):
         if entity is not None:
             statement = statement.where(AuditRow.entity == entity)
         return int(self.session.scalar(statement) or 0)
+
+    def found(
+        self, search: "AuditSearch", limit: int, offset: int
+    ) -> list[tuple[AuditRow, UserRow | None]]:
+        """The newest entries matching `search`, each with its actor's row (or None),
+        skipping `offset`."""
+        statement = (
+            select(AuditRow, UserRow)
+            .outerjoin(UserRow, UserRow.id == AuditRow.actor_id)
+            .where(*search.conditions())
+            .order_by(AuditRow.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [(entry, user) for entry, user in self.session.execute(statement).all()]
+
+    def found_count(self, search: "AuditSearch") -> int:
+        statement = (
+            select(func.count())
+            .select_from(AuditRow)
+            .outerjoin(UserRow, UserRow.id == AuditRow.actor_id)
+            .where(*search.conditions())
+        )
+        return int(self.session.scalar(statement) or 0)
+
+
+@dataclass(frozen=True)
+class AuditSearch:
+    """Which audit entries to find: each given part must match (text ones in any case;
+    `actor` within a person's e-mail or name, "system" for changes of no one)."""
+
+    actor: str | None = None
+    action: str | None = None
+    entity: str | None = None
+    entity_id: str | None = None
+    since: datetime | None = None
+    before: datetime | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.actor == "system":
+            found.append(AuditRow.actor_id.is_(None))
+        elif self.actor:
+            pattern = f"%{_escaped(self.actor.lower())}%"
+            found.append(
+                or_(
+                    func.lower(UserRow.email).like(pattern, escape="\\"),
+                    func.lower(UserRow.name).like(pattern, escape="\\"),
+                )
+            )
+        if self.action:
+            found.append(func.lower(AuditRow.action) == self.action.lower())
+        if self.entity:
+            found.append(func.lower(AuditRow.entity) == self.entity.lower())
+        if self.entity_id:
+            found.append(AuditRow.entity_id == self.entity_id)
+        if self.since is not None:
+            found.append(AuditRow.at >= self.since)
+        if self.before is not None:
+            found.append(AuditRow.at < self.before)
+        return found
+
+
+def _escaped(text: str) -> str:
+    """`text` with LIKE's wildcards taken literally."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

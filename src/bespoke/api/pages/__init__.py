@@ -1,7 +1,8 @@
 """The web pages, one module per area mirroring the REST modules: signing in
 (`accounts`), uploads and quotes (`quotes`), products (`products`), orders (`orders`) and
 the shop (`shop`), the operator's terminal (`terminal`), the live floor and its KPIs
-(`floor`). Forms carry the session's CSRF token."""
+(`floor`); the shop's settings (`settings`) and the audit log (`audit`). Forms carry the
+session's CSRF token."""
 
 from urllib.parse import quote
 
@@ -10,10 +11,12 @@ from fastapi.responses import Response
 
 from bespoke.api.pages import (
     accounts,
+    audit,
     floor,
     orders,
     products,
     quotes,
+    settings,
     shop,
     terminal,
     upkeep,
@@ -25,6 +28,8 @@ from bespoke.api.security import identify
 def install(app: FastAPI) -> None:
     """The pages, their error pages and the redirect to the login page."""
     for area in (accounts, quotes, products, orders, shop, terminal, floor, upkeep):
+        app.include_router(area.router)
+    for area in (settings, audit):
         app.include_router(area.router)
 
     async def on_login_required(request: Request, error: Exception) -> Response:

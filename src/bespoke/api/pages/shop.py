@@ -2,8 +2,9 @@
 off-cuts in stock."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -14,6 +15,8 @@ from bespoke.api.pages.kit import (
     render,
     see_other,
 )
+from bespoke.api.pages.settings import maintenance_planned
+from bespoke.api.pages.words import catalog_names
 from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
 from bespoke.api.security import (
     Env,
@@ -28,7 +31,8 @@ from bespoke.model.orders import OrderStatus
 from bespoke.model.scheduling import KeptSchedule, KeptTask
 from bespoke.services.maintenance.scheduled import is_maintenance
 from bespoke.services.shop import batches, remnants
-from bespoke.services.shop.shops import shop_view
+from bespoke.services.shop.calendars import days_ahead
+from bespoke.services.shop.shops import shop_catalog, shop_view
 from bespoke.services.shopfloor import terminal
 from bespoke.services.shopfloor.actuals import HELD_PREFIX
 from bespoke.store import now
@@ -37,21 +41,32 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/shop", response_class=HTMLResponse)
-def dashboard(request: Request, env: Env, caller: Signed) -> HTMLResponse:
+def dashboard(
+    request: Request, env: Env, caller: Signed, status: OrderStatus | None = None
+) -> HTMLResponse:
     if caller.account.role == Role.MAKER:
         raise PermissionDeniedError("the dashboard is for the shop's operators")
     with env.uow() as uow:
         rows = [order_out(o) for o in uow.orders.list(caller.account)]
         titles = {o.quote_id: uow.quotes.get(caller.account, o.quote_id).title for o in rows}
     counts = Counter(o.status for o in rows)
+    shop = shop_view(env, caller.account)
+    with env.uow() as uow:
+        catalog = shop_catalog(uow, shop.id)
+    today = now().replace(tzinfo=UTC).astimezone(ZoneInfo(shop.calendar.timezone)).date()
+    week = days_ahead(shop.calendar, today, 7, maintenance_planned(env, caller))
     return render(
         request,
         "shop.html.j2",
         caller,
-        orders=rows,
+        orders=[o for o in rows if status is None or o.status == status],
         titles=titles,
         counts=[(s, counts.get(s, 0)) for s in OrderStatus],
-        shop=shop_view(env, caller.account),
+        shown_status=status,
+        shop=shop,
+        week=week,
+        later_closed=[d for d in sorted(shop.calendar.closed) if d > week[-1].day][:5],
+        names=catalog_names(catalog),
     )
 
 

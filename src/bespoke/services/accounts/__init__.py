@@ -1,11 +1,12 @@
 """Accounts: users of a shop and their roles, signing in (with its throttle), sessions
-and API tokens."""
+and API tokens; the audit log as admins read it."""
 
 from typing import TYPE_CHECKING
 
 from bespoke.services.exports import lazy
 
 if TYPE_CHECKING:
+    from bespoke.services.accounts.audit import audit_entries
     from bespoke.services.accounts.tokens import create_token, revoke_token, token_holder
     from bespoke.services.accounts.users import (
         authenticate,
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     )
 
 EXPORTS = {
+    "audit_entries": "audit",
     "authenticate": "users",
     "create_token": "tokens",
     "create_user": "users",
@@ -28,6 +30,7 @@ EXPORTS = {
     "token_holder": "tokens",
 }
 __all__ = [
+    "audit_entries",
     "authenticate",
     "create_token",
     "create_user",

@@ -7,6 +7,16 @@ from bespoke.services.exports import lazy
 
 if TYPE_CHECKING:
     from bespoke.services.shop.scheduling import promised_completions, schedule_shop
+    from bespoke.services.shop.settings import (
+        add_window,
+        close_day,
+        edit_entry,
+        remove_window,
+        reopen_day,
+        retire_machine,
+        set_hours,
+        shop_settings,
+    )
     from bespoke.services.shop.shops import (
         ensure_shop,
         set_calendar,
@@ -17,23 +27,39 @@ if TYPE_CHECKING:
     )
 
 EXPORTS = {
+    "add_window": "settings",
+    "close_day": "settings",
+    "edit_entry": "settings",
     "ensure_shop": "shops",
     "promised_completions": "scheduling",
+    "remove_window": "settings",
+    "reopen_day": "settings",
+    "retire_machine": "settings",
     "schedule_shop": "scheduling",
     "set_calendar": "shops",
     "set_entry": "shops",
+    "set_hours": "settings",
     "set_rates": "shops",
     "shop_catalog": "shops",
+    "shop_settings": "settings",
     "shop_view": "shops",
 }
 __all__ = [
+    "add_window",
+    "close_day",
+    "edit_entry",
     "ensure_shop",
     "promised_completions",
+    "remove_window",
+    "reopen_day",
+    "retire_machine",
     "schedule_shop",
     "set_calendar",
     "set_entry",
+    "set_hours",
     "set_rates",
     "shop_catalog",
+    "shop_settings",
     "shop_view",
 ]
 __getattr__ = lazy(__name__, EXPORTS)

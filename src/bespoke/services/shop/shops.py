@@ -22,6 +22,7 @@ from bespoke.model.calendar import Calendar
 from bespoke.model.catalog import CatalogEntry, Machine, Material
 from bespoke.model.errors import CatalogError, InputError, NotFoundError, PermissionDeniedError
 from bespoke.services.environment import Environment
+from bespoke.services.shop.calendars import calendar_changes
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import ShopRow
 
@@ -207,6 +208,7 @@ def set_rates(env: Environment, actor: Account, rates: dict[str, Any]) -> None:
 
 
 def set_calendar(env: Environment, actor: Account, calendar: dict[str, Any]) -> Calendar:
+    """Set the shop's calendar; the audit entry says what changed."""
     try:
         checked = Calendar.model_validate(calendar)
     except ValidationError as error:
@@ -216,9 +218,12 @@ def set_calendar(env: Environment, actor: Account, calendar: dict[str, Any]) -> 
     with env.uow() as uow:
         row = uow.shops.by_id(_shop_of(actor))
         _require_operator(actor)
+        changes = calendar_changes(Calendar.model_validate(row.calendar), checked)
         row.calendar = checked.model_dump(mode="json")
         row.updated_at = now()
-        uow.audit.record(row.updated_at, actor, "set", "shop", row.id, calendar=row.calendar)
+        uow.audit.record(
+            row.updated_at, actor, "set", "shop", row.id, calendar=row.calendar, changes=changes
+        )
         uow.commit()
     return checked
 
@@ -240,10 +245,30 @@ def _change(
             catalog_with_overrides(catalog_part(overrides), f"shop '{row.slug}' settings")
         except CatalogError as error:
             raise CatalogError(str(error), path=f"{section}.{entry_id}") from None
+        changed = _changed_fields(row.overrides, overrides, section, entry_id)
         row.overrides = overrides
         row.updated_at = now()
-        uow.audit.record(row.updated_at, actor, action, section, entry_id, shop=row.slug)
+        uow.audit.record(
+            row.updated_at, actor, action, section, entry_id, shop=row.slug, changed=changed
+        )
         uow.commit()
+
+
+def _changed_fields(
+    before: dict[str, Any], after: dict[str, Any], section: str, entry_id: str
+) -> dict[str, Any]:
+    """The fields of the shop's entry a change set, with their new values (None: dropped)."""
+    old, new = own_entry(before, section, entry_id), own_entry(after, section, entry_id)
+    keys = (set(old) | set(new)) - {"id", "sources"}
+    return {k: new.get(k) for k in sorted(keys) if old.get(k) != new.get(k)}
+
+
+def own_entry(overrides: dict[str, Any], section: str, entry_id: str) -> dict[str, Any]:
+    """The shop's own fields of an entry (its rates for the section "shop"), or {}."""
+    if section == "shop":
+        return dict(overrides.get("shop", {}))
+    entries = overrides.get(section, [])
+    return dict(next((e for e in entries if e.get("id") == entry_id), {}))
 
 
 def _sourced(entry: dict[str, Any], actor: Account) -> dict[str, Any]:
