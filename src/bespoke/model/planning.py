@@ -50,6 +50,14 @@ class DfmFinding(Frozen):
     alternatives: list[str] = Field(
         default_factory=list, description="Processes or materials that would work instead"
     )
+    at_mm: tuple[float, float] | None = Field(
+        default=None,
+        description="Where on a flat drawing the feature is (x, y in the drawing's mm); "
+        "None where it has no one place",
+    )
+    size_mm: float | None = Field(
+        default=None, ge=0, description="The feature's size there (a hole's width); None: a point"
+    )
 
 
 class Operation(Frozen):
