@@ -49,7 +49,7 @@ function showView(holder) {
       new THREE.MeshStandardMaterial({ color: PART, metalness: 0.1, roughness: 0.7, side: THREE.DoubleSide }),
     );
     scene.add(mesh);
-    scene.add(new THREE.HemisphereLight(0xffffff, 0x445566, 1.6));
+    scene.add(new THREE.HemisphereLight(0xffffff, 0x8899aa, 2.4));
     const sun = new THREE.DirectionalLight(0xffffff, 1.4);
     sun.position.set(1, 2, 3);
     scene.add(sun);

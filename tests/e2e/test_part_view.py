@@ -71,6 +71,7 @@ def test_the_part_is_shown_with_its_findings_marked_and_measured_in_3d(
         mark.focus()
         expect(hole).to_have_class(re.compile(r"\blit\b"))
         shot(page, "30-quote-drawing-marked")
+        drawing_quote = page.url
         page.get_by_role("button", name="Whole part").click()
         expect(drawing).to_have_attribute("viewBox", home or "")
 
@@ -107,9 +108,14 @@ def test_the_part_is_shown_with_its_findings_marked_and_measured_in_3d(
         sign_in(page, maker.email)
         expect(page.locator("figure[data-mesh-view]")).to_have_attribute("data-state", "drawn")
         ready = page.get_by_role("columnheader", name="Ready by")
-        expect(ready).to_be_visible()
         expect(page.locator("td.ready time").first).to_be_visible()
+        edge = ready.bounding_box()
+        assert edge is not None and edge["x"] + edge["width"] <= PHONE["width"], edge
         shot(page, "32-phone-quote-mesh")
+        assert overflow(page) == 0
+        page.goto(drawing_quote)
+        expect(page.locator("button.mark-item").first).to_be_visible()
+        shot(page, "33-phone-quote-drawing")
         assert overflow(page) == 0
     finally:
         phone.close()
@@ -122,4 +128,3 @@ def _drawn_share(png: bytes) -> float:
     background = picture.getpixel((2, 2))
     pixels = list(picture.getdata())
     return sum(p != background for p in pixels) / len(pixels)
-
