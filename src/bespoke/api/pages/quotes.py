@@ -219,10 +219,14 @@ def _part_view(
     doc: QuoteDocument,
     names: dict[str, str],
 ) -> DrawingView | None:
-    """A drawing's outline with its findings marked; None for a mesh."""
+    """A drawing's outline with its findings marked; None for a mesh, or for a drawing the
+    workers could not draw in their budget (its picture is shown instead)."""
     if doc.design_kind != "dxf" or design_id is None:
         return None
-    drawing = previews.design_drawing(env, caller.account, design_id, doc.geometry.units)
+    try:
+        drawing = previews.design_drawing(env, caller.account, design_id, doc.geometry.units)
+    except BespokeError:
+        return None
     return drawing_view(drawing, doc, names)
 
 
