@@ -47,6 +47,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # WebGL (the quote page's 3-D view) on the CPU: Chromium stops falling back to
+    # SwiftShader by itself without this
+    "--enable-unsafe-swiftshader",
 ]
 ARTIFACTS = ROOT / "test-artifacts"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
@@ -157,13 +160,9 @@ def wait_for_curve(page: Page) -> None:
     expect(page.locator("#curve .plot-container svg.main-svg").first).to_be_visible()
 
 
-def preview_width(page: Page) -> int:
-    """The natural width of the part preview once it has loaded (0 when it failed)."""
-    image = page.locator("img.preview")
-    expect(image).to_be_visible()
-    image.evaluate("img => img.decode().catch(() => null)")
-    width: int = image.evaluate("img => img.complete ? img.naturalWidth : 0")
-    return width
+def expect_drawing(page: Page) -> None:
+    """The quote page shows the drawing of its part."""
+    expect(page.locator("svg.drawing path").first).to_be_visible()
 
 
 def overflow(page: Page) -> int:
@@ -191,12 +190,12 @@ def test_maker_quotes_and_orders_then_the_shop_plans_it(service: Service, deskto
     fill_quote_form(page)
     shot(page, "02-quote-form")
     send_quote_form(page)
-    expect(page.get_by_test_id("price")).to_have_text(re.compile(r"^[A-Z]{3} \d+\.\d\d$"))
+    expect(page.get_by_test_id("price")).to_have_text(re.compile(r"^[A-Z]{3} [\d,]+\.\d\d$"))
     expect(page.get_by_role("heading", name="Price by quantity", exact=True)).to_be_visible()
     expect(page.locator("table").first).to_contain_text("Unit price")
     expect(page.get_by_role("heading", name=re.compile("cannot make it"))).to_be_visible()
     wait_for_curve(page)
-    assert preview_width(page) > 0, "the part preview did not load"
+    expect_drawing(page)
     shot(page, "03-quote")
 
     # the maker orders it
@@ -223,7 +222,7 @@ def test_maker_quotes_and_orders_then_the_shop_plans_it(service: Service, deskto
     expect(finished).to_be_visible(timeout=PLAN_TIMEOUT_MS)
     assert not page.locator("#job").is_visible(), page.locator("#job").inner_text()
     expect(page).to_have_url(re.compile(r"/quotes/\d+$"))
-    expect(page.get_by_test_id("price")).to_have_text(re.compile(r"^[A-Z]{3} \d+\.\d\d$"))
+    expect(page.get_by_test_id("price")).to_have_text(re.compile(r"^[A-Z]{3} [\d,]+\.\d\d$"))
     wait_for_curve(page)
     shot(page, "08-product-plan")
 
@@ -262,7 +261,7 @@ def test_quote_and_dashboard_fit_a_phone(browser: Browser, service: Service) -> 
                 fill_quote_form(page)
                 send_quote_form(page)
                 wait_for_curve(page)
-                assert preview_width(page) > 0, "the part preview did not load"
+                expect_drawing(page)
             else:
                 expect(page).to_have_url(re.compile(r"/shop$"))
             shot(page, f"{number}-phone-{name}")
@@ -417,7 +416,7 @@ def test_a_flagged_drawing_is_quoted_as_inch_and_ordered_only_when_confirmed(
     expect(page.locator("#flagged-reading")).to_have_count(0)
     expect(page.locator("p.note").first).to_contain_text("101.6 \u00d7 76.2 mm")
     expect(page.get_by_test_id("reading")).to_contain_text("Read in inch (as you chose)")
-    expect(page.get_by_text("acrylic-cast, 3.0 mm")).to_be_visible()
+    expect(page.get_by_text("Cast acrylic (PMMA) sheet, 3 mm")).to_be_visible()
     expect(page.get_by_role("button", name="Place order")).to_be_enabled()
     shot(page, "19-quoted-as-inch")
 
@@ -440,7 +439,7 @@ def test_the_material_is_changed_on_the_quote_page(service: Service, desktop: Wa
     send_quote_form(page)
     first_path = quote_path(page, service)
     first_price = page.get_by_test_id("price").inner_text()
-    expect(page.get_by_text("steel-s235, 2.0 mm")).to_be_visible()
+    expect(page.get_by_text("Mild steel S235JR, hot/cold rolled sheet, 2 mm")).to_be_visible()
 
     form = page.locator("#requote")
     thickness = form.locator("#requote-thickness")
@@ -455,7 +454,7 @@ def test_the_material_is_changed_on_the_quote_page(service: Service, desktop: Wa
     shot(page, "20-requote-form")
     click_to_quote(page, form.get_by_role("button", name="Quote again"))
     assert quote_path(page, service) != first_path
-    expect(page.get_by_text("acrylic-cast, 5.0 mm, economy")).to_be_visible()
+    expect(page.get_by_text("Cast acrylic (PMMA) sheet, 5 mm, economy")).to_be_visible()
     expect(page.get_by_test_id("price")).not_to_have_text(first_price)
     expect(page.locator("#requote-material")).to_have_value("acrylic-cast")
     expect(page.locator("#requote-thickness")).to_have_value("5")

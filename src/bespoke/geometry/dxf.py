@@ -19,6 +19,7 @@ from bespoke.geometry._chaining import (
     join_tolerance_mm,
 )
 from bespoke.geometry._dedup import drop_repeated_pieces, merge_collinear_lines, overlap_length
+from bespoke.geometry._drawn import sheet_drawing
 from bespoke.geometry._entities import (
     FLATTEN_TOLERANCE_MM,
     MAX_COORDINATE,
@@ -36,7 +37,7 @@ from bespoke.geometry._topology import Layout, lay_out, part_outlines
 from bespoke.geometry._units import Units, declared_units, unit_reading, units_option
 from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError
-from bespoke.model.geometry import ContourKind, DrawingSheet, Sheet2D, UnitReading
+from bespoke.model.geometry import ContourKind, DrawingSheet, Sheet2D, SheetDrawing, UnitReading
 
 CUT_ENTITIES = "LINE, ARC, CIRCLE, ELLIPSE, SPLINE, LWPOLYLINE, POLYLINE"
 _SHOWN_OPEN_CHAINS = 5
@@ -102,6 +103,16 @@ def read_dxf_and_outlines(path: Path, units: str | None = None) -> tuple[Sheet2D
     with _collector_paused():
         read = _read(path, units_option(units))
         return _sheet_of(read), part_outlines(read.cut.layout.loops)
+
+
+def read_dxf_drawing(path: Path, reading: UnitReading) -> SheetDrawing:
+    """The cut paths of a DXF drawing read as `reading` read it, in the same mm as its
+    measurements, to draw; with where its open chains fail to close. Raises as `read_dxf`."""
+    with _collector_paused():
+        cut = _read(path, Units(reading.used, reading.factor_to_mm)).cut
+        rings = [loop.points for loop in cut.layout.loops]
+        chains = cut.chaining.open_chains
+        return sheet_drawing(cut.layout.contours, rings, chains, cut.low, cut.high, _describe_chain)
 
 
 def _measure(path: Path, units: str | None) -> Sheet2D:

@@ -9,8 +9,7 @@ drawing by `rotation` degrees about the drawing's origin, then moves it by (x, y
 from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke.model.geometry import Frozen
-
-Point = tuple[float, float]
+from bespoke.model.geometry import Point as Point
 
 
 class Outline(Frozen):

@@ -4,6 +4,7 @@ Lengths are in mm, areas in mm², volumes in mm³, whatever unit the file was dr
 """
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,10 @@ class ContourKind(StrEnum):
     HOLE = "hole"
 
 
+Point = tuple[float, float]
+"""x, y in mm."""
+
+
 class Contour(Frozen):
     """One closed loop to cut: the outline of a part or a hole in it."""
 
@@ -32,6 +37,12 @@ class Contour(Frozen):
     )
     is_circle: bool = False
     bbox_mm: tuple[float, float, float, float] = Field(description="min x, min y, max x, max y")
+
+    @property
+    def centre_mm(self) -> Point:
+        """The middle of its bounds: a round hole's centre, a slot's middle."""
+        x0, y0, x1, y1 = self.bbox_mm
+        return (x0 + x1) / 2, (y0 + y1) / 2
 
 
 class UnitReading(Frozen):
@@ -136,8 +147,14 @@ class Sheet2D(Frozen):
 
     @property
     def smallest_hole_mm(self) -> float | None:
-        widths = [c.width_mm for c in self.contours if c.kind is ContourKind.HOLE]
-        return min(widths) if widths else None
+        hole = self.smallest_hole
+        return None if hole is None else hole.width_mm
+
+    @property
+    def smallest_hole(self) -> Contour | None:
+        """The narrowest hole or slot, None when the drawing has no hole."""
+        holes = [c for c in self.contours if c.kind is ContourKind.HOLE]
+        return min(holes, key=lambda c: c.width_mm) if holes else None
 
     def alternative_reading(self) -> AlternativeReading | None:
         return _alternative_reading(
@@ -185,3 +202,28 @@ class Solid3D(Frozen):
             volume_mm3=(self.volume_mm3, 3),
             surface_area_mm2=(self.surface_area_mm2, 2),
         )
+
+
+class DrawnPath(Frozen):
+    """One path of a drawing as the pages draw it: a part's outline, a hole, or an open chain."""
+
+    kind: Literal["outer", "hole", "open"]
+    points: list[Point] = Field(min_length=2)
+
+
+class LooseEnds(Frozen):
+    """Where an open chain of a drawing fails to close: between its ends, or where it branches."""
+
+    at_mm: Point
+    size_mm: float = Field(ge=0, description="The gap between the ends; 0 at a branch")
+    message: str
+
+
+class SheetDrawing(Frozen):
+    """A flat drawing's cut paths in mm, simplified to a bounded number of points, and the
+    places its open chains do not close."""
+
+    bbox_min_mm: Point
+    bbox_mm: Point
+    paths: list[DrawnPath]
+    loose_ends: list[LooseEnds] = Field(default_factory=list)

@@ -37,6 +37,12 @@ class Part(Frozen):
         return self
 
 
+def _is_none(value: object) -> bool:
+    """For `exclude_if`: a finding's place is left out of the JSON where it has none, as
+    in the documents kept before findings had one."""
+    return value is None
+
+
 class DfmFinding(Frozen):
     """Why a process cannot make a feature: measured value, limit, and what would work."""
 
@@ -49,6 +55,18 @@ class DfmFinding(Frozen):
     message: str
     alternatives: list[str] = Field(
         default_factory=list, description="Processes or materials that would work instead"
+    )
+    at_mm: tuple[float, float] | None = Field(
+        default=None,
+        exclude_if=_is_none,
+        description="Where on a flat drawing the feature is (x, y in the drawing's mm); "
+        "None where it has no one place",
+    )
+    size_mm: float | None = Field(
+        default=None,
+        ge=0,
+        exclude_if=_is_none,
+        description="The feature's size there (a hole's width); None: a point",
     )
 
 

@@ -17,6 +17,7 @@ from bespoke.model import (
     Stamping,
 )
 from bespoke.planning.kinds import FINISHING, Estimate, Making, rules
+from bespoke.planning.kinds.findings import family_words
 from bespoke.planning.shape import Shape, shape_of
 
 
@@ -126,8 +127,8 @@ def _finishing_steps(
                     process_id=finish.id,
                     feature="finish",
                     unit="",
-                    message=f"{finish.name} works {', '.join(finish.families)};"
-                    f" {material.id} is {material.family}",
+                    message=f"{finish.name} works {family_words(finish.families)};"
+                    f" {material.name} is {family_words([material.family])}",
                 )
             )
     steps = [

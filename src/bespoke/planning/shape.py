@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from bespoke.model import Part
+from bespoke.model import Contour, Part
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,8 @@ class Shape:
     contours: int
     smallest_hole_mm: float | None
     thickness_mm: float | None
+    smallest_hole_at_mm: tuple[float, float] | None = None
+    """Where the smallest hole is on the drawing (its centre), None without one."""
 
     @property
     def footprint_mm(self) -> tuple[float, float]:
@@ -43,6 +45,7 @@ def shape_of(part: Part) -> Shape:
         t = part.thickness_mm
         w, h = part.sheet.bbox_mm
         closed_length = part.sheet.cut_length_mm - part.sheet.open_length_mm
+        hole: Contour | None = part.sheet.smallest_hole
         return Shape(
             flat=True,
             size_mm=(w, h, t),
@@ -51,8 +54,9 @@ def shape_of(part: Part) -> Shape:
             cut_length_mm=part.sheet.cut_length_mm,
             pierces=part.sheet.pierces,
             contours=len(part.sheet.contours),
-            smallest_hole_mm=part.sheet.smallest_hole_mm,
+            smallest_hole_mm=None if hole is None else hole.width_mm,
             thickness_mm=t,
+            smallest_hole_at_mm=None if hole is None else _rounded(hole.centre_mm),
         )
     solid = part.solid
     assert solid is not None
@@ -67,6 +71,10 @@ def shape_of(part: Part) -> Shape:
         smallest_hole_mm=None,
         thickness_mm=None,
     )
+
+
+def _rounded(point: tuple[float, float]) -> tuple[float, float]:
+    return round(point[0], 3), round(point[1], 3)
 
 
 def fits(size: tuple[float, ...], envelope: tuple[float, ...]) -> bool:

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from bespoke.api.pages import words
 from bespoke.api.pages.kit import Signed, quantities_of, refusal, render, see_other
+from bespoke.api.pages.part_view import DrawingView, drawing_view, mesh_view_built
 from bespoke.api.pages.quote_choices import (
     CHEAPEST,
     UNIT_CHOICES,
@@ -29,7 +31,8 @@ from bespoke.model.bounds import MAX_ROW_ID, RowId
 from bespoke.model.errors import BespokeError, InputError
 from bespoke.model.quote_document import CurveDocument, QuoteDocument
 from bespoke.services import quoting
-from bespoke.services.quoting import designs, requote
+from bespoke.services.environment import Environment
+from bespoke.services.quoting import designs, previews, requote
 from bespoke.services.shop.shops import shop_catalog
 from bespoke.store.tables import DesignRow, QuoteRow
 
@@ -144,11 +147,11 @@ def _kept_id(design_id: str) -> int:
 
 
 @router.get("/quotes/{quote_id}", response_class=HTMLResponse)
-def quote_page(quote_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
-    return _quote_page(request, caller, quote_id)
+async def quote_page(quote_id: RowId, request: Request, caller: Signed) -> HTMLResponse:
+    return await _quote_page(request, caller, quote_id)
 
 
-def _quote_page(
+async def _quote_page(
     request: Request,
     caller: Caller,
     quote_id: int,
@@ -156,12 +159,28 @@ def _quote_page(
     entered: Entered | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    with environment(request).uow() as uow:
+    """The quote page, made on a waiting thread: a drawing's paths may need the workers."""
+    return await off_request_threads(
+        request, lambda: _quote_view(request, caller, quote_id, status, entered, context)
+    )
+
+
+def _quote_view(
+    request: Request,
+    caller: Caller,
+    quote_id: int,
+    status: int,
+    entered: Entered | None,
+    context: dict[str, Any],
+) -> HTMLResponse:
+    env = environment(request)
+    with env.uow() as uow:
         row = uow.quotes.get(caller.account, quote_id)
         quote = quote_out(row)
         mine = row.owner_id == caller.account.id and caller.account.role == Role.MAKER
         catalog = shop_catalog(uow, row.shop_id)
     doc = quote.document
+    names = words.catalog_names(catalog)
     if isinstance(doc, QuoteDocument):
         asked = entered_of(quote.request, doc)
         shown = {**asked, **(entered or {})}
@@ -174,6 +193,8 @@ def _quote_page(
             "processes": [(o.process, o.process_name) for o in doc.options],
             "cheapest": CHEAPEST,
             "units": UNIT_CHOICES,
+            "view": _part_view(env, caller, quote.design_id, doc, names),
+            "mesh_view": doc.design_kind == "stl" and mesh_view_built(),
         }
     return render(
         request,
@@ -182,12 +203,31 @@ def _quote_page(
         status,
         quote=quote,
         doc=doc,
+        names=names,
         mine=mine,
         can_order=mine and quote.makeable,
         idempotency_key=str(uuid.uuid4()),
-        curve=_curve_traces(doc.curve if doc else None),
+        curve=_curve_traces(doc.curve if doc else None, names),
         **context,
     )
+
+
+def _part_view(
+    env: Environment,
+    caller: Caller,
+    design_id: int | None,
+    doc: QuoteDocument,
+    names: dict[str, str],
+) -> DrawingView | None:
+    """A drawing's outline with its findings marked; None for a mesh, or for a drawing the
+    workers could not draw in their budget (its picture is shown instead)."""
+    if doc.design_kind != "dxf" or design_id is None:
+        return None
+    try:
+        drawing = previews.design_drawing(env, caller.account, design_id, doc.geometry.units)
+    except BespokeError:
+        return None
+    return drawing_view(drawing, doc, names)
 
 
 @router.post("/quotes/{quote_id}/requote")
@@ -219,7 +259,7 @@ async def quote_again(
         )
     except (BespokeError, ValidationError) as error:
         status, message = refusal(error)
-        return _quote_page(request, caller, quote_id, status, entered, error=message)
+        return await _quote_page(request, caller, quote_id, status, entered, error=message)
     return see_other(f"/quotes/{new.id}")
 
 
@@ -240,23 +280,24 @@ async def quote_as_read(
         )
     except (BespokeError, ValidationError) as error:
         status, message = refusal(error)
-        return _quote_page(request, caller, quote_id, status, error=message)
+        return await _quote_page(request, caller, quote_id, status, error=message)
     return see_other(f"/quotes/{new.id}")
 
 
-def _curve_traces(curve: CurveDocument | None) -> list[dict[str, Any]]:
-    """Plotly traces of the scale curve: one line per process, unit price by quantity."""
+def _curve_traces(curve: CurveDocument | None, names: dict[str, str]) -> list[dict[str, Any]]:
+    """Plotly traces of the scale curve: one line per process by its name, unit price by
+    quantity."""
     if curve is None:
         return []
     points = curve.points
-    names = sorted({name for p in points for name in p.unit_prices})
+    processes = sorted({process for p in points for process in p.unit_prices})
     return [
         {
-            "name": name,
-            "x": [p.quantity for p in points if name in p.unit_prices],
-            "y": [p.unit_prices[name] for p in points if name in p.unit_prices],
+            "name": words.named(process, names),
+            "x": [p.quantity for p in points if process in p.unit_prices],
+            "y": [p.unit_prices[process] for p in points if process in p.unit_prices],
             "mode": "lines",
             "type": "scatter",
         }
-        for name in names
+        for process in processes
     ]

@@ -157,4 +157,4 @@ def _post_processing(process: Additive, shop: Shop, post_s: float) -> Operation:
 
 def _material_basis(process: Additive, kg_volume: float, material: Material) -> str:
     extra = "refresh powder" if process.method == "powder_bed" else "support"
-    return f"{kg_volume / 1000:.1f} cm³ of {material.id} incl. {extra}"
+    return f"{kg_volume / 1000:.1f} cm³ of {material.name} incl. {extra}"

@@ -30,11 +30,16 @@ def material_findings(
             process_id=process.id,
             feature="material",
             unit="",
-            message=f"{process.name} works {', '.join(process.families)} supplied as {stock};"
-            f" {material.id} is {material.family}",
+            message=f"{process.name} works {family_words(process.families)} supplied as {stock};"
+            f" {material.name} is {family_words([material.family])}",
             alternatives=[m.id for m in cheapest_by_family.values()][:3],
         )
     ]
+
+
+def family_words(families: list[str]) -> str:
+    """Material families as words: "mild steel, stainless"."""
+    return ", ".join(f.replace("_", " ") for f in families)
 
 
 def needs_flat(process: WorkBase) -> Findings:
@@ -76,7 +81,7 @@ def thickness(process: WorkBase, shape: Shape, low: float, high: float, family: 
             feature="thickness",
             measured=t,
             limit=high if t > high else low,
-            message=f"{process.name} handles {family} from {low:g} to {high:g} mm;"
+            message=f"{process.name} handles {family_words([family])} from {low:g} to {high:g} mm;"
             f" part is {t:g} mm",
         )
     ]
@@ -94,6 +99,8 @@ def smallest_hole(process: WorkBase, shape: Shape, limit: float, rule: str) -> F
             limit=round(limit, 3),
             message=f"a hole or slot {hole:.2f} mm wide is below {process.name}'s minimum of "
             f"{limit:.2f} mm ({rule})" + (MARK_HINT if hole < MARK_SIZE_MM else ""),
+            at_mm=shape.smallest_hole_at_mm,
+            size_mm=round(hole, 3),
         )
     ]
 
@@ -111,7 +118,7 @@ def stock_sheet(process: WorkBase, shape: Shape, material: Material, spacing: fl
             measured=round(max(shape.footprint_mm), 3),
             limit=max(max(s) for s in sheet.sheet_sizes_mm),
             message=f"part {shape.footprint_mm[0]:.1f} x {shape.footprint_mm[1]:.1f} mm is larger"
-            f" than every stocked sheet of {material.id} ({sizes} mm)",
+            f" than every stocked sheet of {material.name} ({sizes} mm)",
         )
     ]
 
