@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from bespoke.api.pages.kit import Signed, quantities_of, refusal, render, see_other
+from bespoke.api.pages.products import plan_page
 from bespoke.api.pages.quote_choices import (
     CHEAPEST,
     UNIT_CHOICES,
@@ -27,6 +28,7 @@ from bespoke.api.waiting import off_request_threads
 from bespoke.model.accounts import Role
 from bespoke.model.bounds import MAX_ROW_ID, RowId
 from bespoke.model.errors import BespokeError, InputError
+from bespoke.model.plan_document import PlanDocument
 from bespoke.model.quote_document import CurveDocument, QuoteDocument
 from bespoke.services import quoting
 from bespoke.services.quoting import designs, requote
@@ -162,6 +164,9 @@ def _quote_page(
         mine = row.owner_id == caller.account.id and caller.account.role == Role.MAKER
         catalog = shop_catalog(uow, row.shop_id)
     doc = quote.document
+    if isinstance(doc, PlanDocument):
+        curve = _curve_traces(doc.curve)
+        return plan_page(request, caller, quote, mine, status, curve=curve, **context)
     if isinstance(doc, QuoteDocument):
         asked = entered_of(quote.request, doc)
         shown = {**asked, **(entered or {})}
@@ -177,7 +182,7 @@ def _quote_page(
         }
     return render(
         request,
-        "quote.html.j2" if isinstance(doc, QuoteDocument) else "plan.html.j2",
+        "quote.html.j2",
         caller,
         status,
         quote=quote,
