@@ -65,10 +65,9 @@ def _products_page(
 
 
 @router.get("/products/examples/{key}", response_class=HTMLResponse)
-async def example_form(key: str, request: Request, env: Env, caller: Signed) -> HTMLResponse:
+def example_form(key: str, request: Request, caller: Signed) -> HTMLResponse:
     """The options of an example product."""
-    text = product_forms.example_text(key)
-    spec = await _spec_of(request, env, text)
+    text, spec = product_forms.example(key)
     return _options_page(request, caller, text, spec, {}, "")
 
 
@@ -102,7 +101,7 @@ async def spec_submit(
 
 
 @router.get("/products/{product_id}", response_class=HTMLResponse)
-async def product_form(
+def product_form(
     product_id: RowId,
     request: Request,
     env: Env,
@@ -119,8 +118,7 @@ async def product_form(
     else:
         asked = product_forms.asked_of_product(env, caller.account, product_id)
     quantities = ", ".join(str(q) for q in asked.quantities)
-    spec = await _spec_of(request, env, asked.spec_text)
-    return _options_page(request, caller, asked.spec_text, spec, asked.settings, quantities)
+    return _options_page(request, caller, asked.spec_text, asked.spec, asked.settings, quantities)
 
 
 async def _spec_of(request: Request, env: Env, text: str) -> ProductSpec:

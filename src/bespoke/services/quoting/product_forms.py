@@ -52,6 +52,7 @@ class Asked:
 
     product_id: int
     spec_text: str
+    spec: ProductSpec
     settings: dict[str, str]
     quantities: list[int]
 
@@ -65,13 +66,14 @@ def examples() -> list[Example]:
     return sorted(found, key=lambda e: e.name)
 
 
-def example_text(key: str) -> str:
-    """The spec of the example named `key` (one of `examples()`), as written."""
+def example(key: str) -> tuple[str, ProductSpec]:
+    """The example named `key` (one of `examples()`): its spec as written, and read."""
     paths = {p.stem: p for p in EXAMPLES.glob("*.yaml")}
     if key not in paths:
         listed = ", ".join(sorted(paths))
         raise InputError(f"example: no example product '{key}' (examples: {listed})")
-    return paths[key].read_text(encoding="utf-8")
+    text = paths[key].read_text(encoding="utf-8")
+    return text, read_spec_text(text, paths[key].name)
 
 
 def is_json(spec_text: str) -> bool:
@@ -179,16 +181,12 @@ def _asked(env: Environment, owner: Account, product_id: Any, request: dict[str,
         raise InputError("this is not a product's plan")
     with env.uow() as uow:
         product = uow.products.get(owner, product_id)
-        text = product.spec_text or _as_json(product)
+        spec = parse_spec(product.spec, "spec")
+        text = product.spec_text or spec.model_dump_json(indent=2, exclude_unset=True)
     asked = PlanRequest.model_validate(
         {k: v for k, v in request.items() if k in PlanRequest.model_fields}
     )
-    return Asked(product_id, text, dict(asked.settings), list(asked.quantities or []))
-
-
-def _as_json(product: ProductRow) -> str:
-    """A spec kept without its text (written before texts were kept), as JSON."""
-    return parse_spec(product.spec, "spec").model_dump_json(indent=2, exclude_unset=True)
+    return Asked(product_id, text, spec, dict(asked.settings), list(asked.quantities or []))
 
 
 def planned_products(env: Environment, owner: Account, limit: int = 20) -> list[tuple[str, int]]:
