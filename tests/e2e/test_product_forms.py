@@ -4,6 +4,7 @@ stored for it; the plan's way back to its form; and what a plan made: its parts 
 DXF drawings and STL meshes in one ZIP archive, their pictures and the HTML plan."""
 
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ import ezdxf
 import httpx
 import pytest
 import trimesh
+import yaml
 from tests.e2e.conftest import EXAMPLES, PASSWORD, Service
 from tests.e2e.test_hostile_input import refused
 from tests.e2e.test_schedule_api import finished
@@ -107,6 +109,13 @@ def test_the_form_refuses_a_bad_option_before_any_task_and_keeps_the_spec_on_the
     planned = browser.post("/products/plan", data=fields | {"option.depth": "300"})
     assert planned.status_code == 303, planned.text
     assert count(service, ProductRow) == products, "the same spec is the same product"
+
+    upload = {"csrf_token": fields["csrf_token"], "action": "options"}
+    as_json = json.dumps(yaml.safe_load(spec)).encode()
+    shown = browser.post("/products/spec", data=upload, files={"file": ("set.json", as_json)})
+    assert shown.status_code == 200 and 'id="option-depth"' in shown.text
+    wrong = browser.post("/products/spec", data=upload, files={"file": ("set.txt", b"x")})
+    assert wrong.status_code == 422 and "spec file: set.txt is not a product spec" in wrong.text
 
 
 def test_a_plan_s_parts_come_as_real_drawings_and_meshes_in_one_archive(
