@@ -187,13 +187,12 @@ def test_product_with_a_drawn_part_uses_the_makers_upload(maker: httpx.Client) -
 
     spec["parts"][0]["geometry"]["file"] = "not-uploaded.dxf"
     product = maker.post("/api/products", json={"spec": spec}).json()
-    job = maker.post(product["plans_url"], json={"quantities": [1]}).json()
-    while job["status"] in ("queued", "running"):
-        time.sleep(0.1)
-        job = maker.get(f"/api/tasks/{job['id']}").json()
-    assert job["status"] == "failed"
-    assert "not-uploaded.dxf" in job["error"]["detail"]
-    assert "sign-plate.dxf" in job["error"]["detail"]
+    refused = maker.post(product["plans_url"], json={"quantities": [1]})
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["errors"][0]["path"] == "parts[0].geometry.file"
+    assert "not-uploaded.dxf" in problem["detail"]
+    assert "sign-plate.dxf" in problem["detail"]
 
 
 def test_shop_settings_are_checked_and_change_prices(service: Service) -> None:

@@ -10,7 +10,6 @@ import pytest
 from tests.e2e.conftest import Service
 from tests.e2e.test_api_flow import quote, upload
 from tests.e2e.test_bad_input import count
-from tests.e2e.test_schedule_api import finished
 
 from bespoke.api.limits import MAX_BODY_BYTES
 from bespoke.model.bounds import MAX_QUANTITY
@@ -69,7 +68,8 @@ def test_a_spec_cannot_name_a_path_outside_the_makers_uploads(
 def test_a_stored_spec_naming_a_path_writes_nothing_when_planned(
     service: Service, maker: httpx.Client, tmp_path: Path
 ) -> None:
-    """A spec kept before names were checked is refused when it is planned."""
+    """A spec kept before names were checked is refused when it is planned, before any
+    task starts."""
     upload(maker, "sign-plate.dxf")
     target = tmp_path / uuid.uuid4().hex / "sign-plate.dxf"
     with service.env.uow() as uow:
@@ -85,9 +85,7 @@ def test_a_stored_spec_naming_a_path_writes_nothing_when_planned(
         uow.commit()
         product_id = row.id
     started = maker.post(f"/api/products/{product_id}/plans", json={"quantities": [1]})
-    job = finished(maker, started.json())
-    assert job["status"] == "failed"
-    assert "is not a file name" in job["error"]["detail"]
+    refused(started, 422, "parts[0].geometry.file", "is not a file name")
     assert not target.parent.exists()
 
 

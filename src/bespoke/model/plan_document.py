@@ -124,6 +124,15 @@ class ProductBatchedPrice(BatchedPrice):
     made_otherwise: dict[str, str] = Field(default_factory=dict)
 
 
+class PlanFiles(DocumentPart):
+    """What a plan made, kept in the blob store by sha256: each part's drawing or mesh
+    and its picture, by part id, and the plan as one HTML file."""
+
+    designs: dict[str, str]
+    pictures: dict[str, str]
+    report: str
+
+
 class PlanDocument(DocumentPart):
     """A product's plan as kept: its parts and how each can be made, what it buys in, how
     it is assembled, its prices by quantity, its routing, its scale curve and, once the
@@ -148,10 +157,21 @@ class PlanDocument(DocumentPart):
         exclude_if=is_none,
         description="Each quantity made in the shop's next batches; absent when not looked at",
     )
+    files: PlanFiles | None = Field(
+        default=None,
+        exclude_if=is_none,
+        description="The files it made, kept; absent from plans kept before files were",
+    )
 
     @classmethod
-    def of(cls, quote: ProductQuote, batching: list[ProductBatchedPrice] | None = None) -> Self:
-        """The document of `quote`, with what joining batches saves if it was looked at."""
+    def of(
+        cls,
+        quote: ProductQuote,
+        batching: list[ProductBatchedPrice] | None = None,
+        files: PlanFiles | None = None,
+    ) -> Self:
+        """The document of `quote`, with what joining batches saves if it was looked at and
+        the files it made if they were kept."""
         plan = quote.plan
         product = plan.product
         designs = {p.id: p for p in product.parts}
@@ -173,6 +193,7 @@ class PlanDocument(DocumentPart):
             routing=RoutingDocument.of(quote.routing) if quote.routing else None,
             curve=CurveDocument.of(quote.curve) if quote.curve else None,
             batching=batching,
+            files=files,
         )
 
     def price_at(self, quantity: int) -> ProductPriceDocument | None:

@@ -1,11 +1,12 @@
 """The process plan a maker hands to a workshop: one self-contained HTML file."""
 
 import base64
+from collections.abc import Mapping
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bespoke.model.product import ConfiguredPart
+from bespoke.model.product import ConfiguredPart, Product
 from bespoke.model.product_plan import ProductQuote
 from bespoke.reports.pictures import design_png, routing_png
 from bespoke.reports.scale_curve import scale_curve_png
@@ -19,9 +20,15 @@ _TEMPLATES = Environment(
 )
 
 
-def plan_html(quote: ProductQuote, shop: str) -> str:
+def part_pictures(product: Product) -> dict[str, bytes]:
+    """A PNG of each part of a configured product, drawn from its file, by part id."""
+    return {p.id: design_png(Path(p.design_file)) for p in product.parts}
+
+
+def plan_html(quote: ProductQuote, shop: str, pictures: Mapping[str, bytes] | None = None) -> str:
     """Summary, DFM findings, parts with previews, BOM, routing, costs and the scale curve;
-    pictures are embedded, so the file stands alone."""
+    pictures are embedded, so the file stands alone. The parts' `pictures` are drawn
+    when not given."""
     plan = quote.plan
     product = plan.product
     settings = ", ".join(f"{k} = {_setting(v)}" for k, v in product.settings.items())
@@ -35,7 +42,7 @@ def plan_html(quote: ProductQuote, shop: str) -> str:
         routing=quote.routing,
         curve=quote.curve,
         parts=product.parts,
-        previews={p.id: _base64(design_png(Path(p.design_file))) for p in product.parts},
+        previews={k: _base64(v) for k, v in (pictures or part_pictures(product)).items()},
         sizes={p.id: _size(p) for p in product.parts},
         routing_png=_base64(routing_png(quote.routing)) if quote.routing else "",
         curve_png=(

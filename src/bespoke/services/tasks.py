@@ -34,9 +34,18 @@ class TaskRunner:
         self.env = env
 
     def submit(
-        self, owner: Account, kind: str, budget: Budget, task: Task, *args: Any
+        self,
+        owner: Account,
+        kind: str,
+        budget: Budget,
+        task: Task,
+        *args: Any,
+        asked: dict[str, Any] | None = None,
     ) -> TaskRunRow:
-        """Queue `task(env, progress, *args)`; it returns the API URL of what it made."""
+        """Queue `task(env, progress, *args)`; it returns the API URL of what it made.
+
+        `asked` is kept with the run: what it was asked, in words a page can ask again with.
+        """
         if owner.shop_id is None:
             raise InputError("this account belongs to no shop to run work in")
         stamp = now()
@@ -51,6 +60,7 @@ class TaskRunner:
                 message="waiting for a worker",
                 created_at=stamp,
                 updated_at=stamp,
+                request=asked,
             )
             uow.task_runs.add(row)
             uow.commit()

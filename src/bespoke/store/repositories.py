@@ -261,6 +261,33 @@ class Products(_Owned[ProductRow]):
             raise NotFoundError(f"product {product_id} not found")
         return row
 
+    def same_spec(self, owner_id: int, spec_text: str) -> ProductRow | None:
+        """The owner's newest product submitted with exactly this text, if any."""
+        statement = (
+            select(ProductRow)
+            .where(ProductRow.owner_id == owner_id, ProductRow.spec_text == spec_text)
+            .order_by(ProductRow.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(statement).one_or_none()
+
+    def planned(self, viewer: Account, limit: int) -> Sequence[tuple[ProductRow, int]]:
+        """The newest products `viewer` may see that have a plan, each with its latest plan's
+        quote id."""
+        latest = (
+            select(QuoteRow.product_id, func.max(QuoteRow.id).label("quote_id"))
+            .where(QuoteRow.product_id.is_not(None))
+            .group_by(QuoteRow.product_id)
+            .subquery()
+        )
+        statement = (
+            select(ProductRow, latest.c.quote_id)
+            .join(latest, latest.c.product_id == ProductRow.id)
+            .order_by(latest.c.quote_id.desc())
+        )
+        rows = self.session.execute(visible(statement, ProductRow, viewer).limit(limit)).all()
+        return [(product, quote_id) for product, quote_id in rows]
+
 
 class Quotes(_Owned[QuoteRow]):
     table = QuoteRow

@@ -228,6 +228,9 @@ class TaskRunRow(OwnedColumns, Base):
     error: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    request: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, default=None, doc="What it was asked: a product plan's product, settings, quantities"
+    )
 
 
 class ScheduleRow(Base):

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from bespoke.api.pages import words
 from bespoke.api.pages.kit import Signed, quantities_of, refusal, render, see_other
 from bespoke.api.pages.part_view import DrawingView, drawing_view, mesh_view_built
+from bespoke.api.pages.products import plan_page
 from bespoke.api.pages.quote_choices import (
     CHEAPEST,
     UNIT_CHOICES,
@@ -29,6 +30,7 @@ from bespoke.api.waiting import off_request_threads
 from bespoke.model.accounts import Role
 from bespoke.model.bounds import MAX_ROW_ID, RowId
 from bespoke.model.errors import BespokeError, InputError
+from bespoke.model.plan_document import PlanDocument
 from bespoke.model.quote_document import CurveDocument, QuoteDocument
 from bespoke.services import quoting
 from bespoke.services.environment import Environment
@@ -181,6 +183,9 @@ def _quote_view(
         catalog = shop_catalog(uow, row.shop_id)
     doc = quote.document
     names = words.catalog_names(catalog)
+    if isinstance(doc, PlanDocument):
+        curve = _curve_traces(doc.curve, names)
+        return plan_page(request, caller, quote, mine, status, curve=curve, **context)
     if isinstance(doc, QuoteDocument):
         asked = entered_of(quote.request, doc)
         shown = {**asked, **(entered or {})}
@@ -198,7 +203,7 @@ def _quote_view(
         }
     return render(
         request,
-        "quote.html.j2" if isinstance(doc, QuoteDocument) else "plan.html.j2",
+        "quote.html.j2",
         caller,
         status,
         quote=quote,

@@ -11,6 +11,7 @@ from bespoke.api.rest import (
     machines,
     maintenance,
     orders,
+    products,
     quality,
     remnants,
     shop,
@@ -21,6 +22,7 @@ router = APIRouter(prefix="/api")
 for module in (
     accounts,
     work,
+    products,
     orders,
     batches,
     remnants,

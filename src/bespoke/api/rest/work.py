@@ -1,23 +1,20 @@
-"""Designs and their quotes; product specs, their plans (background tasks) and quotes."""
+"""Designs and their quotes; background tasks (product plans are in `products`)."""
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
 from fastapi.responses import FileResponse, PlainTextResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke.api.openapi import files, problems
 from bespoke.api.paging import Paged, page_of
 from bespoke.api.security import Env, api_caller
 from bespoke.api.views import (
     DesignOut,
-    ProductOut,
     QuoteOut,
     TaskRunOut,
     design_out,
-    product_out,
     quote_out,
     task_run_out,
 )
@@ -28,7 +25,6 @@ from bespoke.model.errors import TooLargeError
 from bespoke.services import quoting
 from bespoke.services.quoting import designs
 from bespoke.services.quoting.previews import design_preview
-from bespoke.services.tasks import TaskRunner
 
 
 def as_validated(answer: BaseModel, status: int = 200) -> Response:
@@ -174,67 +170,6 @@ def list_quotes(
 def get_quote(quote_id: RowId, env: Env, who: Caller) -> Response:
     with env.uow() as uow:
         return as_validated(quote_out(uow.quotes.get(who, quote_id)))
-
-
-class ProductSubmission(BaseModel):
-    """A product spec: as a JSON object (`spec`) or as YAML text (`spec_yaml`)."""
-
-    spec: dict[str, object] | None = None
-    spec_yaml: str | None = None
-
-    @model_validator(mode="after")
-    def _one_form(self) -> "ProductSubmission":
-        if (self.spec is None) == (self.spec_yaml is None):
-            raise ValueError("give the spec once: either 'spec' (JSON) or 'spec_yaml' (YAML text)")
-        return self
-
-
-@router.post("/products", response_model=ProductOut, status_code=201, tags=["products"])
-async def submit_product(
-    body: ProductSubmission, request: Request, env: Env, who: Caller
-) -> ProductOut:
-    """Check and keep a product spec (see `bespoke spec schema` for its format)."""
-    as_json = body.spec is not None
-    text = json.dumps(body.spec) if as_json else body.spec_yaml or ""
-    row = await off_request_threads(
-        request, lambda: quoting.submit_product(env, who, text, json_format=as_json)
-    )
-    return product_out(row)
-
-
-@router.get("/products", response_model=list[ProductOut], tags=["products"])
-def list_products(
-    request: Request, env: Env, response: Response, who: Caller, asked: Paged
-) -> list[ProductOut]:
-    """Product specs without the spec itself (ask for one product for it), newest first."""
-    with env.uow() as uow:
-        rows = page_of(request, response, asked, uow.products, who)
-        return [product_out(r, spec=False) for r in rows]
-
-
-@router.get("/products/{product_id}", response_model=ProductOut, tags=["products"])
-def get_product(product_id: RowId, env: Env, who: Caller) -> ProductOut:
-    with env.uow() as uow:
-        return product_out(uow.products.get(who, product_id))
-
-
-@router.post(
-    "/products/{product_id}/plans", response_model=TaskRunOut, status_code=202, tags=["products"]
-)
-def plan_product(
-    product_id: RowId, body: quoting.PlanRequest, request: Request, response: Response, who: Caller
-) -> TaskRunOut:
-    """Start planning a product in the background; follow the task at its status URL."""
-    task = start_plan(request, who, product_id, body)
-    response.headers["Location"] = f"/api/tasks/{task.id}"
-    return task
-
-
-def start_plan(
-    request: Request, who: Account, product_id: RowId, body: quoting.PlanRequest
-) -> TaskRunOut:
-    runner: TaskRunner = request.app.state.tasks
-    return task_run_out(quoting.start_product_plan(runner, who, product_id, body))
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRunOut, tags=["tasks"])

@@ -5,8 +5,6 @@ the price of each quantity, valid for the shop's validity period.
 """
 
 import math
-import shutil
-import tempfile
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -40,9 +38,13 @@ from bespoke.services.quoting.designs import (
     outlines_area,
     stored_geometry,
     stored_outline_area,
-    write_spec_designs,
 )
-from bespoke.services.quoting.products import plan_product_spec
+from bespoke.services.quoting.plan_files import keep_files
+from bespoke.services.quoting.products import (
+    check_configuration,
+    plan_product_spec,
+    spec_folder,
+)
 from bespoke.services.shop.scheduling import promised_completions
 from bespoke.services.shop.shops import shop_catalog
 from bespoke.services.tasks import TaskRunner
@@ -188,16 +190,13 @@ def keep_product(env: Environment, owner: Account, spec_text: str, json_format: 
 def plan_stored_product(
     env: Environment, owner: Account, product_id: int, request: PlanRequest, progress: Progress
 ) -> int:
-    """Configure, plan and price a stored product; keep the offer and return its quote id."""
+    """Configure, plan and price a stored product; keep the offer and the files it made
+    and return its quote id."""
     with env.uow() as uow:
         product = uow.products.get(owner, product_id)
         spec = parse_spec(product.spec, "spec")
         catalog = shop_catalog(uow, product.shop_id)
-        env.work_dir.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix="plan-", dir=env.work_dir))
-        try:
-            designs = uow.designs.list(owner, limit=10_000)
-            write_spec_designs(env.blobs, designs, spec, work / "designs")
+        with spec_folder(env, uow, owner, spec) as work:
             quote = plan_product_spec(
                 spec,
                 settings=request.settings,
@@ -211,9 +210,9 @@ def plan_stored_product(
             batching = None
             if quote.prices:
                 batching = _product_batching(uow, product.shop_id, quote, spec, catalog)
-            document = PlanDocument.of(quote, batching)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+            progress(0.85, "drawing the parts and writing the plan")
+            files = keep_files(env.blobs, quote, catalog.shop.name)
+            document = PlanDocument.of(quote, batching, files)
         progress(0.95, "keeping the offer")
         row = _store_quote(
             uow,
@@ -223,7 +222,7 @@ def plan_stored_product(
             kind="product",
             title=product.name,
             currency=quote.currency,
-            request={"product_id": product_id, **request.model_dump(mode="json")},
+            request=plan_asked(product_id, request),
             document=document,
             makeable=quote.plan.feasible,
             prices=_product_prices(quote),
@@ -234,13 +233,41 @@ def plan_stored_product(
         return row.id
 
 
+def plan_asked(product_id: int, request: PlanRequest) -> dict[str, Any]:
+    """What a plan of a stored product was asked, as its quote and task run keep it."""
+    return {"product_id": product_id, **request.model_dump(mode="json")}
+
+
 def start_product_plan(
     runner: TaskRunner, owner: Account, product_id: int, request: PlanRequest
 ) -> TaskRunRow:
-    """Plan a stored product in the background; the task's result is its quote."""
-    with runner.env.uow() as uow:
-        uow.products.get(owner, product_id)  # not found before any task is queued
-    return runner.submit(owner, "product-plan", PLAN, plan_task, owner, product_id, request)
+    """Plan a stored product in the background; the task's result is its quote.
+
+    Its options are checked first (the product configured without planning), so that a
+    refusal names the option before any task is queued.
+    """
+    env = runner.env
+    with env.uow() as uow:
+        product = uow.products.get(owner, product_id)  # not found before any task is queued
+        spec, shop_id = parse_spec(product.spec, "spec"), product.shop_id
+    env.workers.run(PLAN, check_configuration, env, owner, spec, request.settings, shop_id)
+    return submit_plan(runner, owner, product_id, request)
+
+
+def submit_plan(
+    runner: TaskRunner, owner: Account, product_id: int, request: PlanRequest
+) -> TaskRunRow:
+    """Queue the plan of a stored product whose options were checked."""
+    return runner.submit(
+        owner,
+        "product-plan",
+        PLAN,
+        plan_task,
+        owner,
+        product_id,
+        request,
+        asked=plan_asked(product_id, request),
+    )
 
 
 def plan_task(
