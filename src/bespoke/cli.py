@@ -557,7 +557,10 @@ def floor_oee(
             str(elements.gq),
         )
     what = f"shift {result.shift}" if result.shift else "whole days"
-    console.print(f"{result.first_day} for {result.days} day(s), {what} ({result.timezone})")
+    from bespoke.model.wording import plural
+
+    span = plural(result.days, "day")
+    console.print(f"{result.first_day} for {span}, {what} ({result.timezone})")
     console.print(table)
     delivery = result.delivery
     console.print(
@@ -595,6 +598,7 @@ def floor_train_risk(
     """Train the failure-risk model the server reads every machine's process data with;
     a machine at risk gets a condition request. Checks the shop's machines once now."""
     from bespoke.model.errors import InputError
+    from bespoke.model.wording import plural
     from bespoke.services.maintenance.risk import check_risk, train_risk_model
 
     with _user_errors():
@@ -605,7 +609,7 @@ def floor_train_risk(
         made = check_risk(env, _shop_id(env, shop), model)
     console.print(
         f"failure-risk model kept (threshold {model.threshold_:.3f});"
-        f" {len(made)} machine(s) at risk asked for a check"
+        f" {plural(len(made), 'machine')} at risk asked for a check"
     )
 
 

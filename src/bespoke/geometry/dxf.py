@@ -38,6 +38,7 @@ from bespoke.geometry._units import Units, declared_units, unit_reading, units_o
 from bespoke.model.batching import Outline
 from bespoke.model.errors import DesignFileError
 from bespoke.model.geometry import ContourKind, DrawingSheet, Sheet2D, SheetDrawing, UnitReading
+from bespoke.model.wording import plural
 
 CUT_ENTITIES = "LINE, ARC, CIRCLE, ELLIPSE, SPLINE, LWPOLYLINE, POLYLINE"
 _SHOWN_OPEN_CHAINS = 5
@@ -316,7 +317,7 @@ def _extraction_warnings(extraction: Extraction) -> list[str]:
         warnings.append(f"ignored entities that are not cut paths: {_counts(extraction.ignored)}")
     if extraction.meshes:
         warnings.append(
-            f"ignored {_plural(extraction.meshes, 'polyface or polygon-mesh POLYLINE')} "
+            f"ignored {plural(extraction.meshes, 'polyface or polygon-mesh POLYLINE')} "
             "(3-D surfaces, not cut paths)"
         )
     if extraction.unexpanded:
@@ -330,12 +331,12 @@ def _extraction_warnings(extraction: Extraction) -> list[str]:
         warnings.append(f"left out entities with invalid data: {_counts(extraction.unreadable)}")
     if extraction.out_of_range:
         warnings.append(
-            f"left out {_plural(extraction.out_of_range, 'piece')} of cut path with coordinates "
+            f"left out {plural(extraction.out_of_range, 'piece')} of cut path with coordinates "
             f"that are not numbers or lie beyond {MAX_COORDINATE:g} mm"
         )
     if extraction.projected:
         warnings.append(
-            f"measured by their projection onto XY: {_plural(extraction.projected, 'entity')} "
+            f"measured by their projection onto XY: {plural(extraction.projected, 'entity')} "
             "in planes tilted to XY"
         )
     return warnings
@@ -346,12 +347,12 @@ def _cleanup_warnings(cut: _Cut) -> list[str]:
     warnings = []
     if layout.degenerate:
         warnings.append(
-            f"dropped {_plural(layout.degenerate, 'degenerate contour')} (zero area: "
+            f"dropped {plural(layout.degenerate, 'degenerate contour')} (zero area: "
             "fewer than 3 distinct points, or a path that doubles back on itself)"
         )
     if layout.duplicates:
         warnings.append(
-            f"contours drawn more than once are cut once: {_plural(layout.duplicates, 'repeat')} "
+            f"contours drawn more than once are cut once: {plural(layout.duplicates, 'repeat')} "
             "removed"
         )
     if overlap > 0.0:
@@ -361,7 +362,7 @@ def _cleanup_warnings(cut: _Cut) -> list[str]:
         shown = "; ".join(_describe_chain(chain) for chain in chains[:_SHOWN_OPEN_CHAINS])
         more = len(chains) - _SHOWN_OPEN_CHAINS
         warnings.append(
-            f"{_plural(len(chains), 'open chain')} (ends that do not meet), each cut as an "
+            f"{plural(len(chains), 'open chain')} (ends that do not meet), each cut as an "
             "open path: " + shown + (f"; and {more} more" if more > 0 else "")
         )
     return warnings
@@ -387,7 +388,7 @@ def _no_geometry_message(
     )
     if on_paper:
         contents += (
-            f"; paper space holds {_plural(on_paper, 'cut entity')}: draw parts in model space"
+            f"; paper space holds {plural(on_paper, 'cut entity')}: draw parts in model space"
         )
     return f"{path.name} has no cut geometry ({CUT_ENTITIES}) in model space: {contents}"
 
@@ -397,7 +398,7 @@ def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout, join
     if not chains:
         return (
             f"{path.name} has no usable contour: "
-            f"{_plural(layout.degenerate, 'closed contour')}, all degenerate (zero area)"
+            f"{plural(layout.degenerate, 'closed contour')}, all degenerate (zero area)"
         )
     total = sum(chain.length_mm for chain in chains)
     gapped = [chain for chain in chains if chain.gap_mm is not None]
@@ -410,14 +411,14 @@ def _nothing_closes_message(path: Path, chaining: Chaining, layout: Layout, join
     else:
         where = f"pieces branch at {_point(chains[0].branches[0])}"
     return (
-        f"{path.name}: nothing closes: {_plural(len(chains), 'open chain')} ({_mm(total)} mm), "
+        f"{path.name}: nothing closes: {plural(len(chains), 'open chain')} ({_mm(total)} mm), "
         f"{where}; "
         f"a part needs closed outlines (ends within {_mm(join_mm)} mm are joined)"
     )
 
 
 def _describe_chain(chain: OpenChain) -> str:
-    text = f"{_plural(len(chain.paths), 'piece')}, {_mm(chain.length_mm)} mm"
+    text = f"{plural(len(chain.paths), 'piece')}, {_mm(chain.length_mm)} mm"
     if chain.gap_mm is not None:
         return (
             f"{text}, ends at {_point(chain.ends[0])} and {_point(chain.ends[1])} "
@@ -425,11 +426,6 @@ def _describe_chain(chain: OpenChain) -> str:
         )
     branches = ", ".join(_point(p) for p in chain.branches[:3])
     return f"{text}, branching at {branches} (more than two pieces meet)"
-
-
-def _plural(count: int, noun: str) -> str:
-    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
-    return f"{count} {noun if count == 1 else plural}"
 
 
 def _counts(counter: Counter[str]) -> str:

@@ -28,6 +28,7 @@ from bespoke.model import (
 from bespoke.model.catalog import TOLERANCE_ORDER, ProcessBase, Welding, WorkBase
 from bespoke.model.product import ConfiguredPart, Product
 from bespoke.model.product_plan import PartPlan, ProductPlan
+from bespoke.model.wording import plural
 from bespoke.planning.kinds import BENDING, rules
 from bespoke.planning.kinds.base import work_operation
 from bespoke.planning.part import plan_part
@@ -123,8 +124,8 @@ def _bending(
             feature="bends",
             measured=item.bends,
             unit="",
-            message=f"{item.id} is bent {item.bends} time(s): it is cut from sheet and bent,"
-            f" not made by {process.name}",
+            message=f"{item.id} is bent {plural(item.bends, 'time')}: it is cut from sheet and"
+            f" bent, not made by {process.name}",
         )
     shape = shape_of(item.part)
     material = catalog.materials[item.part.material_id]

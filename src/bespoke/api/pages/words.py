@@ -6,19 +6,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from bespoke.model.catalog import Catalog
+from bespoke.model.wording import number, plural
 
-_IRREGULAR = {"piece": "pieces", "batch": "batches", "box": "boxes", "inch": "inches"}
+__all__ = ["catalog_names", "duration", "money", "named", "number", "plural"]
 
 
 def money(amount: Decimal | float | int, currency: str = "", decimals: int = 2) -> str:
     """ "USD 189,807.15": the amount with thousands separators, after its currency."""
     text = f"{Decimal(str(amount)):,.{decimals}f}"
     return f"{currency} {text}" if currency else text
-
-
-def number(value: float | int | Decimal, decimals: int = 0) -> str:
-    """A number with thousands separators and a fixed number of decimals."""
-    return f"{float(value):,.{decimals}f}"
 
 
 def duration(seconds: float | int) -> str:
@@ -41,14 +37,6 @@ def duration(seconds: float | int) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(round(total / 3600), 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
-
-
-def plural(count: float | int, word: str, many: str | None = None) -> str:
-    """ "1 pierce", "2 pierces", "1 piece", "3 pieces": a count with its noun."""
-    shown = number(count) if float(count) == int(count) else number(count, 1)
-    if count == 1:
-        return f"{shown} {word}"
-    return f"{shown} {many or _IRREGULAR.get(word) or word + 's'}"
 
 
 def catalog_names(catalog: Catalog) -> dict[str, str]:

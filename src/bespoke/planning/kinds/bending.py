@@ -3,6 +3,7 @@
 from typing import ClassVar
 
 from bespoke.model import Bending, Machine, Material, Operation, ProcessKind
+from bespoke.model.wording import plural
 from bespoke.planning.kinds.base import Kind
 from bespoke.planning.shape import Shape
 
@@ -29,13 +30,13 @@ class BendingKind(Kind[Bending]):
             id="bend",
             process_id=process.id,
             machine_id=machine.id,
-            name=f"{process.name}: {bends} bend(s)",
+            name=f"{process.name}: {plural(bends, 'bend')}",
             rate_per_hour=machine.rate_per_hour,
             setup_s=process.setup_s + process.setup_per_bend_s * bends,
             run_s=process.bend_s * bends + process.handling_s,
             manual=process.manual,
             learning_rate=process.learning_rate,
             learning_floor=process.learning_floor,
-            basis=f"{bends} bend(s) x {process.bend_s:g} s + {process.handling_s:g} s"
+            basis=f"{plural(bends, 'bend')} x {process.bend_s:g} s + {process.handling_s:g} s"
             f" handling; set-up {process.setup_s:g} s + {process.setup_per_bend_s:g} s a bend",
         )

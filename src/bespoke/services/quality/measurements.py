@@ -15,6 +15,7 @@ from bespoke.model.accounts import Account
 from bespoke.model.errors import InputError
 from bespoke.model.events import QualityAlert
 from bespoke.model.quality import InspectionPlan, Measurement, Rule, Violation
+from bespoke.model.wording import plural
 from bespoke.quality.inspection import check, inspection_plan
 from bespoke.quality.run_rules import WESTERN_ELECTRIC, violations
 from bespoke.quality.spc import individuals_chart
@@ -301,7 +302,7 @@ def _alerts(
 def _alert_text(measured: MeasurementRow, violation: Violation) -> str:
     return (
         f"{measured.feature} on {measured.machine}: rule {violation.rule} ({violation.side}),"
-        f" {len(violation.points)} point(s) out of control"
+        f" {plural(len(violation.points), 'point')} out of control"
     )
 
 

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from bespoke.model.accounts import Account
 from bespoke.model.errors import ConflictError, InputError
 from bespoke.model.orders import Mover, OrderStatus
+from bespoke.model.wording import plural
 from bespoke.services.environment import Environment
 from bespoke.services.ordering.orders import move
 from bespoke.services.quality.measurements import CHECK
@@ -119,7 +120,7 @@ def set_disposition(
         if request.disposition in REMADE and row.order_id is not None:
             order = uow.orders.by_id(row.order_id)
             if order.status == OrderStatus.DONE:  # its parts are to be made again
-                why = f"nonconformance {nc_id}: {row.quantity} part(s) made again"
+                why = f"nonconformance {nc_id}: {plural(row.quantity, 'part')} made again"
                 move(
                     env.bus,
                     uow,
@@ -196,7 +197,7 @@ def close(env: Environment, who: Account, nc_id: int) -> NonconformanceView:
         unchecked = [i + 1 for i, a in enumerate(row.actions) if a.get("check") is None]
         if unchecked:
             raise ConflictError(
-                f"nonconformance {nc_id}: action(s) {unchecked} have no effectiveness check"
+                f"nonconformance {nc_id}: actions {unchecked} have no effectiveness check"
             )
         if row.actions and not any(a["check"]["effective"] for a in row.actions):
             raise ConflictError(f"nonconformance {nc_id}: no action was effective; add one that is")

@@ -16,6 +16,7 @@ from typing import Any
 from bespoke.batching.plan import BatchPlan
 from bespoke.model.execution import WorkOrderStatus
 from bespoke.model.scheduling import KeptTask
+from bespoke.model.wording import plural
 from bespoke.production import OrderAssembly, OrderWork
 from bespoke.production.jobs import TASK_PREFIX
 from bespoke.production.remaining import operation_of
@@ -102,10 +103,10 @@ def planned_works(
         quantity = sum(s["planned"] for s in shares.values())
         orders = sorted({s["order"] for s in shares.values()})
         sheets = len(planned_batch.nest.sheets) if planned_batch.nest else 0
-        stock = f"{sheets} sheet(s), see the nest" if sheets else None
+        stock = f"{plural(sheets, 'sheet')}, see the nest" if sheets else None
         planned[batch.id] = PlannedWork(
             operation=batch.process,
-            name=f"Batch {batch.id}: {quantity} part(s) of {len(orders)} order(s)",
+            name=f"Batch {batch.id}: {plural(quantity, 'part')} of {plural(len(orders), 'order')}",
             process=batch.process,
             family=batch.family,
             quantity=quantity,

@@ -25,6 +25,7 @@ from bespoke.model.execution import (
     WorkOrderStatus,
 )
 from bespoke.model.orders import Mover, OrderStatus
+from bespoke.model.wording import plural
 from bespoke.production.remaining import finished
 from bespoke.production.work import FrozenWork
 from bespoke.services.environment import Environment
@@ -313,7 +314,8 @@ def _started(row: WorkOrderRow, request: FloorRequest) -> int | None:
     ready = row.status == WorkOrderStatus.READY  # else the state machine refuses the start
     if ready and row.batch is not None and request.quantity not in (None, row.quantity):
         raise InputError(
-            f"quantity: a batch starts whole, its {row.quantity} part(s); leave quantity out",
+            f"quantity: a batch starts whole, its {plural(row.quantity, 'part')};"
+            " leave quantity out",
             path="quantity",
         )
     return request.quantity or row.quantity
@@ -349,7 +351,7 @@ def _scrapped_share(row: WorkOrderRow, request: FloorRequest) -> str | None:
     share = dict(shares[name])
     if int(share.get("scrap", 0)) + request.scrap > int(share["planned"]):
         raise InputError(
-            f"scrap: {name} has {share['planned']} part(s) in the batch,"
+            f"scrap: {name} has {plural(share['planned'], 'part')} in the batch,"
             f" {share.get('scrap', 0)} already scrapped",
             path="scrap",
         )
