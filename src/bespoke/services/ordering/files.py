@@ -28,14 +28,13 @@ def order_files(env: Environment, viewer: Account, order_id: int) -> list[OrderF
     ]
 
 
-def order_file(env: Environment, viewer: Account, order_id: int, sha256: str) -> tuple[str, bytes]:
-    """One file of an order: its name and content. NotFoundError for a file not of it."""
-    with env.uow() as uow:
-        designs = _designs(uow, uow.orders.get(viewer, order_id))
-    design = next((d for d in designs if d.sha256 == sha256), None)
-    if design is None:
+def order_file(env: Environment, viewer: Account, order_id: int, sha256: str) -> OrderFile:
+    """One file of an order (its content is `env.blobs.path(sha256)`). NotFoundError for
+    a file not of it, or an order the viewer may not see."""
+    found = next((f for f in order_files(env, viewer, order_id) if f.sha256 == sha256), None)
+    if found is None:
         raise NotFoundError(f"order {order_id} has no file {sha256[:64]!r}")
-    return design.filename, env.blobs.get(design.sha256)
+    return found
 
 
 def _designs(uow: UnitOfWork, order: OrderRow) -> list[DesignRow]:
