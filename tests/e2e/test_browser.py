@@ -143,6 +143,27 @@ def fill_quote_form(page: Page) -> None:
     page.fill("#thickness", "2")
 
 
+def fill_checkout(page: Page, **values: str) -> None:
+    """Fill the checkout with an address in Berlin, `values` (by field id) over it."""
+    address = {
+        "name": "Mia Maker",
+        "line1": "Hauptstraße 5",
+        "postcode": "10115",
+        "city": "Berlin",
+        "purchase_order": "PO-1",
+    }
+    for key, value in (address | values).items():
+        page.fill(f"#{key}", value)
+    page.select_option("#country", "DE")
+
+
+def check_out(page: Page) -> None:
+    """From a quote page: on to the checkout, fill it and place the order."""
+    page.get_by_role("button", name="Continue to checkout").click()
+    fill_checkout(page)
+    page.get_by_role("button", name="Place order").click()
+
+
 def send_quote_form(page: Page) -> None:
     """Ask for the price and wait for the quote page."""
     click_to_quote(page, page.get_by_role("button", name="Get a price"))
@@ -200,7 +221,7 @@ def test_maker_quotes_and_orders_then_the_shop_plans_it(service: Service, deskto
 
     # the maker orders it
     page.select_option("#quantity", index=1)
-    page.get_by_role("button", name="Place order").click()
+    check_out(page)
     page.wait_for_url(re.compile(r"/orders/\d+$"))
     order_path = page.url.removeprefix(service.url)
     expect(page.get_by_test_id("status")).to_have_text("placed")
@@ -239,7 +260,8 @@ def test_maker_quotes_and_orders_then_the_shop_plans_it(service: Service, deskto
     row.locator(f"a[href='{order_path}']").click()
     expect(page.get_by_test_id("status")).to_have_text("placed")
     shot(page, "10-order-for-shop")
-    page.get_by_role("button", name="Mark planned").click()
+    page.get_by_role("link", name="Mark planned…").click()
+    page.get_by_role("button", name="Mark it planned").click()
     page.wait_for_url(re.compile(re.escape(order_path) + "$"))
     expect(page.get_by_test_id("status")).to_have_text("planned")
     shot(page, "11-order-planned")
@@ -401,7 +423,7 @@ def test_a_flagged_drawing_is_quoted_as_inch_and_ordered_only_when_confirmed(
     expect(page.locator("p.note").first).to_contain_text("4.0 \u00d7 3.0 mm")
 
     # the order waits for the maker to confirm the sizes as read
-    place = page.get_by_role("button", name="Place order")
+    place = page.get_by_role("button", name="Continue to checkout")
     confirm = page.get_by_label("I confirm the sizes are right as read (units mm)")
     expect(place).to_be_disabled()
     confirm.check()
@@ -417,13 +439,13 @@ def test_a_flagged_drawing_is_quoted_as_inch_and_ordered_only_when_confirmed(
     expect(page.locator("p.note").first).to_contain_text("101.6 \u00d7 76.2 mm")
     expect(page.get_by_test_id("reading")).to_contain_text("Read in inch (as you chose)")
     expect(page.get_by_text("Cast acrylic (PMMA) sheet, 3 mm")).to_be_visible()
-    expect(page.get_by_role("button", name="Place order")).to_be_enabled()
+    expect(page.get_by_role("button", name="Continue to checkout")).to_be_enabled()
     shot(page, "19-quoted-as-inch")
 
     # the flagged quote, confirmed, is ordered
     page.goto(flagged_path)
     page.get_by_label("I confirm the sizes are right as read (units mm)").check()
-    page.get_by_role("button", name="Place order").click()
+    check_out(page)
     page.wait_for_url(re.compile(r"/orders/\d+$"))
     expect(page.get_by_test_id("status")).to_have_text("placed")
 

@@ -23,6 +23,7 @@ from bespoke.api.problems import ServerErrors
 from bespoke.api.rest import router as rest_router
 from bespoke.api.waiting import waiting_limiter
 from bespoke.services.environment import Settings, open_environment
+from bespoke.services.ordering.delivery import deliver_mail
 from bespoke.services.shopfloor.watching import watch_floor
 from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import WorkerPool
@@ -51,7 +52,9 @@ def create_app(
         gc.collect()
         gc.freeze()
         floor = watch_floor(env)
+        mail = deliver_mail(env)
         yield
+        mail.stop()
         floor.stop()
         if workers is None:
             pool.shutdown()

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, Field
 
 from bespoke.model.accounts import Account
+from bespoke.model.checkout import ShippingAddress
 from bespoke.model.orders import OrderStatus, next_statuses
 from bespoke.model.plan_document import PlanDocument
 from bespoke.model.quote_document import QuoteDocument
@@ -89,6 +90,11 @@ class OrderOut(BaseModel):
     due_date: Moment
     created_at: Moment
     updated_at: Moment
+    shipping_address: ShippingAddress | None = Field(
+        default=None, description="Where to ship it; None for an order placed without one"
+    )
+    notes: str | None = None
+    purchase_order: str | None = None
 
 
 class TaskRunOut(BaseModel):
@@ -217,6 +223,11 @@ def order_out(row: OrderRow) -> OrderOut:
         due_date=row.due_date,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        shipping_address=ShippingAddress.model_validate(row.shipping_address)
+        if row.shipping_address
+        else None,
+        notes=row.notes,
+        purchase_order=row.purchase_order,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from bespoke.model.accounts import Account
 from bespoke.model.events import Event, OrderMoved, OrderPlaced, ShopScheduled
+from bespoke.services.ordering.mails import queue_moved, queue_placed
 from bespoke.store import UnitOfWork
 
 E = TypeVar("E", bound=Event)
@@ -31,11 +32,14 @@ class MessageBus:
 
 
 def standard_bus() -> MessageBus:
-    """The bus every environment starts with: events recorded in the audit log."""
+    """The bus every environment starts with: events recorded in the audit log, and a
+    mail to the maker queued for each change of their order."""
     bus = MessageBus()
     bus.subscribe(OrderPlaced, _audit_placed)
     bus.subscribe(OrderMoved, _audit_moved)
     bus.subscribe(ShopScheduled, _audit_scheduled)
+    bus.subscribe(OrderPlaced, queue_placed)
+    bus.subscribe(OrderMoved, queue_moved)
     return bus
 
 

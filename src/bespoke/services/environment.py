@@ -4,6 +4,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bespoke.adapters.mail import SmtpServer
 from bespoke.model.accounts import LoginLimits
 from bespoke.model.errors import InputError
 from bespoke.services.bus import MessageBus, standard_bus
@@ -36,6 +37,10 @@ class Settings:
     """How long a machine may stand with an alarm, or without data, before the floor
     proposes to schedule without it."""
     login_limits: LoginLimits = field(default_factory=LoginLimits)
+    smtp: SmtpServer | None = None
+    """Where mail about orders goes; None: it stays in the outbox, not sent."""
+    mail_poll_s: float = 5.0
+    """How often the server looks for mail to send."""
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -44,7 +49,7 @@ class Settings:
         BESPOKE_REQUEST_THREADS (requests worked on at once per server process),
         BESPOKE_WORKER_PROCESSES (processes per server process for heavy work),
         BESPOKE_STOP_ALERT_MINUTES (a machine with an alarm or without data this long is
-        proposed to be scheduled without)."""
+        proposed to be scheduled without), and the mail server (`smtp_from_environment`)."""
         env = os.environ
         return cls(
             data_dir=Path(env.get("BESPOKE_DATA_DIR", "data")),
@@ -55,10 +60,39 @@ class Settings:
             request_threads=int(_positive("BESPOKE_REQUEST_THREADS", "2")),
             worker_processes=int(_positive("BESPOKE_WORKER_PROCESSES", "1")),
             stop_alert_s=int(_positive("BESPOKE_STOP_ALERT_MINUTES", "10") * 60),
+            smtp=smtp_from_environment(),
         )
 
     def url(self) -> str:
         return self.database_url or sqlite_url(self.data_dir)
+
+
+def smtp_from_environment() -> SmtpServer | None:
+    """BESPOKE_SMTP_HOST (none: mail is not sent), BESPOKE_SMTP_PORT (587 with STARTTLS,
+    25 without), BESPOKE_SMTP_FROM (the sender's address, needed with a host),
+    BESPOKE_SMTP_STARTTLS (1: encrypt after connecting), BESPOKE_SMTP_USER and
+    BESPOKE_SMTP_PASSWORD (a login, when the server asks for one)."""
+    env = os.environ
+    host = env.get("BESPOKE_SMTP_HOST", "").strip()
+    if not host:
+        return None
+    starttls = env.get("BESPOKE_SMTP_STARTTLS", "0") == "1"
+    port = _positive("BESPOKE_SMTP_PORT", "587" if starttls else "25")
+    if port != int(port) or port > 65535:
+        raise InputError(f"BESPOKE_SMTP_PORT: {env['BESPOKE_SMTP_PORT']!r} is not a port number")
+    sender = env.get("BESPOKE_SMTP_FROM", "").strip()
+    if "@" not in sender:
+        raise InputError(
+            "BESPOKE_SMTP_FROM: give the address mail is sent from (orders@shop.example)"
+        )
+    return SmtpServer(
+        host=host,
+        port=int(port),
+        sender=sender,
+        starttls=starttls,
+        user=env.get("BESPOKE_SMTP_USER") or None,
+        password=env.get("BESPOKE_SMTP_PASSWORD") or None,
+    )
 
 
 def _positive(variable: str, default: str) -> float:

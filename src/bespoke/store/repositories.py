@@ -25,6 +25,7 @@ from bespoke.store.tables import (
     LoginSessionRow,
     LoginThrottleRow,
     MachineSpanRow,
+    MailRow,
     MaintenanceOrderRow,
     MaintenancePlanRow,
     MeasurementRow,
@@ -835,6 +836,15 @@ class Audit(_Repository):
             statement = statement.where(AuditRow.entity == entity)
         return self.session.scalars(statement).all()
 
+    def of_entity(self, entity: str, entity_id: int | str, limit: int = 500) -> Sequence[AuditRow]:
+        """The first `limit` entries about one thing, oldest first."""
+        return self.session.scalars(
+            select(AuditRow)
+            .where(AuditRow.entity == entity, AuditRow.entity_id == str(entity_id))
+            .order_by(AuditRow.id)
+            .limit(limit)
+        ).all()
+
     def count(self, entity: str | None = None) -> int:
         statement = select(func.count()).select_from(AuditRow)
         if entity is not None:
@@ -906,3 +916,50 @@ class AuditSearch:
 def _escaped(text: str) -> str:
     """`text` with LIKE's wildcards taken literally."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class Outbox(_Repository):
+    """Mail waiting for a server, and mail sent."""
+
+    def due(self, moment: datetime, limit: int) -> Sequence[int]:
+        """Ids of mails to try at `moment`: not sent, not given up, not claimed by another
+        sender, their next try come."""
+        return self.session.scalars(
+            select(MailRow.id)
+            .where(
+                MailRow.sent_at.is_(None),
+                MailRow.gave_up.is_(False),
+                MailRow.next_attempt_at <= moment,
+                or_(MailRow.claimed_until.is_(None), MailRow.claimed_until < moment),
+            )
+            .order_by(MailRow.id)
+            .limit(limit)
+        ).all()
+
+    def claim(self, mail_id: int, moment: datetime, until: datetime) -> MailRow | None:
+        """The mail, claimed until `until` when no other sender holds it at `moment`
+        (one statement: of two senders, one gets it); None when another holds it."""
+        claimed = self.session.execute(
+            update(MailRow)
+            .where(
+                MailRow.id == mail_id,
+                MailRow.sent_at.is_(None),
+                or_(MailRow.claimed_until.is_(None), MailRow.claimed_until < moment),
+            )
+            .values(claimed_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        return self.session.get(MailRow, mail_id, populate_existing=True)
+
+    def of_order(self, order_id: int) -> Sequence[MailRow]:
+        return self.session.scalars(
+            select(MailRow).where(MailRow.order_id == order_id).order_by(MailRow.id)
+        ).all()
+
+    def latest(self, limit: int, unsent_only: bool = False) -> Sequence[MailRow]:
+        statement = select(MailRow).order_by(MailRow.id.desc()).limit(limit)
+        if unsent_only:
+            statement = statement.where(MailRow.sent_at.is_(None))
+        return self.session.scalars(statement).all()

@@ -211,6 +211,13 @@ class OrderRow(OwnedColumns, Base):
     work: Mapped[dict[str, Any] | None] = mapped_column(
         JSON, default=None, doc="What the order asks of the shop, frozen when it was placed"
     )
+    shipping_address: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, default=None, doc="Where to ship it (`ShippingAddress`); None before checkout asked"
+    )
+    notes: Mapped[str | None] = mapped_column(Text, default=None, doc="The maker's notes")
+    purchase_order: Mapped[str | None] = mapped_column(
+        String(64), default=None, doc="The maker's purchase-order reference"
+    )
 
 
 class TaskRunRow(OwnedColumns, Base):
@@ -314,6 +321,7 @@ class AuditRow(Base):
     """Who changed what, when: one row per change, written in the change's transaction."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_entity", "entity", "entity_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(index=True)
@@ -577,3 +585,27 @@ class NonconformanceRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+# --- order life: mail about orders --------------------------------------------------------
+
+
+class MailRow(Base):
+    """A mail to send, written in the transaction of the change it tells of; the sender
+    claims it for a while (`claimed_until`), and marks it sent once the server took it."""
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "sent_at", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None] = mapped_column(default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    gave_up: Mapped[bool] = mapped_column(default=False)
+    last_error: Mapped[str | None] = mapped_column(String(500), default=None)

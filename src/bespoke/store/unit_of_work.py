@@ -16,6 +16,7 @@ from bespoke.store.repositories import (
     Maintenance,
     Observations,
     Orders,
+    Outbox,
     Products,
     Quality,
     Quotes,
@@ -53,6 +54,7 @@ class UnitOfWork:
         self.quality = Quality(self.session)
         self.maintenance = Maintenance(self.session)
         self.audit = Audit(self.session)
+        self.outbox = Outbox(self.session)
         return self
 
     def __exit__(

@@ -7,6 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bespoke.costing.line import per_unit
 from bespoke.model.accounts import Account, Role
+from bespoke.model.bounds import MAX_REASON
+from bespoke.model.checkout import Checkout
 from bespoke.model.errors import (
     ConflictError,
     ExpiredError,
@@ -15,7 +17,8 @@ from bespoke.model.errors import (
     PermissionDeniedError,
 )
 from bespoke.model.events import OrderMoved, OrderPlaced
-from bespoke.model.orders import MOVES, Mover, OrderStatus, refusal
+from bespoke.model.execution import CLOSED
+from bespoke.model.orders import MOVES, Mover, OrderStatus, next_statuses, refusal
 from bespoke.model.plan_document import PlanDocument
 from bespoke.model.quote_document import QuoteDocument
 from bespoke.services.bus import MessageBus
@@ -47,10 +50,12 @@ def place_order(
     *,
     batched: bool = False,
     confirm_reading: bool = False,
+    checkout: Checkout | None = None,
 ) -> OrderRow:
-    """Accept a quote: one order, written with its audit entry in one transaction.
-    `batched`: at the price the quote gave for making it in the next batch it could join;
-    `confirm_reading`: the maker confirms the sizes of a design whose units look doubtful.
+    """Accept a quote: one order, written with its audit entry and the mail to its maker
+    in one transaction. `batched`: at the price the quote gave for making it in the next
+    batch it could join; `confirm_reading`: the maker confirms the sizes of a design whose
+    units look doubtful; `checkout`: where to ship it, notes and a purchase order.
 
     Raises NotFoundError (not the owner's quote), ExpiredError (past its validity),
     InputError (a quantity not quoted, a bad key, a doubtful reading not confirmed),
@@ -85,6 +90,7 @@ def place_order(
         unit_price, total_price = price.unit_price, price.total_price
         if batched:
             unit_price, total_price = _batched_price(document, quote_id, quantity)
+        given = checkout or Checkout()
         row = OrderRow(
             owner_id=owner.id,
             shop_id=quote.shop_id,
@@ -99,6 +105,9 @@ def place_order(
             due_date=placed + timedelta(days=price.lead_time_days),
             created_at=placed,
             updated_at=placed,
+            shipping_address=given.address.model_dump() if given.address else None,
+            notes=given.notes,
+            purchase_order=given.purchase_order,
         )
         uow.orders.add(row)
         try:
@@ -170,7 +179,7 @@ def move_order(
     env: Environment, actor: Account, order_id: int, status: str, reason: str | None = None
 ) -> OrderRow:
     """Move an order on (a maker may only cancel their own before production), with the
-    reason given, if any, in the audit log."""
+    reason given (needed to cancel) in the audit log and the mail to its maker."""
     try:
         target = OrderStatus(status)
     except ValueError:
@@ -178,8 +187,15 @@ def move_order(
             f"status: unknown status {status!r} (accepted: {', '.join(OrderStatus)})"
         ) from None
     mover = Mover.MAKER if actor.role == Role.MAKER else Mover.SHOP
+    reason = (reason or "").strip() or None
     with env.uow() as uow:
         row = uow.orders.get(actor, order_id)
+        if target == OrderStatus.CANCELLED and reason is None:
+            raise InputError(
+                f"reason: say why order {row.id} is cancelled (up to {MAX_REASON} characters);"
+                " it is kept with the order and sent to its maker",
+                path="reason",
+            )
         move(env.bus, uow, row, target, actor, mover, now(), reason)
         uow.commit()
         return row
@@ -213,3 +229,23 @@ def move(
         at=when, order_id=row.id, before=current, after=target, by=mover, reason=reason
     )
     bus.publish(uow, actor, moved)
+
+
+def offered_moves(env: Environment, viewer: Account, order_id: int) -> list[OrderStatus]:
+    """The moves a person may make now, by the order's life and the facts of the floor:
+    work released to the floor starts the order and finishes it there, so the shop marks
+    it in production or done by hand only when none of its work is on the floor."""
+    mover = Mover.MAKER if viewer.role == Role.MAKER else Mover.SHOP
+    with env.uow() as uow:
+        row = uow.orders.get(viewer, order_id)
+        current = OrderStatus(row.status)
+        offered = next_statuses(current, mover)
+        if mover == Mover.MAKER or not offered:
+            return offered
+        work = uow.work_orders.of_order(row.shop_id, row.id)
+    on_floor = any(w.status not in CLOSED for w in work)
+    if current == OrderStatus.SCHEDULED and work:
+        offered = [s for s in offered if s != OrderStatus.IN_PRODUCTION]
+    if current == OrderStatus.IN_PRODUCTION and on_floor:
+        offered = [s for s in offered if s != OrderStatus.DONE]
+    return offered

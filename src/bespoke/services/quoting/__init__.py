@@ -8,6 +8,7 @@ from bespoke.services.exports import lazy
 
 if TYPE_CHECKING:
     from bespoke.services.quoting.designs import upload_design
+    from bespoke.services.quoting.quote_file import quote_pdf
     from bespoke.services.quoting.quotes import (
         PartQuoteRequest,
         PlanRequest,
@@ -21,6 +22,7 @@ EXPORTS = {
     "PartQuoteRequest": "quotes",
     "PlanRequest": "quotes",
     "plan_stored_product": "quotes",
+    "quote_pdf": "quote_file",
     "quote_stored_design": "quotes",
     "start_product_plan": "quotes",
     "submit_product": "quotes",
@@ -30,6 +32,7 @@ __all__ = [
     "PartQuoteRequest",
     "PlanRequest",
     "plan_stored_product",
+    "quote_pdf",
     "quote_stored_design",
     "start_product_plan",
     "submit_product",
