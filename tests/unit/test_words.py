@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from bespoke.api.pages.words import catalog_names, duration, money, named, number, plural
+from bespoke.api.pages.words import duration, money, named, number, plural
 from bespoke.catalog.loader import load_catalog
 
 
@@ -59,7 +59,7 @@ def test_numbers_have_separators():
 
 
 def test_catalog_codes_read_as_their_names():
-    names = catalog_names(load_catalog())
+    names = load_catalog().names()
     assert named("steel-s235", names).startswith("Mild steel")
     assert named("no-such-code", names) == "no-such-code"
     assert named(None, names) == ""

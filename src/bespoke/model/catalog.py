@@ -453,6 +453,14 @@ class Catalog(BaseModel):
     machines: dict[str, Machine]
     suppliers: dict[str, Supplier] = Field(default_factory=dict)
 
+    def names(self) -> dict[str, str]:
+        """Every material, process and machine code with the name people know it by."""
+        return {
+            code: entry.name
+            for entries in (self.materials, self.processes, self.machines)
+            for code, entry in entries.items()
+        }
+
     @model_validator(mode="after")
     def _references_resolve(self) -> "Catalog":
         for machine in self.machines.values():

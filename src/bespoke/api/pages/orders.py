@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from pydantic import ValidationError
 
-from bespoke.api.pages import words
 from bespoke.api.pages.kit import Signed, refusal, render, see_other
 from bespoke.api.security import Caller, Env, check_csrf, environment
 from bespoke.api.views import order_out, quote_out
@@ -236,7 +235,7 @@ def _order_page(
         order = order_out(row)
         quote = quote_out(uow.quotes.get(who, order.quote_id))
         owner = uow.users.by_id(order.owner_id)
-        names = words.catalog_names(shop_catalog(uow, row.shop_id))
+        names = shop_catalog(uow, row.shop_id).names()
     joined = batches.drawn_order_batches(env, who, order_id)
     pictures = {d.batch.id: [Markup(picture) for picture in d.pictures] for d in joined}
     staff = who.role != Role.MAKER

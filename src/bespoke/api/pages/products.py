@@ -11,7 +11,6 @@ from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from bespoke.api.pages import words
 from bespoke.api.pages.kit import Signed, quantities_of, refusal, render, see_other
 from bespoke.api.rest.work import read_upload
 from bespoke.api.security import Caller, Env, check_csrf, environment
@@ -239,7 +238,7 @@ def _names(request: Request, caller: Caller) -> dict[str, str]:
     """The names of the caller's shop's catalog codes."""
     with environment(request).uow() as uow:
         shop_id = caller.account.shop_id or uow.shops.first().id  # type: ignore[union-attr]
-        return words.catalog_names(shop_catalog(uow, shop_id))
+        return shop_catalog(uow, shop_id).names()
 
 
 EXAMPLE_SPEC = """\

@@ -182,7 +182,7 @@ def _quote_view(
         mine = row.owner_id == caller.account.id and caller.account.role == Role.MAKER
         catalog = shop_catalog(uow, row.shop_id)
     doc = quote.document
-    names = words.catalog_names(catalog)
+    names = catalog.names()
     if isinstance(doc, PlanDocument):
         curve = _curve_traces(doc.curve, names)
         return plan_page(request, caller, quote, mine, status, curve=curve, **context)

@@ -14,7 +14,6 @@ from pydantic import ValidationError
 from bespoke.api.pages import setting_inputs
 from bespoke.api.pages.kit import Signed, refusal, render, see_other
 from bespoke.api.pages.setting_inputs import Input, figure, scalar_figures, typed
-from bespoke.api.pages.words import catalog_names
 from bespoke.api.security import Caller, Env, check_csrf
 from bespoke.model.bounds import MAX_CATALOG_ID, quantities_in
 from bespoke.model.calendar import MAX_CLOSED_REASON, Weekday
@@ -59,7 +58,7 @@ def settings_page(request: Request, env: Env, caller: Signed) -> HTMLResponse:
         caller,
         settings=settings,
         catalog=settings.catalog,
-        names=catalog_names(settings.catalog),
+        names=settings.catalog.names(),
         own={section: {e["id"] for e in settings.overrides.get(section, [])} for section in TITLES},
         addable=ADDABLE,
     )
@@ -228,7 +227,7 @@ def _calendar(
         planned=sorted(
             windows(settings.calendar) + maintenance_planned(env, caller), key=lambda p: p.start
         ),
-        names=catalog_names(settings.catalog),
+        names=settings.catalog.names(),
         form_error=message,
         error_form=form,
         invalid=getattr(error, "path", None),

@@ -16,7 +16,6 @@ from bespoke.api.pages.kit import (
     see_other,
 )
 from bespoke.api.pages.settings import maintenance_planned
-from bespoke.api.pages.words import catalog_names
 from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
 from bespoke.api.security import (
     Env,
@@ -66,7 +65,7 @@ def dashboard(
         shop=shop,
         week=week,
         later_closed=[d for d in sorted(shop.calendar.closed) if d > week[-1].day][:5],
-        names=catalog_names(catalog),
+        names=catalog.names(),
     )
 
 

@@ -1,14 +1,13 @@
 """Words and numbers as people read them on the pages: money with separators and its
 currency, durations in hours and minutes, counts with their plural, catalog names in
-place of codes. Each is a Jinja filter (`kit.templates`)."""
+place of codes (`Catalog.names`). Each is a Jinja filter (`kit.templates`)."""
 
 from collections.abc import Mapping
 from decimal import Decimal
 
-from bespoke.model.catalog import Catalog
 from bespoke.model.wording import number, plural
 
-__all__ = ["catalog_names", "duration", "money", "named", "number", "plural"]
+__all__ = ["duration", "money", "named", "number", "plural"]
 
 
 def money(amount: Decimal | float | int, currency: str = "", decimals: int = 2) -> str:
@@ -37,14 +36,6 @@ def duration(seconds: float | int) -> str:
         return f"{hours} h {minutes} min" if minutes else f"{hours} h"
     days, hours = divmod(round(total / 3600), 24)
     return f"{days} d {hours} h" if hours else f"{days} d"
-
-
-def catalog_names(catalog: Catalog) -> dict[str, str]:
-    """Every code of a shop's catalog with the name people know it by."""
-    names: dict[str, str] = {}
-    for entries in (catalog.materials, catalog.processes, catalog.machines):
-        names.update({code: entry.name for code, entry in entries.items()})
-    return names
 
 
 def named(code: str | None, names: Mapping[str, str]) -> str:

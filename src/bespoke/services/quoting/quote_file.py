@@ -30,7 +30,7 @@ def quote_pdf(env: Environment, viewer: Account, quote_id: int) -> tuple[str, by
 
 def quote_sheet(row: QuoteRow, shop: str, maker: str, catalog: Catalog) -> QuoteSheet:
     """What the quote's PDF prints."""
-    names = _names(catalog)
+    names = catalog.names()
     document = row.typed_document()
     if isinstance(document, QuoteDocument):
         facts, ways, breakdown, notes = _part(document, names)
@@ -119,15 +119,6 @@ def _lines(breakdown: BreakdownDocument) -> list[tuple[str, Decimal]]:
         if amounts.get(kind)
     ]
     return [*lines, ("Total", _decimal(breakdown.total))]
-
-
-def _names(catalog: Catalog) -> dict[str, str]:
-    """Each code of the shop's catalog with its name."""
-    return {
-        code: entry.name
-        for entries in (catalog.materials, catalog.processes, catalog.machines)
-        for code, entry in entries.items()
-    }
 
 
 def _decimal(value: float) -> Decimal:
