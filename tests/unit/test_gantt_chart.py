@@ -82,7 +82,7 @@ def test_the_figure_has_a_legend_by_kind_and_labels_only_where_they_fit() -> Non
     assert list(traces) == [
         KIND_NAMES[k] for k in (WorkKind.ORDER, WorkKind.BATCH, WorkKind.MAINTENANCE)
     ]
-    assert figure["layout"].get("showlegend", True)
+    assert figure["layout"]["showlegend"]
     assert (
         figure["layout"]["uniformtext"]["mode"] == "hide"
     )  # and plotly hides what still overflows

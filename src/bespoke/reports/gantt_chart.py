@@ -124,6 +124,7 @@ def gantt_figure(
             "autorange": "reversed",
             "automargin": True,
         },
+        "showlegend": True,
         "legend": {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
         "uniformtext": {"minsize": LABEL_FONT_PX - 1, "mode": "hide"},
         "hoverlabel": {"align": "left"},
