@@ -9,6 +9,7 @@ from bespoke.model.scheduling import KeptTask
 from bespoke.reports.gantt_chart import (
     CHAR_WIDTH_PX,
     KIND_NAMES,
+    MAINTENANCE_OUTLINE,
     PLOT_WIDTH_PX,
     WorkKind,
     gantt_figure,
@@ -101,7 +102,7 @@ def test_the_figure_has_a_legend_by_kind_and_labels_only_where_they_fit() -> Non
     assert all("<br>" in h and "UTC" in h for h in orders["hovertext"])
 
     upkeep = traces[KIND_NAMES[WorkKind.MAINTENANCE]]
-    assert upkeep["marker"]["pattern"]["shape"] == "/"  # drawn hatched, not only coloured
+    assert upkeep["marker"]["line"] == MAINTENANCE_OUTLINE  # framed, not only coloured
 
 
 def test_each_machine_lists_its_jobs_in_time_order() -> None:

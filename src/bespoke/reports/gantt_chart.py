@@ -35,6 +35,8 @@ KIND_COLOURS = {
     WorkKind.UNDER_WAY: "#1d6b40",
 }
 """Dark enough for white labels (contrast 4.5:1 or more)."""
+MAINTENANCE_OUTLINE = {"color": "#f79009", "width": 3}
+"""Maintenance is framed besides its grey: a machine taken out, not work made."""
 FLOOR_COLOUR = "rgba(29, 36, 48, 0.75)"
 FLOOR_NAME = "as the floor ran it"
 
@@ -154,12 +156,9 @@ def machine_order(bars: Sequence[Bar], machines: Mapping[str, str]) -> list[str]
 def _kind_trace(
     kind: WorkKind, bars: Sequence[Bar], machines: Mapping[str, str], span_s: float
 ) -> dict[str, Any]:
-    marker: dict[str, Any] = {
-        "color": KIND_COLOURS[kind],
-        "line": {"color": "#ffffff", "width": 1},
-    }
-    if kind == WorkKind.MAINTENANCE:
-        marker["pattern"] = {"shape": "/", "fgcolor": "#ffffff", "fgopacity": 0.35, "size": 8}
+    outline = (
+        MAINTENANCE_OUTLINE if kind == WorkKind.MAINTENANCE else {"color": "#ffffff", "width": 1}
+    )
     return {
         "type": "bar",
         "orientation": "h",
@@ -174,7 +173,7 @@ def _kind_trace(
         "insidetextanchor": "middle",
         "textfont": {"color": "#ffffff", "size": LABEL_FONT_PX},
         "cliponaxis": True,
-        "marker": marker,
+        "marker": {"color": KIND_COLOURS[kind], "line": outline},
     }
 
 
