@@ -317,7 +317,7 @@ def test_shop_sees_the_sheets_of_a_batch_and_a_maker_their_part_on_it(
     page.goto("/shop/batches")
     sign_in(page, operator.email)
     page.goto("/shop/batches")
-    row = page.locator("#batches tr", has_text="fiber-laser:steel-s235:2")
+    row = page.locator("#batches tr", has_text="Fiber laser cutting")
     expect(row).to_have_count(1)
     shot(page, "14-batches")
     row.locator("a").click()

@@ -156,7 +156,7 @@ def test_maintenance_on_the_gantt_a_request_and_an_alert_from_a_measurement(
         sign_in(page, operator.email)
         page.goto("/shop/schedules/latest")
         gantt = page.locator("#gantt-data").inner_text()
-        assert "maintenance on press-brake-100t" in gantt
+        assert "Maintenance: Weekly hydraulics check" in gantt
         expect(page.locator("#gantt .plot-container svg.main-svg").first).to_be_visible()
         shot(page, "upkeep-01-gantt")
 

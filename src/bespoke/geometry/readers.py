@@ -11,6 +11,12 @@ DESIGN_SUFFIXES: dict[str, DesignKind] = {".dxf": "dxf", ".stl": "stl"}
 """The suffixes of the design files Bespoke reads (any case), and their kinds."""
 
 
+def part_title(name: str) -> str:
+    """A part's name as people read it: a design file's name without its suffix."""
+    path = PurePath(name)
+    return path.stem if path.suffix.lower() in DESIGN_SUFFIXES else name
+
+
 def design_kind(name: str) -> DesignKind:
     """'dxf' or 'stl' by the suffix of the file `name`.
 

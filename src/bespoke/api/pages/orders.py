@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup
 from pydantic import ValidationError
 
 from bespoke.api.pages.kit import Signed, refusal, render, see_other
@@ -237,7 +236,7 @@ def _order_page(
         owner = uow.users.by_id(order.owner_id)
         names = shop_catalog(uow, row.shop_id).names()
     joined = batches.drawn_order_batches(env, who, order_id)
-    pictures = {d.batch.id: [Markup(picture) for picture in d.pictures] for d in joined}
+    sheets = {d.batch.id: d.sheets for d in joined}
     staff = who.role != Role.MAKER
     return render(
         request,
@@ -246,7 +245,7 @@ def _order_page(
         status,
         order=order,
         batches=[d.batch for d in joined],
-        pictures=pictures,
+        sheets=sheets,
         quote=quote,
         doc=quote.document,
         owner=owner,

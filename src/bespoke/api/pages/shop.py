@@ -2,13 +2,12 @@
 off-cuts in stock."""
 
 from collections import Counter
-from datetime import UTC, timedelta
-from typing import Annotated, Any
+from datetime import UTC
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup
 
 from bespoke.api.pages.kit import (
     Signed,
@@ -16,7 +15,7 @@ from bespoke.api.pages.kit import (
     see_other,
 )
 from bespoke.api.pages.settings import maintenance_planned
-from bespoke.api.rest.shop import ScheduleRequest, schedule_of, start_shop_schedule
+from bespoke.api.rest.shop import ScheduleRequest, start_shop_schedule
 from bespoke.api.security import (
     Env,
     check_csrf,
@@ -27,13 +26,9 @@ from bespoke.model.accounts import Role
 from bespoke.model.bounds import RowId, SheetNumber
 from bespoke.model.errors import PermissionDeniedError
 from bespoke.model.orders import OrderStatus
-from bespoke.model.scheduling import KeptSchedule, KeptTask
-from bespoke.services.maintenance.scheduled import is_maintenance
-from bespoke.services.shop import batches, remnants
+from bespoke.services.shop import batches, remnants, schedule_chart
 from bespoke.services.shop.calendars import days_ahead
 from bespoke.services.shop.shops import shop_catalog, shop_view
-from bespoke.services.shopfloor import terminal
-from bespoke.services.shopfloor.actuals import HELD_PREFIX
 from bespoke.store import now
 
 router = APIRouter(include_in_schema=False)
@@ -83,83 +78,15 @@ def schedule_submit(
 
 @router.get("/shop/schedules/{schedule_id}", response_class=HTMLResponse)
 def schedule_page(schedule_id: str, request: Request, env: Env, caller: Signed) -> HTMLResponse:
-    view = schedule_of(request, caller.account, schedule_id)
-    actual = terminal.work_orders(env, caller.account, open_only=False)
+    charted = schedule_chart.charted_schedule(env, caller.account, schedule_id)
     return render(
         request,
         "schedule.html.j2",
         caller,
-        schedule=view,
-        gantt=_gantt(view, actual),
-        machines=len({t.machine for t in view.tasks}),
+        schedule=charted.schedule,
+        figure=charted.figure,
+        machines=charted.machines,
     )
-
-
-def _gantt(view: KeptSchedule, actual: list[terminal.WorkOrderView]) -> list[dict[str, Any]]:
-    """Plotly bars on a time axis: one trace per order or batch, one row per machine, and
-    the work orders as the floor ran them (from their first start to their finish, or to
-    now), over the plan."""
-    by_job: dict[str, list[KeptTask]] = {}
-    for task in view.tasks:
-        by_job.setdefault(task.job, []).append(task)
-    return _planned_bars(view, by_job) + _actual_bars(actual)
-
-
-def _actual_bars(actual: list[terminal.WorkOrderView]) -> list[dict[str, Any]]:
-    ran = [w for w in actual if w.first_start_at is not None]
-    if not ran:
-        return []
-    moment = now()
-    ends = [w.closed_at or moment for w in ran]
-    return [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": "actual (floor)",
-            "width": 0.35,
-            "marker": {"color": "rgba(29, 36, 48, 0.75)"},
-            "y": [w.machine for w in ran],
-            "base": [w.first_start_at.isoformat() for w in ran if w.first_start_at],
-            "x": [
-                (end - w.first_start_at).total_seconds() * 1000
-                for w, end in zip(ran, ends, strict=True)
-                if w.first_start_at
-            ],
-            "text": [f"#{w.id} {w.status}: {w.good} good, {w.scrap} scrap" for w in ran],
-            "hovertemplate": "%{text}<br>%{base|%a %d %b %H:%M}<extra>actual</extra>",
-        }
-    ]
-
-
-def _planned_bars(view: KeptSchedule, by_job: dict[str, list[KeptTask]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": _job_name(tasks[0]),
-            "y": [t.machine for t in tasks],
-            "base": [(view.origin + timedelta(seconds=t.start)).isoformat() for t in tasks],
-            "x": [(t.end - t.start) * 1000 for t in tasks],
-            "text": [t.task.rsplit("/", 1)[-1] for t in tasks],
-            "hovertemplate": "%{text}<br>%{base|%a %d %b %H:%M}<extra>%{fullData.name}</extra>",
-        }
-        for _, tasks in sorted(by_job.items(), key=lambda item: _job_order(item[0]))
-    ]
-
-
-def _job_name(task: KeptTask) -> str:
-    if is_maintenance(task.job):
-        return f"maintenance on {task.machine}"
-    if task.job.startswith(HELD_PREFIX):
-        return f"work order {task.job.removeprefix(HELD_PREFIX)} under way"
-    if task.batch:
-        return f"{task.batch} (orders {', '.join(map(str, task.orders))})"
-    return f"order {task.job}"
-
-
-def _job_order(job: str) -> tuple[int, str]:
-    """Orders by number, then batches by name."""
-    return (int(job), "") if job.isdigit() else (1 << 62, job)
 
 
 @router.get("/shop/batches", response_class=HTMLResponse)
@@ -167,14 +94,17 @@ def batches_page(
     request: Request, env: Env, caller: Signed, schedule: str = "latest"
 ) -> HTMLResponse:
     rows = batches.shop_batches(env, caller.account, schedule)
-    return render(request, "batches.html.j2", caller, batches=rows, schedule=schedule)
+    names = batches.batch_catalog(env, caller.account).names()
+    return render(request, "batches.html.j2", caller, batches=rows, schedule=schedule, names=names)
 
 
 @router.get("/shop/batches/{batch_id}", response_class=HTMLResponse)
 def batch_page(batch_id: RowId, request: Request, env: Env, caller: Signed) -> HTMLResponse:
     drawn = batches.drawn_shop_batch(env, caller.account, batch_id)
-    pictures = [Markup(picture) for picture in drawn.pictures]
-    return render(request, "batch.html.j2", caller, batch=drawn.batch, pictures=pictures)
+    names = batches.batch_catalog(env, caller.account).names()
+    return render(
+        request, "batch.html.j2", caller, batch=drawn.batch, sheets=drawn.sheets, names=names
+    )
 
 
 @router.get("/shop/batches/{batch_id}/sheets/{index}.dxf")

@@ -31,25 +31,11 @@ async function followJob() {
     if (task.status === "done") { window.location = task.result_url.replace(/^\/api/, ""); return; }
     if (task.status === "failed") {
       message.classList.add("error");
-      document.querySelector("h1").textContent = "Planning failed";
+      document.querySelector("h1").textContent = page.dataset.failed;
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-}
-
-function drawGantt() {
-  const holder = document.getElementById("gantt");
-  const data = document.getElementById("gantt-data");
-  if (!holder || !data || typeof Plotly === "undefined") return;
-  holder.style.minHeight = holder.dataset.minHeight + "px";
-  Plotly.newPlot(holder, JSON.parse(data.textContent), {
-    barmode: "overlay",
-    margin: { l: 140, r: 10, t: 10, b: 40 },
-    xaxis: { type: "date" },
-    yaxis: { autorange: "reversed", type: "category" },
-    showlegend: false,
-  }, { responsive: true, displayModeBar: false });
 }
 
 // The thicknesses stocked for the chosen material, and the finishes that fit its family.
@@ -93,7 +79,6 @@ function holdUntilConfirmed() {
 
 document.addEventListener("DOMContentLoaded", () => {
   drawCurve();
-  drawGantt();
   followJob();
   narrowToMaterial();
   holdUntilConfirmed();

@@ -9,14 +9,23 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from bespoke.batching.layouts import sheet_png, sheet_svg, write_cut_dxf
+from bespoke.batching.layouts import (
+    KeyEntry,
+    covered_area_mm2,
+    sheet_key,
+    sheet_png,
+    sheet_svg,
+    used_area_mm2,
+    write_cut_dxf,
+)
 from bespoke.batching.plan import BatchPlan, PlannedBatch
 from bespoke.model.accounts import Account
 from bespoke.model.batching import BatchDocument, Nest, Point
+from bespoke.model.catalog import Catalog
 from bespoke.model.errors import NotFoundError
 from bespoke.model.scheduling import Schedule
 from bespoke.services.environment import Environment
-from bespoke.services.shop.shops import runs_shop, staff_shop
+from bespoke.services.shop.shops import runs_shop, shop_catalog, staff_shop
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import BatchOrderRow, BatchRow, ScheduleRow
 
@@ -71,12 +80,15 @@ def batch_nest(row: BatchRow) -> Nest | None:
 
 class SheetView(BaseModel):
     """A sheet or plate of a batch: its size, how much of it the parts use, the off-cut it
-    is cut from or leaves, and how many parts are on it (`mine`: of the viewer's order)."""
+    is cut from or leaves, and how many parts are on it (`mine`: of the viewer's order).
+    `covered` is what its picture shows: the parts' area (holes left out) over the sheet's
+    less the off-cut; `utilisation` is the nester's, with the parts' holes filled."""
 
     index: int
     size_mm: Point
     used_length_mm: float
     utilisation: float
+    covered: float
     remnant_mm: Point | None
     from_remnant: int | None
     parts: int
@@ -112,14 +124,24 @@ class BatchView(BaseModel):
     material: str | None
     thickness_mm: float | None
     sheets: list[SheetView]
+    covered: float | None = None
+    """The parts' area over the sheets' less their off-cuts, all sheets together."""
     shares: list[ShareView]
 
 
+class DrawnSheet(BaseModel):
+    """A sheet or plate as shown: its SVG picture and the legend of its colours."""
+
+    sheet: SheetView
+    picture: str
+    key: list[KeyEntry]
+
+
 class DrawnBatch(BaseModel):
-    """A batch as shown and the SVG pictures of its sheets."""
+    """A batch as shown and its sheets drawn."""
 
     batch: BatchView
-    pictures: list[str]
+    sheets: list[DrawnSheet]
 
 
 def batch_view(row: BatchRow, order_id: int | None = None) -> BatchView:
@@ -130,20 +152,24 @@ def batch_view(row: BatchRow, order_id: int | None = None) -> BatchView:
     members = [m for m in row.members if order_id is None or m.order_id == order_id]
     mine = None if order_id is None else str(order_id)
     sheets = []
+    covered = None
     if nest is not None:
         order_of = {p.id: p.order for p in nest.parts}
+        areas = [(covered_area_mm2(s, nest.parts), used_area_mm2(s)) for s in nest.sheets]
+        covered = sum(a for a, _ in areas) / sum(u for _, u in areas) if areas else None
         sheets = [
             SheetView(
                 index=sheet.index,
                 size_mm=sheet.size_mm,
                 used_length_mm=sheet.used_length_mm,
                 utilisation=sheet.utilisation,
+                covered=area / used,
                 remnant_mm=sheet.remnant_mm,
                 from_remnant=sheet.from_remnant,
                 parts=len(sheet.placements),
                 mine=sum(1 for p in sheet.placements if mine in (None, order_of[p.part])),
             )
-            for sheet in nest.sheets
+            for sheet, (area, used) in zip(nest.sheets, areas, strict=True)
         ]
     return BatchView(
         id=row.id,
@@ -161,6 +187,7 @@ def batch_view(row: BatchRow, order_id: int | None = None) -> BatchView:
         material=nest.material if nest else None,
         thickness_mm=nest.thickness_mm if nest else None,
         sheets=sheets,
+        covered=covered,
         shares=[
             ShareView(
                 order_id=m.order_id, setup=m.setup, material=m.material, run=m.run, total=m.total
@@ -170,20 +197,23 @@ def batch_view(row: BatchRow, order_id: int | None = None) -> BatchView:
     )
 
 
-def sheet_pictures(row: BatchRow, order_id: int | None = None) -> list[str]:
-    """The SVG of each sheet or plate of a batch; with `order_id`, of the sheets that
-    order's parts are on, as its maker sees them."""
+def drawn_sheets(row: BatchRow, order_id: int | None = None) -> list[DrawnSheet]:
+    """Each sheet or plate of a batch drawn with its legend; with `order_id`, the sheets
+    that order's parts are on, as its maker sees them."""
     nest = batch_nest(row)
     if nest is None:
         return []
-    if order_id is None:
-        return [sheet_svg(sheet, nest.parts) for sheet in nest.sheets]
-    mine = str(order_id)
+    mine = None if order_id is None else str(order_id)
     order_of = {p.id: p.order for p in nest.parts}
+    views = batch_view(row, order_id).sheets
     return [
-        sheet_svg(sheet, nest.parts, mine)
-        for sheet in nest.sheets
-        if any(order_of[p.part] == mine for p in sheet.placements)
+        DrawnSheet(
+            sheet=view,
+            picture=sheet_svg(sheet, nest.parts, mine),
+            key=sheet_key(sheet, nest.parts, mine),
+        )
+        for sheet, view in zip(nest.sheets, views, strict=True)
+        if mine is None or any(order_of[p.part] == mine for p in sheet.placements)
     ]
 
 
@@ -230,6 +260,14 @@ def shop_batches(env: Environment, who: Account, schedule: str = "latest") -> li
         return [batch_view(b) for b in uow.batches.of_schedule(row.id)]
 
 
+def batch_catalog(env: Environment, who: Account) -> Catalog:
+    """The catalog of the caller's shop: what names its batches' processes, machines and
+    materials."""
+    shop_id = staff_shop(who, SEES_BATCHES)
+    with env.uow() as uow:
+        return shop_catalog(uow, shop_id)
+
+
 def shop_batch(env: Environment, who: Account, batch_id: int) -> BatchView:
     """A batch of the caller's shop."""
     with env.uow() as uow:
@@ -240,7 +278,7 @@ def drawn_shop_batch(env: Environment, who: Account, batch_id: int) -> DrawnBatc
     """A batch of the caller's shop with the pictures of its sheets."""
     with env.uow() as uow:
         row = uow.batches.get(staff_shop(who, SEES_BATCHES), batch_id)
-        return DrawnBatch(batch=batch_view(row), pictures=sheet_pictures(row))
+        return DrawnBatch(batch=batch_view(row), sheets=drawn_sheets(row))
 
 
 def batch_sheet(env: Environment, who: Account, batch_id: int, index: int, fmt: str) -> bytes:
@@ -271,8 +309,7 @@ def drawn_order_batches(env: Environment, who: Account, order_id: int) -> list[D
     with env.uow() as uow:
         rows, viewer = _order_batch_rows(uow, who, order_id)
         return [
-            DrawnBatch(batch=batch_view(b, viewer), pictures=sheet_pictures(b, order_id))
-            for b in rows
+            DrawnBatch(batch=batch_view(b, viewer), sheets=drawn_sheets(b, order_id)) for b in rows
         ]
 
 
