@@ -335,6 +335,7 @@ def test_quote_pdf_checkout_mail_and_a_cancellation_with_its_reason_in_the_brows
         sign_in(page, maker.email)
         fill_quote_form(page)
         send_quote_form(page)
+        expect(page.locator("svg.drawing path").first).to_be_visible()  # the part, in 2-D
         with page.expect_download() as downloading:
             page.get_by_role("link", name="Quote PDF").first.click()
         pdf = Path(downloading.value.path()).read_bytes()
