@@ -128,6 +128,8 @@ def test_an_order_is_placed_with_the_keyboard_alone(service: Service, browser: B
     maker, _ = service.user("maker")
     watched = Watched(browser, service, DESKTOP)
     page, keys = watched.page, watched.page.keyboard
+    # listened for from the start: the browser intercepts file choosers before Space opens one
+    page.on("filechooser", lambda _: None)
     try:
         page.goto("/login")
         tab_to(page, "#email")
