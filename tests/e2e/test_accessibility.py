@@ -16,6 +16,7 @@ from tests.e2e.test_browser import DESKTOP, PHONE, PLAN_TIMEOUT_MS, Watched, bro
 from tests.e2e.test_schedule_api import finished
 
 from bespoke.scheduling.solver import SolverSettings
+from bespoke.services.demo import DEMO_TASK
 from bespoke.services.shop.scheduling import schedule_shop
 from bespoke.services.tasks import TaskRunner
 
@@ -70,6 +71,7 @@ def _shop_with_work(service: Service) -> dict[str, str]:
     ) as api:
         assert api.post("/api/maintenance/plans", json=upkeep).status_code == 201
     waiting = TaskRunner(service.env).queue(maker, "product-plan")  # its page stays
+    TaskRunner(service.env).queue(maker, DEMO_TASK)  # every page says it is being prepared
     assert operator.shop_id is not None
     schedule = schedule_shop(service.env, operator.shop_id, None, SolverSettings(time_limit=2))
     with service.env.uow() as uow:
@@ -90,7 +92,7 @@ def _shop_with_work(service: Service) -> dict[str, str]:
 
 def test_every_type_of_page_has_no_serious_violation(service: Service, browser: Browser) -> None:
     """Signed out, as a maker and as an operator, at a desktop's width and (for the pages
-    people use on the move) a phone's."""
+    people use on the move) a phone's; a demo being prepared, so that its note is on each."""
     paths = _shop_with_work(service)
     maker_pages = ["/quote", paths["quote"], "/products", paths["task"], paths["plan"]]
     maker_pages += ["/orders", paths["order"], "/no/such/page"]
@@ -99,11 +101,11 @@ def test_every_type_of_page_has_no_serious_violation(service: Service, browser: 
     operator_pages += [f"/floor/machines/{MACHINE}", "/floor/maintenance", "/floor/quality"]
     operator_pages += ["/floor/scan", paths["queue"], paths["work"]]
     problems: list[str] = []
-    for viewport, who, pages in (
-        (DESKTOP, paths["maker"], maker_pages),
-        (DESKTOP, paths["operator"], operator_pages),
-        (PHONE, paths["maker"], [paths["quote"], paths["order"]]),
-        (PHONE, paths["operator"], ["/floor/scan", paths["queue"], paths["work"]]),
+    for name, viewport, who, pages in (
+        ("a11y-maker-error-page", DESKTOP, paths["maker"], maker_pages),
+        ("a11y-operator-work-order", DESKTOP, paths["operator"], operator_pages),
+        ("a11y-phone-maker-order", PHONE, paths["maker"], [paths["quote"], paths["order"]]),
+        ("a11y-phone-work-order", PHONE, paths["operator"], ["/floor/scan", paths["work"]]),
     ):
         watched = Watched(browser, service, viewport)
         try:
@@ -115,6 +117,8 @@ def test_every_type_of_page_has_no_serious_violation(service: Service, browser: 
                 page.goto(path)
                 page.wait_for_load_state("load")
                 problems += accessibility_problems(page)
+            expect(page.locator("p.preparing")).to_contain_text("still being prepared")
+            shot(page, name)
             watched.problems = [p for p in watched.problems if "404" not in p]
             problems += watched.problems
         finally:
