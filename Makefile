@@ -13,8 +13,8 @@ run: setup
 test: setup lint typecheck pytest
 
 lint:
-	$(PY) -m ruff check src tests bench examples
-	$(PY) -m ruff format --check src tests bench examples
+	$(PY) -m ruff check src tests bench
+	$(PY) -m ruff format --check src tests bench
 
 typecheck:
 	$(PY) -m mypy src
@@ -41,6 +41,7 @@ bench: setup
 	$(PY) bench/shdr_replay.py
 	$(PY) bench/terminal.py
 	$(PY) bench/maintenance.py
+	$(PY) bench/demo_start.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock

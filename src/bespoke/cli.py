@@ -5,8 +5,12 @@ the readers, solvers, database or domain model (tests/e2e/test_cli_start.py).
 """
 
 import contextlib
+import functools
 import json
 import os
+import socket
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -316,18 +320,26 @@ def serve(
     """Run the web service (API, pages, docs at /docs) on an existing or new database."""
     import uvicorn
 
-    from bespoke.services.demo import demo_machines, seed_demo
+    from bespoke.services import demo as demo_shop
     from bespoke.services.tasks import fail_interrupted
+    from bespoke.services.workers import WorkerPool
 
     env = _environment(data_dir)
     fail_interrupted(env)
-    examples = Path("examples")
     if demo:
-        logins = seed_demo(env, examples)
+        with _user_errors():
+            logins = demo_shop.demo_users(env)
+            preparing = demo_shop.queue_preparation(env)
         console.print("Demo logins (email / password):")
         for login in logins:
             console.print(f"  {login.role:<9} {login.email} / {login.password}")
-    with demo_machines(env, examples) if demo else contextlib.nullcontext() as agent:
+        if preparing is not None:
+            console.print("The demo's designs, orders and schedule are made once the service")
+            console.print("answers; until they are all there, the pages say so.")
+            env.workers = WorkerPool(1)
+            run = functools.partial(demo_shop.start_preparation, env, preparing.id)
+            threading.Thread(target=_once_listening, args=(port, run), daemon=True).start()
+    with demo_shop.demo_machines(env) if demo else contextlib.nullcontext() as agent:
         if agent:
             console.print(f"A recorded machine replayed at {agent}: see it on /floor")
         console.print(f"Bespoke at http://{host}:{port}/  (API docs at http://{host}:{port}/docs)")
@@ -340,6 +352,19 @@ def serve(
             log_level="warning",
             timeout_graceful_shutdown=5,  # live floor streams stay open until told to go
         )
+    env.workers.shutdown()
+
+
+def _once_listening(port: int, then: "Callable[[], None]") -> None:
+    """Call `then` as soon as this computer's `port` takes connections."""
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            time.sleep(0.1)
+        else:
+            then()
+            return
 
 
 @app.command()

@@ -4,9 +4,11 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 from tests.helpers import ROOT
 from tests.servers import free_port
@@ -15,11 +17,12 @@ from typer.testing import CliRunner
 from bespoke.cli import app
 from bespoke.services.accounts.tokens import token_holder
 from bespoke.services.accounts.users import authenticate
-from bespoke.services.demo import LOGINS, seed_demo
+from bespoke.services.demo import LOGINS, MissingExampleError, check_examples, seed_demo
 from bespoke.services.environment import Settings, open_environment
 from bespoke.store.tables import DesignRow, OrderRow, QuoteRow, UserRow
 
 runner = CliRunner()
+DEMO_TIMEOUT_S = 180
 
 
 def test_user_create_with_a_token(tmp_path: Path) -> None:
@@ -77,42 +80,73 @@ def test_demo_seed_is_complete_and_runs_once(tmp_path: Path) -> None:
         assert authenticate(env, login.email, login.password) is not None
 
 
-def test_serve_runs_the_demo(tmp_path: Path) -> None:
+def test_check_examples_names_each_missing_one(tmp_path: Path) -> None:
+    (tmp_path / "wall-bracket.dxf").symlink_to(ROOT / "examples" / "wall-bracket.dxf")
+    with pytest.raises(MissingExampleError) as raised:
+        check_examples(tmp_path)
+    message = str(raised.value)
+    assert "products/desk-organiser.yaml" in message and "machines/okuma-shdr.txt" in message
+    assert "wall-bracket.dxf" not in message
+    check_examples(ROOT / "examples")  # the repository's are the package's
+
+
+def test_serve_runs_the_demo_from_any_folder(tmp_path: Path) -> None:
+    """Started outside the repository, the service answers at once, says the demo is being
+    prepared, and fills in the designs, orders and schedule in the background."""
     port = free_port()
-    command = [
-        str(Path(sys.executable).with_name("bespoke")),
-        "serve",
-        "--demo",
-        "--data-dir",
-        str(tmp_path),
-        "--port",
-        str(port),
-    ]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    command = [str(Path(sys.executable).with_name("bespoke")), "serve", "--demo"]
+    command += ["--data-dir", "data", "--port", str(port)]
     server = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=elsewhere,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        env={**os.environ, "BESPOKE_DATABASE_URL": ""},
+        env={**os.environ, "BESPOKE_DATABASE_URL": "", "PYTHONPATH": str(ROOT / "src")},
     )
+    login = LOGINS[0]
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
-            assert time.monotonic() < deadline, "the server did not answer in 90 s"
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api/health").text == "ok":
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
-        login = LOGINS[0]
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}") as browser:
-            signed = browser.post("/login", data={"email": login.email, "password": login.password})
-            assert signed.status_code == 303
-            assert "wall-bracket.dxf" in browser.get("/orders").text
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as browser:
+            first = until(server, lambda: browser.get("/login"), "the sign-in page")
+            assert 'class="preparing"' in first.text  # the preparation waits for the service
+            form = {"email": login.email, "password": login.password}
+            assert browser.post("/login", data=form).status_code == 303
+            orders = until(
+                server,
+                lambda: browser.get("/orders"),
+                "the demo's orders",
+                lambda page: 'class="preparing"' not in page.text,
+            )
+            for name in ("wall-bracket.dxf", "cable-clip.stl", "Desk organiser"):
+                assert name in orders.text
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
     assert f"Bespoke at http://127.0.0.1:{port}/" in output
     assert f"{login.email} / {login.password}" in output
+    env = open_environment(Settings(data_dir=elsewhere / "data"))
+    with env.uow() as uow:
+        assert uow.schedules.latest(1) is not None
+        assert uow.work_orders.of_shop(1, ["running"])
+
+
+def until(
+    server: "subprocess.Popen[str]",
+    ask: Callable[[], httpx.Response],
+    what: str,
+    done: Callable[[httpx.Response], bool] = lambda _: True,
+) -> httpx.Response:
+    """The first answer of 200 to `ask` that is `done`, asked while the server runs."""
+    deadline = time.monotonic() + DEMO_TIMEOUT_S
+    while True:
+        assert server.poll() is None, server.stdout.read() if server.stdout else ""
+        assert time.monotonic() < deadline, f"{what}: not there in {DEMO_TIMEOUT_S} s"
+        try:
+            answer = ask()
+            if answer.status_code == 200 and done(answer):
+                return answer
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)

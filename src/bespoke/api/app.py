@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 import bespoke
-from bespoke.api import openapi, pages, problems
+from bespoke.api import docs, openapi, pages, problems
 from bespoke.api.headers import SecurityHeaders
 from bespoke.api.limits import BodyLimit
 from bespoke.api.problems import ServerErrors
@@ -64,11 +64,14 @@ def create_app(
         version=bespoke.__version__,
         summary="Design file or product spec in: process plan, price by quantity, orders.",
         lifespan=lifespan,
+        docs_url=None,  # served from this package, not a CDN: api/docs.py
+        redoc_url=None,
     )
     app.state.env = env
     app.state.tasks = TaskRunner(env)
     problems.install(app, pages.error_page)
     openapi.install(app)
+    docs.install(app)
     app.include_router(rest_router)
     pages.install(app)
     static = resources.files("bespoke.api") / "static"

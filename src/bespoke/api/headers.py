@@ -5,8 +5,9 @@ styles; their data sits in `application/json` script blocks, which never run, an
 bespoke.js sets the few computed styles. Plotly.js (4.1.1) adds two style elements of
 its own: one left empty and filled through the CSS object model, and the stylesheet of
 its map library; those two are allowed by their sha256, nothing else inline. The API
-documents at /docs and /redoc load Swagger UI and ReDoc from their CDN with an inline
-start-up script: those pages alone allow them.
+explorers at /docs and /redoc run Swagger UI and ReDoc, served by Bespoke (`api/docs.py`),
+which set inline styles, show pictures as data URLs and start a web worker from a blob:
+those pages alone allow them.
 """
 
 from starlette.datastructures import MutableHeaders
@@ -23,13 +24,11 @@ SITE_POLICY = (
     " form-action 'self'; frame-ancestors 'none'"
 )
 DOCS_POLICY = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net;"
-    " style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com;"
-    " font-src 'self' https://fonts.gstatic.com; img-src 'self' data: https:;"
-    " worker-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none';"
-    " form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+    " img-src 'self' data:; worker-src 'self' blob:; connect-src 'self'; object-src 'none';"
+    " base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+DOCS_PATHS = frozenset({"/docs", "/redoc"})
 COMMON = {
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",

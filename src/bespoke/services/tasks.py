@@ -46,6 +46,12 @@ class TaskRunner:
 
         `asked` is kept with the run: what it was asked, in words a page can ask again with.
         """
+        row = self.queue(owner, kind, asked)
+        self.start(row.id, budget, task, *args)
+        return row
+
+    def queue(self, owner: Account, kind: str, asked: dict[str, Any] | None = None) -> TaskRunRow:
+        """A run waiting for its task to be started (`start`)."""
         if owner.shop_id is None:
             raise InputError("this account belongs to no shop to run work in")
         stamp = now()
@@ -64,9 +70,12 @@ class TaskRunner:
             )
             uow.task_runs.add(row)
             uow.commit()
-        future = self.env.workers.submit(budget, run_task, self.env, row.id, task, args)
-        future.add_done_callback(functools.partial(self._ended, row.id, budget))
         return row
+
+    def start(self, run_id: str, budget: Budget, task: Task, *args: Any) -> None:
+        """Run the queued run's `task(env, progress, *args)` on the workers."""
+        future = self.env.workers.submit(budget, run_task, self.env, run_id, task, args)
+        future.add_done_callback(functools.partial(self._ended, run_id, budget))
 
     def _ended(self, run_id: str, budget: Budget, future: "Future[None]") -> None:
         """A run whose worker was stopped (over budget, or lost) is failed here."""

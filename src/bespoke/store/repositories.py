@@ -354,6 +354,15 @@ class TaskRuns(_Owned[TaskRunRow]):
             select(TaskRunRow).where(TaskRunRow.status.in_(("queued", "running")))
         ).all()
 
+    def latest_of_kind(self, kind: str) -> TaskRunRow | None:
+        """The newest run of `kind`, whoever owns it."""
+        return self.session.scalars(
+            select(TaskRunRow)
+            .where(TaskRunRow.kind == kind)
+            .order_by(TaskRunRow.created_at.desc())
+            .limit(1)
+        ).first()
+
 
 class Schedules(_Repository):
     def get(self, shop_id: int, schedule_id: int) -> ScheduleRow:

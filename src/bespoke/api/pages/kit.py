@@ -18,6 +18,7 @@ from bespoke.model.accounts import Role
 from bespoke.model.bounds import quantities_in
 from bespoke.model.costing import CostBreakdown
 from bespoke.model.errors import BespokeError
+from bespoke.services.demo import still_preparing
 
 templates = Jinja2Templates(
     env=Environment(
@@ -66,10 +67,22 @@ def render(
             "Role": Role,
             "timedelta_s": _seconds,
             "breakdown_parts": CostBreakdown.parts(),
+            "demo_preparing": _demo_preparing(request),
             **context,
         },
         status_code=status,
     )
+
+
+def _demo_preparing(request: Request) -> str | None:
+    """What the demo's preparation is doing while it runs; asked until it has ended (it
+    starts only before the service does)."""
+    state = request.app.state
+    if getattr(state, "demo_prepared", False):
+        return None
+    doing = still_preparing(state.env)
+    state.demo_prepared = doing is None
+    return doing
 
 
 def _seconds(seconds: float) -> timedelta:

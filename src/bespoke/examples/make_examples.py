@@ -7,18 +7,18 @@ are committed; this script documents exactly how they were drawn and lets them b
 import math
 from pathlib import Path
 
-import ezdxf
 import shapely
 import trimesh
 from ezdxf import units
 from ezdxf.document import Drawing
-from ezdxf.layouts import Modelspace
+from ezdxf.filemanagement import new
+from ezdxf.layouts.layout import Modelspace
 
 HERE = Path(__file__).resolve().parent
 
 
 def _new() -> tuple[Drawing, Modelspace]:
-    doc = ezdxf.new("R2010", setup=True)
+    doc = new("R2010", setup=True)
     doc.units = units.MM
     return doc, doc.modelspace()
 
