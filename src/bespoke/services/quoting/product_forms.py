@@ -24,16 +24,8 @@ from bespoke.services.workers import PLAN, READ_SPEC
 from bespoke.store import now
 from bespoke.store.tables import ProductRow, TaskRunRow
 
-_PACKAGE = Path(__file__).resolve().parents[2]
-EXAMPLES = next(
-    (
-        folder / "products"
-        for folder in (_PACKAGE / "examples", _PACKAGE.parents[1] / "examples")
-        if (folder / "products").is_dir()
-    ),
-    _PACKAGE / "examples" / "products",
-)
-"""The example products a maker may start from: the package's, else the repository's."""
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "products"
+"""The example products a maker may start from, shipped with the package."""
 
 
 @dataclass(frozen=True)
