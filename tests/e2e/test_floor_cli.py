@@ -44,7 +44,7 @@ def test_a_recording_replayed_shows_in_states_oee_and_compaction(
 
     oee = run("floor", "oee", "--day", "2022-08-08", "--data-dir", data_dir)
     assert oee.returncode == 0, oee.stderr
-    assert "2022-08-08 for 1 day(s), whole days (UTC)" in oee.stdout
+    assert "2022-08-08 for 1 day, whole days (UTC)" in oee.stdout
     assert re.search(r"\bshop\b", oee.stdout)
 
     compacted = run("floor", "compact", "--keep-days", "7", "--data-dir", data_dir)

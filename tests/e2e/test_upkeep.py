@@ -38,7 +38,8 @@ def shop(service: Service) -> dict[str, object]:
 
 
 def _weekly(machine: str = MACHINE) -> dict[str, object]:
-    start = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y%m%dT060000Z")
+    """Due since yesterday; its window holds two working days whatever the day it is run."""
+    start = (datetime.now(UTC) - timedelta(days=1)).strftime("%Y%m%dT060000Z")
     return {
         "machine": machine,
         "title": "Check the hydraulics",
@@ -46,7 +47,7 @@ def _weekly(machine: str = MACHINE) -> dict[str, object]:
         "tasks": ["oil level", "hoses", "pressure"],
         "duration_s": 1800,
         "parts": [{"part": "filter", "quantity": 1}],
-        "window": {"early": -86400, "late": 3 * 86400},
+        "window": {"early": -86400, "late": 6 * 86400},
     }
 
 
