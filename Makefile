@@ -20,7 +20,7 @@ typecheck:
 	$(PY) -m mypy src
 
 pytest:
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile --durations=15
 
 bench: setup
 	$(PY) bench/quote.py
