@@ -92,7 +92,7 @@ def test_an_operator_runs_a_work_order_from_the_traveller_and_the_maker_sees_it(
         schedule_shop(service.env, shop_id, None, SolverSettings(time_limit=2))
         page.goto(f"/floor/orders/{order_id}")
         cards = page.locator("ol.queue li")
-        expect(cards.filter(has_text="1 pcs").first).to_be_visible()
+        expect(cards.filter(has_text="1 piece").first).to_be_visible()
         expect(page.locator(f"ol.queue a[href='{work_path}']")).to_be_visible()
         shot(page, "floor-05-remade")
 

@@ -19,6 +19,7 @@ from bespoke.model.bounds import quantities_in
 from bespoke.model.costing import CostBreakdown
 from bespoke.model.errors import BespokeError
 from bespoke.services.demo import still_preparing
+from bespoke.services.shop.shops import shop_catalog
 
 templates = Jinja2Templates(
     env=Environment(
@@ -69,9 +70,18 @@ def render(
             "breakdown_parts": CostBreakdown.parts(),
             "demo_preparing": _demo_preparing(request),
             **context,
+            "names": context.get("names") or _shop_names(request, caller),
         },
         status_code=status,
     )
+
+
+def _shop_names(request: Request, caller: Caller | None) -> dict[str, str]:
+    """The names of the caller's shop's catalog codes, for `named` in any template."""
+    if caller is None or caller.account.shop_id is None:
+        return {}
+    with request.app.state.env.uow() as uow:
+        return shop_catalog(uow, caller.account.shop_id).names()
 
 
 def _demo_preparing(request: Request) -> str | None:
