@@ -5,6 +5,7 @@ from given settings.
 """
 
 import gc
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
@@ -45,8 +46,9 @@ def create_app(
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = env.settings.request_threads
         app.state.waiting = waiting_limiter()
-        if workers is None:
-            pool.start()
+        # The workers load for seconds: requests are served meanwhile.
+        starting = threading.Thread(target=pool.start if workers is None else None)
+        starting.start()
         # What is loaded now lives as long as the process: leave it out of the collector's
         # full passes, which would otherwise stop every request for a tenth of a second.
         gc.collect()
@@ -56,6 +58,7 @@ def create_app(
         yield
         mail.stop()
         floor.stop()
+        starting.join()
         if workers is None:
             pool.shutdown()
 
