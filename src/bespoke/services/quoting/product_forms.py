@@ -17,12 +17,12 @@ from bespoke.services.quoting.products import check_configuration
 from bespoke.services.quoting.quotes import (
     MAX_SPEC_BYTES,
     PlanRequest,
+    add_product,
     submit_plan,
 )
 from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import PLAN, READ_SPEC
-from bespoke.store import now
-from bespoke.store.tables import ProductRow, TaskRunRow
+from bespoke.store.tables import TaskRunRow
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "products"
 """The example products a maker may start from, shipped with the package."""
@@ -133,19 +133,9 @@ def keep_checked_product(
         same = uow.products.same_spec(owner.id, spec_text)
         if same is not None:
             return same.id
-        row = ProductRow(
-            owner_id=owner.id,
-            shop_id=owner.shop_id,
-            name=spec.name,
-            spec_text=spec_text,
-            spec=spec.model_dump(mode="json", exclude_unset=True),
-            created_at=now(),
-        )
-        uow.products.add(row)
-        uow.flush()
-        uow.audit.record(row.created_at, owner, "submit", "product", row.id, name=spec.name)
+        product_id = add_product(uow, owner, spec, spec_text)
         uow.commit()
-        return row.id
+        return product_id
 
 
 def asked_of_plan(env: Environment, owner: Account, quote_id: int) -> Asked:

@@ -170,21 +170,27 @@ def keep_product(env: Environment, owner: Account, spec_text: str, json_format: 
     """Read, check and keep a product spec; its id."""
     spec = read_spec_text(spec_text, "spec", json_format=json_format)
     check_spec_files(spec)
-    assert owner.shop_id is not None
     with env.uow() as uow:
-        row = ProductRow(
-            owner_id=owner.id,
-            shop_id=owner.shop_id,
-            name=spec.name,
-            spec_text=spec_text,
-            spec=spec.model_dump(mode="json", exclude_unset=True),
-            created_at=now(),
-        )
-        uow.products.add(row)
-        uow.flush()
-        uow.audit.record(row.created_at, owner, "submit", "product", row.id, name=spec.name)
+        product_id = add_product(uow, owner, spec, spec_text)
         uow.commit()
-        return row.id
+        return product_id
+
+
+def add_product(uow: UnitOfWork, owner: Account, spec: ProductSpec, spec_text: str) -> int:
+    """A checked spec as the owner's new product, audited (committed by the caller); its id."""
+    assert owner.shop_id is not None
+    row = ProductRow(
+        owner_id=owner.id,
+        shop_id=owner.shop_id,
+        name=spec.name,
+        spec_text=spec_text,
+        spec=spec.model_dump(mode="json", exclude_unset=True),
+        created_at=now(),
+    )
+    uow.products.add(row)
+    uow.flush()
+    uow.audit.record(row.created_at, owner, "submit", "product", row.id, name=spec.name)
+    return row.id
 
 
 def plan_stored_product(
