@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, inspect, select, text
 from tests.helpers import ROOT
 from typer.testing import CliRunner
 
@@ -65,9 +65,11 @@ def state(env: Environment) -> State:
 
 
 def changed(env: Environment) -> State:
-    """Change the data after the backup: a new user, an order cancelled, a file gone."""
+    """Change the data after the backup: a new user, an order cancelled, a file gone, and
+    a table a later schema would add."""
     accounts.create_user(env, "late@example.com", "long enough", shop_slug="works")
     with env.uow() as uow:
+        uow.session.execute(text("CREATE TABLE added_later (id INTEGER PRIMARY KEY)"))
         order = uow.session.scalars(select(OrderRow)).one()
         design = uow.session.scalars(select(DesignRow)).one()
         order.status = "cancelled"
@@ -103,6 +105,8 @@ def test_a_restore_brings_back_exactly_the_backed_up_state(
     done = cli(env, "restore", str(archive), "--yes")
     assert done.exit_code == 0, done.output
     assert state(env) == before
+    with env.uow() as uow:
+        assert "added_later" not in inspect(uow.session.connection()).get_table_names()
 
 
 def _rewritten(

@@ -89,20 +89,27 @@ def dump(url: str, to: Path) -> None:
 
 def load(url: str, source: Path) -> None:
     """Replace the database's content with the copy `source` made by `dump`, in one
-    transaction: a failure leaves the database as it was."""
+    transaction: a failure leaves the database as it was. PostgreSQL: every table of the
+    schema goes first, also those a newer schema added, so the copy migrates again."""
     if backend_of(url) == "sqlite":
         _sqlite_copy(source, sqlite_file(url))
-    else:
-        _postgres_tool(
-            "pg_restore",
-            url,
-            "--clean",
-            "--if-exists",
-            "--no-owner",
-            "--no-acl",
-            "--single-transaction",
-            str(source),
-        )
+        return
+    script = source.with_name(source.name + ".sql")
+    _postgres_tool(
+        "pg_restore", None, "--clean", "--if-exists", "--no-owner", "--no-acl",
+        f"--file={script}", str(source),
+    )  # fmt: skip
+    _postgres_tool(
+        "psql", url, "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
+        f"--command={_DROP_TABLES}", f"--file={script}",
+    )  # fmt: skip
+
+
+_DROP_TABLES = """DO $$ DECLARE t record; BEGIN
+  FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = current_schema() LOOP
+    EXECUTE format('DROP TABLE %I CASCADE', t.tablename);
+  END LOOP;
+END $$;"""
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:
@@ -115,13 +122,16 @@ def _sqlite_copy(source: Path, target: Path) -> None:
         reader.backup(writer)
 
 
-def _postgres_tool(program: str, url: str, *args: str) -> None:
-    """Run `program` against the database of `url`; the password goes by the environment."""
-    parsed = make_url(url)
+def _postgres_tool(program: str, url: str | None, *args: str) -> None:
+    """Run `program`, against the database of `url` when given (its password goes by the
+    environment, not the command line)."""
     env = dict(os.environ)
-    if parsed.password is not None:
-        env["PGPASSWORD"] = str(parsed.password)
-    command = [str(postgres_tool(program)), f"--dbname={_libpq(parsed)}", *args]
+    command = [str(postgres_tool(program)), *args]
+    if url is not None:
+        parsed = make_url(url)
+        if parsed.password is not None:
+            env["PGPASSWORD"] = str(parsed.password)
+        command.insert(1, f"--dbname={_libpq(parsed)}")
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, env=env, timeout=TOOL_TIMEOUT_S, check=False
@@ -139,7 +149,7 @@ def _libpq(url: URL) -> str:
 
 
 def postgres_tool(program: str) -> Path:
-    """`pg_dump` or `pg_restore`: the newest under /usr/lib/postgresql (a newer one reads
+    """`pg_dump`, `pg_restore` or `psql`: the newest under /usr/lib/postgresql (a newer one reads
     older servers), else the one on PATH."""
     found = sorted(
         POSTGRES_LIB.glob(f"*/bin/{program}"),
