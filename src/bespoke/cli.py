@@ -332,7 +332,7 @@ def backup(
         manifest = backups.backup(_service_settings(data_dir), target)
     console.print(
         f"backed up to {target}: {manifest.backend} database at revision "
-        f"{manifest.revision}, {len(manifest.members) - 1} files"
+        f"{manifest.revision}, {len(manifest.members) - 1} uploaded files"
     )
 
 
@@ -352,7 +352,7 @@ def restore(
         manifest = backups.restore(_service_settings(data_dir), file, overwrite=yes)
     console.print(
         f"restored {file} (made {manifest.created_at:%Y-%m-%d %H:%M} UTC by Bespoke "
-        f"{manifest.bespoke_version}): {len(manifest.members) - 1} files"
+        f"{manifest.bespoke_version}): {len(manifest.members) - 1} uploaded files"
     )
 
 
