@@ -9,6 +9,7 @@ migrates to the newest schema.
 
 import hashlib
 import re
+import shutil
 import tarfile
 import tempfile
 import zlib
@@ -27,6 +28,9 @@ MANIFEST = "manifest.json"
 DATABASE = {"sqlite": "database/bespoke.sqlite3", "postgresql": "database/bespoke.pgdump"}
 _BLOB = re.compile(r"blobs/[0-9a-f]{2}/[0-9a-f]{62}")
 _CHUNK = 1024 * 1024
+_SPARE_BYTES = 256 * 2**20
+MAX_MEMBERS = 1_000_000
+"""Files one backup may hold: the database, the manifest and the stored uploads."""
 
 
 class Manifest(BaseModel):
@@ -142,10 +146,18 @@ def _unpacked(archive: Path, into: Path) -> dict[str, str]:
     """Write each member of `archive` under `into`, refusing any path but the known
     ones and anything but files; their sha256 by name."""
     digests: dict[str, str] = {}
+    room = shutil.disk_usage(into).free - _SPARE_BYTES
     try:
         with tarfile.open(archive, "r:gz") as tar:
             for member in tar:
                 _check_member(member)
+                room -= member.size
+                if room < 0 or len(digests) >= MAX_MEMBERS:
+                    raise InputError(
+                        f"{archive}: unpacked it would not fit the data folder's disk (keeping "
+                        f"{_SPARE_BYTES // 2**20} MB free) or holds more than {MAX_MEMBERS:,} "
+                        "files; nothing was restored"
+                    )
                 if member.name in digests:
                     raise InputError(f"{member.name!r} is in the archive twice")
                 digests[member.name] = _written(tar, member, into / member.name)
