@@ -146,7 +146,8 @@ def _unpacked(archive: Path, into: Path) -> dict[str, str]:
     """Write each member of `archive` under `into`, refusing any path but the known
     ones and anything but files; their sha256 by name."""
     digests: dict[str, str] = {}
-    room = shutil.disk_usage(into).free - _SPARE_BYTES
+    room = shutil.disk_usage(next(p for p in (into, *into.parents) if p.exists())).free
+    room -= _SPARE_BYTES
     try:
         with tarfile.open(archive, "r:gz") as tar:
             for member in tar:
