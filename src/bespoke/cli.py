@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bespoke.model import QuoteChoices
     from bespoke.model.scheduling import Problem, Schedule
     from bespoke.reports.catalog_tables import CatalogPart
-    from bespoke.services.environment import Environment
+    from bespoke.services.environment import Environment, Settings
 
 EXIT_BAD_INPUT = 1
 EXIT_CANNOT_MAKE = 3
@@ -269,13 +269,20 @@ DataDirOption = Annotated[
 ]
 
 
-def _environment(data_dir: Path | None) -> "Environment":
-    """The service's database (migrated to the newest schema) and files."""
-    from bespoke.services.environment import Settings, open_environment
+def _service_settings(data_dir: Path | None) -> "Settings":
+    """The service's settings from BESPOKE_*, with `--data-dir` over BESPOKE_DATA_DIR."""
+    from bespoke.services.environment import Settings
 
     if data_dir is not None:
         os.environ["BESPOKE_DATA_DIR"] = str(data_dir)
-    return open_environment(Settings.from_environment(), migrate=True)
+    return Settings.from_environment()
+
+
+def _environment(data_dir: Path | None) -> "Environment":
+    """The service's database (migrated to the newest schema) and files."""
+    from bespoke.services.environment import open_environment
+
+    return open_environment(_service_settings(data_dir), migrate=True)
 
 
 @user_app.command("create")
@@ -305,6 +312,48 @@ def user_create(
         secret, row = create_token(env, who, "cli")
         console.print(f"API token (shown once): {secret}")
         console.print(f"It expires on {row.expires_at:%Y-%m-%d}.")
+
+
+@app.command()
+def backup(
+    to: Annotated[
+        Path | None,
+        typer.Option(help="The archive to write (default: bespoke-backup-<time>.tar.gz here)"),
+    ] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Back up the database (BESPOKE_DATABASE_URL, else the data folder's) and the
+    uploaded files into one archive, while the service may be running."""
+    from bespoke.services import backup as backups
+    from bespoke.store import now
+
+    with _user_errors():
+        target = to or Path(f"bespoke-backup-{now():%Y%m%d-%H%M%S}.tar.gz")
+        manifest = backups.backup(_service_settings(data_dir), target)
+    console.print(
+        f"backed up to {target}: {manifest.backend} database at revision "
+        f"{manifest.revision}, {len(manifest.members) - 1} uploaded files"
+    )
+
+
+@app.command()
+def restore(
+    file: Annotated[Path, typer.Argument(help="An archive made by `bespoke backup`")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace a database and files that hold data")
+    ] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Restore a backup in place of the database and uploaded files, then migrate it to
+    the newest schema. Stop the service first."""
+    from bespoke.services import backup as backups
+
+    with _user_errors():
+        manifest = backups.restore(_service_settings(data_dir), file, overwrite=yes)
+    console.print(
+        f"restored {file} (made {manifest.created_at:%Y-%m-%d %H:%M} UTC by Bespoke "
+        f"{manifest.bespoke_version}): {len(manifest.members) - 1} uploaded files"
+    )
 
 
 @app.command()
