@@ -9,7 +9,6 @@ import uuid
 
 from prometheus_client import Gauge, Histogram
 from starlette.datastructures import Headers, MutableHeaders
-from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bespoke.api.logs import REQUEST_ID
@@ -28,13 +27,22 @@ def request_id(asked: str | None) -> str:
 
 
 def route_of(scope: Scope) -> str:
-    """The template of the route that answered (`/api/quotes/{quote_id}`), a mount's path,
-    or `unmatched`: a label with few values, never the raw path."""
+    """The template of the route that answered (`/api/tasks/{task_id}`, a mount's
+    `/static/{path}`), or `unmatched`: a label with few values, never the raw path.
+
+    A route of an included router knows its template without the router's prefix; the
+    prefix is the start of the path before the part the route's pattern matches (the
+    routers' prefixes are plain words: `/api`, `/health`)."""
     route = scope.get("route")
-    path = getattr(route, "path", None)
-    if not isinstance(path, str):
+    template = getattr(route, "path_format", None)
+    pattern = getattr(route, "path_regex", None)
+    if not isinstance(template, str) or not isinstance(pattern, re.Pattern):
         return "unmatched"
-    return f"{path}/{{path}}" if isinstance(route, Mount) else path
+    path: str = scope["path"]
+    for at in (i for i, char in enumerate(path) if char == "/"):
+        if pattern.match(path[at:]):
+            return path[:at] + template
+    return template
 
 
 class Observability:
@@ -52,37 +60,33 @@ class Observability:
             return
         rid = request_id(Headers(scope=scope).get(HEADER))
         token = REQUEST_ID.set(rid)
+        started = time.perf_counter()
         status = 500
+        recorded = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, recorded
             if message["type"] == "http.response.start":
                 status = message["status"]
                 MutableHeaders(scope=message)[HEADER] = rid
+            elif message["type"] == "http.response.body" and not message.get("more_body"):
+                recorded = True  # before the caller has it all: counted once answered
+                self._record(scope, status, time.perf_counter() - started)
             await send(message)
 
-        started = time.perf_counter()
         self.in_flight.inc()
         try:
             await self.app(scope, receive, send_with_id)
         finally:
             self.in_flight.dec()
-            seconds = time.perf_counter() - started
-            method = scope["method"] if scope["method"] in METHODS else "other"
-            route = route_of(scope)
-            self.latency.labels(method, route, f"{status // 100}xx").observe(seconds)
-            duration_ms = round(seconds * 1000, 1)
-            access.info(
-                "%s %s %d %.1f ms",
-                method,
-                scope["path"],
-                status,
-                duration_ms,
-                extra={
-                    "method": method,
-                    "route": route,
-                    "status": status,
-                    "duration_ms": duration_ms,
-                },
-            )
+            if not recorded:
+                self._record(scope, status, time.perf_counter() - started)
             REQUEST_ID.reset(token)
+
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        method = scope["method"] if scope["method"] in METHODS else "other"
+        route = route_of(scope)
+        self.latency.labels(method, route, f"{status // 100}xx").observe(seconds)
+        duration_ms = round(seconds * 1000, 1)
+        fields = {"method": method, "route": route, "status": status, "duration_ms": duration_ms}
+        access.info("%s %s %d %.1f ms", method, scope["path"], status, duration_ms, extra=fields)
