@@ -35,9 +35,10 @@ class JsonFormatter(logging.Formatter):
 
 def log_config(log_format: str) -> dict[str, Any]:
     """The `logging.config.dictConfig` of the service (given to uvicorn, which applies it
-    in each server process): `text` or `json` lines on standard error, Bespoke's own
-    messages and access lines from INFO, the rest from WARNING."""
-    formatter = {"()": JsonFormatter} if log_format == "json" else {"format": TEXT}
+    in each server process): lines on standard error from WARNING as text, or, as JSON
+    for a log collector, Bespoke's own from INFO with an access line per request."""
+    json_lines = log_format == "json"
+    formatter = {"()": JsonFormatter} if json_lines else {"format": TEXT}
     return {
         "version": 1,
         "disable_existing_loggers": False,
@@ -50,5 +51,5 @@ def log_config(log_format: str) -> dict[str, Any]:
             }
         },
         "root": {"handlers": ["stderr"], "level": "WARNING"},
-        "loggers": {"bespoke": {"level": "INFO"}},
+        "loggers": {"bespoke": {"level": "INFO" if json_lines else "WARNING"}},
     }
