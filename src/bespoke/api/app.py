@@ -64,7 +64,9 @@ def create_app(
             del not_started["floor"]
         else:  # answer /health/ready with what is wrong rather than not start
             floor = FloorWatch()
-            not_started["floor"] = "not watched: the database was not ready at the start"
+            not_started["floor"] = (
+                "not watched: the database was not ready when the service started; restart it"
+            )
         mail = deliver_mail(env)
         yield
         mail.stop()

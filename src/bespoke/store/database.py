@@ -3,6 +3,7 @@
 enforced and a busy timeout, so several server processes can share one file.
 """
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -50,7 +51,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def revisions(connection: Connection) -> tuple[str | None, str | None]:
     """The database's Alembic revision (None: never migrated) and the newest there is."""
     current = MigrationContext.configure(connection).get_current_revision()
-    return current, ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return current, _newest_revision()
+
+
+@functools.cache
+def _newest_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def alembic_config() -> Config:
