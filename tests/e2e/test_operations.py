@@ -4,6 +4,7 @@ parses, and log lines carrying each request's id."""
 import io
 import json
 import logging
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -50,6 +51,25 @@ def test_metrics_count_requests_by_route_and_the_queued_task_runs(
     assert after.get(counted) == 1, [k for k in after if "request_duration_seconds_count" in k[0]]
     assert after[("bespoke_database_up", frozenset())] == 1
     assert after[("bespoke_mail_outbox_waiting", frozenset())] >= 0
+
+
+def test_metrics_time_each_task_run_by_kind_and_how_it_ended(service: Service) -> None:
+    with service.client("operator") as operator:
+        started = operator.post("/api/shop/schedules", json={"time_limit": 1})
+        assert started.status_code == 202, started.text
+        deadline = time.monotonic() + 60  # the run ends on a worker, then is counted
+        while time.monotonic() < deadline:
+            status = operator.get(f"/api/tasks/{started.json()['id']}").json()["status"]
+            counted = [
+                value
+                for (name, labels), value in _samples(service.url).items()
+                if name == "bespoke_task_run_duration_seconds_count"
+                and dict(labels) == {"kind": "shop-schedule", "status": status}
+            ]
+            if counted:
+                break
+            time.sleep(0.05)
+    assert counted == [1] and status in ("done", "failed")
 
 
 def test_json_log_lines_carry_the_request_id(service: Service, maker: httpx.Client) -> None:
