@@ -331,14 +331,15 @@ def shared_workers() -> "WorkerPool":
 
 class LiveService:
     """The Bespoke web service served by uvicorn in a thread, on a free port; its heavy
-    work goes to the tests' shared worker processes."""
+    work goes to the tests' shared worker processes. Its database is migrated first
+    unless `migrate` is False."""
 
-    def __init__(self, settings: "Settings") -> None:
+    def __init__(self, settings: "Settings", *, migrate: bool = True) -> None:
         import uvicorn
 
         from bespoke.api.app import create_app
 
-        self.app = create_app(settings, migrate=True, workers=shared_workers())
+        self.app = create_app(settings, migrate=migrate, workers=shared_workers())
         self.env = self.app.state.env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"

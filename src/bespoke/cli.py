@@ -369,6 +369,7 @@ def serve(
     """Run the web service (API, pages, docs at /docs) on an existing or new database."""
     import uvicorn
 
+    from bespoke.api.logs import log_config
     from bespoke.services import demo as demo_shop
     from bespoke.services.tasks import fail_interrupted
     from bespoke.services.workers import WorkerPool
@@ -398,7 +399,9 @@ def serve(
             host=host,
             port=port,
             workers=workers,
+            log_config=log_config(env.settings.log_format),
             log_level="warning",
+            access_log=False,  # the service writes its own (api/observability.py)
             timeout_graceful_shutdown=5,  # live floor streams stay open until told to go
         )
     env.workers.shutdown()

@@ -74,6 +74,10 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BESPOKE_MAX_UPLOAD_MB", "lots")
     with pytest.raises(InputError, match="BESPOKE_MAX_UPLOAD_MB: 'lots' is not a positive"):
         Settings.from_environment()
+    monkeypatch.setenv("BESPOKE_MAX_UPLOAD_MB", "5")
+    monkeypatch.setenv("BESPOKE_LOG_FORMAT", "xml")
+    with pytest.raises(InputError, match="BESPOKE_LOG_FORMAT: 'xml' is not one of text, json"):
+        Settings.from_environment()
 
 
 def test_blobs_are_stored_once_by_content(tmp_path: Path) -> None:

@@ -17,15 +17,18 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 import bespoke
-from bespoke.api import docs, openapi, pages, problems
+from bespoke.api import docs, health, openapi, pages, problems
 from bespoke.api.headers import SecurityHeaders
 from bespoke.api.limits import BodyLimit
+from bespoke.api.metrics import Metrics
+from bespoke.api.observability import Observability
 from bespoke.api.problems import ServerErrors
 from bespoke.api.rest import router as rest_router
 from bespoke.api.waiting import waiting_limiter
 from bespoke.services.environment import Settings, open_environment
+from bespoke.services.health import database_problem
 from bespoke.services.ordering.delivery import deliver_mail
-from bespoke.services.shopfloor.watching import watch_floor
+from bespoke.services.shopfloor.watching import FloorWatch, watch_floor
 from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import WorkerPool
 
@@ -38,6 +41,7 @@ def create_app(
     env = open_environment(settings or Settings.from_environment(), migrate=migrate)
     pool = workers or WorkerPool(env.settings.worker_processes)
     env.workers = pool
+    not_started = {"workers": "the worker processes are starting", "floor": "starting"}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,13 +51,22 @@ def create_app(
         limiter.total_tokens = env.settings.request_threads
         app.state.waiting = waiting_limiter()
         # The workers load for seconds: requests are served meanwhile.
-        starting = threading.Thread(target=pool.start if workers is None else None)
+        starting = threading.Thread(
+            target=_start, args=(pool if workers is None else None, not_started)
+        )
         starting.start()
         # What is loaded now lives as long as the process: leave it out of the collector's
         # full passes, which would otherwise stop every request for a tenth of a second.
         gc.collect()
         gc.freeze()
-        floor = watch_floor(env)
+        if database_problem(env) is None:
+            floor = watch_floor(env)
+            del not_started["floor"]
+        else:  # answer /health/ready with what is wrong rather than not start
+            floor = FloorWatch()
+            not_started["floor"] = (
+                "not watched: the database was not ready when the service started; restart it"
+            )
         mail = deliver_mail(env)
         yield
         mail.stop()
@@ -70,12 +83,16 @@ def create_app(
         docs_url=None,  # served from this package, not a CDN: api/docs.py
         redoc_url=None,
     )
+    metrics = Metrics(env)
     app.state.env = env
-    app.state.tasks = TaskRunner(env)
+    app.state.tasks = TaskRunner(env, ended=metrics.task_ended)
+    app.state.not_started = not_started
     problems.install(app, pages.error_page)
     openapi.install(app)
     docs.install(app)
     app.include_router(rest_router)
+    app.include_router(health.router)
+    metrics.install(app, env.settings.metrics_token)
     pages.install(app)
     static = resources.files("bespoke.api") / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
@@ -91,7 +108,16 @@ def create_app(
     app.add_middleware(BodyLimit, upload_bytes=env.settings.max_upload_bytes)
     app.add_middleware(ServerErrors, page_error=pages.error_page)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(Observability, latency=metrics.latency, in_flight=metrics.in_flight)
     return app
+
+
+def _start(pool: WorkerPool | None, not_started: dict[str, str]) -> None:
+    """Start the app's own workers (None: the caller's, which it starts); then they count
+    as started for the readiness check."""
+    if pool is not None:
+        pool.start()
+    del not_started["workers"]
 
 
 def _plotly_js() -> Path:

@@ -41,6 +41,10 @@ class Settings:
     """Where mail about orders goes; None: it stays in the outbox, not sent."""
     mail_poll_s: float = 5.0
     """How often the server looks for mail to send."""
+    log_format: str = "text"
+    """`text` (lines for people) or `json` (one object per line, for a log collector)."""
+    metrics_token: str | None = None
+    """The bearer token `/metrics` asks for; None: open to whoever reaches the service."""
 
     @classmethod
     def from_environment(cls) -> "Settings":
@@ -49,7 +53,9 @@ class Settings:
         BESPOKE_REQUEST_THREADS (requests worked on at once per server process),
         BESPOKE_WORKER_PROCESSES (processes per server process for heavy work),
         BESPOKE_STOP_ALERT_MINUTES (a machine with an alarm or without data this long is
-        proposed to be scheduled without), and the mail server (`smtp_from_environment`)."""
+        proposed to be scheduled without), BESPOKE_LOG_FORMAT (`text` or `json`),
+        BESPOKE_METRICS_TOKEN (the bearer token /metrics asks for; unset: none) and the mail
+        server (`smtp_from_environment`)."""
         env = os.environ
         return cls(
             data_dir=Path(env.get("BESPOKE_DATA_DIR", "data")),
@@ -61,6 +67,8 @@ class Settings:
             worker_processes=int(_positive("BESPOKE_WORKER_PROCESSES", "1")),
             stop_alert_s=int(_positive("BESPOKE_STOP_ALERT_MINUTES", "10") * 60),
             smtp=smtp_from_environment(),
+            log_format=_log_format(),
+            metrics_token=env.get("BESPOKE_METRICS_TOKEN") or None,
         )
 
     def url(self) -> str:
@@ -93,6 +101,16 @@ def smtp_from_environment() -> SmtpServer | None:
         user=env.get("BESPOKE_SMTP_USER") or None,
         password=env.get("BESPOKE_SMTP_PASSWORD") or None,
     )
+
+
+LOG_FORMATS = ("text", "json")
+
+
+def _log_format() -> str:
+    text = os.environ.get("BESPOKE_LOG_FORMAT", "text")
+    if text not in LOG_FORMATS:
+        raise InputError(f"BESPOKE_LOG_FORMAT: {text!r} is not one of {', '.join(LOG_FORMATS)}")
+    return text
 
 
 def _positive(variable: str, default: str) -> float:

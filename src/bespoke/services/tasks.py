@@ -11,6 +11,7 @@ in a worker process, which writes the run's progress itself.
 
 import functools
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -24,14 +25,17 @@ from bespoke.store import now
 from bespoke.store.tables import TaskRunRow
 
 Task = Callable[..., str]  # task(env, progress, *args) returns the API URL of what it made
+Ended = Callable[[str, str, float], None]  # ended(kind, status, seconds since started)
 log = logging.getLogger(__name__)
 
 
 class TaskRunner:
-    """Queues tasks on the environment's workers and records how their runs end."""
+    """Queues tasks on the environment's workers and records how their runs end; `ended`
+    hears of each run's kind, final status and seconds from being started to its end."""
 
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, ended: Ended | None = None) -> None:
         self.env = env
+        self.ended = ended
 
     def submit(
         self,
@@ -74,10 +78,11 @@ class TaskRunner:
 
     def start(self, run_id: str, budget: Budget, task: Task, *args: Any) -> None:
         """Run the queued run's `task(env, progress, *args)` on the workers."""
+        started = time.monotonic()
         future = self.env.workers.submit(budget, run_task, self.env, run_id, task, args)
-        future.add_done_callback(functools.partial(self._ended, run_id, budget))
+        future.add_done_callback(functools.partial(self._ended, run_id, budget, started))
 
-    def _ended(self, run_id: str, budget: Budget, future: "Future[None]") -> None:
+    def _ended(self, run_id: str, budget: Budget, started: float, future: "Future[None]") -> None:
         """A run whose worker was stopped (over budget, or lost) is failed here."""
         if future.cancelled():
             return
@@ -88,6 +93,12 @@ class TaskRunner:
         except Exception:
             log.exception("task run %s failed", run_id)
             _update(self.env, run_id, status="failed", message="internal error", error=_INTERNAL)
+        if self.ended is not None:
+            with self.env.uow() as uow:
+                row = uow.session.get(TaskRunRow, run_id)
+                assert row is not None
+                kind, status = row.kind, row.status
+            self.ended(kind, status, time.monotonic() - started)
 
 
 def run_task(env: Environment, run_id: str, task: Task, args: tuple[Any, ...]) -> None:

@@ -3,13 +3,16 @@
 enforced and a busy timeout, so several server processes can share one file.
 """
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -43,6 +46,17 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def revisions(connection: Connection) -> tuple[str | None, str | None]:
+    """The database's Alembic revision (None: never migrated) and the newest there is."""
+    current = MigrationContext.configure(connection).get_current_revision()
+    return current, _newest_revision()
+
+
+@functools.cache
+def _newest_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def alembic_config() -> Config:

@@ -363,6 +363,15 @@ class TaskRuns(_Owned[TaskRunRow]):
             .limit(1)
         ).first()
 
+    def counts(self) -> dict[str, int]:
+        """How many runs are queued and running, whoever owns them."""
+        counted = self.session.execute(
+            select(TaskRunRow.status, func.count())
+            .where(TaskRunRow.status.in_(("queued", "running")))
+            .group_by(TaskRunRow.status)
+        ).all()
+        return {"queued": 0, "running": 0} | {status: n for status, n in counted}
+
 
 class Schedules(_Repository):
     def get(self, shop_id: int, schedule_id: int) -> ScheduleRow:
@@ -929,6 +938,15 @@ def _escaped(text: str) -> str:
 
 class Outbox(_Repository):
     """Mail waiting for a server, and mail sent."""
+
+    def waiting(self) -> int:
+        """How many mails are neither sent nor given up."""
+        return (
+            self.session.scalar(
+                select(func.count()).where(MailRow.sent_at.is_(None), MailRow.gave_up.is_(False))
+            )
+            or 0
+        )
 
     def due(self, moment: datetime, limit: int) -> Sequence[int]:
         """Ids of mails to try at `moment`: not sent, not given up, not claimed by another
