@@ -1,7 +1,8 @@
 """What every page module shares: the templates, the signed-in caller, rendering,
 redirects and the readable message of a refused form."""
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -70,18 +71,35 @@ def render(
             "breakdown_parts": CostBreakdown.parts(),
             "demo_preparing": _demo_preparing(request),
             **context,
-            "names": context.get("names") or _shop_names(request, caller),
+            "names": context.get("names") or _ShopNames(request, caller),
         },
         status_code=status,
     )
 
 
-def _shop_names(request: Request, caller: Caller | None) -> dict[str, str]:
-    """The names of the caller's shop's catalog codes, for `named` in any template."""
-    if caller is None or caller.account.shop_id is None:
-        return {}
-    with request.app.state.env.uow() as uow:
-        return shop_catalog(uow, caller.account.shop_id).names()
+class _ShopNames(Mapping[str, str]):
+    """The names of the caller's shop's catalog codes, for `named` in any template: read
+    from the database only when a template asks for one."""
+
+    def __init__(self, request: Request, caller: Caller | None) -> None:
+        self._request = request
+        self._caller = caller
+
+    @functools.cached_property
+    def _names(self) -> dict[str, str]:
+        if self._caller is None or self._caller.account.shop_id is None:
+            return {}
+        with self._request.app.state.env.uow() as uow:
+            return shop_catalog(uow, self._caller.account.shop_id).names()
+
+    def __getitem__(self, code: str) -> str:
+        return self._names[code]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _demo_preparing(request: Request) -> str | None:

@@ -4,6 +4,8 @@ spec that passes is kept as a product, once: the same text planned again is the 
 product. The form is shown again from any plan or task run, with what it was asked."""
 
 from dataclasses import dataclass
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import PLAN, READ_SPEC
 from bespoke.store.tables import TaskRunRow
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "products"
+EXAMPLES = files("bespoke") / "examples" / "products"
 """The example products a maker may start from, shipped with the package."""
 
 
@@ -52,20 +54,29 @@ class Asked:
 def examples() -> list[Example]:
     """The example products, by name."""
     found = []
-    for path in sorted(EXAMPLES.glob("*.yaml")):
+    for key, path in _example_files().items():
         spec = read_spec_text(path.read_text(encoding="utf-8"), path.name)
-        found.append(Example(path.stem, spec.name, spec.description))
+        found.append(Example(key, spec.name, spec.description))
     return sorted(found, key=lambda e: e.name)
 
 
 def example(key: str) -> tuple[str, ProductSpec]:
     """The example named `key` (one of `examples()`): its spec as written, and read."""
-    paths = {p.stem: p for p in EXAMPLES.glob("*.yaml")}
+    paths = _example_files()
     if key not in paths:
         listed = ", ".join(sorted(paths))
         raise InputError(f"example: no example product '{key}' (examples: {listed})")
     text = paths[key].read_text(encoding="utf-8")
     return text, read_spec_text(text, paths[key].name)
+
+
+def _example_files() -> dict[str, Traversable]:
+    """The example specs the package ships, by name without their suffix."""
+    return {
+        path.name.removesuffix(".yaml"): path
+        for path in EXAMPLES.iterdir()
+        if path.name.endswith(".yaml")
+    }
 
 
 def is_json(spec_text: str) -> bool:
