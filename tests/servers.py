@@ -331,8 +331,9 @@ def shared_workers() -> "WorkerPool":
 
 class LiveService:
     """The Bespoke web service served by uvicorn in a thread, on a free port; its heavy
-    work goes to the tests' shared worker processes. Its database is migrated first
-    unless `migrate` is False."""
+    work goes to the tests' shared worker processes, and on PostgreSQL its background
+    tasks go through the job queue to a queue worker of its own, in a thread. Its database
+    is migrated first unless `migrate` is False."""
 
     def __init__(self, settings: "Settings", *, migrate: bool = True) -> None:
         import uvicorn
@@ -346,8 +347,19 @@ class LiveService:
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
+        self._stop_worker = threading.Event()
+        self._worker: threading.Thread | None = None
+        if self.env.queue is not None:
+            self._worker = threading.Thread(
+                target=self.env.queue.work,
+                args=(self.env, 2),
+                kwargs={"name": f"tests-{self.port}", "stop": self._stop_worker},
+                daemon=True,
+            )
 
     def __enter__(self) -> Self:
+        if self._worker is not None:
+            self._worker.start()
         self._thread.start()
         deadline = time.monotonic() + 30
         while not self._server.started:
@@ -364,3 +376,6 @@ class LiveService:
     ) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=30)
+        if self._worker is not None:
+            self._stop_worker.set()
+            self._worker.join(timeout=30)

@@ -375,7 +375,8 @@ def serve(
     from bespoke.services.workers import WorkerPool
 
     env = _environment(data_dir)
-    fail_interrupted(env)
+    if env.queue is None:  # with a job queue, the workers take up what was left
+        fail_interrupted(env)
     if demo:
         with _user_errors():
             logins = demo_shop.demo_users(env)
@@ -405,6 +406,44 @@ def serve(
             timeout_graceful_shutdown=5,  # live floor streams stay open until told to go
         )
     env.workers.shutdown()
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Tasks run at once (one per core)")
+    ] = 1,
+    queues: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated queues to take (default all): plans, schedules, mail, floor"
+        ),
+    ] = None,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Run background tasks from the job queue (BESPOKE_DATABASE_URL on PostgreSQL) until
+    stopped (Ctrl-C or SIGTERM: running tasks finish first)."""
+    from bespoke.services.job_queue import unknown_queues
+    from bespoke.services.workers import WorkerPool
+
+    env = _environment(data_dir)
+    if env.queue is None:
+        raise _fail(
+            "no job queue: set BESPOKE_DATABASE_URL to a PostgreSQL database; on the embedded"
+            " SQLite database, `bespoke serve` runs background work itself"
+        )
+    taken = None if queues is None else [q.strip() for q in queues.split(",") if q.strip()]
+    if taken is not None and (not taken or unknown_queues(taken)):
+        raise _fail(
+            f"--queues: {', '.join(unknown_queues(taken)) or 'none given'} is not a queue;"
+            " the queues are plans, schedules, mail, floor"
+        )
+    env.workers = WorkerPool(concurrency)
+    console.print(f"Bespoke worker: {concurrency} at once, queues {queues or 'all'}")
+    try:
+        env.queue.work(env, concurrency, taken)
+    finally:
+        env.workers.shutdown()
 
 
 def _once_listening(port: int, then: "Callable[[], None]") -> None:

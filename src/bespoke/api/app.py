@@ -67,9 +67,10 @@ def create_app(
             not_started["floor"] = (
                 "not watched: the database was not ready when the service started; restart it"
             )
-        mail = deliver_mail(env)
+        mail = deliver_mail(env) if env.queue is None else None  # else the queue's workers
         yield
-        mail.stop()
+        if mail is not None:
+            mail.stop()
         floor.stop()
         starting.join()
         if workers is None:

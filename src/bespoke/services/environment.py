@@ -3,6 +3,7 @@
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bespoke.adapters.mail import SmtpServer
 from bespoke.model.accounts import LoginLimits
@@ -17,6 +18,9 @@ from bespoke.store import (
     unit_of_work_factory,
     upgrade,
 )
+
+if TYPE_CHECKING:
+    from bespoke.services.job_queue import JobQueue
 
 MEGABYTE = 1024 * 1024
 
@@ -126,14 +130,16 @@ def _positive(variable: str, default: str) -> float:
 
 @dataclass
 class Environment:
-    """The open database, the blob store, the settings, the workers for heavy work and the
-    message bus, shared by the use cases."""
+    """The open database, the blob store, the settings, the workers for heavy work, the
+    message bus and, on PostgreSQL, the job queue background tasks go through (None: they
+    run on `workers`), shared by the use cases."""
 
     settings: Settings
     uow: UnitOfWorkFactory
     blobs: BlobStore
     workers: Workers = field(default_factory=InProcess)
     bus: MessageBus = field(default_factory=standard_bus)
+    queue: "JobQueue | None" = None
     work_dir: Path = field(init=False)
 
     def __post_init__(self) -> None:
@@ -146,6 +152,11 @@ def open_environment(settings: Settings, *, migrate: bool = True) -> Environment
     engine = connect(settings.url())
     if migrate:
         upgrade(engine)
+    queue = None
+    if engine.dialect.name == "postgresql":
+        from bespoke.services.job_queue import JobQueue
+
+        queue = JobQueue(settings.url())
     return Environment(
-        settings, unit_of_work_factory(engine), BlobStore(settings.data_dir / "blobs")
+        settings, unit_of_work_factory(engine), BlobStore(settings.data_dir / "blobs"), queue=queue
     )

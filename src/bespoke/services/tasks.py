@@ -1,14 +1,20 @@
-"""Background tasks: long work (a product plan, a shop's schedule) runs on the
-environment's workers within its budget and reports progress. ("Job" is the scheduling
-word: an order's or a batch's work in the shop.)
+"""Background tasks: long work (a product plan, a shop's schedule) runs within its budget
+and reports progress. ("Job" is the scheduling word: an order's or a batch's work in the
+shop.)
 
 A task run's row holds its status (queued, running, done, failed), progress from 0 to 1,
 a message and its result (the URL of the quote or schedule it made) or its error. Any
 server process can read it. A task is a module-level function
-`task(env, progress, *args) -> url` of plain, picklable arguments, so that it can run
-in a worker process, which writes the run's progress itself.
+`task(env, progress, *args) -> url` of typed arguments.
+
+On the embedded default (SQLite) a task runs on the server's own workers. With a job
+queue (PostgreSQL) the run is deferred in the same transaction as its row and a
+`bespoke worker` anywhere runs it (`run_queued`): a run is started at most once at a
+time, and one whose result is kept (`keep_result`, in the transaction that keeps it) is
+never run again, so a run retried after its worker died has no second side effect.
 """
 
+import contextvars
 import functools
 import logging
 import time
@@ -20,13 +26,17 @@ from typing import Any
 from bespoke.model.accounts import Account
 from bespoke.model.errors import BespokeError, InputError
 from bespoke.services.environment import Environment
+from bespoke.services.task_calls import QUEUED_TASKS, TaskCall, decode, encode
 from bespoke.services.workers import Budget, outcome
-from bespoke.store import now
+from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import TaskRunRow
 
 Task = Callable[..., str]  # task(env, progress, *args) returns the API URL of what it made
 Ended = Callable[[str, str, float], None]  # ended(kind, status, seconds since started)
 log = logging.getLogger(__name__)
+MAX_STARTS = 3
+"""A queued run whose worker died this many times is failed rather than started again."""
+_running: contextvars.ContextVar[str | None] = contextvars.ContextVar("task_run", default=None)
 
 
 class TaskRunner:
@@ -50,37 +60,46 @@ class TaskRunner:
 
         `asked` is kept with the run: what it was asked, in words a page can ask again with.
         """
-        row = self.queue(owner, kind, asked)
-        self.start(row.id, budget, task, *args)
+        if self.env.queue is None:
+            row = self.queue(owner, kind, asked)
+            self.start(row.id, budget, task, *args)
+            return row
+        with self.env.uow() as uow:
+            row = _new_run(owner, kind, asked)
+            self._defer(uow, row, encode(budget, task, args))
+            uow.commit()
         return row
 
     def queue(self, owner: Account, kind: str, asked: dict[str, Any] | None = None) -> TaskRunRow:
         """A run waiting for its task to be started (`start`)."""
-        if owner.shop_id is None:
-            raise InputError("this account belongs to no shop to run work in")
-        stamp = now()
         with self.env.uow() as uow:
-            row = TaskRunRow(
-                id=str(uuid.uuid4()),
-                owner_id=owner.id,
-                shop_id=owner.shop_id,
-                kind=kind,
-                status="queued",
-                progress=0.0,
-                message="waiting for a worker",
-                created_at=stamp,
-                updated_at=stamp,
-                request=asked,
-            )
+            row = _new_run(owner, kind, asked)
             uow.task_runs.add(row)
             uow.commit()
         return row
 
     def start(self, run_id: str, budget: Budget, task: Task, *args: Any) -> None:
-        """Run the queued run's `task(env, progress, *args)` on the workers."""
+        """Run the queued run's `task(env, progress, *args)` on the workers, or defer it
+        to the job queue when there is one."""
+        if self.env.queue is not None:
+            with self.env.uow() as uow:
+                row = uow.session.get_one(TaskRunRow, run_id)
+                self._defer(uow, row, encode(budget, task, args))
+                uow.commit()
+            return
         started = time.monotonic()
         future = self.env.workers.submit(budget, run_task, self.env, run_id, task, args)
         future.add_done_callback(functools.partial(self._ended, run_id, budget, started))
+
+    def _defer(self, uow: UnitOfWork, row: TaskRunRow, call: TaskCall) -> None:
+        """Keep the call on the run's row and put the run on the queue, both in `uow`."""
+        assert self.env.queue is not None
+        row.task, row.arguments = call.task, call.as_json()
+        uow.task_runs.add(row)
+        uow.flush()
+        queued = QUEUED_TASKS[call.task]
+        lock = f"{call.task}@{row.shop_id}" if queued.one_per_shop else None
+        self.env.queue.defer(uow, row.id, queued.queue, lock)
 
     def _ended(self, run_id: str, budget: Budget, started: float, future: "Future[None]") -> None:
         """A run whose worker was stopped (over budget, or lost) is failed here."""
@@ -101,6 +120,64 @@ class TaskRunner:
             self.ended(kind, status, time.monotonic() - started)
 
 
+def _new_run(owner: Account, kind: str, asked: dict[str, Any] | None) -> TaskRunRow:
+    if owner.shop_id is None:
+        raise InputError("this account belongs to no shop to run work in")
+    stamp = now()
+    return TaskRunRow(
+        id=str(uuid.uuid4()),
+        owner_id=owner.id,
+        shop_id=owner.shop_id,
+        kind=kind,
+        status="queued",
+        progress=0.0,
+        message="waiting for a worker",
+        created_at=stamp,
+        updated_at=stamp,
+        request=asked,
+        attempts=0,
+    )
+
+
+def run_queued(env: Environment, run_id: str) -> None:
+    """A worker's run of a queued task run: claimed under a row lock, so that a run that
+    ended (its result kept) is not run again and a run whose workers died `MAX_STARTS`
+    times is failed; the task runs on `env.workers` within its budget."""
+    with env.uow() as uow:
+        row = uow.task_runs.claim(run_id)
+        if row is None or row.status in ("done", "failed") or row.task is None:
+            return
+        row.attempts += 1
+        if row.attempts > MAX_STARTS:
+            row.status, row.updated_at = "failed", now()
+            row.message = f"its worker stopped {MAX_STARTS} times while running it; run it again"
+            row.error = {"title": "WorkerLost", "detail": row.message}
+            uow.commit()
+            return
+        call = TaskCall.from_json(row.task, row.arguments or {})
+        uow.commit()
+    try:
+        task, args = decode(call)
+        outcome(call.budget, env.workers.submit(call.budget, run_task, env, run_id, task, args))
+    except BespokeError as error:
+        _update(env, run_id, status="failed", message=str(error), error=_problem(error))
+
+
+def keep_result(uow: UnitOfWork, url: str) -> None:
+    """Mark the task run this work belongs to (if any) done with `url`, in `uow`: the
+    run ends in the same transaction as what it made."""
+    run_id = _running.get()
+    if run_id is not None:
+        _mark_done(uow.session.get_one(TaskRunRow, run_id), url)
+
+
+def _mark_done(row: TaskRunRow, url: str) -> None:
+    quote = url.removeprefix("/api/quotes/")
+    row.status, row.progress, row.message, row.result_url = "done", 1.0, "done", url
+    row.quote_id = int(quote) if quote.isdigit() else None
+    row.updated_at = now()
+
+
 def run_task(env: Environment, run_id: str, task: Task, args: tuple[Any, ...]) -> None:
     """Run a task where the workers are, recording its progress and how it ended."""
     _update(env, run_id, status="running", progress=0.0, message="started")
@@ -108,6 +185,7 @@ def run_task(env: Environment, run_id: str, task: Task, args: tuple[Any, ...]) -
     def progress(fraction: float, what: str) -> None:
         _update(env, run_id, progress=fraction, message=what)
 
+    running = _running.set(run_id)
     try:
         url = task(env, progress, *args)
     except BespokeError as error:
@@ -116,16 +194,13 @@ def run_task(env: Environment, run_id: str, task: Task, args: tuple[Any, ...]) -
         log.exception("task run %s failed", run_id)
         _update(env, run_id, status="failed", message="internal error", error=_INTERNAL)
     else:
-        quote = url.removeprefix("/api/quotes/")
-        _update(
-            env,
-            run_id,
-            status="done",
-            progress=1.0,
-            message="done",
-            result_url=url,
-            quote_id=int(quote) if quote.isdigit() else None,
-        )
+        with env.uow() as uow:
+            row = uow.session.get_one(TaskRunRow, run_id)
+            if row.status != "done":  # kept with its result by `keep_result`
+                _mark_done(row, url)
+            uow.commit()
+    finally:
+        _running.reset(running)
 
 
 def _update(env: Environment, run_id: str, **fields: object) -> None:

@@ -11,10 +11,13 @@ travels as its settings and is opened again in the worker (once per worker), who
 heavy work then runs in that worker.
 """
 
+import ctypes
 import functools
 import multiprocessing
 import os
 import resource
+import signal
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -33,6 +36,8 @@ T = TypeVar("T")
 MEGABYTE = 1024 * 1024
 WORKER_NICENESS = 10
 """Worker processes yield the processor to the server's own requests."""
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal a process gets when its parent dies."""
 TASKS_PER_WORKER = 50
 """A worker is replaced after this many tasks, returning what memory it kept."""
 PRELOADED = [
@@ -163,8 +168,13 @@ def outcome(budget: Budget, future: "Future[T]") -> T:
 
 
 def _start_worker() -> None:
-    """A worker runs below the server's priority."""
+    """A worker runs below the server's priority, and dies with the process that started
+    it (the forkserver, which ends with its parent), so that no orphan goes on with a task
+    that the job queue gives to another worker."""
     os.nice(WORKER_NICENESS)
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 @dataclass(frozen=True)

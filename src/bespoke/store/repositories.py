@@ -354,6 +354,12 @@ class TaskRuns(_Owned[TaskRunRow]):
             select(TaskRunRow).where(TaskRunRow.status.in_(("queued", "running")))
         ).all()
 
+    def claim(self, run_id: str) -> TaskRunRow | None:
+        """The run, locked until this transaction ends (no other worker claims it meanwhile)."""
+        return self.session.scalars(
+            select(TaskRunRow).where(TaskRunRow.id == run_id).with_for_update()
+        ).one_or_none()
+
     def latest_of_kind(self, kind: str) -> TaskRunRow | None:
         """The newest run of `kind`, whoever owns it."""
         return self.session.scalars(

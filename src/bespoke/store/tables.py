@@ -238,6 +238,13 @@ class TaskRunRow(OwnedColumns, Base):
     request: Mapped[dict[str, Any] | None] = mapped_column(
         JSON, default=None, doc="What it was asked: a product plan's product, settings, quantities"
     )
+    task: Mapped[str | None] = mapped_column(
+        String(120), default=None, doc="The queued task's name (services/task_calls.py)"
+    )
+    arguments: Mapped[dict[str, Any] | None] = mapped_column(
+        JSON, default=None, doc="The queued task's budget and arguments"
+    )
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ScheduleRow(Base):

@@ -47,7 +47,7 @@ from bespoke.services.quoting.products import (
 )
 from bespoke.services.shop.scheduling import promised_completions
 from bespoke.services.shop.shops import shop_catalog
-from bespoke.services.tasks import TaskRunner
+from bespoke.services.tasks import TaskRunner, keep_result
 from bespoke.services.workers import PLAN, QUOTE, READ_SPEC
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import ProductRow, QuotePriceRow, QuoteRow, TaskRunRow
@@ -235,6 +235,7 @@ def plan_stored_product(
             valid_days=env.settings.quote_valid_days,
             product_id=product.id,
         )
+        keep_result(uow, f"/api/quotes/{row.id}")
         uow.commit()
         return row.id
 

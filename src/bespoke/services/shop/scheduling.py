@@ -80,6 +80,7 @@ from bespoke.services.shopfloor.release import (
     release_work_orders,
     work_instructions,
 )
+from bespoke.services.tasks import keep_result
 from bespoke.store import UnitOfWork, now
 from bespoke.store.blobs import BlobStore
 from bespoke.store.tables import OrderRow, QuoteRow, ScheduleRow, WorkOrderRow
@@ -167,6 +168,7 @@ def schedule_shop(
                 makespan_s=schedule.makespan,
             ),
         )
+        keep_result(uow, f"/api/shop/schedules/{row.id}")
         uow.commit()
         return row
 

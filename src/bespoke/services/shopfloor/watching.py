@@ -93,7 +93,7 @@ class FloorWatch:
 
 
 def watch_floor(env: Environment) -> FloorWatch:
-    """Watch the feeds of every shop and compact old readings every hour, in the one
+    """Watch the feeds of every shop and care for the floor every hour, in the one
     server process that holds the data folder's floor lock (other processes of the same
     server watch nothing, so that no reading is kept twice)."""
     floor_monitor(env)  # follows work orders from now on, for the live streams
@@ -106,13 +106,14 @@ def watch_floor(env: Environment) -> FloorWatch:
         shops = [(row.id, row.slug) for row in uow.shops.all()]
     for shop_id, slug in shops:
         floor.watches += _shop_watches(env, shop_id, slug)
-    floor.timer = threading.Thread(
-        target=_compact_now_and_then,
-        args=(env, [s for s, _ in shops], floor.stop_event),
-        name="floor-compaction",
-        daemon=True,
-    )
-    floor.timer.start()
+    if env.queue is None:  # with a job queue, its workers care for the floor every hour
+        floor.timer = threading.Thread(
+            target=_compact_now_and_then,
+            args=(env, floor.stop_event),
+            name="floor-compaction",
+            daemon=True,
+        )
+        floor.timer.start()
     return floor
 
 
@@ -135,21 +136,28 @@ def _shop_watches(env: Environment, shop_id: int, slug: str) -> list[Watch]:
     return watches
 
 
-def _compact_now_and_then(env: Environment, shops: list[int], stop: threading.Event) -> None:
-    """Every hour: old readings rolled up, the maintenance plans checked for what has come
-    due (an order each, once), and the machines' failure risk read by the kept model."""
+def _compact_now_and_then(env: Environment, stop: threading.Event) -> None:
+    """`care_for_floor` every hour until stopped."""
+    while not stop.wait(COMPACT_EVERY_S):
+        care_for_floor(env)
+
+
+def care_for_floor(env: Environment) -> None:
+    """Each shop's old readings rolled up, its maintenance plans checked for what has come
+    due (an order each, once), and its machines' failure risk read by the kept model."""
     from bespoke.services.maintenance.risk import check_risk, kept_model  # scikit-learn: late
 
-    while not stop.wait(COMPACT_EVERY_S):
-        model = kept_model(env)
-        for shop_id in shops:
-            try:
-                compact(env, shop_id, KEEP_DAYS)
-                check_due(env, shop_id)
-                if model is not None:
-                    check_risk(env, shop_id, model)
-            except Exception:
-                log.exception("shop %s: compaction or maintenance check failed", shop_id)
+    model = kept_model(env)
+    with env.uow() as uow:
+        shops = [row.id for row in uow.shops.all()]
+    for shop_id in shops:
+        try:
+            compact(env, shop_id, KEEP_DAYS)
+            check_due(env, shop_id)
+            if model is not None:
+                check_risk(env, shop_id, model)
+        except Exception:
+            log.exception("shop %s: compaction or maintenance check failed", shop_id)
 
 
 def _floor_lock(path: Path) -> IO[bytes] | None:
