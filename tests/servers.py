@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import uuid
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
@@ -313,6 +314,18 @@ class MosquittoServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def fresh_postgres_database(server_url: str) -> str:
+    """The URL of a new, empty database on the server at `server_url`."""
+    from sqlalchemy import create_engine, text
+
+    name = f"bespoke_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
 
 
 _workers: "WorkerPool | None" = None

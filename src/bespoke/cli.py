@@ -439,9 +439,10 @@ def worker(
             " the queues are plans, schedules, mail, floor"
         )
     env.workers = WorkerPool(concurrency)
-    console.print(f"Bespoke worker: {concurrency} at once, queues {queues or 'all'}")
+    name = f"{socket.gethostname()}-{os.getpid()}"
+    console.print(f"Bespoke worker {name}: {concurrency} at once, queues {queues or 'all'}")
     try:
-        env.queue.work(env, concurrency, taken)
+        env.queue.work(env, concurrency, taken, name=name)
     finally:
         env.workers.shutdown()
 

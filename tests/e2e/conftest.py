@@ -13,8 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
-from tests.servers import LiveService
+from tests.servers import LiveService, fresh_postgres_database
 
 from bespoke.model.accounts import Account
 from bespoke.services.accounts.tokens import create_token
@@ -46,15 +45,6 @@ class Service:
         return client
 
 
-def _fresh_postgres_database(server_url: str) -> str:
-    name = f"bespoke_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-    engine.dispose()
-    return server_url.rsplit("/", 1)[0] + f"/{name}"
-
-
 @contextmanager
 def running_service(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, **settings: Any
@@ -64,7 +54,7 @@ def running_service(
     data_dir = tmp_path_factory.mktemp(f"service-{request.param}")
     url = None
     if request.param == "postgresql":
-        url = _fresh_postgres_database(request.getfixturevalue("postgres_url"))
+        url = fresh_postgres_database(request.getfixturevalue("postgres_url"))
     settings = {"max_upload_bytes": 2 * 1024 * 1024, **settings}
     with LiveService(Settings(data_dir=data_dir, database_url=url, **settings)) as live:
         ensure_shop(live.env, "main", "Main workshop")

@@ -55,7 +55,8 @@ def run(context: JobContext, run_id: str) -> None:
     """Run the task run `run_id` (once, however often the job is delivered)."""
     from bespoke.services.tasks import run_queued
 
-    run_queued(_env(context), run_id)
+    assert context.additional_context is not None
+    run_queued(_env(context), run_id, context.additional_context["worker"])
 
 
 @jobs.periodic(cron="*/10 * * * * *", periodic_id="mail")
@@ -140,7 +141,7 @@ class JobQueue:
             "concurrency": concurrency,
             "queues": taken,
             "name": name,
-            "additional_context": {"env": env},
+            "additional_context": {"env": env, "worker": name or "worker"},
             "update_heartbeat_interval": HEARTBEAT_S,
             "stalled_worker_timeout": STALLED_AFTER_S,
             "install_signal_handlers": stop is None,

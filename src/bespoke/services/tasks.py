@@ -139,15 +139,17 @@ def _new_run(owner: Account, kind: str, asked: dict[str, Any] | None) -> TaskRun
     )
 
 
-def run_queued(env: Environment, run_id: str) -> None:
+def run_queued(env: Environment, run_id: str, worker: str) -> None:
     """A worker's run of a queued task run: claimed under a row lock, so that a run that
     ended (its result kept) is not run again and a run whose workers died `MAX_STARTS`
-    times is failed; the task runs on `env.workers` within its budget."""
+    times is failed; the task runs on `env.workers` within its budget. `worker` names the
+    queue worker (host-pid)."""
     with env.uow() as uow:
         row = uow.task_runs.claim(run_id)
         if row is None or row.status in ("done", "failed") or row.task is None:
             return
         row.attempts += 1
+        row.worker = worker
         if row.attempts > MAX_STARTS:
             row.status, row.updated_at = "failed", now()
             row.message = f"its worker stopped {MAX_STARTS} times while running it; run it again"

@@ -11,14 +11,14 @@ travels as its settings and is opened again in the worker (once per worker), who
 heavy work then runs in that worker.
 """
 
-import ctypes
 import functools
 import multiprocessing
 import os
 import resource
+import select
 import signal
-import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -36,8 +36,6 @@ T = TypeVar("T")
 MEGABYTE = 1024 * 1024
 WORKER_NICENESS = 10
 """Worker processes yield the processor to the server's own requests."""
-PR_SET_PDEATHSIG = 1
-"""prctl(2): the signal a process gets when its parent dies."""
 TASKS_PER_WORKER = 50
 """A worker is replaced after this many tasks, returning what memory it kept."""
 PRELOADED = [
@@ -141,6 +139,7 @@ class WorkerPool:
                     max_workers=self.size,
                     max_tasks=TASKS_PER_WORKER,
                     initializer=_start_worker,
+                    initargs=(os.getpid(),),
                     context=context,
                 )
             return self._pool
@@ -167,14 +166,35 @@ def outcome(budget: Budget, future: "Future[T]") -> T:
         ) from None
 
 
-def _start_worker() -> None:
-    """A worker runs below the server's priority, and dies with the process that started
-    it (the forkserver, which ends with its parent), so that no orphan goes on with a task
-    that the job queue gives to another worker."""
+def _start_worker(owner: int) -> None:
+    """A worker runs below the server's priority and dies with the pool's `owner` process."""
     os.nice(WORKER_NICENESS)
-    if sys.platform == "linux":
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    threading.Thread(target=_die_with, args=(owner,), name="owner-watch", daemon=True).start()
+
+
+def _die_with(owner: int) -> None:
+    """Wait for the `owner` process to end, then end this worker and the forkserver it was
+    forked from: no orphan goes on with a task that the job queue gives to another worker
+    (the owner killed with SIGKILL leaves both behind otherwise)."""
+    try:
+        ended = os.pidfd_open(owner)
+    except (AttributeError, OSError):  # not Linux 5.3+: look every second
+        while _alive(owner):
+            time.sleep(1.0)
+    else:
+        select.select([ended], [], [])
+    forkserver = os.getppid()
+    if forkserver not in (owner, 1):
+        os.kill(forkserver, signal.SIGKILL)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

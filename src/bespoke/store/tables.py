@@ -245,6 +245,9 @@ class TaskRunRow(OwnedColumns, Base):
         JSON, default=None, doc="The queued task's budget and arguments"
     )
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    worker: Mapped[str | None] = mapped_column(
+        String(100), default=None, doc="The queue worker that started it last (host-pid)"
+    )
 
 
 class ScheduleRow(Base):

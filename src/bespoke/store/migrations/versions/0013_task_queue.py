@@ -1,5 +1,6 @@
-"""a task run keeps its task and arguments, so that a worker anywhere can run it, and how
-many times it was started; on PostgreSQL, the job queue's own tables (procrastinate)
+"""a task run keeps its task and arguments, so that a worker anywhere can run it, how
+many times it was started and by which worker; on PostgreSQL, the job queue's own tables
+(procrastinate)
 
 Revision ID: 0013
 Revises: 0012
@@ -23,6 +24,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("task", sa.String(120), nullable=True))
         batch.add_column(sa.Column("arguments", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("worker", sa.String(100), nullable=True))
     if op.get_bind().dialect.name == "postgresql":
         from procrastinate.schema import SchemaManager
 
@@ -39,6 +41,7 @@ def downgrade() -> None:
             for name in re.findall(rf"^CREATE {kind} (\w+)", schema, re.MULTILINE):
                 op.execute(f"DROP {kind} IF EXISTS {name} CASCADE")
     with op.batch_alter_table("task_runs") as batch:
+        batch.drop_column("worker")
         batch.drop_column("attempts")
         batch.drop_column("arguments")
         batch.drop_column("task")
