@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from PIL import Image
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import PASSWORD, Service
 from tests.e2e.test_api_flow import order, quote, upload
 from tests.e2e.test_schedule_api import finished
 
@@ -72,6 +72,24 @@ def test_a_due_plan_is_placed_in_the_schedule_within_its_window(
         o for o in operator.get("/api/maintenance/orders").json() if o["kind"] == "planned"
     ]
     assert len(planned_orders) == 1
+
+    # shown on the machine's page, then done on the terminal with its checklist
+    who, _ = service.user("operator")
+    with httpx.Client(base_url=service.url) as browser:
+        browser.post("/login", data={"email": who.email, "password": PASSWORD})
+        listed = browser.get(f"/floor/machines/{MACHINE}").text.split('id="machine-maintenance"')
+        assert f"#{due['id']} Check the hydraulics" in listed[1]
+        elsewhere = browser.get("/floor/machines/mill-vmc-3axis")
+        assert elsewhere.status_code == 200 and "Check the hydraulics" not in elsewhere.text
+    done = f"/api/maintenance/orders/{due['id']}"
+    assert operator.post(f"{done}/start").status_code == 200
+    beyond = operator.post(f"{done}/finish", json={"time_s": 1500, "done": [4]})
+    assert beyond.status_code == 422 and "checklist items are 1 to 3" in beyond.text
+    finished_order = operator.post(
+        f"{done}/finish", json={"time_s": 1500, "done": [1, 3], "findings": "hose B weeps"}
+    ).json()
+    assert finished_order["status"] == "done" and finished_order["findings"] == "hose B weeps"
+    assert [c["done"] for c in finished_order["checklist"]] == [True, False, True]
 
 
 @pytest.mark.parametrize(
