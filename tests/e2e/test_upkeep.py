@@ -297,6 +297,17 @@ def test_parts_are_measured_charted_and_a_scrapped_part_is_made_again(
         operator.post(f"{nc}/actions", json={"kind": "preventive", "text": "late"}).status_code
         == 409
     )
+    # a part used as it is is not made again; an action that did not work closes nothing
+    (as_is,) = measured(nominal - length["tolerance_mm"] * 3).json()["nonconformances"]
+    kept_as_is = f"/api/quality/nonconformances/{as_is}"
+    decided = operator.post(f"{kept_as_is}/disposition", json={"disposition": "use_as_is"})
+    assert decided.status_code == 200 and decided.json()["cost"] is None, decided.text
+    again_decided = operator.post(f"{kept_as_is}/disposition", json={"disposition": "scrap"})
+    assert again_decided.status_code == 409
+    operator.post(f"{kept_as_is}/actions", json={"kind": "corrective", "text": "re-zero"})
+    operator.post(f"{kept_as_is}/actions/1/check", json={"effective": False, "evidence": "drifts"})
+    ineffective = operator.post(f"{kept_as_is}/close")
+    assert ineffective.status_code == 409 and "no action was effective" in ineffective.text
     _schedule(operator)
     again = [
         w
