@@ -261,6 +261,13 @@ def test_parts_are_measured_charted_and_a_scrapped_part_is_made_again(
     assert any("WE1" in alert for alert in out.json()["alerts"]), out.json()
     (nc_id,) = out.json()["nonconformances"]
     assert kept() == len(steady) + 1
+    (charted,) = operator.get(f"/api/floor/work-orders/{wo}/charts").json()
+    assert charted["feature"] == "length" and len(charted["values_mm"]) == len(steady) + 1
+    assert charted["charts"]["location"]["kind"] == "individuals"
+    assert "WE1" in [v["rule"] for v in charted["violations"]]
+    capability = charted["capability"]
+    assert capability["observations"] == len(steady) + 1 and 0 < capability["cp"] < 10
+    assert "normally distributed" in charted["capability_note"]
     csv = operator.post(
         f"/api/floor/work-orders/{wo}/measurements.csv",
         files={"file": ("gauge.csv", f"feature,value,unit\nlength,{nominal / 25.4:.5f},inch\n")},
@@ -334,6 +341,7 @@ def test_only_the_shops_staff_maintain_and_measure(
     with service.client("operator", shop="other") as stranger:
         assert stranger.get("/api/maintenance/orders").json() == []
         assert stranger.get("/api/quality/nonconformances/1").status_code == 404
+        assert stranger.get("/api/floor/work-orders/1/charts").status_code == 404
     with service.env.uow() as uow:
         assert uow.session.query(MeasurementRow).count() > 0
 
