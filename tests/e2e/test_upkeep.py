@@ -331,6 +331,25 @@ def test_parts_are_measured_charted_and_a_scrapped_part_is_made_again(
     assert remade and set(remade) == {1}, again
 
 
+def test_batches_are_sampled_at_the_aql_the_shop_sets_and_no_other(
+    service: Service, shop: dict[str, object]
+) -> None:
+    operator = shop["operator"]
+    assert isinstance(operator, httpx.Client) and isinstance(shop["order"], int)
+    wo = _work_order(operator, shop["order"])["id"]
+    refused = operator.patch("/api/shop/rates", json={"inspection_aql": 3})
+    assert refused.status_code == 422 and "not an AQL of ISO 2859-1" in refused.text
+    assert "2.5, 4, 6.5" in refused.text  # what is accepted
+    assert operator.get("/api/shop").json()["rates"]["inspection_aql"] == 1.0  # unchanged
+    try:
+        set_aql = operator.patch("/api/shop/rates", json={"inspection_aql": 6.5})
+        assert set_aql.status_code == 200, set_aql.text
+        (inspection,) = operator.get(f"/api/floor/work-orders/{wo}/inspection").json()
+        assert inspection["plan"]["sampling"]["aql"] == 6.5
+    finally:
+        operator.patch("/api/shop/rates", json={"inspection_aql": 1.0})
+
+
 def test_only_the_shops_staff_maintain_and_measure(
     service: Service, shop: dict[str, object]
 ) -> None:
