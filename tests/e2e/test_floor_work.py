@@ -13,6 +13,8 @@ from tests.e2e.test_api_flow import order, quote, upload
 from tests.e2e.test_schedule_api import finished
 
 from bespoke.model.monitoring import Observation, Signal
+from bespoke.reports.gantt_chart import FLOOR_NAME
+from bespoke.services.shop.schedule_chart import charted_schedule
 from bespoke.services.shopfloor.monitoring import floor_monitor
 
 
@@ -108,6 +110,13 @@ def test_a_work_order_runs_start_pause_book_finish_and_takes_nothing_after(
         assert after.status_code == 409 and "nothing" in after.json()["detail"], after.text
     history = operator.get(f"/api/floor/work-orders/{wo}/events").json()
     assert [e["action"] for e in history] == ["start", "pause", "resume", "book", "finish"]
+    chart = charted_schedule(service.env, operator.account, "latest")  # type: ignore[attr-defined]
+    (ran,) = [t for t in chart.figure["data"] if t["name"] == FLOOR_NAME]  # over the plan
+    (bar,) = [
+        n for n, text in enumerate(ran["hovertext"]) if text.startswith(f"Work order {wo}, done")
+    ]
+    assert ran["x"][bar] == pytest.approx(wall.total_seconds() * 1000)  # as long as it ran
+    assert ran["base"][bar][:19] == ledger["first_start_at"][:19]  # from its first start
 
     # the next schedule makes the scrapped part again, and only that one
     _schedule(operator)
@@ -228,6 +237,18 @@ def test_a_machine_closed_from_now_gets_no_new_work_for_those_hours(
     now_s = (ended - origin).total_seconds()
     on_it = [t for t in schedule["tasks"] if t["machine"] == machine and t["end"] > now_s]
     assert all(t["job"].startswith("wo-") or t["start"] >= now_s + 47 * 3600 for t in on_it), on_it
+
+    # closed for two weeks, the order's remaining work makes it late: listed first, new date
+    mine = [w for w in ready if floor["order"] in w["orders"]]
+    closed = [{"machine": w["machine"], "hours": 24 * 14} for w in mine]
+    started = operator.post("/api/shop/schedules", json={"time_limit": 2, "closed": closed})
+    job = finished(operator, started.json())
+    completions = operator.get(job["result_url"]).json()["completions"]
+    assert [c["late"] for c in completions] == sorted(c["late"] for c in completions)[::-1]
+    (late,) = [c for c in completions if c["order_id"] == floor["order"]]
+    assert late["late"] and late["expected"] > late["due"], late
+    expected = datetime.fromisoformat(late["expected"]).replace(tzinfo=None)
+    assert expected >= ended + timedelta(days=14)
 
 
 def test_a_machine_standing_with_a_fault_is_proposed_to_be_scheduled_without(

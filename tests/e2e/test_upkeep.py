@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from PIL import Image
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import PASSWORD, Service
 from tests.e2e.test_api_flow import order, quote, upload
 from tests.e2e.test_schedule_api import finished
 
@@ -72,6 +72,24 @@ def test_a_due_plan_is_placed_in_the_schedule_within_its_window(
         o for o in operator.get("/api/maintenance/orders").json() if o["kind"] == "planned"
     ]
     assert len(planned_orders) == 1
+
+    # shown on the machine's page, then done on the terminal with its checklist
+    who, _ = service.user("operator")
+    with httpx.Client(base_url=service.url) as browser:
+        browser.post("/login", data={"email": who.email, "password": PASSWORD})
+        listed = browser.get(f"/floor/machines/{MACHINE}").text.split('id="machine-maintenance"')
+        assert f"#{due['id']} Check the hydraulics" in listed[1]
+        elsewhere = browser.get("/floor/machines/mill-vmc-3axis")
+        assert elsewhere.status_code == 200 and "Check the hydraulics" not in elsewhere.text
+    done = f"/api/maintenance/orders/{due['id']}"
+    assert operator.post(f"{done}/start").status_code == 200
+    beyond = operator.post(f"{done}/finish", json={"time_s": 1500, "done": [4]})
+    assert beyond.status_code == 422 and "checklist items are 1 to 3" in beyond.text
+    finished_order = operator.post(
+        f"{done}/finish", json={"time_s": 1500, "done": [1, 3], "findings": "hose B weeps"}
+    ).json()
+    assert finished_order["status"] == "done" and finished_order["findings"] == "hose B weeps"
+    assert [c["done"] for c in finished_order["checklist"]] == [True, False, True]
 
 
 @pytest.mark.parametrize(
@@ -243,6 +261,13 @@ def test_parts_are_measured_charted_and_a_scrapped_part_is_made_again(
     assert any("WE1" in alert for alert in out.json()["alerts"]), out.json()
     (nc_id,) = out.json()["nonconformances"]
     assert kept() == len(steady) + 1
+    (charted,) = operator.get(f"/api/floor/work-orders/{wo}/charts").json()
+    assert charted["feature"] == "length" and len(charted["values_mm"]) == len(steady) + 1
+    assert charted["charts"]["location"]["kind"] == "individuals"
+    assert "WE1" in [v["rule"] for v in charted["violations"]]
+    capability = charted["capability"]
+    assert capability["observations"] == len(steady) + 1 and 0 < capability["cp"] < 10
+    assert "normally distributed" in charted["capability_note"]
     csv = operator.post(
         f"/api/floor/work-orders/{wo}/measurements.csv",
         files={"file": ("gauge.csv", f"feature,value,unit\nlength,{nominal / 25.4:.5f},inch\n")},
@@ -279,6 +304,17 @@ def test_parts_are_measured_charted_and_a_scrapped_part_is_made_again(
         operator.post(f"{nc}/actions", json={"kind": "preventive", "text": "late"}).status_code
         == 409
     )
+    # a part used as it is is not made again; an action that did not work closes nothing
+    (as_is,) = measured(nominal - length["tolerance_mm"] * 3).json()["nonconformances"]
+    kept_as_is = f"/api/quality/nonconformances/{as_is}"
+    decided = operator.post(f"{kept_as_is}/disposition", json={"disposition": "use_as_is"})
+    assert decided.status_code == 200 and decided.json()["cost"] is None, decided.text
+    again_decided = operator.post(f"{kept_as_is}/disposition", json={"disposition": "scrap"})
+    assert again_decided.status_code == 409
+    operator.post(f"{kept_as_is}/actions", json={"kind": "corrective", "text": "re-zero"})
+    operator.post(f"{kept_as_is}/actions/1/check", json={"effective": False, "evidence": "drifts"})
+    ineffective = operator.post(f"{kept_as_is}/close")
+    assert ineffective.status_code == 409 and "no action was effective" in ineffective.text
     _schedule(operator)
     again = [
         w
@@ -295,6 +331,25 @@ def test_parts_are_measured_charted_and_a_scrapped_part_is_made_again(
     assert remade and set(remade) == {1}, again
 
 
+def test_batches_are_sampled_at_the_aql_the_shop_sets_and_no_other(
+    service: Service, shop: dict[str, object]
+) -> None:
+    operator = shop["operator"]
+    assert isinstance(operator, httpx.Client) and isinstance(shop["order"], int)
+    wo = _work_order(operator, shop["order"])["id"]
+    refused = operator.patch("/api/shop/rates", json={"inspection_aql": 3})
+    assert refused.status_code == 422 and "not an AQL of ISO 2859-1" in refused.text
+    assert "2.5, 4, 6.5" in refused.text  # what is accepted
+    assert operator.get("/api/shop").json()["rates"]["inspection_aql"] == 1.0  # unchanged
+    try:
+        set_aql = operator.patch("/api/shop/rates", json={"inspection_aql": 6.5})
+        assert set_aql.status_code == 200, set_aql.text
+        (inspection,) = operator.get(f"/api/floor/work-orders/{wo}/inspection").json()
+        assert inspection["plan"]["sampling"]["aql"] == 6.5
+    finally:
+        operator.patch("/api/shop/rates", json={"inspection_aql": 1.0})
+
+
 def test_only_the_shops_staff_maintain_and_measure(
     service: Service, shop: dict[str, object]
 ) -> None:
@@ -305,6 +360,7 @@ def test_only_the_shops_staff_maintain_and_measure(
     with service.client("operator", shop="other") as stranger:
         assert stranger.get("/api/maintenance/orders").json() == []
         assert stranger.get("/api/quality/nonconformances/1").status_code == 404
+        assert stranger.get("/api/floor/work-orders/1/charts").status_code == 404
     with service.env.uow() as uow:
         assert uow.session.query(MeasurementRow).count() > 0
 

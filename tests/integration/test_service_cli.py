@@ -1,5 +1,6 @@
 """`bespoke user create`, the demo seed and `bespoke serve` on the embedded database."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -17,7 +18,13 @@ from typer.testing import CliRunner
 from bespoke.cli import app
 from bespoke.services.accounts.tokens import token_holder
 from bespoke.services.accounts.users import authenticate
-from bespoke.services.demo import LOGINS, MissingExampleError, check_examples, seed_demo
+from bespoke.services.demo import (
+    LOGINS,
+    RECORDING,
+    MissingExampleError,
+    check_examples,
+    seed_demo,
+)
 from bespoke.services.environment import Settings, open_environment
 from bespoke.store.tables import DesignRow, OrderRow, QuoteRow, UserRow
 
@@ -92,7 +99,8 @@ def test_check_examples_names_each_missing_one(tmp_path: Path) -> None:
 
 def test_serve_runs_the_demo_from_any_folder(tmp_path: Path) -> None:
     """Started outside the repository, the service answers at once, says the demo is being
-    prepared, and fills in the designs, orders and schedule in the background."""
+    prepared, and fills in the designs, orders and schedule in the background; the recorded
+    machine's replay moves its tile on the floor."""
     port = free_port()
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -121,6 +129,14 @@ def test_serve_runs_the_demo_from_any_folder(tmp_path: Path) -> None:
             )
             for name in ("wall-bracket.dxf", "cable-clip.stl", "Desk organiser"):
                 assert name in orders.text
+        operator = next(x for x in LOGINS if x.role == "operator")
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as floor:
+            form = {"email": operator.email, "password": operator.password}
+            assert floor.post("/login", data=form).status_code == 303
+            tiles = functools.partial(floor.get, "/api/floor/machines")
+            seen = until(server, tiles, "the recorded machine", lambda a: _heard(a) is not None)
+            heard = _heard(seen) or ""
+            until(server, tiles, "its tile moving", lambda a: (_heard(a) or "") > heard)
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
@@ -130,6 +146,12 @@ def test_serve_runs_the_demo_from_any_folder(tmp_path: Path) -> None:
     with env.uow() as uow:
         assert uow.schedules.latest(1) is not None
         assert uow.work_orders.of_shop(1, ["running"])
+
+
+def _heard(answer: httpx.Response) -> str | None:
+    """When the demo's recorded machine last said something, as its tile shows."""
+    tile = next(m for m in answer.json() if m["machine"] == RECORDING[3])
+    return tile["last_at"]  # type: ignore[no-any-return]
 
 
 def until(

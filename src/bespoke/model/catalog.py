@@ -4,10 +4,11 @@ Every number a quote rests on lives here, loaded from catalog YAML. Each entry
 carries `sources`: for every figure field, where the value comes from.
 """
 
+import math
 from enum import StrEnum
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Positive = Annotated[float, Field(gt=0)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -408,8 +409,16 @@ def _default_lead_tiers() -> dict[LeadTier, LeadTierTerms]:
     }
 
 
+AQLS = (
+    *(0.010, 0.015, 0.025, 0.040, 0.065, 0.10, 0.15, 0.25, 0.40, 0.65, 1.0, 1.5, 2.5, 4.0),
+    *(6.5, 10, 15, 25, 40, 65, 100, 150, 250, 400, 650, 1000),
+)
+"""The AQLs of ISO 2859-1 Table 2-A (percent nonconforming, above 10 nonconformities per
+100 items)."""
+
+
 class Shop(CatalogEntry):
-    """The commercial settings of the workshop that quotes."""
+    """The commercial settings of the workshop that quotes, and the AQL it samples at."""
 
     currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     labour_rate_per_hour: Positive
@@ -440,6 +449,17 @@ class Shop(CatalogEntry):
     )
     default_sheet_material: str = "steel-s235"
     default_solid_material: str = "pla"
+    inspection_aql: float = Field(
+        default=1.0, description="AQL of batches sampled by ISO 2859-1 (level II), in percent"
+    )
+
+    @field_validator("inspection_aql")
+    @classmethod
+    def _aql_of_the_table(cls, aql: float) -> float:
+        if not any(math.isclose(aql, value, rel_tol=1e-9) for value in AQLS):
+            accepted = ", ".join(f"{value:g}" for value in AQLS)
+            raise ValueError(f"{aql:g} is not an AQL of ISO 2859-1 (accepted: {accepted})")
+        return aql
 
 
 class Catalog(BaseModel):

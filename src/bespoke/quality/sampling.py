@@ -38,6 +38,7 @@ from bisect import bisect_left
 from typing import Literal
 
 from bespoke.model.bounds import MAX_QUANTITY
+from bespoke.model.catalog import AQLS
 from bespoke.model.errors import InputError
 from bespoke.model.quality import SamplingPlan
 
@@ -45,12 +46,6 @@ CODE_LETTERS = "ABCDEFGHJKLMNPQR"
 """Sample size code letters, smallest sample first (I and O are not used)."""
 SAMPLE_SIZES = (2, 3, 5, 8, 13, 20, 32, 50, 80, 125, 200, 315, 500, 800, 1250, 2000)
 """Sample size of each code letter (Table 2-A)."""
-AQLS = (
-    *(0.010, 0.015, 0.025, 0.040, 0.065, 0.10, 0.15, 0.25, 0.40, 0.65, 1.0, 1.5, 2.5, 4.0),
-    *(6.5, 10, 15, 25, 40, 65, 100, 150, 250, 400, 650, 1000),
-)
-"""The AQLs of Table 2-A (percent nonconforming, above 10 nonconformities per 100 items)."""
-
 LOT_UPPER_BOUNDS = (
     *(8, 15, 25, 50, 90, 150, 280, 500, 1200, 3200, 10_000, 35_000, 150_000, 500_000),
     MAX_QUANTITY,

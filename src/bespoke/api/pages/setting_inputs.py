@@ -37,6 +37,7 @@ PERCENT = {
 LABELS = {
     "rate_per_hour": "Machine rate",
     "labour_rate_per_hour": "Labour rate",
+    "inspection_aql": "Inspection AQL",
     "envelope_mm": "Work envelope",
     "max_thickness_mm": "Thickest material",
     "speed_factor": "Speed factor",

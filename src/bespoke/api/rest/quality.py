@@ -10,7 +10,7 @@ from bespoke.api.rest.work import read_upload
 from bespoke.api.security import Env, api_caller
 from bespoke.model.accounts import Account
 from bespoke.model.bounds import RowId
-from bespoke.services.quality import measurements, nonconformances
+from bespoke.services.quality import charts, measurements, nonconformances
 from bespoke.services.quality.measurements import MAX_CSV_BYTES, MAX_ENTRIES
 
 router = APIRouter(tags=["quality"])
@@ -63,6 +63,14 @@ async def import_measurements(
     """Measurements from a gauge's CSV file."""
     content = await read_upload(file, MAX_CSV_BYTES)
     return measurements.import_csv(env, who, work_order_id, content)
+
+
+@router.get("/floor/work-orders/{work_order_id}/charts", responses=problems(404))
+def get_charts(work_order_id: RowId, env: Env, who: Caller) -> list[charts.FeatureChart]:
+    """The control chart of each feature measured on the work order's parts: its latest
+    measurements as individuals and moving-range charts, the Western Electric and Nelson
+    rules they break, and Cp, Cpk, Pp and Ppk against its tolerance, assumptions stated."""
+    return charts.feature_charts(env, who, work_order_id)
 
 
 @router.get("/quality/nonconformances")

@@ -1,11 +1,12 @@
-"""Quality on the floor: inspection plans, measurements with their control charts,
-nonconformances and their actions."""
+"""Quality on the floor: inspection plans, measurements with their control charts and
+capability, nonconformances and their actions."""
 
 from typing import TYPE_CHECKING
 
 from bespoke.services.exports import lazy
 
 if TYPE_CHECKING:
+    from bespoke.services.quality.charts import feature_charts
     from bespoke.services.quality.measurements import import_csv, inspections, record
     from bespoke.services.quality.nonconformances import (
         add_action,
@@ -20,6 +21,7 @@ EXPORTS = {
     "add_action": "nonconformances",
     "check_action": "nonconformances",
     "close": "nonconformances",
+    "feature_charts": "charts",
     "import_csv": "measurements",
     "inspections": "measurements",
     "nonconformance": "nonconformances",
@@ -31,6 +33,7 @@ __all__ = [
     "add_action",
     "check_action",
     "close",
+    "feature_charts",
     "import_csv",
     "inspections",
     "nonconformance",

@@ -28,7 +28,6 @@ from bespoke.store.tables import MeasurementRow, NonconformanceRow, WorkOrderRow
 CHECK = "check parts on the floor"
 TOLERANCE_CLASS = "m"
 """The ISO 2768-1 class of features without a tolerance of their own."""
-AQL = 1.0
 RULES = (*WESTERN_ELECTRIC, Rule.N3, Rule.N4, Rule.N7, Rule.N8)
 """The Western Electric rules, and the Nelson rules they do not already hold (a trend, a
 saw-tooth, too little spread, a mixture)."""
@@ -102,7 +101,7 @@ def _inspections(uow: UnitOfWork, row: WorkOrderRow) -> list[PartInspection]:
             tolerance=TOLERANCE_CLASS,
             process_holds=holds,
             thickness_mm=quote.request.get("thickness_mm"),
-            aql=AQL,
+            aql=catalog.shop.inspection_aql,
         )
         plans.append(
             PartInspection(order_id=order_id, part=design.filename, design_id=design.id, plan=plan)

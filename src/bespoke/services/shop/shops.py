@@ -35,7 +35,7 @@ Entry = TypeVar("Entry", bound=CatalogEntry)
 
 
 class ShopRates(BaseModel):
-    """The shop's rates and commercial settings a user may change."""
+    """The shop's rates, commercial settings and sampling AQL a user may change."""
 
     currency: str
     labour_rate_per_hour: float
@@ -45,6 +45,7 @@ class ShopRates(BaseModel):
     hours_per_day: float
     base_lead_days: float
     quantity_breaks: list[int]
+    inspection_aql: float
 
 
 RATE_FIELDS = tuple(ShopRates.model_fields)
