@@ -315,6 +315,18 @@ def user_create(
 
 
 @app.command()
+def migrate(data_dir: DataDirOption = None) -> None:
+    """Bring the database to the newest schema and stop (serve and worker do it too when
+    they start; run it alone before starting many of them)."""
+    from bespoke.store import revisions
+
+    env = _environment(data_dir)
+    with env.uow() as uow:
+        current, _ = revisions(uow.session.connection())
+    console.print(f"The database is at revision {current}, the newest.")
+
+
+@app.command()
 def backup(
     to: Annotated[
         Path | None,
