@@ -7,6 +7,7 @@ broker with its persistence in a temporary directory, and restarts it keeping it
 """
 
 import atexit
+import dataclasses
 import os
 import pwd
 import shutil
@@ -365,7 +366,7 @@ class LiveService:
         if self.env.queue is not None:
             self._worker = threading.Thread(
                 target=self.env.queue.work,
-                args=(self.env, 2),
+                args=(dataclasses.replace(self.env, workers=shared_workers()), 2),
                 kwargs={"name": f"tests-{self.port}", "stop": self._stop_worker},
                 daemon=True,
             )

@@ -23,12 +23,11 @@ from bespoke.services.shop.shops import ensure_shop
 from bespoke.services.task_calls import encode
 from bespoke.services.tasks import TaskRunner, _new_run, run_queued
 from bespoke.services.workers import PLAN
-from bespoke.store.tables import QuoteRow, TaskRunRow
+from bespoke.store.tables import CallRow, QuoteRow, TaskRunRow
 
 BESPOKE = Path(sys.executable).with_name("bespoke")
-SPEC = (
-    Path(__file__).resolve().parents[2] / "examples" / "products" / "shelf-bracket-set.yaml"
-).read_text()
+SPEC_DIR = Path(__file__).resolve().parents[2] / "examples" / "products"
+SPEC = (SPEC_DIR / "shelf-bracket-set.yaml").read_text()
 
 
 @dataclass
@@ -237,3 +236,30 @@ def test_the_worker_refuses_what_it_cannot_do(cluster: Cluster, tmp_path: Path) 
 
 def _plan_request() -> PlanRequest:
     return PlanRequest(settings={"brackets": "2"}, quantities=[1])
+
+
+def test_uploads_are_measured_and_quoted_by_the_workers(
+    cluster: Cluster, maker: httpx.Client
+) -> None:
+    drawing = (SPEC_DIR.parent / "wall-bracket.dxf").read_bytes()
+    design = maker.post("/api/designs", files={"file": ("wall-bracket.dxf", drawing)})
+    assert design.status_code == 201, design.text
+    offer = maker.post(
+        "/api/quotes",
+        json={"design_id": design.json()["id"], "material": "steel-s235", "thickness_mm": 2},
+    )
+    assert offer.status_code == 201, offer.text
+    refused = maker.post(
+        "/api/designs", files={"file": ("broken.dxf", b"0\nSECTION\n2\nENTITIES\n0\nLINE\n")}
+    )
+    assert refused.status_code == 422, refused.text  # the worker's error, as the web's own
+    with cluster.env.uow() as uow:
+        made = uow.session.scalar(
+            text(
+                "SELECT count(*) FROM procrastinate_jobs"
+                " WHERE task_name = 'bespoke.call' AND status = 'succeeded'"
+            )
+        )
+        left = uow.session.scalar(select(func.count()).select_from(CallRow))
+    assert made is not None and made >= 3
+    assert left == 0  # each request read its answer and cleared it

@@ -28,6 +28,7 @@ from bespoke.api.waiting import waiting_limiter
 from bespoke.services.environment import Settings, open_environment
 from bespoke.services.health import database_problem
 from bespoke.services.ordering.delivery import deliver_mail
+from bespoke.services.queued_calls import QueuedWorkers
 from bespoke.services.shopfloor.watching import FloorWatch, watch_floor
 from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import WorkerPool
@@ -37,10 +38,12 @@ def create_app(
     settings: Settings | None = None, *, migrate: bool = False, workers: WorkerPool | None = None
 ) -> FastAPI:
     """The ASGI app; the database must already be migrated unless `migrate` is set. Heavy
-    work goes to `workers`, or to a pool of the app's own, started and stopped with it."""
+    work goes to `workers`, or to a pool of the app's own, started and stopped with it; with
+    a job queue (PostgreSQL), to the queue's workers."""
     env = open_environment(settings or Settings.from_environment(), migrate=migrate)
-    pool = workers or WorkerPool(env.settings.worker_processes)
-    env.workers = pool
+    own = workers is None and env.queue is None
+    pool = (workers or WorkerPool(env.settings.worker_processes)) if env.queue is None else None
+    env.workers = pool or QueuedWorkers(env)
     not_started = {"workers": "the worker processes are starting", "floor": "starting"}
 
     @asynccontextmanager
@@ -51,9 +54,7 @@ def create_app(
         limiter.total_tokens = env.settings.request_threads
         app.state.waiting = waiting_limiter()
         # The workers load for seconds: requests are served meanwhile.
-        starting = threading.Thread(
-            target=_start, args=(pool if workers is None else None, not_started)
-        )
+        starting = threading.Thread(target=_start, args=(pool if own else None, not_started))
         starting.start()
         # What is loaded now lives as long as the process: leave it out of the collector's
         # full passes, which would otherwise stop every request for a tenth of a second.
@@ -73,8 +74,8 @@ def create_app(
             mail.stop()
         floor.stop()
         starting.join()
-        if workers is None:
-            pool.shutdown()
+        if env.workers is not workers:  # the app's own
+            env.workers.shutdown()
 
     app = FastAPI(
         title="Bespoke",

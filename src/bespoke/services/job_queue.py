@@ -32,9 +32,13 @@ log = logging.getLogger("bespoke.queue")
 
 RUN = "bespoke.run"
 """The job that runs a task run by its id (services/tasks.run_queued)."""
+CALL = "bespoke.call"
+"""The job that makes a call a request waits for (`QueuedWorkers`)."""
+REQUESTS = "requests"
+"""The queue of work requests wait for: measuring, quoting, drawing."""
 CONTROL = "control"
 """The queue of the queue's own upkeep; every worker takes it."""
-QUEUES = ("plans", "schedules", "mail", "floor", CONTROL)
+QUEUES = (REQUESTS, "plans", "schedules", "mail", "floor", CONTROL)
 STALLED_AFTER_S = 30.0
 """A worker without a heartbeat this long is taken for dead and its jobs are retried."""
 HEARTBEAT_S = 5.0
@@ -57,6 +61,14 @@ def run(context: JobContext, run_id: str) -> None:
 
     assert context.additional_context is not None
     run_queued(_env(context), run_id, context.additional_context["worker"])
+
+
+@jobs.task(name=CALL, queue=REQUESTS, pass_context=True)
+def call(context: JobContext, call_id: str) -> None:
+    """Make the call `call_id` and keep its result or error for the request waiting."""
+    from bespoke.services.queued_calls import make_call
+
+    make_call(_env(context), call_id)
 
 
 @jobs.periodic(cron="*/10 * * * * *", periodic_id="mail")
@@ -92,9 +104,13 @@ async def retry_stalled(context: JobContext, timestamp: int) -> None:
 @jobs.periodic(cron="41 3 * * *", periodic_id="prune")
 @jobs.task(name="bespoke.prune", queue=CONTROL, queueing_lock="prune", pass_context=True)
 async def prune(context: JobContext, timestamp: int) -> None:
-    """Remove finished jobs older than `KEEP_FINISHED_HOURS` (their runs are kept)."""
+    """Remove finished jobs older than `KEEP_FINISHED_HOURS` (their runs are kept), and
+    calls whose request went away without reading them."""
     await context.app.job_manager.delete_old_jobs(
         nb_hours=KEEP_FINISHED_HOURS, include_failed=True, include_cancelled=True
+    )
+    await context.app.connector.execute_query_async(
+        "DELETE FROM calls WHERE created_at < now() at time zone 'utc' - interval '1 day'"
     )
 
 
@@ -123,6 +139,13 @@ class JobQueue:
         connection = uow.session.connection().connection.driver_connection
         self._deferring.configure_task(RUN, queue=queue, lock=lock, connection=connection).defer(
             run_id=run_id
+        )
+
+    def defer_call(self, uow: UnitOfWork, call_id: str) -> None:
+        """Put a call a request waits for on the requests queue, within `uow`."""
+        connection = uow.session.connection().connection.driver_connection
+        self._deferring.configure_task(CALL, queue=REQUESTS, connection=connection).defer(
+            call_id=call_id
         )
 
     def work(

@@ -1,21 +1,26 @@
-"""A background task's call as data, so that a worker on another machine can make it: the
-task by its name (one of `QUEUED_TASKS`, never an arbitrary import) and its arguments as
-JSON, read back by the task's own type annotations (pydantic), within its budget.
+"""A task's call as data, so that a worker on another machine can make it: the task by
+its name (one of `QUEUED_TASKS`, never an arbitrary import) and its arguments as JSON,
+read back by the task's own type annotations (pydantic), within its budget.
 
-A task is `task(env, progress, *args)`; the environment and the progress are the worker's
-own and are not sent."""
+Two kinds of call: a background task `task(env, progress, *args)`, whose environment and
+progress are the worker's own; and heavy work a request waits for (`CALLS`), any
+function whose `Environment` parameters are the worker's own and whose result travels
+back as JSON by its return annotation."""
 
 import importlib
 import inspect
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ConfigDict, PydanticUserError, TypeAdapter, ValidationError
 
 from bespoke.model.errors import InputError
 from bespoke.services.workers import Budget
+
+if TYPE_CHECKING:
+    from bespoke.services.environment import Environment
 
 
 @dataclass(frozen=True)
@@ -32,7 +37,20 @@ QUEUED_TASKS = {
     "bespoke.services.shop.scheduling:schedule_task": QueuedTask("schedules", one_per_shop=True),
     "bespoke.services.demo:preparation": QueuedTask("plans", one_per_shop=True),
 }
-"""The tasks a worker runs: a name read from the queue is looked up here, not imported."""
+"""The background tasks a worker runs: a name read from the queue is looked up here."""
+CALLS = frozenset(
+    {
+        "bespoke.services.quoting.designs:keep_design",
+        "bespoke.services.quoting.quotes:keep_quote",
+        "bespoke.services.quoting.quotes:keep_product",
+        "bespoke.services.quoting.products:check_configuration",
+        "bespoke.services.quoting.product_forms:keep_checked_product",
+        "bespoke.services.quoting.product_forms:_checked_spec",
+        "bespoke.services.quoting.previews:drawing",
+        "bespoke.services.quoting.previews:drawing_paths",
+    }
+)
+"""The heavy work a request waits for that a worker may make (`encode_call`)."""
 SENT_AFTER = 2
 """A task's first two parameters (environment, progress) are the worker's own."""
 
@@ -54,6 +72,15 @@ class TaskCall:
 
 
 _BUDGET = TypeAdapter(Budget)
+_BYTES_AS_TEXT = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64")
+
+
+def _adapter(hint: Any) -> "TypeAdapter[Any]":
+    """JSON for a value of type `hint`; bytes (a design file) as base64 text."""
+    try:
+        return TypeAdapter(hint, config=_BYTES_AS_TEXT)
+    except PydanticUserError:  # a model has its own configuration
+        return TypeAdapter(hint)
 
 
 def task_name(task: Callable[..., str]) -> str:
@@ -76,10 +103,7 @@ def encode(budget: Budget, task: Callable[..., str], args: Sequence[Any]) -> Tas
 
 def decode(call: TaskCall) -> tuple[Callable[..., str], list[Any]]:
     """The task and its arguments again, checked against its annotations."""
-    if call.task not in QUEUED_TASKS:
-        raise InputError(f"task {call.task!r} is not one a worker runs", path="task")
-    module, function = call.task.split(":")
-    task = getattr(importlib.import_module(module), function)
+    task = _task(call.task, QUEUED_TASKS)
     adapters = _parameters(task)
     if len(call.arguments) > len(adapters):
         raise InputError(f"task {call.task}: too many arguments", path="arguments")
@@ -89,7 +113,55 @@ def decode(call: TaskCall) -> tuple[Callable[..., str], list[Any]]:
         raise InputError(f"task {call.task}: arguments not as it takes them: {error}") from None
 
 
+def encode_call(budget: Budget, work: Callable[..., Any], args: Sequence[Any]) -> TaskCall:
+    """The call `work(*args)` as data; its `Environment` arguments are left out."""
+    name = task_name(work)
+    if name not in CALLS:
+        raise ValueError(f"{name} is not a call a worker makes (CALLS)")
+    sent = [
+        adapter.dump_python(value, mode="json")
+        for adapter, value in zip(_arguments(work), args, strict=True)
+        if adapter is not None
+    ]
+    return TaskCall(name, budget, sent)
+
+
+def decode_call(call: TaskCall, env: "Environment") -> tuple[Callable[..., Any], list[Any]]:
+    """The work and its arguments again, with `env` for its `Environment` parameters."""
+    work = _task(call.task, CALLS)
+    sent = iter(call.arguments)
+    try:
+        args = [env if a is None else a.validate_python(next(sent)) for a in _arguments(work)]
+    except (ValidationError, StopIteration) as error:
+        raise InputError(f"{call.task}: arguments not as it takes them: {error}") from None
+    return work, args
+
+
+def result_adapter(work: Callable[..., Any]) -> "TypeAdapter[Any]":
+    """How `work`'s result travels as JSON."""
+    return _adapter(typing.get_type_hints(work)["return"])
+
+
+def _task(name: str, known: Collection[str]) -> Callable[..., Any]:
+    if name not in known:
+        raise InputError(f"task {name!r} is not one a worker runs", path="task")
+    module, function = name.split(":")
+    task: Callable[..., Any] = getattr(importlib.import_module(module), function)
+    return task
+
+
 def _parameters(task: Callable[..., str]) -> list[TypeAdapter[Any]]:
     hints = typing.get_type_hints(task)
     names = list(inspect.signature(task).parameters)[SENT_AFTER:]
-    return [TypeAdapter(hints[name]) for name in names]
+    return [_adapter(hints[name]) for name in names]
+
+
+def _arguments(work: Callable[..., Any]) -> list["TypeAdapter[Any] | None"]:
+    """Each parameter's adapter; None for an environment (the worker's own)."""
+    from bespoke.services.environment import Environment
+
+    hints = typing.get_type_hints(work)
+    return [
+        None if hints[name] is Environment else _adapter(hints[name])
+        for name in inspect.signature(work).parameters
+    ]

@@ -250,6 +250,21 @@ class TaskRunRow(OwnedColumns, Base):
     )
 
 
+class CallRow(Base):
+    """Heavy work a request waits for, made by a queue worker: the call, then its result
+    or its error (the waiting request reads it and deletes the row)."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    task: Mapped[str] = mapped_column(String(120))
+    arguments: Mapped[dict[str, Any]] = mapped_column(JSON)
+    result: Mapped[Any | None] = mapped_column(JSON, default=None)
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None] = mapped_column(default=None, index=True)
+
+
 class ScheduleRow(Base):
     """A shop's schedule of its open orders: every operation on a machine at a time."""
 

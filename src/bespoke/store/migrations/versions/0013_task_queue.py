@@ -1,6 +1,6 @@
 """a task run keeps its task and arguments, so that a worker anywhere can run it, how
 many times it was started and by which worker; on PostgreSQL, the job queue's own tables
-(procrastinate)
+(procrastinate) and the calls a request waits for that a worker makes
 
 Revision ID: 0013
 Revises: 0012
@@ -25,6 +25,17 @@ def upgrade() -> None:
         batch.add_column(sa.Column("arguments", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(sa.Column("worker", sa.String(100), nullable=True))
+    op.create_table(
+        "calls",
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("task", sa.String(120), nullable=False),
+        sa.Column("arguments", sa.JSON(), nullable=False),
+        sa.Column("result", sa.JSON(), nullable=True),
+        sa.Column("error", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("ended_at", sa.DateTime(), nullable=True),
+    )
+    op.create_index("ix_calls_ended_at", "calls", ["ended_at"])
     if op.get_bind().dialect.name == "postgresql":
         from procrastinate.schema import SchemaManager
 
@@ -40,6 +51,8 @@ def downgrade() -> None:
         for kind in ("TABLE", "FUNCTION", "TYPE"):
             for name in re.findall(rf"^CREATE {kind} (\w+)", schema, re.MULTILINE):
                 op.execute(f"DROP {kind} IF EXISTS {name} CASCADE")
+    op.drop_index("ix_calls_ended_at", "calls")
+    op.drop_table("calls")
     with op.batch_alter_table("task_runs") as batch:
         batch.drop_column("worker")
         batch.drop_column("attempts")
