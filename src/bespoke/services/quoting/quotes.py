@@ -50,7 +50,7 @@ from bespoke.services.shop.shops import shop_catalog
 from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import PLAN, QUOTE, READ_SPEC
 from bespoke.store import UnitOfWork, now
-from bespoke.store.tables import ProductRow, QuotePriceRow, QuoteRow, TaskRunRow
+from bespoke.store.tables import DesignRow, ProductRow, QuotePriceRow, QuoteRow, TaskRunRow
 
 MAX_SPEC_BYTES = 1024 * 1024
 MAX_THICKNESS_MM = 1000.0
@@ -92,47 +92,64 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
 
 
 def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> int:
-    """Quote one of the owner's designs and keep the offer; its id."""
+    """Quote one of the owner's designs in the design's shop and keep the offer; its id."""
     with env.uow() as uow:
-        design = uow.designs.get(owner, request.design_id)
-        if design.owner_id != owner.id:
-            raise InputError("design_id: a quote is asked for by the design's owner")
-        catalog = shop_catalog(uow, design.shop_id)
-        quote = quote_geometry(
-            design.filename,
-            stored_geometry(design),
-            catalog,
-            material=request.material,
-            thickness_mm=request.thickness_mm,
-            quantities=request.quantities,
-            process=request.process,
-            finish=request.finish,
-            choices=request.choices(),
-        )
-        prices = [(b.quantity, b.unit_price, b.total_price, b.lead_time_days) for b in quote.best]
-        batching = None
-        if quote.makeable:
-            area = 0.0
-            if quote.part.sheet:
-                area = stored_outline_area(env.blobs, design)
-            batching = batched_prices(uow, design.shop_id, quote, catalog, now(), area)
-        row = _store_quote(
-            uow,
-            owner,
-            catalog,
-            design.shop_id,
-            kind="part",
-            title=design.filename,
-            currency=quote.currency,
-            request=request.model_dump(mode="json"),
-            document=QuoteDocument.of(quote, batching),
-            makeable=quote.makeable,
-            prices=prices,
-            valid_days=env.settings.quote_valid_days,
-            design_id=design.id,
-        )
+        design = owned_design(uow, owner, request.design_id)
+        row = quote_in_shop(env, uow, owner, design, request, design.shop_id)
         uow.commit()
         return row.id
+
+
+def owned_design(uow: UnitOfWork, owner: Account, design_id: int) -> DesignRow:
+    """The owner's design `design_id`; a quote is asked for by the design's owner only."""
+    design = uow.designs.get(owner, design_id)
+    if design.owner_id != owner.id:
+        raise InputError("design_id: a quote is asked for by the design's owner")
+    return design
+
+
+def quote_in_shop(
+    env: Environment,
+    uow: UnitOfWork,
+    owner: Account,
+    design: DesignRow,
+    request: PartQuoteRequest,
+    shop_id: int,
+) -> QuoteRow:
+    """Quote a design in the catalog of the shop `shop_id` and keep the offer, with the
+    dates that shop's schedule promises (committed by the caller)."""
+    catalog = shop_catalog(uow, shop_id)
+    quote = quote_geometry(
+        design.filename,
+        stored_geometry(design),
+        catalog,
+        material=request.material,
+        thickness_mm=request.thickness_mm,
+        quantities=request.quantities,
+        process=request.process,
+        finish=request.finish,
+        choices=request.choices(),
+    )
+    prices = [(b.quantity, b.unit_price, b.total_price, b.lead_time_days) for b in quote.best]
+    batching = None
+    if quote.makeable:
+        area = stored_outline_area(env.blobs, design) if quote.part.sheet else 0.0
+        batching = batched_prices(uow, shop_id, quote, catalog, now(), area)
+    return _store_quote(
+        uow,
+        owner,
+        catalog,
+        shop_id,
+        kind="part",
+        title=design.filename,
+        currency=quote.currency,
+        request=request.model_dump(mode="json"),
+        document=QuoteDocument.of(quote, batching),
+        makeable=quote.makeable,
+        prices=prices,
+        valid_days=env.settings.quote_valid_days,
+        design_id=design.id,
+    )
 
 
 def _outline_area(drawing: Path, units: str | None) -> float:

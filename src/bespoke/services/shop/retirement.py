@@ -1,0 +1,57 @@
+"""Shops of the network that take work, and a shop retired from it.
+
+A retired shop keeps its rows (its orders, schedules and staff stay readable) and its
+settings document says since when and why; it is no longer quoted across shops, and a
+quote it gave earlier can no longer be ordered.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from bespoke.model.accounts import Account, Role
+from bespoke.model.bounds import MAX_REASON
+from bespoke.model.errors import ConflictError, InputError, PermissionDeniedError
+from bespoke.services.environment import Environment
+from bespoke.services.shop.shops import find_shop
+from bespoke.store import UnitOfWork, now
+from bespoke.store.tables import ShopRow
+
+RETIRED = "retired"
+"""The key of a shop's settings document that says it was retired: when, by whom, why."""
+
+
+def retirement(row: ShopRow) -> str | None:
+    """Why the shop takes no more work, in words naming it; None while it does."""
+    retired: dict[str, Any] | None = row.overrides.get(RETIRED)
+    if not retired:
+        return None
+    day = datetime.fromisoformat(retired["at"]).date().isoformat()
+    return f"shop {row.slug!r} ({row.name}) was retired on {day}: {retired['reason']}"
+
+
+def open_shops(uow: UnitOfWork) -> list[ShopRow]:
+    """The shops that take work, in the order they were made."""
+    return [row for row in uow.shops.all() if retirement(row) is None]
+
+
+def retire_shop(env: Environment, actor: Account, slug: str, reason: str) -> ShopRow:
+    """Retire the shop `slug` from the network (admins only), with the reason given."""
+    if actor.role != Role.ADMIN:
+        raise PermissionDeniedError("only admins retire a shop")
+    reason = reason.strip()
+    if not reason or len(reason) > MAX_REASON:
+        raise InputError(f"reason: say why the shop is retired (1 to {MAX_REASON} characters)")
+    with env.uow() as uow:
+        row = find_shop(uow, slug)
+        already = retirement(row)
+        if already is not None:
+            raise ConflictError(already)
+        stamp = now()
+        row.overrides = {
+            **row.overrides,
+            RETIRED: {"at": stamp.isoformat(), "by": actor.email, "reason": reason},
+        }
+        row.updated_at = stamp
+        uow.audit.record(stamp, actor, "retire", "shop", row.id, slug=row.slug, reason=reason)
+        uow.commit()
+        return row
