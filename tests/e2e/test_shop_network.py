@@ -2,9 +2,11 @@
 price or by date, an order sent to the chosen shop only; a shop that cannot make it, an
 unknown shop and a shop retired between quote and order refused by name."""
 
+import re
+
 import httpx
 import pytest
-from tests.e2e.conftest import Service
+from tests.e2e.conftest import PASSWORD, Service
 from tests.e2e.test_api_flow import order, upload
 
 from bespoke.services.shop.settings import retire_machine
@@ -62,6 +64,29 @@ def test_quote_across_three_shops_and_order_from_the_chosen_one(
     assert refused.status_code == 422
     assert "'far' cannot make this: " in refused.json()["detail"]
     assert "no machine in the shop runs CO2 laser cutting" in refused.json()["detail"]
+
+
+def test_the_quote_page_asks_every_shop(service: Service, network: dict[str, httpx.Client]) -> None:
+    who, token = service.user("maker")
+    api = httpx.Client(base_url=service.url, headers={"Authorization": f"Bearer {token}"})
+    with api, httpx.Client(base_url=service.url, timeout=60) as browser:
+        design = upload(api, "sign-plate.dxf")
+        asked = api.post("/api/quotes", json={"design_id": design["id"], **PART}).json()
+        browser.post("/login", data={"email": who.email, "password": PASSWORD})
+        page = browser.get(f"/quotes/{asked['id']}")
+        assert 'action="/quotes/{}/across-shops"'.format(asked["id"]) in page.text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token, page.text
+        fields = {"csrf_token": token.group(1), "best_by": "date"}
+        shown = browser.post(f"/quotes/{asked['id']}/across-shops", data=fields)
+        assert shown.status_code == 200, shown.text
+        assert (
+            "Order from Main workshop" in shown.text and "Order from Another workshop" in shown.text
+        )
+        assert 'Far workshop</td><td colspan="5">Cannot make it: ' in shown.text
+        assert "best by date" in shown.text
+        wrong = browser.post(f"/quotes/{asked['id']}/across-shops", data={**fields, "best_by": "x"})
+        assert wrong.status_code == 422 and "best_by" in wrong.text
 
 
 def test_unknown_and_retired_shops_are_refused_by_name(
