@@ -3,12 +3,15 @@ price or by date, an order sent to the chosen shop only; a shop that cannot make
 unknown shop and a shop retired between quote and order refused by name."""
 
 import re
+from pathlib import Path
 
 import httpx
 import pytest
 from tests.e2e.conftest import PASSWORD, Service
 from tests.e2e.test_api_flow import order, upload
+from typer.testing import CliRunner
 
+from bespoke.cli import app
 from bespoke.services.shop.settings import retire_machine
 from bespoke.services.shop.shops import ensure_shop
 
@@ -118,3 +121,15 @@ def test_unknown_and_retired_shops_are_refused_by_name(
     assert again.status_code == 422
     assert "shops taking work: other, far" in again.json()["detail"]
     assert [o["shop"] for o in across(maker, design["id"]).json()["offers"]] == ["other", "far"]
+
+
+def test_shops_are_added_and_listed_from_the_command_line(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    added = CliRunner().invoke(app, ["shop", "add", "north", "North workshop", *data])
+    assert added.exit_code == 0, added.output
+    again = CliRunner().invoke(app, ["shop", "add", "north", "Another", *data])
+    assert again.exit_code == 1 and "there is a shop 'north' already" in again.output
+    bad = CliRunner().invoke(app, ["shop", "add", "North Shop", "x", *data])
+    assert bad.exit_code == 1 and "is not a shop id (accepted: lower-case letters" in bad.output
+    listed = CliRunner().invoke(app, ["shop", "list", *data])
+    assert listed.output.splitlines() == ["north\tNorth workshop\ttakes work"]

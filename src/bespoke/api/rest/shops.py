@@ -14,7 +14,7 @@ from bespoke.model.accounts import Account
 from bespoke.model.bounds import MAX_REASON
 from bespoke.services import quoting
 from bespoke.services.quoting.across_shops import AcrossShops
-from bespoke.services.shop.retirement import open_shops, retire_shop
+from bespoke.services.shop.network import open_shops, retire_shop
 
 router = APIRouter(tags=["shops"])
 Caller = Annotated[Account, Depends(api_caller)]

@@ -24,7 +24,7 @@ from bespoke.model.quote_document import QuoteDocument
 from bespoke.services.bus import MessageBus
 from bespoke.services.environment import Environment
 from bespoke.services.ordering.work import frozen_work
-from bespoke.services.shop.retirement import retirement
+from bespoke.services.shop.network import retirement
 from bespoke.services.shop.shops import shop_catalog
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import OrderRow

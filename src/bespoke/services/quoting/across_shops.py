@@ -17,7 +17,7 @@ from bespoke.model.errors import BespokeError, InputError
 from bespoke.model.quote_document import QuoteDocument
 from bespoke.services.environment import Environment
 from bespoke.services.quoting.quotes import PartQuoteRequest, owned_design, quote_in_shop
-from bespoke.services.shop.retirement import open_shops, retirement
+from bespoke.services.shop.network import open_shops, retirement
 from bespoke.services.shop.shops import find_shop
 from bespoke.services.workers import QUOTE
 from bespoke.store import UnitOfWork

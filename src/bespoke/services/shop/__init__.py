@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from bespoke.services.exports import lazy
 
 if TYPE_CHECKING:
-    from bespoke.services.shop.retirement import retire_shop
+    from bespoke.services.shop.network import retire_shop
     from bespoke.services.shop.scheduling import promised_completions, schedule_shop
     from bespoke.services.shop.settings import (
         add_window,
@@ -36,7 +36,7 @@ EXPORTS = {
     "remove_window": "settings",
     "reopen_day": "settings",
     "retire_machine": "settings",
-    "retire_shop": "retirement",
+    "retire_shop": "network",
     "schedule_shop": "scheduling",
     "set_calendar": "shops",
     "set_entry": "shops",

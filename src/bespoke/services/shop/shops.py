@@ -3,7 +3,7 @@
 Changes are merged into the shop's override document and checked by building the whole
 catalog from it; a change the catalog refuses is not stored. The document's `feeds` key
 (where its machines' data comes from, `services/shopfloor/feed_settings.py`) and its
-`retired` key (`services/shop/retirement.py`) are not the catalog's and are left out of it.
+`retired` key (`services/shop/network.py`) are not the catalog's and are left out of it.
 """
 
 import functools

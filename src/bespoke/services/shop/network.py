@@ -1,10 +1,11 @@
-"""Shops of the network that take work, and a shop retired from it.
+"""The network's shops: a shop added, the shops that take work, a shop retired.
 
 A retired shop keeps its rows (its orders, schedules and staff stay readable) and its
 settings document says since when and why; it is no longer quoted across shops, and a
 quote it gave earlier can no longer be ordered.
 """
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -12,12 +13,30 @@ from bespoke.model.accounts import Account, Role
 from bespoke.model.bounds import MAX_REASON
 from bespoke.model.errors import ConflictError, InputError, PermissionDeniedError
 from bespoke.services.environment import Environment
-from bespoke.services.shop.shops import find_shop
+from bespoke.services.shop.shops import ensure_shop, find_shop
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import ShopRow
 
 RETIRED = "retired"
 """The key of a shop's settings document that says it was retired: when, by whom, why."""
+SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+MAX_NAME = 200
+
+
+def add_shop(env: Environment, slug: str, name: str) -> int:
+    """A new shop `slug` named `name`, with the bundled catalog and calendar; its id."""
+    if not SLUG.fullmatch(slug):
+        raise InputError(
+            f"slug: {slug[:70]!r} is not a shop id (accepted: lower-case letters, digits and"
+            " '-', 1 to 64, starting with a letter or digit)"
+        )
+    name = name.strip()
+    if not name or len(name) > MAX_NAME:
+        raise InputError(f"name: give the shop a name of 1 to {MAX_NAME} characters")
+    with env.uow() as uow:
+        if uow.shops.by_slug(slug) is not None:
+            raise ConflictError(f"slug: there is a shop {slug!r} already")
+    return ensure_shop(env, slug, name)
 
 
 def retirement(row: ShopRow) -> str | None:
