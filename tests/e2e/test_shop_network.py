@@ -3,6 +3,7 @@ price or by date, an order sent to the chosen shop only; a shop that cannot make
 unknown shop and a shop retired between quote and order refused by name."""
 
 import re
+import time
 from pathlib import Path
 
 import httpx
@@ -90,6 +91,30 @@ def test_the_quote_page_asks_every_shop(service: Service, network: dict[str, htt
         assert "best by date" in shown.text
         wrong = browser.post(f"/quotes/{asked['id']}/across-shops", data={**fields, "best_by": "x"})
         assert wrong.status_code == 422 and "best_by" in wrong.text
+
+
+def test_a_product_is_planned_and_ordered_in_the_chosen_shop(
+    network: dict[str, httpx.Client], maker: httpx.Client
+) -> None:
+    upload(maker, "sign-plate.dxf")
+    plate = {"id": "plate", "material": "acrylic-cast", "thickness": 3}
+    plate["geometry"] = {"shape": "file", "file": "sign-plate.dxf"}
+    product = maker.post("/api/products", json={"spec": {"name": "Sign", "parts": [plate]}})
+    plans_url = product.json()["plans_url"]
+    unknown = maker.post(plans_url, json={"quantities": [1], "shop": "nowhere"})
+    assert unknown.status_code == 404 and "no shop 'nowhere'" in unknown.json()["detail"]
+    job = maker.post(plans_url, json={"quantities": [1], "shop": "other"}).json()
+    deadline = time.monotonic() + 60
+    while job["status"] in ("queued", "running"):
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)
+        job = maker.get(f"/api/tasks/{job['id']}").json()
+    assert job["status"] == "done", job
+    plan = maker.get(job["quote_url"]).json()
+    placed = order(maker, plan["id"], 1, "network-product")
+    assert placed.status_code == 201, placed.text
+    assert network["other"].get(f"/api/orders/{placed.json()['id']}").status_code == 200
+    assert network["main"].get(f"/api/orders/{placed.json()['id']}").status_code == 404
 
 
 def test_unknown_and_retired_shops_are_refused_by_name(

@@ -45,8 +45,9 @@ from bespoke.services.quoting.products import (
     plan_product_spec,
     spec_folder,
 )
+from bespoke.services.shop.network import retirement
 from bespoke.services.shop.scheduling import promised_completions
-from bespoke.services.shop.shops import shop_catalog
+from bespoke.services.shop.shops import find_shop, shop_catalog
 from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import PLAN, QUOTE, READ_SPEC
 from bespoke.store import UnitOfWork, now
@@ -81,6 +82,10 @@ class PlanRequest(BaseModel):
 
     settings: Settings = Field(default_factory=dict, description="Parameter -> value")
     quantities: Quantities | None = None
+    shop: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description="The shop (slug) to plan the whole product in; None: the product's own",
+    )
 
 
 def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequest) -> QuoteRow:
@@ -218,7 +223,8 @@ def plan_stored_product(
     with env.uow() as uow:
         product = uow.products.get(owner, product_id)
         spec = parse_spec(product.spec, "spec")
-        catalog = shop_catalog(uow, product.shop_id)
+        shop_id = plan_shop(uow, product, request.shop)
+        catalog = shop_catalog(uow, shop_id)
         with spec_folder(env, uow, owner, spec) as work:
             quote = plan_product_spec(
                 spec,
@@ -232,7 +238,7 @@ def plan_stored_product(
             )
             batching = None
             if quote.prices:
-                batching = _product_batching(uow, product.shop_id, quote, spec, catalog)
+                batching = _product_batching(uow, shop_id, quote, spec, catalog)
             progress(0.85, "drawing the parts and writing the plan")
             files = keep_files(env.blobs, quote, catalog.shop.name)
             document = PlanDocument.of(quote, batching, files)
@@ -241,7 +247,7 @@ def plan_stored_product(
             uow,
             owner,
             catalog,
-            product.shop_id,
+            shop_id,
             kind="product",
             title=product.name,
             currency=quote.currency,
@@ -254,6 +260,18 @@ def plan_stored_product(
         )
         uow.commit()
         return row.id
+
+
+def plan_shop(uow: UnitOfWork, product: ProductRow, slug: str | None) -> int:
+    """The shop a product is planned in: the one named (known and taking work), or the
+    product's own."""
+    if slug is None:
+        return product.shop_id
+    shop = find_shop(uow, slug)
+    retired = retirement(shop)
+    if retired is not None:
+        raise InputError(f"shop: {retired}", path="shop")
+    return shop.id
 
 
 def plan_asked(product_id: int, request: PlanRequest) -> dict[str, Any]:
@@ -272,7 +290,7 @@ def start_product_plan(
     env = runner.env
     with env.uow() as uow:
         product = uow.products.get(owner, product_id)  # not found before any task is queued
-        spec, shop_id = parse_spec(product.spec, "spec"), product.shop_id
+        spec, shop_id = parse_spec(product.spec, "spec"), plan_shop(uow, product, request.shop)
     env.workers.run(PLAN, check_configuration, env, owner, spec, request.settings, shop_id)
     return submit_plan(runner, owner, product_id, request)
 
