@@ -223,7 +223,7 @@ def plan_stored_product(
     with env.uow() as uow:
         product = uow.products.get(owner, product_id)
         spec = parse_spec(product.spec, "spec")
-        shop_id = plan_shop(uow, product, request.shop)
+        shop_id = plan_shop(uow, product.shop_id, request.shop)
         catalog = shop_catalog(uow, shop_id)
         with spec_folder(env, uow, owner, spec) as work:
             quote = plan_product_spec(
@@ -262,11 +262,11 @@ def plan_stored_product(
         return row.id
 
 
-def plan_shop(uow: UnitOfWork, product: ProductRow, slug: str | None) -> int:
-    """The shop a product is planned in: the one named (known and taking work), or the
-    product's own."""
+def plan_shop(uow: UnitOfWork, own_shop_id: int, slug: str | None) -> int:
+    """The shop a product is planned in: the one named (known and taking work), or its
+    own."""
     if slug is None:
-        return product.shop_id
+        return own_shop_id
     shop = find_shop(uow, slug)
     retired = retirement(shop)
     if retired is not None:
@@ -290,7 +290,8 @@ def start_product_plan(
     env = runner.env
     with env.uow() as uow:
         product = uow.products.get(owner, product_id)  # not found before any task is queued
-        spec, shop_id = parse_spec(product.spec, "spec"), plan_shop(uow, product, request.shop)
+        spec = parse_spec(product.spec, "spec")
+        shop_id = plan_shop(uow, product.shop_id, request.shop)
     env.workers.run(PLAN, check_configuration, env, owner, spec, request.settings, shop_id)
     return submit_plan(runner, owner, product_id, request)
 
