@@ -13,12 +13,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, Field
 
 from bespoke.model.accounts import Account
-from bespoke.model.errors import BespokeError, InputError
+from bespoke.model.errors import BespokeError
 from bespoke.model.quote_document import QuoteDocument
 from bespoke.services.environment import Environment
 from bespoke.services.quoting.quotes import PartQuoteRequest, owned_design, quote_in_shop
-from bespoke.services.shop.network import open_shops, retirement
-from bespoke.services.shop.shops import find_shop
+from bespoke.services.shop.network import open_shops, taking_work
 from bespoke.services.workers import QUOTE
 from bespoke.store import UnitOfWork
 from bespoke.store.tables import QuoteRow, ShopRow
@@ -120,13 +119,7 @@ def _shops_asked(uow: UnitOfWork, slugs: list[str] | None) -> list[ShopRow]:
     """The shops named (each known and taking work), or every shop that takes work."""
     if slugs is None:
         return open_shops(uow)
-    shops = [find_shop(uow, slug) for slug in dict.fromkeys(slugs)]
-    for shop in shops:
-        retired = retirement(shop)
-        if retired is not None:
-            taking = ", ".join(s.slug for s in open_shops(uow)) or "none"
-            raise InputError(f"shops: {retired} (shops taking work: {taking})", path="shops")
-    return shops
+    return [taking_work(uow, slug, "shops") for slug in dict.fromkeys(slugs)]
 
 
 def _offer(shop: ShopRow, row: QuoteRow) -> ShopOffer:

@@ -45,9 +45,9 @@ from bespoke.services.quoting.products import (
     plan_product_spec,
     spec_folder,
 )
-from bespoke.services.shop.network import retirement
+from bespoke.services.shop.network import taking_work
 from bespoke.services.shop.scheduling import promised_completions
-from bespoke.services.shop.shops import find_shop, shop_catalog
+from bespoke.services.shop.shops import shop_catalog
 from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import PLAN, QUOTE, READ_SPEC
 from bespoke.store import UnitOfWork, now
@@ -265,13 +265,7 @@ def plan_stored_product(
 def plan_shop(uow: UnitOfWork, own_shop_id: int, slug: str | None) -> int:
     """The shop a product is planned in: the one named (known and taking work), or its
     own."""
-    if slug is None:
-        return own_shop_id
-    shop = find_shop(uow, slug)
-    retired = retirement(shop)
-    if retired is not None:
-        raise InputError(f"shop: {retired}", path="shop")
-    return shop.id
+    return taking_work(uow, slug).id if slug else own_shop_id
 
 
 def plan_asked(product_id: int, request: PlanRequest) -> dict[str, Any]:

@@ -53,6 +53,17 @@ def open_shops(uow: UnitOfWork) -> list[ShopRow]:
     return [row for row in uow.shops.all() if retirement(row) is None]
 
 
+def taking_work(uow: UnitOfWork, slug: str, field: str = "shop") -> ShopRow:
+    """The shop `slug` if it takes work; NotFoundError naming the known shops, or
+    InputError (about `field`) naming those taking work when it was retired."""
+    row = find_shop(uow, slug)
+    retired = retirement(row)
+    if retired is not None:
+        taking = ", ".join(s.slug for s in open_shops(uow)) or "none"
+        raise InputError(f"{field}: {retired} (shops taking work: {taking})", path=field)
+    return row
+
+
 def retire_shop(env: Environment, actor: Account, slug: str, reason: str) -> ShopRow:
     """Retire the shop `slug` from the network (admins only), with the reason given."""
     if actor.role != Role.ADMIN:
