@@ -40,6 +40,8 @@ spec_app = typer.Typer(help="The product spec format.")
 app.add_typer(spec_app, name="spec")
 user_app = typer.Typer(help="Users of the service: makers, operators, admins.")
 app.add_typer(user_app, name="user")
+shop_app = typer.Typer(help="The network's shops: add one, list them.")
+app.add_typer(shop_app, name="shop")
 floor_app = typer.Typer(help="The shop floor: machine states, OEE, machine data kept.")
 app.add_typer(floor_app, name="floor")
 console = Console()
@@ -283,6 +285,31 @@ def _environment(data_dir: Path | None) -> "Environment":
     from bespoke.services.environment import open_environment
 
     return open_environment(_service_settings(data_dir), migrate=True)
+
+
+@shop_app.command("add")
+def shop_add(
+    slug: Annotated[str, typer.Argument(help="The shop's id: lower-case letters, digits, '-'")],
+    name: Annotated[str, typer.Argument(help="The shop's name, as makers see it")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Add a shop to the network, with the bundled catalog; its staff then set it up."""
+    from bespoke.services.shop.network import add_shop
+
+    with _user_errors():
+        shop_id = add_shop(_environment(data_dir), slug, name)
+    console.print(f"shop {slug} added (id {shop_id}); add its operators with --shop {slug}")
+
+
+@shop_app.command("list")
+def shop_list(data_dir: DataDirOption = None) -> None:
+    """The shops and whether each takes work."""
+    from bespoke.services.shop.network import retirement
+
+    env = _environment(data_dir)
+    with env.uow() as uow:
+        for row in uow.shops.all():
+            typer.echo(f"{row.slug}\t{row.name}\t{retirement(row) or 'takes work'}")
 
 
 @user_app.command("create")

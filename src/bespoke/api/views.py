@@ -79,6 +79,7 @@ class ProductOut(BaseModel):
 class OrderOut(BaseModel):
     id: int
     quote_id: int
+    shop_id: int = Field(description="The shop that makes it")
     owner_id: int
     quantity: int
     unit_price: Decimal
@@ -212,6 +213,7 @@ def order_out(row: OrderRow) -> OrderOut:
     return OrderOut(
         id=row.id,
         quote_id=row.quote_id,
+        shop_id=row.shop_id,
         owner_id=row.owner_id,
         quantity=row.quantity,
         unit_price=row.unit_price,

@@ -196,6 +196,13 @@ class PlanDocument(DocumentPart):
             files=files,
         )
 
+    def refusal(self) -> str:
+        """Why the shop cannot make the product: its own findings and those of each part
+        no process can make, in words."""
+        found = [f.message for f in self.findings]
+        found += [f"part {p.id}: {f.message}" for p in self.parts if not p.ways for f in p.findings]
+        return "; ".join(found) or "the shop cannot make every part of it"
+
     def price_at(self, quantity: int) -> ProductPriceDocument | None:
         """The price of `quantity` products, if it was quoted."""
         return next((p for p in self.prices if p.quantity == quantity), None)

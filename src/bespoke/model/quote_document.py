@@ -420,6 +420,11 @@ class QuoteDocument(DocumentPart):
         """What `quantity` could join in the next batches, if the quote looked."""
         return next((b for b in self.batching or [] if b.quantity == quantity), None)
 
+    def refusal(self) -> str:
+        """Why no way of the shop can make the part, each way's findings in words."""
+        found = [f"{o.process_name}: {f.message}" for o in self.rejected for f in o.findings]
+        return "; ".join(found) or "no process of the shop can make it"
+
     def flagged_reading(self) -> UnitReading | None:
         """The units reading of the design when it is flagged as doubtful."""
         units = self.geometry.units

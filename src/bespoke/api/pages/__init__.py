@@ -1,8 +1,8 @@
 """The web pages, one module per area mirroring the REST modules: signing in
-(`accounts`), uploads and quotes (`quotes`), products (`products`), orders (`orders`) and
-the shop (`shop`), the operator's terminal (`terminal`), the live floor and its KPIs
-(`floor`); the shop's settings (`settings`) and the audit log (`audit`). Forms carry the
-session's CSRF token."""
+(`accounts`), uploads and quotes (`quotes`), products (`products`), orders (`orders`),
+the shop (`shop`) and a quote across the network's shops (`shops`), the operator's
+terminal (`terminal`), the live floor and its KPIs (`floor`); the shop's settings
+(`settings`) and the audit log (`audit`). Forms carry the session's CSRF token."""
 
 from urllib.parse import quote
 
@@ -18,6 +18,7 @@ from bespoke.api.pages import (
     quotes,
     settings,
     shop,
+    shops,
     terminal,
     upkeep,
 )
@@ -27,7 +28,7 @@ from bespoke.api.security import identify
 
 def install(app: FastAPI) -> None:
     """The pages, their error pages and the redirect to the login page."""
-    for area in (accounts, quotes, products, orders, shop, terminal, floor, upkeep):
+    for area in (accounts, quotes, products, orders, shop, shops, terminal, floor, upkeep):
         app.include_router(area.router)
     for area in (settings, audit):
         app.include_router(area.router)

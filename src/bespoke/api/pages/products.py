@@ -30,6 +30,7 @@ from bespoke.products.spec import parse_spec
 from bespoke.services import quoting
 from bespoke.services.quoting import product_forms
 from bespoke.services.quoting.quotes import MAX_SPEC_BYTES
+from bespoke.services.shop.network import open_shops
 from bespoke.services.shop.shops import shop_catalog
 from bespoke.store.tables import TaskRunRow
 
@@ -88,7 +89,9 @@ async def spec_submit(
             content = await read_upload(file, MAX_SPEC_BYTES + 1)
             text = product_forms.read_upload(file.filename, content)
         if action == "plan":
-            task = await off_request_threads(request, lambda: _plan(request, caller, text, {}, ""))
+            task = await off_request_threads(
+                request, lambda: _plan(request, caller, text, {}, "", "")
+            )
             return see_other(f"/tasks/{task.id}")
         spec = await off_request_threads(
             request, lambda: product_forms.read_product_spec(env, text)
@@ -148,8 +151,15 @@ def _options_page(
         units=LENGTH_UNITS,
         names=_names(request, caller),
         quantities=quantities,
+        shops=_open_shops(request),
         **context,
     )
+
+
+def _open_shops(request: Request) -> list[tuple[str, str]]:
+    """(slug, name) of the shops that take work, to plan a product in."""
+    with environment(request).uow() as uow:
+        return [(s.slug, s.name) for s in open_shops(uow)]
 
 
 @router.post("/products/plan")
@@ -169,7 +179,8 @@ async def plan_submit(
     settings = typed_settings(spec, typed)
     try:
         task = await off_request_threads(
-            request, lambda: _plan(request, caller, spec_text, settings, quantities)
+            request,
+            lambda: _plan(request, caller, spec_text, settings, quantities, typed.get("shop", "")),
         )
     except (BespokeError, ValidationError) as error:
         status, message = refusal(error)
@@ -180,9 +191,16 @@ async def plan_submit(
 
 
 def _plan(
-    request: Request, caller: Caller, spec_text: str, settings: dict[str, str], quantities: str
+    request: Request,
+    caller: Caller,
+    spec_text: str,
+    settings: dict[str, str],
+    quantities: str,
+    shop: str,
 ) -> TaskRunRow:
-    asked = quoting.PlanRequest(settings=settings, quantities=quantities_of(quantities))
+    asked = quoting.PlanRequest(
+        settings=settings, quantities=quantities_of(quantities), shop=shop or None
+    )
     return product_forms.plan_from_form(request.app.state.tasks, caller.account, spec_text, asked)
 
 

@@ -1,6 +1,6 @@
 """The REST API under /api: accounts, designs and quotes, products and plans, orders,
-batches, off-cuts in stock, shop, the floor's work orders and machines, maintenance and
-quality."""
+batches, off-cuts in stock, shop, the network of shops, the floor's work orders and
+machines, maintenance and quality."""
 
 from fastapi import APIRouter
 
@@ -15,6 +15,7 @@ from bespoke.api.rest import (
     quality,
     remnants,
     shop,
+    shops,
     work,
 )
 
@@ -27,6 +28,7 @@ for module in (
     batches,
     remnants,
     shop,
+    shops,
     floor,
     machines,
     maintenance,

@@ -24,6 +24,7 @@ from bespoke.model.quote_document import QuoteDocument
 from bespoke.services.bus import MessageBus
 from bespoke.services.environment import Environment
 from bespoke.services.ordering.work import frozen_work
+from bespoke.services.shop.network import retirement
 from bespoke.services.shop.shops import shop_catalog
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import OrderRow
@@ -59,8 +60,9 @@ def place_order(
 
     Raises NotFoundError (not the owner's quote), ExpiredError (past its validity),
     InputError (a quantity not quoted, a bad key, a doubtful reading not confirmed),
-    ConflictError (cannot be made, or no batch to join), DuplicateOrderError (the key was
-    used before).
+    InputError also when the quote's shop cannot make it (naming why), ConflictError (its
+    shop was retired since, or no batch to join), DuplicateOrderError (the key was used
+    before).
     """
     key = idempotency_key.strip()
     if not key or len(key) > MAX_KEY:
@@ -78,9 +80,19 @@ def place_order(
                 f"quote {quote_id}: expired on {quote.valid_until:%Y-%m-%d %H:%M} UTC;"
                 " ask for a new quote"
             )
-        if not quote.makeable:
-            raise ConflictError(f"quote {quote_id}: the shop cannot make this (see its findings)")
+        shop = uow.shops.by_id(quote.shop_id)
+        retired = retirement(shop)
+        if retired is not None:
+            raise ConflictError(
+                f"quote {quote_id}: {retired}; ask for a new quote (across shops:"
+                " POST /api/quotes/across-shops)"
+            )
         document = quote.typed_document()
+        if not quote.makeable:
+            raise InputError(
+                f"quote {quote_id}: shop {shop.slug!r} cannot make this: {document.refusal()}",
+                path="quote_id",
+            )
         if not confirm_reading and isinstance(document, QuoteDocument):
             _check_reading(document, quote_id, quote.design_id)
         price = next((p for p in quote.prices if p.quantity == quantity), None)

@@ -20,6 +20,7 @@ from bespoke.services.quoting.quotes import (
     MAX_SPEC_BYTES,
     PlanRequest,
     add_product,
+    plan_shop,
     submit_plan,
 )
 from bespoke.services.tasks import TaskRunner
@@ -139,7 +140,9 @@ def keep_checked_product(
     the owner has one of the same text. Its id."""
     spec = _checked_spec(spec_text)
     assert owner.shop_id is not None
-    check_configuration(env, owner, spec, request.settings, owner.shop_id)
+    with env.uow() as uow:
+        shop_id = plan_shop(uow, owner.shop_id, request.shop)
+    check_configuration(env, owner, spec, request.settings, shop_id)
     with env.uow() as uow:
         same = uow.products.same_spec(owner.id, spec_text)
         if same is not None:

@@ -45,12 +45,13 @@ from bespoke.services.quoting.products import (
     plan_product_spec,
     spec_folder,
 )
+from bespoke.services.shop.network import taking_work
 from bespoke.services.shop.scheduling import promised_completions
 from bespoke.services.shop.shops import shop_catalog
 from bespoke.services.tasks import TaskRunner, keep_result
 from bespoke.services.workers import PLAN, QUOTE, READ_SPEC
 from bespoke.store import UnitOfWork, now
-from bespoke.store.tables import ProductRow, QuotePriceRow, QuoteRow, TaskRunRow
+from bespoke.store.tables import DesignRow, ProductRow, QuotePriceRow, QuoteRow, TaskRunRow
 
 MAX_SPEC_BYTES = 1024 * 1024
 MAX_THICKNESS_MM = 1000.0
@@ -81,6 +82,10 @@ class PlanRequest(BaseModel):
 
     settings: Settings = Field(default_factory=dict, description="Parameter -> value")
     quantities: Quantities | None = None
+    shop: Annotated[str, Field(min_length=1, max_length=64)] | None = Field(
+        default=None,
+        description="The shop (slug) to plan the whole product in; None: the product's own",
+    )
 
 
 def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequest) -> QuoteRow:
@@ -92,47 +97,64 @@ def quote_stored_design(env: Environment, owner: Account, request: PartQuoteRequ
 
 
 def keep_quote(env: Environment, owner: Account, request: PartQuoteRequest) -> int:
-    """Quote one of the owner's designs and keep the offer; its id."""
+    """Quote one of the owner's designs in the design's shop and keep the offer; its id."""
     with env.uow() as uow:
-        design = uow.designs.get(owner, request.design_id)
-        if design.owner_id != owner.id:
-            raise InputError("design_id: a quote is asked for by the design's owner")
-        catalog = shop_catalog(uow, design.shop_id)
-        quote = quote_geometry(
-            design.filename,
-            stored_geometry(design),
-            catalog,
-            material=request.material,
-            thickness_mm=request.thickness_mm,
-            quantities=request.quantities,
-            process=request.process,
-            finish=request.finish,
-            choices=request.choices(),
-        )
-        prices = [(b.quantity, b.unit_price, b.total_price, b.lead_time_days) for b in quote.best]
-        batching = None
-        if quote.makeable:
-            area = 0.0
-            if quote.part.sheet:
-                area = stored_outline_area(env.blobs, design)
-            batching = batched_prices(uow, design.shop_id, quote, catalog, now(), area)
-        row = _store_quote(
-            uow,
-            owner,
-            catalog,
-            design.shop_id,
-            kind="part",
-            title=design.filename,
-            currency=quote.currency,
-            request=request.model_dump(mode="json"),
-            document=QuoteDocument.of(quote, batching),
-            makeable=quote.makeable,
-            prices=prices,
-            valid_days=env.settings.quote_valid_days,
-            design_id=design.id,
-        )
+        design = owned_design(uow, owner, request.design_id)
+        row = quote_in_shop(env, uow, owner, design, request, design.shop_id)
         uow.commit()
         return row.id
+
+
+def owned_design(uow: UnitOfWork, owner: Account, design_id: int) -> DesignRow:
+    """The owner's design `design_id`; a quote is asked for by the design's owner only."""
+    design = uow.designs.get(owner, design_id)
+    if design.owner_id != owner.id:
+        raise InputError("design_id: a quote is asked for by the design's owner")
+    return design
+
+
+def quote_in_shop(
+    env: Environment,
+    uow: UnitOfWork,
+    owner: Account,
+    design: DesignRow,
+    request: PartQuoteRequest,
+    shop_id: int,
+) -> QuoteRow:
+    """Quote a design in the catalog of the shop `shop_id` and keep the offer, with the
+    dates that shop's schedule promises (committed by the caller)."""
+    catalog = shop_catalog(uow, shop_id)
+    quote = quote_geometry(
+        design.filename,
+        stored_geometry(design),
+        catalog,
+        material=request.material,
+        thickness_mm=request.thickness_mm,
+        quantities=request.quantities,
+        process=request.process,
+        finish=request.finish,
+        choices=request.choices(),
+    )
+    prices = [(b.quantity, b.unit_price, b.total_price, b.lead_time_days) for b in quote.best]
+    batching = None
+    if quote.makeable:
+        area = stored_outline_area(env.blobs, design) if quote.part.sheet else 0.0
+        batching = batched_prices(uow, shop_id, quote, catalog, now(), area)
+    return _store_quote(
+        uow,
+        owner,
+        catalog,
+        shop_id,
+        kind="part",
+        title=design.filename,
+        currency=quote.currency,
+        request=request.model_dump(mode="json"),
+        document=QuoteDocument.of(quote, batching),
+        makeable=quote.makeable,
+        prices=prices,
+        valid_days=env.settings.quote_valid_days,
+        design_id=design.id,
+    )
 
 
 def _outline_area(drawing: Path, units: str | None) -> float:
@@ -201,7 +223,8 @@ def plan_stored_product(
     with env.uow() as uow:
         product = uow.products.get(owner, product_id)
         spec = parse_spec(product.spec, "spec")
-        catalog = shop_catalog(uow, product.shop_id)
+        shop_id = plan_shop(uow, product.shop_id, request.shop)
+        catalog = shop_catalog(uow, shop_id)
         with spec_folder(env, uow, owner, spec) as work:
             quote = plan_product_spec(
                 spec,
@@ -215,7 +238,7 @@ def plan_stored_product(
             )
             batching = None
             if quote.prices:
-                batching = _product_batching(uow, product.shop_id, quote, spec, catalog)
+                batching = _product_batching(uow, shop_id, quote, spec, catalog)
             progress(0.85, "drawing the parts and writing the plan")
             files = keep_files(env.blobs, quote, catalog.shop.name)
             document = PlanDocument.of(quote, batching, files)
@@ -224,7 +247,7 @@ def plan_stored_product(
             uow,
             owner,
             catalog,
-            product.shop_id,
+            shop_id,
             kind="product",
             title=product.name,
             currency=quote.currency,
@@ -238,6 +261,12 @@ def plan_stored_product(
         keep_result(uow, f"/api/quotes/{row.id}")
         uow.commit()
         return row.id
+
+
+def plan_shop(uow: UnitOfWork, own_shop_id: int, slug: str | None) -> int:
+    """The shop a product is planned in: the one named (known and taking work), or its
+    own."""
+    return taking_work(uow, slug).id if slug else own_shop_id
 
 
 def plan_asked(product_id: int, request: PlanRequest) -> dict[str, Any]:
@@ -256,7 +285,8 @@ def start_product_plan(
     env = runner.env
     with env.uow() as uow:
         product = uow.products.get(owner, product_id)  # not found before any task is queued
-        spec, shop_id = parse_spec(product.spec, "spec"), product.shop_id
+        spec = parse_spec(product.spec, "spec")
+        shop_id = plan_shop(uow, product.shop_id, request.shop)
     env.workers.run(PLAN, check_configuration, env, owner, spec, request.settings, shop_id)
     return submit_plan(runner, owner, product_id, request)
 

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from bespoke.services.exports import lazy
 
 if TYPE_CHECKING:
+    from bespoke.services.shop.network import retire_shop
     from bespoke.services.shop.scheduling import promised_completions, schedule_shop
     from bespoke.services.shop.settings import (
         add_window,
@@ -35,6 +36,7 @@ EXPORTS = {
     "remove_window": "settings",
     "reopen_day": "settings",
     "retire_machine": "settings",
+    "retire_shop": "network",
     "schedule_shop": "scheduling",
     "set_calendar": "shops",
     "set_entry": "shops",
@@ -53,6 +55,7 @@ __all__ = [
     "remove_window",
     "reopen_day",
     "retire_machine",
+    "retire_shop",
     "schedule_shop",
     "set_calendar",
     "set_entry",

@@ -2,8 +2,8 @@
 
 Changes are merged into the shop's override document and checked by building the whole
 catalog from it; a change the catalog refuses is not stored. The document's `feeds` key
-(where its machines' data comes from, `services/shopfloor/feed_settings.py`) is not the
-catalog's and is left out of it.
+(where its machines' data comes from, `services/shopfloor/feed_settings.py`) and its
+`retired` key (`services/shop/network.py`) are not the catalog's and are left out of it.
 """
 
 import functools
@@ -27,7 +27,7 @@ from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import ShopRow
 
 UNSOURCED = {"id", "name", "sources", "calibrated"}
-NOT_CATALOG = ("feeds",)
+NOT_CATALOG = ("feeds", "retired")
 """Keys of the settings document that are not catalog sections."""
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)*")
 Section = Literal["machines", "materials", "processes", "suppliers"]
