@@ -42,6 +42,7 @@ CALLS = frozenset(
     {
         "bespoke.services.quoting.designs:keep_design",
         "bespoke.services.quoting.quotes:keep_quote",
+        "bespoke.services.quoting.across_shops:keep_across_shops",
         "bespoke.services.quoting.quotes:keep_product",
         "bespoke.services.quoting.products:check_configuration",
         "bespoke.services.quoting.product_forms:keep_checked_product",
