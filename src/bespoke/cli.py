@@ -455,8 +455,13 @@ def worker(
     queues: Annotated[
         str | None,
         typer.Option(
-            help="Comma-separated queues to take (default all): plans, schedules, mail, floor"
+            help="Queues to take, comma-separated (default all): requests, plans, schedules,"
+            " mail, floor"
         ),
+    ] = None,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve the worker's Prometheus metrics on this port"),
     ] = None,
     data_dir: DataDirOption = None,
 ) -> None:
@@ -475,13 +480,18 @@ def worker(
     if taken is not None and (not taken or unknown_queues(taken)):
         raise _fail(
             f"--queues: {', '.join(unknown_queues(taken)) or 'none given'} is not a queue;"
-            " the queues are plans, schedules, mail, floor"
+            " the queues are requests, plans, schedules, mail, floor"
         )
+    ended = None
+    if metrics_port is not None:
+        from bespoke.api.metrics import serve_worker_metrics
+
+        ended = serve_worker_metrics(metrics_port)
     env.workers = WorkerPool(concurrency)
     name = f"{socket.gethostname()}-{os.getpid()}"
     console.print(f"Bespoke worker {name}: {concurrency} at once, queues {queues or 'all'}")
     try:
-        env.queue.work(env, concurrency, taken, name=name)
+        env.queue.work(env, concurrency, taken, name=name, ended=ended)
     finally:
         env.workers.shutdown()
 

@@ -15,14 +15,18 @@ import pytest
 from sqlalchemy import func, select, text
 from tests.servers import free_port, fresh_postgres_database
 
+from bespoke.model.errors import UnavailableError
+from bespoke.services import queued_calls
 from bespoke.services.accounts.tokens import create_token
 from bespoke.services.accounts.users import create_user
 from bespoke.services.environment import Environment, Settings, open_environment
+from bespoke.services.queued_calls import QueuedWorkers
+from bespoke.services.quoting.previews import drawing
 from bespoke.services.quoting.quotes import PlanRequest, plan_task
 from bespoke.services.shop.shops import ensure_shop
 from bespoke.services.task_calls import encode
 from bespoke.services.tasks import TaskRunner, _new_run, run_queued
-from bespoke.services.workers import PLAN
+from bespoke.services.workers import PLAN, Budget
 from bespoke.store.tables import CallRow, QuoteRow, TaskRunRow
 
 BESPOKE = Path(sys.executable).with_name("bespoke")
@@ -38,10 +42,13 @@ class Cluster:
     url: str
     process_env: dict[str, str]
     workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    metrics_ports: list[int] = field(default_factory=list)
 
     def start_worker(self) -> subprocess.Popen[bytes]:
+        port = free_port()
+        self.metrics_ports.append(port)
         worker = subprocess.Popen(
-            [str(BESPOKE), "worker", "--concurrency", "1"],
+            [str(BESPOKE), "worker", "--concurrency", "1", "--metrics-port", str(port)],
             env=self.process_env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -164,6 +171,14 @@ def test_plans_run_on_the_workers_not_the_web_process(
         assert job["status"] == "succeeded"
         worker_pid = int(str(job["worker"]).rsplit("-", 1)[1])
         assert worker_pid in {w.pid for w in cluster.workers}
+    timed = 0.0
+    for port in cluster.metrics_ports:
+        text_format = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+        for line in text_format.splitlines():
+            if line.startswith("bespoke_task_run_duration_seconds_count{"):
+                assert 'kind="product-plan"' in line and 'status="done"' in line
+                timed += float(line.rsplit(" ", 1)[1])
+    assert timed == len(runs)  # each run timed once, by the worker that ran it
 
 
 def test_a_run_killed_with_its_worker_is_finished_by_another_once(
@@ -232,6 +247,19 @@ def test_the_worker_refuses_what_it_cannot_do(cluster: Cluster, tmp_path: Path) 
         text=True,
     )
     assert wrong.returncode == 1 and "nests" in wrong.stderr + wrong.stdout
+
+
+def test_a_call_no_worker_takes_is_given_up_with_a_clear_answer(
+    postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = open_environment(
+        Settings(data_dir=tmp_path, database_url=fresh_postgres_database(postgres_url))
+    )
+    monkeypatch.setattr(queued_calls, "WAIT_FOR_WORKER_S", 0.5)
+    with pytest.raises(UnavailableError, match="no worker made it within"):
+        QueuedWorkers(env).run(Budget("drawing the design", 0.1, 512), drawing, "dxf", b"0\nEOF\n")
+    with env.uow() as uow:
+        assert uow.session.scalar(select(func.count()).select_from(CallRow)) == 0
 
 
 def _plan_request() -> PlanRequest:

@@ -16,6 +16,7 @@ from prometheus_client import (
     Histogram,
     ProcessCollector,
     generate_latest,
+    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -24,6 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bespoke.api.problems import problem
 from bespoke.services.environment import Environment
 from bespoke.services.health import Backlog, backlog
+from bespoke.services.tasks import Ended
 
 log = logging.getLogger(__name__)
 REQUEST_SECONDS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -49,13 +51,7 @@ class Metrics:
             "Requests being answered now",
             registry=self.registry,
         )
-        self.task_runs = Histogram(
-            "bespoke_task_run_duration_seconds",
-            "Background task runs from being started to their end, by kind and final status",
-            ["kind", "status"],
-            buckets=TASK_SECONDS,
-            registry=self.registry,
-        )
+        self.task_runs = _task_runs(self.registry)
         self.registry.register(BacklogCollector(env))
 
     def task_ended(self, kind: str, status: str, seconds: float) -> None:
@@ -75,6 +71,26 @@ class Metrics:
                     headers={"WWW-Authenticate": "Bearer"},
                 )
             return Response(generate_latest(self.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def serve_worker_metrics(port: int, host: str = "0.0.0.0") -> Ended:
+    """A queue worker's metrics (its task runs' durations, its process) served on `port`;
+    the callback that counts a run that ended."""
+    registry = CollectorRegistry()
+    ProcessCollector(registry=registry)
+    task_runs = _task_runs(registry)
+    start_http_server(port, host, registry=registry)
+    return lambda kind, status, seconds: task_runs.labels(kind, status).observe(seconds)
+
+
+def _task_runs(registry: CollectorRegistry) -> Histogram:
+    return Histogram(
+        "bespoke_task_run_duration_seconds",
+        "Background task runs from being started to their end, by kind and final status",
+        ["kind", "status"],
+        buckets=TASK_SECONDS,
+        registry=registry,
+    )
 
 
 def _bearer_is(request: Request, token: str) -> bool:
@@ -106,9 +122,17 @@ def _families(now: Backlog | None) -> Iterator[GaugeMetricFamily]:
     queued = GaugeMetricFamily("bespoke_task_queue_depth", "Task runs waiting for a worker")
     running = GaugeMetricFamily("bespoke_task_runs_running", "Task runs running now")
     mail = GaugeMetricFamily("bespoke_mail_outbox_waiting", "Mails neither sent nor given up")
+    jobs = GaugeMetricFamily(
+        "bespoke_queue_jobs_waiting", "Jobs waiting in the job queue, by queue", labels=["queue"]
+    )
+    workers = GaugeMetricFamily("bespoke_queue_workers", "Queue workers with a recent heartbeat")
     up.add_metric([], 0 if now is None else 1)
     if now is not None:
         queued.add_metric([], now.queued)
         running.add_metric([], now.running)
         mail.add_metric([], now.mail_waiting)
-    yield from (up, queued, running, mail)
+        for queue, waiting in sorted(now.jobs_waiting.items()):
+            jobs.add_metric([queue], waiting)
+        if now.queue_workers is not None:
+            workers.add_metric([], now.queue_workers)
+    yield from (up, queued, running, mail, jobs, workers)

@@ -21,6 +21,7 @@ from bespoke.model.errors import (
     NotFoundError,
     PermissionDeniedError,
     TooLargeError,
+    UnavailableError,
     UnsupportedTypeError,
 )
 
@@ -32,6 +33,7 @@ STATUS: list[tuple[type[BespokeError], int, str]] = [
     (TooLargeError, 413, "Too large"),
     (UnsupportedTypeError, 415, "Unsupported file type"),
     (ConflictError, 409, "Conflict"),
+    (UnavailableError, 503, "Unavailable"),
     (BespokeError, 422, "Cannot be processed"),
 ]
 _FIELD = re.compile(r"^([A-Za-z_][\w.\[\]-]*): ")

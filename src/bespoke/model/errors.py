@@ -68,3 +68,7 @@ class TooLargeError(BespokeError):
 
 class UnsupportedTypeError(BespokeError):
     """A file of a kind Bespoke does not read."""
+
+
+class UnavailableError(BespokeError):
+    """The work cannot be done now (no worker took it); asking again later may succeed."""

@@ -1,22 +1,26 @@
 """What the service's readiness check and metrics read from the database: whether it
 answers at the newest schema, and the work waiting in it."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bespoke.services.environment import Environment
+from bespoke.services.job_queue import STALLED_AFTER_S
 from bespoke.store import revisions
 
 
 @dataclass(frozen=True)
 class Backlog:
-    """Task runs queued and running, and mail waiting to be sent."""
+    """Task runs queued and running, mail waiting to be sent and, with a job queue, its
+    jobs waiting by queue and its workers alive (heartbeat within the stalled time)."""
 
     queued: int
     running: int
     mail_waiting: int
+    jobs_waiting: dict[str, int] = field(default_factory=dict)
+    queue_workers: int | None = None
 
 
 def database_problem(env: Environment) -> str | None:
@@ -41,4 +45,25 @@ def backlog(env: Environment) -> Backlog:
     """The work waiting in the database now."""
     with env.uow() as uow:
         runs = uow.task_runs.counts()
-        return Backlog(runs["queued"], runs["running"], uow.outbox.waiting())
+        if env.queue is None:
+            return Backlog(runs["queued"], runs["running"], uow.outbox.waiting())
+        waiting = uow.session.execute(
+            text(
+                "SELECT queue_name, count(*) FROM procrastinate_jobs"
+                " WHERE status = 'todo' GROUP BY queue_name"
+            )
+        )
+        alive = uow.session.scalar(
+            text(
+                "SELECT count(*) FROM procrastinate_workers"
+                " WHERE last_heartbeat > now() - make_interval(secs => :seconds)"
+            ),
+            {"seconds": STALLED_AFTER_S},
+        )
+        return Backlog(
+            runs["queued"],
+            runs["running"],
+            uow.outbox.waiting(),
+            {queue: int(n) for queue, n in waiting},
+            int(alive or 0),
+        )

@@ -27,6 +27,7 @@ from bespoke.store import UnitOfWork
 
 if TYPE_CHECKING:
     from bespoke.services.environment import Environment
+    from bespoke.services.tasks import Ended
 
 log = logging.getLogger("bespoke.queue")
 
@@ -60,7 +61,8 @@ def run(context: JobContext, run_id: str) -> None:
     from bespoke.services.tasks import run_queued
 
     assert context.additional_context is not None
-    run_queued(_env(context), run_id, context.additional_context["worker"])
+    given = context.additional_context
+    run_queued(_env(context), run_id, given["worker"], given["ended"])
 
 
 @jobs.task(name=CALL, queue=REQUESTS, pass_context=True)
@@ -156,15 +158,17 @@ class JobQueue:
         *,
         name: str | None = None,
         stop: threading.Event | None = None,
+        ended: "Ended | None" = None,
     ) -> None:
         """Take jobs from `queues` (all by default; the control queue always) with
-        `concurrency` at once, until stopped by a signal or by `stop`."""
+        `concurrency` at once, until stopped by a signal or by `stop`; `ended` hears how
+        each task run ended."""
         taken = None if queues is None else sorted({*queues, CONTROL})
         options: dict[str, Any] = {
             "concurrency": concurrency,
             "queues": taken,
             "name": name,
-            "additional_context": {"env": env, "worker": name or "worker"},
+            "additional_context": {"env": env, "worker": name or "worker", "ended": ended},
             "update_heartbeat_interval": HEARTBEAT_S,
             "stalled_worker_timeout": STALLED_AFTER_S,
             "install_signal_handlers": stop is None,

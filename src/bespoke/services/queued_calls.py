@@ -12,10 +12,10 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-from bespoke.model.errors import BespokeError
+from bespoke.model.errors import BespokeError, UnavailableError
 from bespoke.services.environment import Environment
 from bespoke.services.task_calls import TaskCall, decode_call, encode_call, result_adapter
-from bespoke.services.workers import Budget, OverBudgetError
+from bespoke.services.workers import Budget
 from bespoke.store import now
 from bespoke.store.tables import CallRow
 
@@ -77,9 +77,9 @@ class QueuedWorkers:
                 row = uow.session.get_one(CallRow, call_id, populate_existing=True)
                 if row.ended_at is not None:
                     return row.result, row.error
-        raise OverBudgetError(
+        raise UnavailableError(
             f"{budget.what}: no worker made it within {budget.seconds + WAIT_FOR_WORKER_S:g} s;"
-            " is a `bespoke worker` running?"
+            " is a `bespoke worker` taking the requests queue? Try again later"
         )
 
 

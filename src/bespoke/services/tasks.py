@@ -139,11 +139,11 @@ def _new_run(owner: Account, kind: str, asked: dict[str, Any] | None) -> TaskRun
     )
 
 
-def run_queued(env: Environment, run_id: str, worker: str) -> None:
+def run_queued(env: Environment, run_id: str, worker: str, ended: Ended | None = None) -> None:
     """A worker's run of a queued task run: claimed under a row lock, so that a run that
     ended (its result kept) is not run again and a run whose workers died `MAX_STARTS`
     times is failed; the task runs on `env.workers` within its budget. `worker` names the
-    queue worker (host-pid)."""
+    queue worker (host-pid); `ended` hears how the run ended, as `TaskRunner`'s does."""
     with env.uow() as uow:
         row = uow.task_runs.claim(run_id)
         if row is None or row.status in ("done", "failed") or row.task is None:
@@ -158,11 +158,16 @@ def run_queued(env: Environment, run_id: str, worker: str) -> None:
             return
         call = TaskCall.from_json(row.task, row.arguments or {})
         uow.commit()
+    started = time.monotonic()
     try:
         task, args = decode(call)
         outcome(call.budget, env.workers.submit(call.budget, run_task, env, run_id, task, args))
     except BespokeError as error:
         _update(env, run_id, status="failed", message=str(error), error=_problem(error))
+    if ended is not None:
+        with env.uow() as uow:
+            row = uow.session.get_one(TaskRunRow, run_id)
+            ended(row.kind, row.status, time.monotonic() - started)
 
 
 def keep_result(uow: UnitOfWork, url: str) -> None:
