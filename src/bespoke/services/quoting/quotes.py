@@ -45,7 +45,7 @@ from bespoke.services.quoting.products import (
     plan_product_spec,
     spec_folder,
 )
-from bespoke.services.shop.network import taking_work
+from bespoke.services.shop.network import still_taking_work, taking_work
 from bespoke.services.shop.scheduling import promised_completions
 from bespoke.services.shop.shops import shop_catalog
 from bespoke.services.tasks import TaskRunner, keep_result
@@ -243,6 +243,7 @@ def plan_stored_product(
             files = keep_files(env.blobs, quote, catalog.shop.name)
             document = PlanDocument.of(quote, batching, files)
         progress(0.95, "keeping the offer")
+        still_taking_work(env, shop_id, "the plan")
         row = _store_quote(
             uow,
             owner,

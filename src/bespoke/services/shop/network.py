@@ -64,6 +64,15 @@ def taking_work(uow: UnitOfWork, slug: str, field: str = "shop") -> ShopRow:
     return row
 
 
+def still_taking_work(env: Environment, shop_id: int, what: str) -> None:
+    """ConflictError when the shop was retired while `what` was being made (read afresh,
+    outside the caller's transaction), saying nothing of it was kept."""
+    with env.uow() as uow:
+        retired = retirement(uow.shops.by_id(shop_id))
+    if retired is not None:
+        raise ConflictError(f"{retired} while {what} was made; nothing was kept: ask another shop")
+
+
 def retire_shop(env: Environment, actor: Account, slug: str, reason: str) -> ShopRow:
     """Retire the shop `slug` from the network (admins only), with the reason given."""
     if actor.role != Role.ADMIN:
