@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, inspect, text
 
 from bespoke.services.accounts.tokens import DEFAULT_TOKEN_DAYS
 from bespoke.store import connect, now, upgrade
+from bespoke.store.database import ours
 from bespoke.store.tables import Base
 
 
@@ -38,7 +39,8 @@ def test_upgrade_from_empty_to_head_matches_the_tables(empty_database: str) -> N
     assert set(Base.metadata.tables) <= tables
     assert "alembic_version" in tables
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_name": ours})
+        differences = compare_metadata(context, Base.metadata)
     assert differences == []
     upgrade(engine)  # a second run has nothing to do
     engine.dispose()

@@ -39,7 +39,13 @@ def environment(request: Request) -> Environment:
     return env
 
 
-Env = Annotated[Environment, Depends(environment)]
+async def _environment(request: Request) -> Environment:
+    """`environment` as a dependency; `async`, so that FastAPI does not send it to a request
+    thread (a thread's turn costs more than the lookup)."""
+    return environment(request)
+
+
+Env = Annotated[Environment, Depends(_environment)]
 """A route's environment, as a FastAPI dependency."""
 
 

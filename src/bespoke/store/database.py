@@ -45,6 +45,12 @@ MIGRATION_LOCK = 0x42E5_0CE
 processes, workers) migrate one at a time, and the later ones find nothing to do."""
 
 
+def ours(name: str | None, kind: str, parents: object) -> bool:
+    """Whether a schema object is Bespoke's: the job queue's tables are procrastinate's,
+    made by its own schema in a migration, and left out of comparisons with the models."""
+    return not (name or "").startswith("procrastinate_")
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Migrate the database to `revision` (the newest by default) with Alembic."""
     with engine.begin() as connection:

@@ -34,7 +34,7 @@ from bespoke.services.shop.remnants import put_back_offcuts, take_cut_offcuts
 from bespoke.services.shop.shops import staff_shop
 from bespoke.services.shopfloor.actuals import UNDER_WAY, booked_by_order
 from bespoke.store import UnitOfWork, now
-from bespoke.store.tables import OrderRow, WorkOrderEventRow, WorkOrderRow
+from bespoke.store.tables import BatchRow, OrderRow, WorkOrderEventRow, WorkOrderRow
 
 WORK = "work on the shop floor"
 
@@ -236,7 +236,6 @@ def act(env: Environment, who: Account, work_order_id: int, request: FloorReques
                 note=event.note or None,
             )
         )
-        uow.flush()
         _follow(env, uow, who, row, before, moment)
         env.bus.publish(
             uow,
@@ -383,23 +382,28 @@ def _follow(
     before: WorkOrderStatus,
     moment: datetime,
 ) -> None:
-    """What a work order's first start or its finish means beyond it."""
+    """What a work order's first start or its finish means beyond it (nothing is read for
+    the other actions: the write transaction they share with every terminal stays short)."""
     after = WorkOrderStatus(row.status)
-    batch = None
-    if row.batch is not None and row.schedule_id is not None:
-        batch = uow.batches.by_key(row.schedule_id, row.batch)
     if before == WorkOrderStatus.READY and after in UNDER_WAY:
-        if batch is not None:
+        if (batch := _batch(uow, row)) is not None:
             take_cut_offcuts(uow, batch, moment)
         for order in _orders(uow, row):
             if order.status in (OrderStatus.PLANNED, OrderStatus.SCHEDULED):
                 move(env.bus, uow, order, OrderStatus.IN_PRODUCTION, who, Mover.FLOOR, moment)
     if after == WorkOrderStatus.DONE:
-        if batch is not None:
+        if (batch := _batch(uow, row)) is not None:
             put_back_offcuts(uow, batch, moment)
         for order in _orders(uow, row):
             if order.status == OrderStatus.IN_PRODUCTION and _all_made(uow, order):
                 move(env.bus, uow, order, OrderStatus.DONE, who, Mover.FLOOR, moment)
+
+
+def _batch(uow: UnitOfWork, row: WorkOrderRow) -> BatchRow | None:
+    """The batch a batch's work order makes (None for an order's own)."""
+    if row.batch is None or row.schedule_id is None:
+        return None
+    return uow.batches.by_key(row.schedule_id, row.batch)
 
 
 def _orders(uow: UnitOfWork, row: WorkOrderRow) -> list[OrderRow]:

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from bespoke.store.database import ours
 from bespoke.store.tables import Base
 
 connection = context.config.attributes["connection"]
@@ -9,6 +10,7 @@ context.configure(
     connection=connection,
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
+    include_name=ours,
 )
 with context.begin_transaction():
     context.run_migrations()
