@@ -471,10 +471,22 @@ class WorkOrders(_Repository):
         return row
 
     def locked(self, shop_id: int, work_order_id: int) -> WorkOrderRow:
-        """The work order, its row locked until the transaction ends (PostgreSQL; SQLite
-        writes one at a time anyway), so that two terminals cannot book over each other."""
+        """The work order as last committed, its row locked until the transaction ends, so
+        that two terminals cannot book over each other. SQLite has no row locks: a write
+        that changes nothing takes its one write lock first, so that the read that follows
+        waits for any other writer and sees what it committed."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            self.session.execute(
+                update(WorkOrderRow)
+                .where(WorkOrderRow.id == work_order_id)
+                .values(id=WorkOrderRow.id)
+                .execution_options(synchronize_session=False)
+            )
         row = self.session.scalars(
-            select(WorkOrderRow).where(WorkOrderRow.id == work_order_id).with_for_update()
+            select(WorkOrderRow)
+            .where(WorkOrderRow.id == work_order_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         ).one_or_none()
         if row is None or row.shop_id != shop_id:
             raise NotFoundError(f"work order {work_order_id} not found")
