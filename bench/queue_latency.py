@@ -23,14 +23,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.servers import free_port
 
 from bespoke.scheduling.solver import SolverSettings
 from bespoke.services.accounts.tokens import create_token
 from bespoke.services.shop.scheduling import schedule_task
 from bespoke.services.tasks import TaskRunner
 from bespoke.services.workers import SCHEDULE
-from queued import BESPOKE, Cluster, Shop, cluster, open_shop
+from queued import BESPOKE, Cluster, Shop, cluster, free_port, open_shop
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results" / "queue_latency.json"
