@@ -19,7 +19,8 @@ from sqlalchemy import text
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.servers import PostgresServer, free_port, fresh_postgres_database  # noqa: E402, F401
+from tests.servers import PostgresServer, fresh_postgres_database  # noqa: E402
+from tests.servers import free_port as free_port  # noqa: E402  (for the benches that serve)
 
 from bespoke.model.accounts import Account  # noqa: E402
 from bespoke.model.progress import silent  # noqa: E402
