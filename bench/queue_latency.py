@@ -12,7 +12,7 @@ ends. Both in the same process run; the ratio is loaded / idle.
 
 Goal (issue 20): unchanged within noise. Writes bench/results/queue_latency.json.
 
-    python bench/queue_latency.py [--orders 4] [--time-limit 25] [--requests 400]
+    python bench/queue_latency.py [--orders 8] [--time-limit 25] [--requests 400]
 """
 
 import argparse
@@ -44,7 +44,7 @@ MAX_LOADED = 5000
 
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orders", type=int, default=4, help="orders per product and shop")
+    parser.add_argument("--orders", type=int, default=8, help="orders per product and shop")
     parser.add_argument("--time-limit", type=float, default=25.0, help="solver seconds")
     parser.add_argument("--requests", type=int, default=400, help="requests while idle")
     return parser.parse_args()
