@@ -42,6 +42,8 @@ bench: setup
 	$(PY) bench/terminal.py
 	$(PY) bench/maintenance.py
 	$(PY) bench/demo_start.py
+	$(PY) bench/job_queue.py
+	$(PY) bench/queue_latency.py
 
 lock:
 	uv pip compile pyproject.toml --extra dev --no-header --no-annotate --python-version 3.11 -o requirements.lock
