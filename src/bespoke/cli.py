@@ -487,7 +487,7 @@ def worker(
         from bespoke.api.metrics import serve_worker_metrics
 
         ended = serve_worker_metrics(metrics_port)
-    env.workers = WorkerPool(concurrency)
+    env.workers = WorkerPool(concurrency, idle=True)  # the web processes' requests first
     name = f"{socket.gethostname()}-{os.getpid()}"
     console.print(f"Bespoke worker {name}: {concurrency} at once, queues {queues or 'all'}")
     try:

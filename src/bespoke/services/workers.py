@@ -104,8 +104,11 @@ class WorkerPool:
     A task and its arguments must be picklable: a module-level function and plain data.
     """
 
-    def __init__(self, size: int = 1) -> None:
+    def __init__(self, size: int = 1, *, idle: bool = False) -> None:
+        """`idle`: the workers take the processor only when nothing else on the machine
+        wants it (a queue worker beside web processes), rather than at a lower priority."""
         self.size = size
+        self.idle = idle
         self._pool: ProcessPool | None = None
         self._lock = threading.Lock()
 
@@ -139,7 +142,7 @@ class WorkerPool:
                     max_workers=self.size,
                     max_tasks=TASKS_PER_WORKER,
                     initializer=_start_worker,
-                    initargs=(os.getpid(),),
+                    initargs=(os.getpid(), self.idle),
                     context=context,
                 )
             return self._pool
@@ -166,9 +169,13 @@ def outcome(budget: Budget, future: "Future[T]") -> T:
         ) from None
 
 
-def _start_worker(owner: int) -> None:
-    """A worker runs below the server's priority and dies with the pool's `owner` process."""
-    os.nice(WORKER_NICENESS)
+def _start_worker(owner: int, idle: bool) -> None:
+    """A worker runs below the server's priority (or only when the processor is idle) and
+    dies with the pool's `owner` process."""
+    if idle and hasattr(os, "SCHED_IDLE"):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    else:
+        os.nice(WORKER_NICENESS)
     threading.Thread(target=_die_with, args=(owner,), name="owner-watch", daemon=True).start()
 
 
