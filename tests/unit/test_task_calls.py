@@ -2,12 +2,13 @@
 worker and back, and nothing else is run."""
 
 import ast
+import json
 from pathlib import Path
 
 import pytest
 
 from bespoke.model.accounts import Account, Role
-from bespoke.model.errors import InputError
+from bespoke.model.errors import BespokeError, InputError
 from bespoke.services.environment import Environment, Settings
 from bespoke.services.quoting.previews import drawing
 from bespoke.services.quoting.quotes import PlanRequest, plan_task
@@ -105,3 +106,14 @@ def test_arguments_not_as_the_task_takes_them_are_refused() -> None:
     call = TaskCall("bespoke.services.quoting.quotes:plan_task", PLAN, [{"id": "x"}, 7, {}])
     with pytest.raises(InputError, match="arguments not as it takes them"):
         decode(call)
+
+
+def test_a_workers_error_comes_back_as_the_same_error() -> None:
+    from bespoke.products.spec import SpecError
+    from bespoke.services.queued_calls import _error_again, _error_as_data
+
+    met = SpecError("spec", "parts[0].qty", "must be a whole number")
+    again = _error_again(json.loads(json.dumps(_error_as_data(met))))
+    assert type(again) is SpecError and str(again) == str(met)
+    assert again.path == "parts[0].qty" and again.reason == "must be a whole number"
+    assert type(_error_again({"kind": "os:error", "message": "x"})) is BespokeError

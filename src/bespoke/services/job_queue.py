@@ -73,7 +73,7 @@ def call(context: JobContext, call_id: str) -> None:
     make_call(_env(context), call_id)
 
 
-@jobs.periodic(cron="*/10 * * * * *", periodic_id="mail")
+@jobs.periodic(cron="* * * * * */10", periodic_id="mail")  # seconds come last
 @jobs.task(name="bespoke.mail", queue="mail", queueing_lock="mail", pass_context=True)
 def send_mail(context: JobContext, timestamp: int) -> None:
     """Hand the mail that is due to the mail server (none configured: it waits)."""

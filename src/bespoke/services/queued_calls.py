@@ -5,6 +5,7 @@ worker, so that on PostgreSQL the web processes do no heavy work of their own.
 transaction; the request waits for the worker's result or error on the row, then deletes
 it. A call is made at most once (`make_call` skips a call already made or given up)."""
 
+import importlib
 import logging
 import time
 import uuid
@@ -25,7 +26,10 @@ WAIT_FOR_WORKER_S = 120.0
 """How long a call may wait for a worker to take it, on top of its budget."""
 FIRST_LOOK_S, LONGEST_LOOK_S = 0.005, 0.1
 """The request looks for the result after 5 ms, then half as often again each time."""
-_INTERNAL = {"kind": "BespokeError", "message": "internal error; the worker's log has details"}
+_INTERNAL = {
+    "kind": "bespoke.model.errors:BespokeError",
+    "message": "internal error; the worker's log has details",
+}
 
 
 class QueuedWorkers:
@@ -53,7 +57,7 @@ class QueuedWorkers:
                 uow.session.query(CallRow).filter(CallRow.id == call_id).delete()
                 uow.commit()
         if error is not None:
-            raise _error_class(error["kind"])(error["message"], path=error.get("path", ""))
+            raise _error_again(error)
         made: T = result_adapter(task).validate_python(result)
         return made
 
@@ -98,7 +102,7 @@ def make_call(env: Environment, call_id: str) -> None:
             env.workers.run(call.budget, work, *args), mode="json"
         )
     except BespokeError as problem:
-        error = {"kind": type(problem).__name__, "message": str(problem), "path": problem.path}
+        error = _error_as_data(problem)
     except Exception:
         log.exception("call %s (%s) failed", call_id, call.task)
         error = _INTERNAL
@@ -109,12 +113,28 @@ def make_call(env: Environment, call_id: str) -> None:
             uow.commit()
 
 
-def _error_class(name: str) -> type[BespokeError]:
-    """The error class of that name (BespokeError when none is)."""
-    found: list[type[BespokeError]] = [BespokeError]
-    while found:
-        kind = found.pop()
-        if kind.__name__ == name:
-            return kind
-        found.extend(kind.__subclasses__())
-    return BespokeError
+def _error_as_data(error: BespokeError) -> dict[str, Any]:
+    """An error as JSON: its class by module and name, its message and its plain fields."""
+    kind = type(error)
+    fields = {
+        name: value
+        for name, value in vars(error).items()
+        if isinstance(value, str | int | float | bool) or value is None
+    }
+    return {"kind": f"{kind.__module__}:{kind.__qualname__}", "message": str(error), **fields}
+
+
+def _error_again(data: dict[str, Any]) -> BespokeError:
+    """The error a worker met, as the same class with the same message and fields (its
+    own constructor is not called: an error class may take other arguments)."""
+    module, _, name = str(data.get("kind", "")).partition(":")
+    kind: type[BespokeError] = BespokeError
+    if module.startswith("bespoke."):
+        found = getattr(importlib.import_module(module), name, None)
+        if isinstance(found, type) and issubclass(found, BespokeError):
+            kind = found
+    error: BespokeError = kind.__new__(kind)
+    Exception.__init__(error, data.get("message", "the worker failed"))
+    fields = {k: v for k, v in data.items() if k not in ("kind", "message")}
+    error.__dict__.update({"path": "", **fields})
+    return error

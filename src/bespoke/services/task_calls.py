@@ -25,17 +25,20 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class QueuedTask:
-    """Where a task waits (`bespoke worker --queues` picks queues) and whether one shop's
-    runs of it wait for each other (a shop's schedules: never two at once)."""
+    """Where a task waits (`bespoke worker --queues` picks queues), whether one shop's
+    runs of it wait for each other (a shop's schedules: never two at once), and whether it
+    ends its run in the transaction that keeps its result (`tasks.keep_result`); a task
+    made of other tasks' work (the demo's preparation) does not."""
 
     queue: str
     one_per_shop: bool = False
+    keeps_result: bool = True
 
 
 QUEUED_TASKS = {
     "bespoke.services.quoting.quotes:plan_task": QueuedTask("plans"),
     "bespoke.services.shop.scheduling:schedule_task": QueuedTask("schedules", one_per_shop=True),
-    "bespoke.services.demo:preparation": QueuedTask("plans", one_per_shop=True),
+    "bespoke.services.demo:preparation": QueuedTask("plans", one_per_shop=True, keeps_result=False),
 }
 """The background tasks a worker runs: a name read from the queue is looked up here."""
 CALLS = frozenset(

@@ -26,7 +26,7 @@ from typing import Any
 from bespoke.model.accounts import Account
 from bespoke.model.errors import BespokeError, InputError
 from bespoke.services.environment import Environment
-from bespoke.services.task_calls import QUEUED_TASKS, TaskCall, decode, encode
+from bespoke.services.task_calls import QUEUED_TASKS, TaskCall, decode, encode, task_name
 from bespoke.services.workers import Budget, outcome
 from bespoke.store import UnitOfWork, now
 from bespoke.store.tables import TaskRunRow
@@ -192,7 +192,8 @@ def run_task(env: Environment, run_id: str, task: Task, args: tuple[Any, ...]) -
     def progress(fraction: float, what: str) -> None:
         _update(env, run_id, progress=fraction, message=what)
 
-    running = _running.set(run_id)
+    queued = QUEUED_TASKS.get(task_name(task))
+    running = _running.set(run_id if queued is not None and queued.keeps_result else None)
     try:
         url = task(env, progress, *args)
     except BespokeError as error:
