@@ -7,7 +7,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bespoke.services.environment import Environment
-from bespoke.services.job_queue import STALLED_AFTER_S
 from bespoke.store import revisions
 
 
@@ -47,23 +46,11 @@ def backlog(env: Environment) -> Backlog:
         runs = uow.task_runs.counts()
         if env.queue is None:
             return Backlog(runs["queued"], runs["running"], uow.outbox.waiting())
-        waiting = uow.session.execute(
-            text(
-                "SELECT queue_name, count(*) FROM procrastinate_jobs"
-                " WHERE status = 'todo' GROUP BY queue_name"
-            )
-        )
-        alive = uow.session.scalar(
-            text(
-                "SELECT count(*) FROM procrastinate_workers"
-                " WHERE last_heartbeat > now() - make_interval(secs => :seconds)"
-            ),
-            {"seconds": STALLED_AFTER_S},
-        )
+        waiting, alive = env.queue.backlog(uow)
         return Backlog(
             runs["queued"],
             runs["running"],
             uow.outbox.waiting(),
-            {queue: int(n) for queue, n in waiting},
-            int(alive or 0),
+            waiting,
+            alive,
         )

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import procrastinate
 from procrastinate.job_context import JobContext
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bespoke.store import UnitOfWork
@@ -149,6 +150,23 @@ class JobQueue:
         self._deferring.configure_task(CALL, queue=REQUESTS, connection=connection).defer(
             call_id=call_id
         )
+
+    def backlog(self, uow: UnitOfWork) -> tuple[dict[str, int], int]:
+        """Jobs waiting by queue, and the workers with a heartbeat within the stalled time."""
+        waiting = uow.session.execute(
+            text(
+                "SELECT queue_name, count(*) FROM procrastinate_jobs"
+                " WHERE status = 'todo' GROUP BY queue_name"
+            )
+        )
+        alive = uow.session.scalar(
+            text(
+                "SELECT count(*) FROM procrastinate_workers"
+                " WHERE last_heartbeat > now() - make_interval(secs => :seconds)"
+            ),
+            {"seconds": STALLED_AFTER_S},
+        )
+        return {queue: int(n) for queue, n in waiting}, int(alive or 0)
 
     def work(
         self,

@@ -113,11 +113,7 @@ class TaskRunner:
             log.exception("task run %s failed", run_id)
             _update(self.env, run_id, status="failed", message="internal error", error=_INTERNAL)
         if self.ended is not None:
-            with self.env.uow() as uow:
-                row = uow.session.get(TaskRunRow, run_id)
-                assert row is not None
-                kind, status = row.kind, row.status
-            self.ended(kind, status, time.monotonic() - started)
+            _tell_end(self.env, run_id, self.ended, started)
 
 
 def _new_run(owner: Account, kind: str, asked: dict[str, Any] | None) -> TaskRunRow:
@@ -165,9 +161,14 @@ def run_queued(env: Environment, run_id: str, worker: str, ended: Ended | None =
     except BespokeError as error:
         _update(env, run_id, status="failed", message=str(error), error=_problem(error))
     if ended is not None:
-        with env.uow() as uow:
-            row = uow.session.get_one(TaskRunRow, run_id)
-            ended(row.kind, row.status, time.monotonic() - started)
+        _tell_end(env, run_id, ended, started)
+
+
+def _tell_end(env: Environment, run_id: str, ended: Ended, started: float) -> None:
+    """Tell `ended` the run's kind, final status and seconds since `started`."""
+    with env.uow() as uow:
+        row = uow.session.get_one(TaskRunRow, run_id)
+        ended(row.kind, row.status, time.monotonic() - started)
 
 
 def keep_result(uow: UnitOfWork, url: str) -> None:
